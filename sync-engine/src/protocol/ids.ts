@@ -25,3 +25,8 @@ const BLOCK_ID_PATTERN = /^[0-9a-f]{64}$/;
 export function isBlockId(value: string): value is BlockId {
   return BLOCK_ID_PATTERN.test(value);
 }
+
+/** The stable identity of a file or folder: it survives moves, so history follows it. */
+export type FileId = Brand<string, 'FileId'>;
+/** A share of a folder with one recipient. */
+export type ShareId = Brand<string, 'ShareId'>;

@@ -1,0 +1,93 @@
+/**
+ * Wire shapes of the journal: GET /changes/latest_cursor, GET /changes, long-poll, activity.
+ * Cursors are opaque to clients; their encoding is described in docs/protocol.md.
+ */
+import type { Cursor, FileId, NamespaceId, Rev } from './ids.js';
+import type { FileStatus, ShareRole } from './file-types.js';
+
+/**
+ * One change, as seen by the user asking: the new state of `path` (paths are in the user's
+ * view, shared folders appear under their mount). A move is a `deleted` entry at the old path
+ * and an entry with the same `fileId` at the new one (with `movedFrom`).
+ */
+export type ChangeEntry =
+  | {
+      readonly tag: 'file';
+      readonly path: string;
+      readonly fileId: FileId;
+      readonly namespace: NamespaceId;
+      readonly rev: Rev;
+      readonly size: number;
+      readonly contentHash: string;
+      readonly modified: number;
+      readonly status: FileStatus;
+      readonly movedFrom?: string;
+    }
+  | {
+      readonly tag: 'folder';
+      readonly path: string;
+      readonly fileId: FileId;
+      readonly namespace: NamespaceId;
+      readonly movedFrom?: string;
+      /** Set when this folder is a share mounted in the user's root. */
+      readonly mount?: { readonly namespace: NamespaceId; readonly role: ShareRole };
+    }
+  | {
+      readonly tag: 'deleted';
+      readonly path: string;
+      readonly fileId: FileId;
+      readonly namespace: NamespaceId;
+    };
+
+/** GET /changes/latest_cursor response. */
+export interface LatestCursorResponse {
+  readonly cursor: Cursor;
+}
+
+/** GET /changes response. Call again with `cursor` while `hasMore`. */
+export interface ChangesResponse {
+  readonly entries: readonly ChangeEntry[];
+  readonly cursor: Cursor;
+  readonly hasMore: boolean;
+}
+
+/** GET /notifications/longpoll response. */
+export interface LongPollResponse {
+  /** True when the user's journal moved past the cursor: call GET /changes. */
+  readonly changes: boolean;
+  /** Seconds the client should wait before the next long-poll, when the server asks. */
+  readonly backoff?: number;
+}
+
+/** What an activity event reports. */
+export type ActivityKind =
+  | 'file_added'
+  | 'file_edited'
+  | 'file_deleted'
+  | 'file_moved'
+  | 'file_restored'
+  | 'folder_created'
+  | 'folder_shared'
+  | 'share_changed'
+  | 'share_revoked';
+
+/** One user-facing event: who did what to which path, when. */
+export interface ActivityEvent {
+  readonly id: number;
+  readonly kind: ActivityKind;
+  readonly path: string;
+  /** For moves, the old path. */
+  readonly fromPath?: string;
+  readonly namespace: NamespaceId;
+  readonly actor: string;
+  readonly actorId: string;
+  readonly deviceName: string | null;
+  readonly time: number;
+}
+
+/** GET /activity response: events after the cursor, oldest first. */
+export interface ActivityResponse {
+  readonly events: readonly ActivityEvent[];
+  readonly cursor: string;
+  readonly hasMore: boolean;
+}

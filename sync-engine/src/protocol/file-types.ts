@@ -1,0 +1,122 @@
+/**
+ * Wire shapes of the file endpoints: upload, commit, download, list, revisions, restore, tree
+ * operations. Times are epoch milliseconds; sizes are plaintext bytes.
+ */
+import type { BlockId, DeviceId, FileId, NamespaceId, Rev, UserId } from './ids.js';
+
+/** Upload state of a file: `pending` between an announce and its commit. */
+export type FileStatus = 'pending' | 'uploaded';
+
+/** The metadata of one file at one revision (the answer of upload, commit and restore). */
+export interface FileMetadata {
+  readonly type: 'file';
+  readonly path: string;
+  readonly fileId: FileId;
+  readonly namespace: NamespaceId;
+  readonly rev: Rev;
+  readonly size: number;
+  /** SHA-256 (hex) of the concatenated block ids: equal contents give equal hashes. */
+  readonly contentHash: string;
+  readonly modified: number;
+  readonly status: FileStatus;
+}
+
+/** A folder in a listing. `mount` is set on the folder where a share is mounted. */
+export interface FolderMetadata {
+  readonly type: 'folder';
+  readonly path: string;
+  readonly fileId: FileId;
+  readonly namespace: NamespaceId;
+  /** The shared namespace mounted here, and the caller's role in it. */
+  readonly mount?: { readonly namespace: NamespaceId; readonly role: ShareRole };
+}
+
+/** A file or a folder. */
+export type EntryMetadata = FileMetadata | FolderMetadata;
+
+/** A role in a shared folder. */
+export type ShareRole = 'viewer' | 'editor';
+
+/** POST /files/commit body: make a new version of `path` out of blocks already uploaded. */
+export interface CommitRequest {
+  readonly path: string;
+  /** The namespace's blocks, in file order. Empty for an empty file. */
+  readonly blocks: readonly BlockId[];
+  readonly size: number;
+  readonly modified: number;
+  /** The revision this edit was based on; null/absent for a new file. */
+  readonly parentRev?: Rev | null;
+}
+
+/** POST /files/announce body: say a file is coming (status `pending` until its commit). */
+export interface AnnounceRequest {
+  readonly path: string;
+  readonly size: number;
+  readonly modified: number;
+}
+
+/** GET /files/list response. */
+export interface ListResponse {
+  readonly entries: readonly EntryMetadata[];
+}
+
+/** One entry of GET /files/list_revisions, newest first. */
+export interface RevisionMetadata {
+  readonly rev: Rev;
+  readonly size: number;
+  readonly contentHash: string;
+  readonly modified: number;
+  /** When the server committed it. */
+  readonly committed: number;
+  readonly deviceId: DeviceId | null;
+  readonly deviceName: string | null;
+  readonly author: string;
+  readonly authorId: UserId;
+}
+
+/** GET /files/list_revisions response. */
+export interface ListRevisionsResponse {
+  readonly fileId: FileId;
+  readonly revisions: readonly RevisionMetadata[];
+}
+
+/** POST /files/restore body. */
+export interface RestoreRequest {
+  readonly path: string;
+  readonly rev: Rev;
+}
+
+/** POST /files/mkdir and /files/delete body. */
+export interface PathRequest {
+  readonly path: string;
+}
+
+/** POST /files/move body: moves a file or a whole folder; history follows the file ids. */
+export interface MoveRequest {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** POST /files/delete response. */
+export interface DeleteResponse {
+  readonly path: string;
+  /** How many entries (the path and, for a folder, everything below) were deleted. */
+  readonly deleted: number;
+}
+
+/** POST /files/move response. */
+export interface MoveResponse {
+  readonly from: string;
+  readonly to: string;
+  readonly moved: number;
+}
+
+/** POST /files/commit 412 body extra: the blocks to upload first. */
+export interface MissingBlocksDetail {
+  readonly missing: readonly BlockId[];
+}
+
+/** POST /files/commit 409 body extra: the revision that won. */
+export interface RevConflictDetail {
+  readonly currentRev: Rev | null;
+}
