@@ -1,0 +1,13 @@
+/**
+ * Every schema migration of the local state, in order. Append only: a released migration is
+ * never edited or removed, because databases in the field have already run it.
+ */
+import type { Migration } from '../migrate.js';
+import { migration001Initial } from './001-initial.js';
+import { migration002OutboxRetry } from './002-outbox-retry.js';
+
+/** All migrations, version 1 first; the last one's version is the current schema version. */
+export const MIGRATIONS: readonly Migration[] = [migration001Initial, migration002OutboxRetry];
+
+/** The schema version this code writes and reads. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
