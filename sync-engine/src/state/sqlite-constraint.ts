@@ -1,4 +1,4 @@
-import { ClientStateError } from './client-state-error.js';
+import { ClientStateError, type ClientStateErrorCode } from './client-state-error.js';
 
 /** The parts of better-sqlite3's `SqliteError` this module reads. */
 interface SqliteErrorLike {
@@ -17,18 +17,22 @@ function isSqliteError(error: unknown): error is SqliteErrorLike {
 /**
  * Runs `write` and turns SQLite constraint failures into {@link ClientStateError}s that say what
  * was being done (`action`, e.g. "put local item /docs/a.txt"), keeping the SQLite error as cause.
- * Other errors pass through untouched: they are not the caller's fault and must not be disguised.
+ * A UNIQUE failure gets `uniqueCode`: only the caller knows which unique key the statement can
+ * hit (a tree's path, an item's id). Other errors pass through untouched: they are not the
+ * caller's fault and must not be disguised.
  */
-export function translateConstraintErrors<T>(action: string, write: () => T): T {
+export function translateConstraintErrors<T>(
+  action: string,
+  write: () => T,
+  uniqueCode: ClientStateErrorCode = 'state_constraint_violated',
+): T {
   try {
     return write();
   } catch (error) {
     if (!isSqliteError(error) || !error.code.startsWith('SQLITE_CONSTRAINT')) throw error;
     switch (error.code) {
       case 'SQLITE_CONSTRAINT_UNIQUE':
-        throw new ClientStateError('state_path_taken', `${action}: path already taken`, {
-          cause: error,
-        });
+        throw new ClientStateError(uniqueCode, `${action}: ${error.message}`, { cause: error });
       case 'SQLITE_CONSTRAINT_FOREIGNKEY':
         throw new ClientStateError(
           'state_unknown_item',

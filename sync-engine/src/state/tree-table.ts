@@ -77,8 +77,10 @@ export class TreeTable<Row extends TreeRow> {
    *   `state_unknown_item` (no such item, or a different kind), `state_constraint_violated`.
    */
   put(row: Row): void {
-    translateConstraintErrors(`put ${this.tree} item ${row.path}`, () =>
-      this.upsert.run(this.spec.toColumns(row)),
+    translateConstraintErrors(
+      `put ${this.tree} item ${row.path}`,
+      () => this.upsert.run(this.spec.toColumns(row)),
+      'state_path_taken',
     );
   }
 
@@ -126,6 +128,7 @@ export class TreeTable<Row extends TreeRow> {
     return translateConstraintErrors(
       `move ${this.tree} ${fromPath} to ${toPath}`,
       () => this.moveSubtree.run({ dir: fromPath, to: toPath }).changes,
+      'state_path_taken',
     );
   }
 
