@@ -1,0 +1,108 @@
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { isBlockId, type BlockId } from '../protocol/index.js';
+import { compressBlock, decompressBlock } from './block-compress.js';
+import { CHUNK_MAX_BYTES } from './chunk-bounds.js';
+import { BlockDecodeError } from './block-decode-error.js';
+import {
+  HEADER_BYTES,
+  NONCE_BYTES,
+  NONCE_OFFSET,
+  TAG_BYTES,
+  buildAssociatedData,
+  parseHeader,
+  writeHeaderFields,
+} from './block-format.js';
+import { hashBlock } from './hash-block.js';
+
+/** Length of a namespace data key: AES-256. */
+export const BLOCK_KEY_BYTES = 32;
+const CIPHER = 'aes-256-gcm';
+
+function checkKey(key: Uint8Array): void {
+  if (!(key instanceof Uint8Array) || key.length !== BLOCK_KEY_BYTES) {
+    // The message states the expected length only; never the key.
+    throw new RangeError(`a block key must be ${BLOCK_KEY_BYTES} bytes`);
+  }
+}
+
+function checkId(id: string): void {
+  if (!isBlockId(id)) throw new TypeError('a block id must be 64 lowercase hex characters');
+}
+
+/**
+ * Encodes one plaintext block for the wire and the block store: compress (unless incompressible),
+ * then AES-256-GCM with a fresh random nonce, the header and the block id as associated data.
+ * The result is self-describing (docs/block-format.md) and at most MAX_ENCODED_BLOCK_BYTES long.
+ *
+ * @param plain  the block, at most CHUNK_MAX_BYTES bytes
+ * @param key    the namespace's 32-byte data key
+ * @param id     the block's id when the caller already computed it (saves one SHA-256 pass); it
+ *   must be hashBlock(plain): a wrong id yields a block that fails to decode with
+ *   `block_hash_mismatch`.
+ * @throws RangeError for an oversized block or a key that is not 32 bytes; TypeError for a
+ *   malformed id.
+ */
+export function encodeBlock(plain: Uint8Array, key: Uint8Array, id?: BlockId): Uint8Array {
+  checkKey(key);
+  if (plain.length > CHUNK_MAX_BYTES) {
+    throw new RangeError(`a block is at most ${CHUNK_MAX_BYTES} bytes, got ${plain.length}`);
+  }
+  const blockId = id ?? hashBlock(plain);
+  checkId(blockId);
+  const { payload, isCompressed } = compressBlock(plain);
+  // Plain Uint8Array (not a pooled Buffer) so the result owns its ArrayBuffer and can be
+  // transferred between threads.
+  const out = new Uint8Array(HEADER_BYTES + payload.length + TAG_BYTES);
+  writeHeaderFields(out, isCompressed, plain.length);
+  const nonce = out.subarray(NONCE_OFFSET, NONCE_OFFSET + NONCE_BYTES);
+  randomFillSync(nonce);
+  const cipher = createCipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(buildAssociatedData(out, blockId));
+  out.set(cipher.update(payload), HEADER_BYTES);
+  cipher.final();
+  out.set(cipher.getAuthTag(), HEADER_BYTES + payload.length);
+  return out;
+}
+
+/**
+ * Decodes an encoded block and proves it is the block named `expectedId`: parse the header,
+ * authenticate and decrypt (the header and `expectedId` are authenticated data), inflate with an
+ * output limit, then re-hash. Returns the plaintext only when every step succeeded.
+ *
+ * @throws BlockDecodeError with `code`:
+ *   block_too_large, block_format_invalid, block_version_unsupported (header checks, before any
+ *   crypto); block_auth_failed (wrong key, wrong expected id, any modified byte);
+ *   block_decompress_failed; block_hash_mismatch.
+ * @throws RangeError for a key that is not 32 bytes; TypeError for a malformed expectedId.
+ */
+export function decodeBlock(encoded: Uint8Array, key: Uint8Array, expectedId: BlockId): Uint8Array {
+  checkKey(key);
+  checkId(expectedId);
+  const header = parseHeader(encoded);
+  const nonce = encoded.subarray(NONCE_OFFSET, NONCE_OFFSET + NONCE_BYTES);
+  const payloadEnd = HEADER_BYTES + header.payloadLength;
+  let payload: Uint8Array;
+  try {
+    const decipher = createDecipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });
+    decipher.setAAD(buildAssociatedData(encoded, expectedId));
+    decipher.setAuthTag(encoded.subarray(payloadEnd, payloadEnd + TAG_BYTES));
+    // GCM releases plaintext before the tag is checked; nothing is used until final() passed.
+    payload = decipher.update(encoded.subarray(HEADER_BYTES, payloadEnd));
+    decipher.final();
+  } catch (error) {
+    throw new BlockDecodeError(
+      'block_auth_failed',
+      'block failed authentication (wrong key, wrong id or modified bytes)',
+      { cause: error },
+    );
+  }
+  const plain = header.isCompressed ? decompressBlock(payload, header.plainLength) : payload;
+  const actualId = hashBlock(plain);
+  if (actualId !== expectedId) {
+    throw new BlockDecodeError(
+      'block_hash_mismatch',
+      `block content hashes to ${actualId}, expected ${expectedId}`,
+    );
+  }
+  return plain;
+}

@@ -1,0 +1,66 @@
+import { parentPort } from 'node:worker_threads';
+import type { BlockId } from '../protocol/index.js';
+import { decodeBlock, encodeBlock } from './block-codec.js';
+import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
+import { hashBlock } from './hash-block.js';
+
+/**
+ * Worker side of the block codec pool: runs encodeBlock/decodeBlock off the main thread. Started
+ * through codec-worker-entry.mjs (which loads this TypeScript file with tsx). Byte buffers travel
+ * as transferred ArrayBuffers in both directions, never copied by postMessage.
+ */
+
+/** A task sent by the pool. */
+export type CodecRequest =
+  | { op: 'encode'; plain: Uint8Array; key: Uint8Array }
+  | { op: 'decode'; encoded: Uint8Array; key: Uint8Array; expectedId: BlockId };
+
+/** The answer to one task. */
+export type CodecResponse =
+  { ok: true; bytes: Uint8Array; blockId?: BlockId } | { ok: false; error: SerializedError };
+
+/** An error as it crosses the thread boundary; `code` is set for BlockDecodeError. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: BlockDecodeErrorCode;
+}
+
+function serializeError(error: unknown): SerializedError {
+  if (error instanceof BlockDecodeError) {
+    return { name: error.name, message: error.message, code: error.code };
+  }
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+/** The buffer to transfer back: `bytes` itself when it owns its ArrayBuffer, else a copy. */
+function ownedBytes(bytes: Uint8Array): Uint8Array {
+  const isOwned =
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer;
+  return isOwned ? bytes : new Uint8Array(bytes);
+}
+
+function runTask(request: CodecRequest): CodecResponse {
+  try {
+    if (request.op === 'encode') {
+      const blockId = hashBlock(request.plain);
+      const encoded = encodeBlock(request.plain, request.key, blockId);
+      return { ok: true, bytes: ownedBytes(encoded), blockId };
+    }
+    const plain = decodeBlock(request.encoded, request.key, request.expectedId);
+    return { ok: true, bytes: ownedBytes(plain) };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', (request: CodecRequest) => {
+    const response = runTask(request);
+    port.postMessage(response, response.ok ? [response.bytes.buffer as ArrayBuffer] : []);
+  });
+}
