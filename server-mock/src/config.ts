@@ -1,0 +1,146 @@
+/**
+ * Server configuration: explicit options win over environment variables, which win over the
+ * defaults. Every option and variable is documented in docs/server.md.
+ */
+import path from 'node:path';
+import envPaths from 'env-paths';
+import { DEFAULT_QUOTA_BYTES } from '../../sync-engine/src/protocol/index.js';
+import { ServerError } from './errors.js';
+
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
+
+/** What `startServer` accepts; anything left out comes from the environment or the defaults. */
+export interface ServerOptions {
+  /** Folder holding the database, the blocks and the master key file. */
+  readonly dataDir?: string;
+  /** TCP port; 0 picks a free one. */
+  readonly port?: number;
+  readonly host?: string;
+  /** PEM certificate and key files; HTTPS when both are set. */
+  readonly tlsCertFile?: string;
+  readonly tlsKeyFile?: string;
+  /** 32-byte master key, base64 or hex; when absent, `<dataDir>/master.key` (created 0600). */
+  readonly masterKey?: string;
+  readonly logLevel?: LogLevel;
+  /** Quota of new accounts, in bytes. */
+  readonly defaultQuotaBytes?: number;
+  /** Deleted-entry tombstones older than this leave the journal; older cursors get 410. */
+  readonly journalRetentionMs?: number;
+  /** Most versions kept per file (the newest always stays). */
+  readonly versionLimit?: number;
+  /** How often the storage policy (thinning, GC, cold tier, expiry) runs; 0 disables the timer. */
+  readonly policyIntervalMs?: number;
+  /** Unreferenced blocks younger than this are kept (an upload may be about to commit them). */
+  readonly gcGraceMs?: number;
+  /** Blocks not read for this long move to the cold tier. */
+  readonly coldAfterMs?: number;
+  /** Resumable upload sessions expire this long after they start. */
+  readonly uploadSessionTtlMs?: number;
+  /** Login attempts allowed per email and IP address within `loginWindowMs`. */
+  readonly loginMaxAttempts?: number;
+  readonly loginWindowMs?: number;
+  /** Worker threads encoding and verifying blocks. */
+  readonly codecWorkers?: number;
+  /**
+   * scrypt cost (N, a power of two). The default (2^15, 32 MiB) is for production; tests may
+   * lower it to keep registration fast.
+   */
+  readonly scryptCost?: number;
+}
+
+/** The resolved configuration: every field set. */
+export interface ServerConfig {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  readonly masterKey: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly defaultQuotaBytes: number;
+  readonly journalRetentionMs: number;
+  readonly versionLimit: number;
+  readonly policyIntervalMs: number;
+  readonly gcGraceMs: number;
+  readonly coldAfterMs: number;
+  readonly uploadSessionTtlMs: number;
+  readonly loginMaxAttempts: number;
+  readonly loginWindowMs: number;
+  readonly codecWorkers: number;
+  readonly scryptCost: number;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * HOUR_MS;
+const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+
+/** The default data folder: `<user data dir>/ferry-server` (e.g. ~/.local/share/ferry-server). */
+export function defaultDataDir(): string {
+  return path.join(envPaths('ferry-server', { suffix: '' }).data);
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function readNumber(env: Env, name: string, scale = 1): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new ServerError('invalid_request', `${name} must be a non-negative number`);
+  }
+  return value * scale;
+}
+
+function readLogLevel(raw: string | undefined): LogLevel | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ServerError(
+      'invalid_request',
+      `FERRY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
+    );
+  }
+  return raw as LogLevel;
+}
+
+/** Resolves options over environment variables (FERRY_*) over defaults. */
+export function resolveServerConfig(
+  options: ServerOptions = {},
+  env: Env = process.env,
+): ServerConfig {
+  const certFile = options.tlsCertFile ?? env.FERRY_TLS_CERT;
+  const keyFile = options.tlsKeyFile ?? env.FERRY_TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ServerError('invalid_request', 'HTTPS needs both a certificate and a key file');
+  }
+  const port = options.port ?? readNumber(env, 'FERRY_PORT') ?? 8787;
+  if (!Number.isInteger(port) || port > 65535) {
+    throw new ServerError('invalid_request', 'port must be an integer from 0 to 65535');
+  }
+  return {
+    dataDir: path.resolve(options.dataDir ?? env.FERRY_DATA_DIR ?? defaultDataDir()),
+    port,
+    host: options.host ?? env.FERRY_HOST ?? '127.0.0.1',
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    masterKey: options.masterKey ?? (env.FERRY_MASTER_KEY || undefined),
+    logLevel: options.logLevel ?? readLogLevel(env.FERRY_LOG_LEVEL) ?? 'info',
+    defaultQuotaBytes:
+      options.defaultQuotaBytes ?? readNumber(env, 'FERRY_QUOTA_BYTES') ?? DEFAULT_QUOTA_BYTES,
+    journalRetentionMs:
+      options.journalRetentionMs ??
+      readNumber(env, 'FERRY_JOURNAL_RETENTION_DAYS', DAY_MS) ??
+      30 * DAY_MS,
+    versionLimit: options.versionLimit ?? readNumber(env, 'FERRY_VERSION_LIMIT') ?? 100,
+    policyIntervalMs:
+      options.policyIntervalMs ?? readNumber(env, 'FERRY_POLICY_INTERVAL_S', 1000) ?? HOUR_MS,
+    gcGraceMs: options.gcGraceMs ?? readNumber(env, 'FERRY_GC_GRACE_HOURS', HOUR_MS) ?? DAY_MS,
+    coldAfterMs:
+      options.coldAfterMs ?? readNumber(env, 'FERRY_COLD_AFTER_DAYS', DAY_MS) ?? 30 * DAY_MS,
+    uploadSessionTtlMs:
+      options.uploadSessionTtlMs ??
+      readNumber(env, 'FERRY_UPLOAD_SESSION_TTL_HOURS', HOUR_MS) ??
+      DAY_MS,
+    loginMaxAttempts: options.loginMaxAttempts ?? readNumber(env, 'FERRY_LOGIN_MAX_ATTEMPTS') ?? 10,
+    loginWindowMs: options.loginWindowMs ?? 15 * 60 * 1000,
+    codecWorkers: options.codecWorkers ?? readNumber(env, 'FERRY_CODEC_WORKERS') ?? 2,
+    scryptCost: options.scryptCost ?? 2 ** 15,
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Files, folders, versions and the journal. Each write is one transaction that updates the file
+ * rows, appends the immutable version (for commits), adjusts block reference counts, appends to
+ * the namespace's journal and records an activity event, so readers never see half a change.
+ */
+import type {
+  BlockId,
+  NamespaceId,
+  RemotePath,
+  Rev,
+} from '../../../sync-engine/src/protocol/index.js';
+import type { Actor, EntryRecord, JournalRecord, VersionRecord } from './records.js';
+
+export interface CommitInput {
+  readonly namespace: NamespaceId;
+  readonly path: RemotePath;
+  readonly blocks: readonly BlockId[];
+  /** Plaintext sizes of `blocks`, same order (the server knows them from the block rows). */
+  readonly size: number;
+  readonly contentHash: string;
+  readonly modifiedMs: number;
+  /** Based-on revision; ignored when `force` (restore). */
+  readonly parentRev: Rev | null;
+  readonly force?: boolean;
+  /** Activity kind override (restore). */
+  readonly restoredFrom?: Rev;
+  readonly actor: Actor;
+  /** Most versions kept for the file; older ones are dropped in the same transaction. */
+  readonly versionLimit: number;
+}
+
+/** What a commit led to. Conflicts are results, not exceptions: the route decides the status. */
+export type CommitOutcome =
+  | {
+      readonly kind: 'committed';
+      readonly entry: EntryRecord;
+      readonly created: boolean;
+      /** The namespace's journal position after the commit (to publish on the bus). */
+      readonly seq: number;
+    }
+  | { readonly kind: 'rev_conflict'; readonly currentRev: Rev | null }
+  | { readonly kind: 'missing_blocks'; readonly missing: BlockId[] }
+  | { readonly kind: 'path_conflict'; readonly message: string };
+
+export type MkdirOutcome =
+  | { readonly kind: 'created' | 'exists'; readonly entry: EntryRecord; readonly seq: number }
+  | { readonly kind: 'path_conflict'; readonly message: string };
+
+export type DeleteOutcome =
+  | { readonly kind: 'deleted'; readonly count: number; readonly seq: number }
+  | { readonly kind: 'not_found' };
+
+export type MoveOutcome =
+  | {
+      readonly kind: 'moved';
+      readonly count: number;
+      readonly entry: EntryRecord;
+      readonly seq: number;
+    }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'path_conflict'; readonly message: string };
+
+export interface AnnounceInput {
+  readonly namespace: NamespaceId;
+  readonly path: RemotePath;
+  readonly size: number;
+  readonly modifiedMs: number;
+  readonly actor: Actor;
+}
+
+export interface FileStore {
+  /** The live entry at `path`, or `undefined`. The root `/` is never stored: callers special-case it. */
+  getEntry(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord | undefined>;
+  /** The live entry, or else the most recently deleted one at `path` (history of deleted files). */
+  getEntryOrTombstone(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord | undefined>;
+  /** Live children of `folder` (every descendant when `recursive`), ordered by path. */
+  listEntries(
+    namespace: NamespaceId,
+    folder: RemotePath,
+    recursive: boolean,
+  ): Promise<EntryRecord[]>;
+  commitFile(input: CommitInput): Promise<CommitOutcome>;
+  /** Marks a path `pending` (a file being uploaded); creates the file row when new. */
+  announceFile(input: AnnounceInput): Promise<CommitOutcome>;
+  /** Creates a folder and any missing ancestors; `exists` when it already is a folder. */
+  createFolder(namespace: NamespaceId, path: RemotePath, actor: Actor): Promise<MkdirOutcome>;
+  /** Deletes a file, or a folder with everything below it; versions are kept. */
+  deleteEntry(namespace: NamespaceId, path: RemotePath, actor: Actor): Promise<DeleteOutcome>;
+  /** Moves a file or a folder (with everything below); file ids, and so history, follow. */
+  moveEntry(input: {
+    namespace: NamespaceId;
+    from: RemotePath;
+    to: RemotePath;
+    actor: Actor;
+  }): Promise<MoveOutcome>;
+  /** Versions of a file, newest first. */
+  listVersions(namespace: NamespaceId, fileId: string, limit: number): Promise<VersionRecord[]>;
+  getVersion(namespace: NamespaceId, rev: Rev): Promise<VersionRecord | undefined>;
+  /** Journal entries of `namespace` with seq > `afterSeq`, oldest first. */
+  readJournal(namespace: NamespaceId, afterSeq: number, limit: number): Promise<JournalRecord[]>;
+  /** Drops deleted-entry tombstones older than `beforeMs`; raises each namespace's prunedSeq. */
+  pruneJournal(beforeMs: number): Promise<number>;
+  /** Files with more than one version (candidates for thinning), a page at a time. */
+  listFilesWithHistory(afterFileId: string, limit: number): Promise<string[]>;
+  /** Drops the given old versions of a file (never its current one) and their block references. */
+  dropVersions(fileId: string, revs: readonly Rev[]): Promise<number>;
+  /**
+   * Ends announces older than `beforeMs` that got no commit: a new file disappears, an existing
+   * one goes back to `uploaded`. Returns the journal positions written, to publish.
+   */
+  expirePendingFiles(
+    beforeMs: number,
+    nowMs: number,
+  ): Promise<Array<{ namespace: NamespaceId; seq: number }>>;
+}

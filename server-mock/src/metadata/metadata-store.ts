@@ -1,0 +1,18 @@
+/**
+ * Where the server keeps metadata: accounts, devices, namespaces and their keys, files and their
+ * immutable versions, blocks, the per-namespace journal and activity. Async, so that a PostgreSQL
+ * implementation can follow the SQLite one (SPEC "Scale-out"). Every method that writes several
+ * rows does so in one transaction: a crash leaves all or none.
+ *
+ * Implementations: SqliteMetadataStore (embedded default).
+ */
+import type { AccountStore } from './account-store.js';
+import type { ActivityStore } from './activity-store.js';
+import type { BlockMetadataStore } from './block-metadata-store.js';
+import type { FileStore } from './file-store.js';
+
+/** Every table group behind one handle. */
+export interface MetadataStore extends AccountStore, BlockMetadataStore, FileStore, ActivityStore {
+  /** Closes the database; further calls fail. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,157 @@
+/**
+ * SQLite implementation of AccountStore: user, device, namespace, namespace_key.
+ */
+import type { DeviceId, NamespaceId, UserId } from '../../../../sync-engine/src/protocol/index.js';
+import type { AccountStore } from '../account-store.js';
+import { deviceFromRow, namespaceFromRow, userFromRow, type Row } from './row-mappers.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+function insertNamespace(
+  ctx: SqliteContext,
+  input: {
+    id: NamespaceId;
+    kind: 'root' | 'shared';
+    ownerId: UserId;
+    wrappedKey: Uint8Array;
+    nowMs: number;
+  },
+): void {
+  ctx
+    .stmt('INSERT INTO namespace (id, kind, owner_id, created_ms) VALUES (?, ?, ?, ?)')
+    .run(input.id, input.kind, input.ownerId, input.nowMs);
+  ctx
+    .stmt('INSERT INTO namespace_key (namespace_id, wrapped_key, created_ms) VALUES (?, ?, ?)')
+    .run(input.id, Buffer.from(input.wrappedKey), input.nowMs);
+}
+
+/** The account half of the store, over `ctx`. */
+export function createAccountTables(ctx: SqliteContext): AccountStore {
+  const getUserSync = (id: UserId) => {
+    const row = ctx.stmt('SELECT * FROM user WHERE id = ?').get(id) as Row | undefined;
+    return row && userFromRow(row);
+  };
+  const getNamespaceSync = (id: NamespaceId) => {
+    const row = ctx.stmt('SELECT * FROM namespace WHERE id = ?').get(id) as Row | undefined;
+    return row && namespaceFromRow(row);
+  };
+
+  return {
+    async createUser(input) {
+      const email = input.email.toLowerCase();
+      return ctx.write(() => {
+        if (ctx.stmt('SELECT 1 FROM user WHERE email = ?').get(email))
+          return 'email_taken' as const;
+        // The user row comes first: namespace.owner_id references it.
+        ctx
+          .stmt(
+            `INSERT INTO user (id, email, name, password_hash, quota_bytes, root_namespace, created_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            input.id,
+            email,
+            input.name,
+            input.passwordHash,
+            input.quotaBytes,
+            input.rootNamespace,
+            input.nowMs,
+          );
+        insertNamespace(ctx, {
+          id: input.rootNamespace,
+          kind: 'root',
+          ownerId: input.id,
+          wrappedKey: input.wrappedKey,
+          nowMs: input.nowMs,
+        });
+        const user = getUserSync(input.id);
+        if (!user) throw new Error('user row vanished inside its own transaction');
+        return user;
+      });
+    },
+
+    async getUser(id) {
+      return getUserSync(id);
+    },
+
+    async getUserByEmail(email) {
+      const row = ctx.stmt('SELECT * FROM user WHERE email = ?').get(email.toLowerCase()) as
+        Row | undefined;
+      return row && userFromRow(row);
+    },
+
+    async setUserQuota(id, quotaBytes) {
+      ctx.stmt('UPDATE user SET quota_bytes = ? WHERE id = ?').run(quotaBytes, id);
+    },
+
+    async createDevice(input) {
+      ctx
+        .stmt(
+          `INSERT INTO device (id, user_id, name, token_hash, created_ms, last_seen_ms)
+           VALUES (?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          input.id,
+          input.userId,
+          input.name,
+          Buffer.from(input.tokenHash),
+          input.nowMs,
+          input.nowMs,
+        );
+      return {
+        id: input.id,
+        userId: input.userId,
+        name: input.name,
+        createdMs: input.nowMs,
+        lastSeenMs: input.nowMs,
+      };
+    },
+
+    async findDeviceByTokenHash(tokenHash) {
+      const row = ctx
+        .stmt('SELECT * FROM device WHERE token_hash = ?')
+        .get(Buffer.from(tokenHash)) as Row | undefined;
+      if (!row) return undefined;
+      const device = deviceFromRow(row);
+      const user = getUserSync(device.userId);
+      return user && { device, user };
+    },
+
+    async touchDevice(id: DeviceId, nowMs: number) {
+      ctx.stmt('UPDATE device SET last_seen_ms = ? WHERE id = ?').run(nowMs, id);
+    },
+
+    async getNamespace(id) {
+      return getNamespaceSync(id);
+    },
+
+    async getNamespaces(ids) {
+      const result = new Map<NamespaceId, ReturnType<typeof namespaceFromRow>>();
+      for (const id of ids) {
+        const namespace = getNamespaceSync(id);
+        if (namespace) result.set(id, namespace);
+      }
+      return result;
+    },
+
+    async createNamespace(input) {
+      ctx.write(() => insertNamespace(ctx, { ...input, kind: 'shared' }));
+      const namespace = getNamespaceSync(input.id);
+      if (!namespace) throw new Error('namespace row vanished after insert');
+      return namespace;
+    },
+
+    async getWrappedKey(id) {
+      const row = ctx
+        .stmt('SELECT wrapped_key FROM namespace_key WHERE namespace_id = ?')
+        .get(id) as { wrapped_key: Buffer } | undefined;
+      return row && new Uint8Array(row.wrapped_key);
+    },
+
+    async usedBytesOf(userId) {
+      const row = ctx
+        .stmt('SELECT COALESCE(SUM(used_bytes), 0) AS used FROM namespace WHERE owner_id = ?')
+        .get(userId) as { used: number };
+      return row.used;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * SQLite implementation of BlockMetadataStore: the block table and the namespaces' used bytes.
+ */
+import type { BlockId } from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockMetadataStore } from '../block-metadata-store.js';
+import { blockFromRow, type Row } from './row-mappers.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+/** The block half of the store, over `ctx`. */
+export function createBlockTables(ctx: SqliteContext): BlockMetadataStore {
+  const has = (namespace: string, id: string) =>
+    ctx.stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?').get(namespace, id) !==
+    undefined;
+
+  return {
+    async findMissingBlocks(namespace, ids) {
+      const seen = new Set<BlockId>();
+      const missing: BlockId[] = [];
+      for (const id of ids) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (!has(namespace, id)) missing.push(id);
+      }
+      return missing;
+    },
+
+    async recordBlock(input) {
+      return ctx.write(() => {
+        const inserted = ctx
+          .stmt(
+            `INSERT OR IGNORE INTO block
+               (namespace_id, id, plain_size, encoded_size, last_access_ms, created_ms)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            input.namespace,
+            input.id,
+            input.plainSize,
+            input.encodedSize,
+            input.nowMs,
+            input.nowMs,
+          );
+        if (inserted.changes === 0) return false;
+        ctx
+          .stmt('UPDATE namespace SET used_bytes = used_bytes + ? WHERE id = ?')
+          .run(input.plainSize, input.namespace);
+        return true;
+      });
+    },
+
+    async getBlock(namespace, id) {
+      const row = ctx
+        .stmt('SELECT * FROM block WHERE namespace_id = ? AND id = ?')
+        .get(namespace, id) as Row | undefined;
+      return row && blockFromRow(row);
+    },
+
+    async touchBlocks(namespace, ids, nowMs) {
+      ctx.write(() => {
+        for (const id of ids) {
+          ctx
+            .stmt('UPDATE block SET last_access_ms = ? WHERE namespace_id = ? AND id = ?')
+            .run(nowMs, namespace, id);
+        }
+      });
+    },
+
+    async setBlockTier(namespace, id, tier) {
+      ctx
+        .stmt('UPDATE block SET tier = ? WHERE namespace_id = ? AND id = ?')
+        .run(tier, namespace, id);
+    },
+
+    async listUnreferencedBlocks(createdBeforeMs, limit) {
+      const rows = ctx
+        .stmt(
+          'SELECT * FROM block WHERE refcount = 0 AND created_ms < ? ORDER BY created_ms LIMIT ?',
+        )
+        .all(createdBeforeMs, limit) as Row[];
+      return rows.map(blockFromRow);
+    },
+
+    async listColdCandidates(lastAccessBeforeMs, limit) {
+      const rows = ctx
+        .stmt(
+          `SELECT * FROM block WHERE tier = 'hot' AND last_access_ms < ?
+           ORDER BY last_access_ms LIMIT ?`,
+        )
+        .all(lastAccessBeforeMs, limit) as Row[];
+      return rows.map(blockFromRow);
+    },
+
+    async forgetUnreferencedBlock(namespace, id) {
+      return ctx.write(() => {
+        const row = ctx
+          .stmt('SELECT plain_size FROM block WHERE namespace_id = ? AND id = ? AND refcount = 0')
+          .get(namespace, id) as { plain_size: number } | undefined;
+        if (!row) return false;
+        ctx.stmt('DELETE FROM block WHERE namespace_id = ? AND id = ?').run(namespace, id);
+        ctx
+          .stmt('UPDATE namespace SET used_bytes = used_bytes - ? WHERE id = ?')
+          .run(row.plain_size, namespace);
+        return true;
+      });
+    },
+
+    async hasBlock(namespace, id) {
+      return has(namespace, id);
+    },
+  };
+}

@@ -1,0 +1,185 @@
+/**
+ * Commits, announces and folder creation: each one transaction over file, file_version, block
+ * refcounts, journal and event.
+ */
+import type {
+  BlockId,
+  NamespaceId,
+  RemotePath,
+  Rev,
+} from '../../../../sync-engine/src/protocol/index.js';
+import { createId } from '../../new-ids.js';
+import type { AnnounceInput, CommitInput, CommitOutcome, MkdirOutcome } from '../file-store.js';
+import type { Actor, EntryRecord } from '../records.js';
+import type { ChangeLog } from './change-log.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+export class FileWrites {
+  constructor(
+    private readonly ctx: SqliteContext,
+    private readonly log: ChangeLog,
+  ) {}
+
+  commit(input: CommitInput): CommitOutcome {
+    return this.ctx.write(() => this.commitInTransaction(input));
+  }
+
+  private commitInTransaction(input: CommitInput): CommitOutcome {
+    const { namespace, path, actor } = input;
+    const distinct = [...new Set(input.blocks)];
+    const missing = distinct.filter(
+      (id) =>
+        this.ctx
+          .stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?')
+          .get(namespace, id) === undefined,
+    );
+    if (missing.length > 0) return { kind: 'missing_blocks', missing };
+
+    const live = this.log.live(namespace, path);
+    if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
+    // First writer wins: an edit must be based on the current revision. With no live file the
+    // commit creates it (a concurrent delete loses to an edit, SPEC "Conflicts").
+    if (live && !input.force && (input.parentRev ?? null) !== live.rev) {
+      return { kind: 'rev_conflict', currentRev: live.rev };
+    }
+    const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
+    if (blockedBy !== undefined) {
+      return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
+    }
+
+    const fileId = live?.fileId ?? this.reviveOrCreateFile(namespace, path, actor.nowMs);
+    const rev = createId<Rev>('rev');
+    this.insertVersion({ ...input, fileId, rev, distinct });
+    this.ctx
+      .stmt(
+        `UPDATE file SET rev = ?, size = ?, content_hash = ?, modified_ms = ?, status = 'uploaded',
+           deleted = 0, updated_ms = ? WHERE id = ?`,
+      )
+      .run(rev, input.size, input.contentHash, input.modifiedMs, actor.nowMs, fileId);
+    this.enforceVersionLimit(fileId, input.versionLimit);
+    const entry = this.log.byId(fileId);
+    const seq = this.log.append(entry, { nowMs: actor.nowMs });
+    const created = live === undefined || live.rev === null;
+    const kind = input.restoredFrom ? 'file_restored' : created ? 'file_added' : 'file_edited';
+    this.log.event(namespace, kind, { path }, actor);
+    return { kind: 'committed', entry, created, seq };
+  }
+
+  private reviveOrCreateFile(namespace: NamespaceId, path: RemotePath, nowMs: number): string {
+    const old = this.log.tombstone(namespace, path, false);
+    if (old) {
+      this.ctx
+        .stmt('UPDATE file SET deleted = 0, updated_ms = ? WHERE id = ?')
+        .run(nowMs, old.fileId);
+      return old.fileId;
+    }
+    const fileId = createId('file');
+    this.ctx
+      .stmt(`INSERT INTO file (id, namespace_id, path, is_dir, updated_ms) VALUES (?, ?, ?, 0, ?)`)
+      .run(fileId, namespace, path, nowMs);
+    return fileId;
+  }
+
+  private insertVersion(
+    input: CommitInput & { fileId: string; rev: Rev; distinct: readonly BlockId[] },
+  ): void {
+    const { ordinal } = this.ctx
+      .stmt('SELECT COALESCE(MAX(ordinal), 0) + 1 AS ordinal FROM file_version WHERE file_id = ?')
+      .get(input.fileId) as { ordinal: number };
+    this.ctx
+      .stmt(
+        `INSERT INTO file_version (rev, file_id, namespace_id, size, content_hash, blocks,
+           modified_ms, device_id, author_id, committed_ms, ordinal)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        input.rev,
+        input.fileId,
+        input.namespace,
+        input.size,
+        input.contentHash,
+        JSON.stringify(input.blocks),
+        input.modifiedMs,
+        input.actor.deviceId,
+        input.actor.userId,
+        input.actor.nowMs,
+        ordinal,
+      );
+    // A version holds one reference per distinct block, whatever the repeats inside the file.
+    for (const id of input.distinct) {
+      this.ctx
+        .stmt(
+          `UPDATE block SET refcount = refcount + 1, last_access_ms = ?
+           WHERE namespace_id = ? AND id = ?`,
+        )
+        .run(input.actor.nowMs, input.namespace, id);
+    }
+  }
+
+  /** Drops the oldest versions beyond `limit` (the current one is the newest, so it stays). */
+  private enforceVersionLimit(fileId: string, limit: number): void {
+    const excess = this.ctx
+      .stmt(
+        `SELECT rev FROM file_version WHERE file_id = ? ORDER BY ordinal DESC LIMIT -1 OFFSET ?`,
+      )
+      .all(fileId, Math.max(1, limit)) as Array<{ rev: Rev }>;
+    for (const { rev } of excess) this.dropVersion(rev);
+  }
+
+  /** Deletes one version and releases its block references. Caller holds the transaction. */
+  dropVersion(rev: Rev): void {
+    const row = this.ctx
+      .stmt('SELECT namespace_id, blocks FROM file_version WHERE rev = ?')
+      .get(rev) as { namespace_id: string; blocks: string } | undefined;
+    if (!row) return;
+    for (const id of new Set(JSON.parse(row.blocks) as string[])) {
+      this.ctx
+        .stmt('UPDATE block SET refcount = refcount - 1 WHERE namespace_id = ? AND id = ?')
+        .run(row.namespace_id, id);
+    }
+    this.ctx.stmt('DELETE FROM file_version WHERE rev = ?').run(rev);
+  }
+
+  announce(input: AnnounceInput): CommitOutcome {
+    return this.ctx.write(() => {
+      const { namespace, path, actor } = input;
+      const live = this.log.live(namespace, path);
+      if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
+      const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
+      if (blockedBy !== undefined) {
+        return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
+      }
+      let fileId: string | undefined = live?.fileId;
+      if (fileId === undefined) {
+        fileId = this.reviveOrCreateFile(namespace, path, actor.nowMs);
+        // A new file has no content yet: size/modified describe what is coming.
+        this.ctx
+          .stmt(
+            'UPDATE file SET rev = NULL, size = ?, content_hash = NULL, modified_ms = ? WHERE id = ?',
+          )
+          .run(input.size, input.modifiedMs, fileId);
+      }
+      this.ctx
+        .stmt(`UPDATE file SET status = 'pending', updated_ms = ? WHERE id = ?`)
+        .run(actor.nowMs, fileId);
+      const entry = this.log.byId(fileId);
+      const seq = this.log.append(entry, { nowMs: actor.nowMs });
+      return { kind: 'committed', entry, created: live === undefined, seq };
+    });
+  }
+
+  createFolder(namespace: NamespaceId, path: RemotePath, actor: Actor): MkdirOutcome {
+    return this.ctx.write(() => {
+      const live = this.log.live(namespace, path);
+      if (live?.isDir) return { kind: 'exists', entry: live, seq: this.log.lastSeq(namespace) };
+      if (live) return { kind: 'path_conflict', message: `a file exists at ${path}` };
+      const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
+      if (blockedBy !== undefined) {
+        return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
+      }
+      const entry: EntryRecord = this.log.createFolderRow(namespace, path, actor.nowMs);
+      this.log.event(namespace, 'folder_created', { path }, actor);
+      return { kind: 'created', entry, seq: this.log.lastSeq(namespace) };
+    });
+  }
+}

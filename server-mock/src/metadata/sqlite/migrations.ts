@@ -1,0 +1,43 @@
+/**
+ * Versioned migrations, applied in order inside one transaction each; PRAGMA user_version holds
+ * the version reached. A database newer than this code is refused rather than misread.
+ */
+import type Database from 'better-sqlite3';
+import { SCHEMA_V1 } from './schema-v1.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/** Every migration, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
+];
+
+/** The schema version this code writes. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
+
+/** Brings `db` up to `target` (default: latest). Returns the versions applied. */
+export function migrateDatabase(
+  db: Database.Database,
+  target: number = LATEST_SCHEMA_VERSION,
+): number[] {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_SCHEMA_VERSION) {
+    throw new Error(
+      `database schema ${current} is newer than this server understands (${LATEST_SCHEMA_VERSION})`,
+    );
+  }
+  const applied: number[] = [];
+  for (const migration of MIGRATIONS) {
+    if (migration.version <= current || migration.version > target) continue;
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+    applied.push(migration.version);
+  }
+  return applied;
+}

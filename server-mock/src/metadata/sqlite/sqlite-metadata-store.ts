@@ -1,0 +1,171 @@
+/**
+ * SqliteMetadataStore: the embedded MetadataStore on one SQLite file (better-sqlite3, WAL). The
+ * table groups live in their own modules; this file wires them and holds the read queries.
+ */
+import type { NamespaceId, Rev } from '../../../../sync-engine/src/protocol/index.js';
+import type { EventRecord } from '../activity-store.js';
+import type { MetadataStore } from '../metadata-store.js';
+import { createAccountTables } from './account-tables.js';
+import { createBlockTables } from './block-tables.js';
+import { ChangeLog } from './change-log.js';
+import { FileWrites } from './file-writes.js';
+import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
+import { openSqliteContext, type SqliteContext } from './sqlite-context.js';
+import { TreeWrites } from './tree-writes.js';
+
+/** The SQLite-backed metadata store; `db` is exposed for tests and migrations only. */
+export type SqliteMetadataStore = MetadataStore & { readonly context: SqliteContext };
+
+const VERSION_SELECT = `SELECT v.*, u.name AS author_name, d.name AS device_name
+  FROM file_version v JOIN user u ON u.id = v.author_id LEFT JOIN device d ON d.id = v.device_id`;
+
+/** Opens (creating and migrating as needed) the store at `file` (`:memory:` for a throwaway). */
+export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
+  const ctx = openSqliteContext(file);
+  const log = new ChangeLog(ctx);
+  const files = new FileWrites(ctx, log);
+  const tree = new TreeWrites(ctx, log);
+
+  return {
+    context: ctx,
+    ...createAccountTables(ctx),
+    ...createBlockTables(ctx),
+
+    async getEntry(namespace, path) {
+      return log.live(namespace, path);
+    },
+
+    async getEntryOrTombstone(namespace, path) {
+      return log.live(namespace, path) ?? log.tombstone(namespace, path, false);
+    },
+
+    async listEntries(namespace, folder, recursive) {
+      if (folder === '/') {
+        const rows = ctx
+          .stmt('SELECT * FROM file WHERE namespace_id = ? AND deleted = 0 ORDER BY path')
+          .all(namespace) as Row[];
+        const all = rows.map(entryFromRow);
+        return recursive ? all : all.filter((e) => e.path.lastIndexOf('/') === 0);
+      }
+      const below = log.liveDescendants(namespace, folder);
+      const depth = folder.length + 1;
+      return recursive ? below : below.filter((e) => e.path.indexOf('/', depth) === -1);
+    },
+
+    async commitFile(input) {
+      return files.commit(input);
+    },
+    async announceFile(input) {
+      return files.announce(input);
+    },
+    async createFolder(namespace, path, actor) {
+      return files.createFolder(namespace, path, actor);
+    },
+    async deleteEntry(namespace, path, actor) {
+      return tree.delete(namespace, path, actor);
+    },
+    async moveEntry(input) {
+      return tree.move(input);
+    },
+
+    async listVersions(namespace, fileId, limit) {
+      const rows = ctx
+        .stmt(
+          `${VERSION_SELECT} WHERE v.file_id = ? AND v.namespace_id = ? ORDER BY v.ordinal DESC LIMIT ?`,
+        )
+        .all(fileId, namespace, limit) as Row[];
+      return rows.map(versionFromRow);
+    },
+
+    async getVersion(namespace, rev) {
+      const row = ctx
+        .stmt(`${VERSION_SELECT} WHERE v.rev = ? AND v.namespace_id = ?`)
+        .get(rev, namespace) as Row | undefined;
+      return row && versionFromRow(row);
+    },
+
+    async readJournal(namespace, afterSeq, limit) {
+      const rows = ctx
+        .stmt('SELECT * FROM journal WHERE namespace_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .all(namespace, afterSeq, limit) as Row[];
+      return rows.map(journalFromRow);
+    },
+
+    async pruneJournal(beforeMs) {
+      return ctx.write(() => {
+        const heads = ctx
+          .stmt(
+            `SELECT namespace_id, MAX(seq) AS seq FROM journal
+             WHERE tag = 'deleted' AND time_ms < ? GROUP BY namespace_id`,
+          )
+          .all(beforeMs) as Array<{ namespace_id: string; seq: number }>;
+        for (const head of heads) {
+          ctx
+            .stmt('UPDATE namespace SET pruned_seq = MAX(pruned_seq, ?) WHERE id = ?')
+            .run(head.seq, head.namespace_id);
+        }
+        return ctx.stmt(`DELETE FROM journal WHERE tag = 'deleted' AND time_ms < ?`).run(beforeMs)
+          .changes;
+      });
+    },
+
+    async listFilesWithHistory(afterFileId, limit) {
+      const rows = ctx
+        .stmt(
+          `SELECT file_id FROM file_version WHERE file_id > ? GROUP BY file_id
+           HAVING COUNT(*) > 1 ORDER BY file_id LIMIT ?`,
+        )
+        .all(afterFileId, limit) as Array<{ file_id: string }>;
+      return rows.map((r) => r.file_id);
+    },
+
+    async dropVersions(fileId, revs) {
+      return ctx.write(() => {
+        const current = ctx.stmt('SELECT rev FROM file WHERE id = ?').get(fileId) as
+          { rev: Rev | null } | undefined;
+        let dropped = 0;
+        for (const rev of revs) {
+          if (rev === current?.rev) continue;
+          const owned = ctx
+            .stmt('SELECT 1 FROM file_version WHERE rev = ? AND file_id = ?')
+            .get(rev, fileId);
+          if (!owned) continue;
+          files.dropVersion(rev);
+          dropped++;
+        }
+        return dropped;
+      });
+    },
+
+    async expirePendingFiles(beforeMs, nowMs) {
+      return tree.expirePending(beforeMs, nowMs);
+    },
+
+    async listEvents(namespaces, afterId, limit) {
+      if (namespaces.length === 0) return [];
+      const marks = namespaces.map(() => '?').join(', ');
+      const rows = ctx
+        .prepareOnce(
+          `SELECT e.*, u.name AS actor_name, d.name AS device_name FROM event e
+           JOIN user u ON u.id = e.actor_id LEFT JOIN device d ON d.id = e.device_id
+           WHERE e.namespace_id IN (${marks}) AND e.id > ? ORDER BY e.id LIMIT ?`,
+        )
+        .all(...namespaces, afterId, limit) as Row[];
+      return rows.map((row): EventRecord => ({
+        id: row.id as number,
+        namespace: row.namespace_id as NamespaceId,
+        kind: row.kind as EventRecord['kind'],
+        path: row.path as string,
+        fromPath: (row.from_path as string | null) ?? null,
+        actorId: row.actor_id as string,
+        actorName: row.actor_name as string,
+        deviceName: (row.device_name as string | null) ?? null,
+        timeMs: row.time_ms as number,
+      }));
+    },
+
+    async close() {
+      ctx.db.close();
+    },
+  };
+}

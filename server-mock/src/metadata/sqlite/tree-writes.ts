@@ -1,0 +1,115 @@
+/**
+ * Deletes and moves of files and whole folders, and the expiry of stale announces. A folder
+ * operation touches every live row below it in the same transaction.
+ */
+import type { NamespaceId, RemotePath } from '../../../../sync-engine/src/protocol/index.js';
+import { isSameOrDescendant } from '../../../../sync-engine/src/protocol/index.js';
+import type { DeleteOutcome, MoveOutcome } from '../file-store.js';
+import type { Actor } from '../records.js';
+import type { ChangeLog } from './change-log.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+export class TreeWrites {
+  constructor(
+    private readonly ctx: SqliteContext,
+    private readonly log: ChangeLog,
+  ) {}
+
+  delete(namespace: NamespaceId, path: RemotePath, actor: Actor): DeleteOutcome {
+    return this.ctx.write(() => {
+      const live = this.log.live(namespace, path);
+      if (!live) return { kind: 'not_found' };
+      // Children first, so a journal reader never sees a child outlive its folder.
+      const doomed = [...this.log.liveDescendants(namespace, path).reverse(), live];
+      let seq = 0;
+      for (const entry of doomed) {
+        this.ctx
+          .stmt(`UPDATE file SET deleted = 1, status = 'uploaded', updated_ms = ? WHERE id = ?`)
+          .run(actor.nowMs, entry.fileId);
+        seq = this.log.append(entry, { tombstone: true, nowMs: actor.nowMs });
+      }
+      this.log.event(namespace, 'file_deleted', { path }, actor);
+      return { kind: 'deleted', count: doomed.length, seq };
+    });
+  }
+
+  move(input: {
+    namespace: NamespaceId;
+    from: RemotePath;
+    to: RemotePath;
+    actor: Actor;
+  }): MoveOutcome {
+    const { namespace, from, to, actor } = input;
+    return this.ctx.write((): MoveOutcome => {
+      const live = this.log.live(namespace, from);
+      if (!live) return { kind: 'not_found' };
+      if (from === to) return { kind: 'path_conflict', message: 'source and target are the same' };
+      if (isSameOrDescendant(to, from)) {
+        return { kind: 'path_conflict', message: 'cannot move a folder into itself' };
+      }
+      if (this.log.live(namespace, to)) {
+        return { kind: 'path_conflict', message: `${to} already exists` };
+      }
+      const blockedBy = this.log.ensureAncestors(namespace, to, actor.nowMs);
+      if (blockedBy !== undefined) {
+        return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
+      }
+      const moving = [live, ...this.log.liveDescendants(namespace, from)];
+      // Rename rows first (parents first), then journal: every new path (parents first, each
+      // naming where it came from), then tombstones for the old paths (children first). A
+      // client that applies entries in order renames the folder once and finds the rest done.
+      for (const entry of moving) {
+        const newPath = to + entry.path.slice(from.length);
+        this.ctx
+          .stmt('UPDATE file SET path = ?, updated_ms = ? WHERE id = ?')
+          .run(newPath, actor.nowMs, entry.fileId);
+      }
+      let seq = 0;
+      for (const entry of moving) {
+        seq = this.log.append(this.log.byId(entry.fileId), {
+          movedFrom: entry.path,
+          nowMs: actor.nowMs,
+        });
+      }
+      for (const entry of [...moving].reverse()) {
+        seq = this.log.append(entry, { tombstone: true, path: entry.path, nowMs: actor.nowMs });
+      }
+      this.log.event(namespace, 'file_moved', { path: to, fromPath: from }, actor);
+      return { kind: 'moved', count: moving.length, entry: this.log.byId(live.fileId), seq };
+    });
+  }
+
+  /**
+   * Ends announces older than `beforeMs` that never got their commit: a new file disappears
+   * (tombstone), an existing one goes back to `uploaded` at its last revision.
+   */
+  expirePending(beforeMs: number, nowMs: number): Array<{ namespace: NamespaceId; seq: number }> {
+    return this.ctx.write(() => {
+      const rows = this.ctx
+        .stmt(`SELECT id FROM file WHERE status = 'pending' AND deleted = 0 AND updated_ms < ?`)
+        .all(beforeMs) as Array<{ id: string }>;
+      const touched: Array<{ namespace: NamespaceId; seq: number }> = [];
+      for (const { id } of rows) {
+        const entry = this.log.byId(id);
+        if (entry.rev === null) {
+          this.ctx
+            .stmt(`UPDATE file SET deleted = 1, status = 'uploaded', updated_ms = ? WHERE id = ?`)
+            .run(nowMs, id);
+          touched.push({
+            namespace: entry.namespace,
+            seq: this.log.append(entry, { tombstone: true, nowMs }),
+          });
+        } else {
+          this.ctx
+            .stmt(`UPDATE file SET status = 'uploaded', updated_ms = ? WHERE id = ?`)
+            .run(nowMs, id);
+          touched.push({
+            namespace: entry.namespace,
+            seq: this.log.append(this.log.byId(id), { nowMs }),
+          });
+        }
+      }
+      return touched;
+    });
+  }
+}
