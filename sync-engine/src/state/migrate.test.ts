@@ -91,6 +91,53 @@ describe('applyMigrations', () => {
     db.close();
   });
 
+  it('lets a migration rebuild a parent table without cascading into its children', () => {
+    const db = new Database(join(dir, 'rebuild.sqlite'));
+    db.pragma('foreign_keys = ON');
+    applyMigrations(db, [MIGRATIONS[0]!]);
+    db.exec(`
+      INSERT INTO item VALUES ('i1', 'dir', 1);
+      INSERT INTO local_item VALUES ('i1', 'dir', '/photos', '7', 0, 1.5, NULL, 2);
+    `);
+    // SQLite's 12-step table rebuild: with foreign keys on, DROP TABLE item would delete the
+    // local_item row through ON DELETE CASCADE.
+    const rebuildItem: Migration = {
+      version: 2,
+      name: 'rebuild-item',
+      up(target) {
+        target.exec(`
+          CREATE TABLE item_new (id TEXT PRIMARY KEY, kind TEXT NOT NULL, created_ms INTEGER NOT NULL,
+            note TEXT, UNIQUE (id, kind)) STRICT;
+          INSERT INTO item_new (id, kind, created_ms) SELECT id, kind, created_ms FROM item;
+          DROP TABLE item;
+          ALTER TABLE item_new RENAME TO item;
+        `);
+      },
+    };
+    applyMigrations(db, [MIGRATIONS[0]!, rebuildItem]);
+    expect(db.prepare('SELECT path FROM local_item').pluck().all()).toEqual(['/photos']);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
+
+  it('rejects a migration that leaves dangling foreign keys', () => {
+    const db = new Database(join(dir, 'dangling.sqlite'));
+    applyMigrations(db, [MIGRATIONS[0]!]);
+    const dangling: Migration = {
+      version: 2,
+      name: 'dangling',
+      up(target) {
+        target.exec("INSERT INTO local_item VALUES ('ghost', 'dir', '/ghost', '1', 0, 1, NULL, 1)");
+      },
+    };
+    const error = caughtError(() => applyMigrations(db, [MIGRATIONS[0]!, dangling]));
+    expect((error as ClientStateError).code).toBe('state_migration_failed');
+    expect(((error as ClientStateError).cause as Error).message).toMatch(/foreign key violation/);
+    expect(readSchemaVersion(db)).toBe(1);
+    expect(db.prepare('SELECT count(*) FROM local_item').pluck().get()).toBe(0);
+    db.close();
+  });
+
   it('rejects a migration list with a gap', () => {
     const db = new Database(':memory:');
     expect(() => applyMigrations(db, [MIGRATIONS[1]!])).toThrow(/not contiguous/);

@@ -32,6 +32,31 @@ function checkSequence(migrations: readonly Migration[]): void {
   });
 }
 
+function applyOne(db: Database.Database, migration: Migration): void {
+  // IMMEDIATE takes the write lock up front, so a second process opening the same file waits
+  // on the busy timeout instead of failing half-way through a read-then-write upgrade. The
+  // version is read again inside the transaction: another process may have applied this step
+  // while we waited for the lock.
+  const step = db.transaction(() => {
+    if (readSchemaVersion(db) >= migration.version) return;
+    migration.up(db);
+    const violations = db.pragma('foreign_key_check') as unknown[];
+    if (violations.length > 0) {
+      throw new Error(`leaves ${violations.length} foreign key violation(s)`);
+    }
+    db.pragma(`user_version = ${migration.version}`);
+  });
+  try {
+    step.immediate();
+  } catch (error) {
+    throw new ClientStateError(
+      'state_migration_failed',
+      `migrate local state to version ${migration.version} (${migration.name})`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Brings `db` up to the last of `migrations` (which must be numbered 1..N in order), one
  * transaction per migration, recording each in `PRAGMA user_version`. A crash between steps
@@ -54,25 +79,18 @@ export function applyMigrations(
       `local state ${db.name} has schema version ${fromVersion}, this Ferry knows up to ${latest}: update Ferry`,
     );
   }
-  for (const migration of migrations.slice(fromVersion)) {
-    // IMMEDIATE takes the write lock up front, so a second process opening the same file waits
-    // on the busy timeout instead of failing half-way through a read-then-write upgrade.
-    // The version is read again inside the transaction: another process may have applied this
-    // step while we waited for the lock.
-    const step = db.transaction(() => {
-      if (readSchemaVersion(db) >= migration.version) return;
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    });
-    try {
-      step.immediate();
-    } catch (error) {
-      throw new ClientStateError(
-        'state_migration_failed',
-        `migrate local state to version ${migration.version} (${migration.name})`,
-        { cause: error },
-      );
-    }
+  const pending = migrations.slice(fromVersion);
+  if (pending.length === 0) return { fromVersion, toVersion: fromVersion };
+  // Foreign keys off while migrating (the switch is ignored inside a transaction, so it is
+  // flipped here): a table rebuild (SQLite's 12-step ALTER) drops and recreates tables, and
+  // with keys on, dropping a parent would cascade-delete its children's rows. Each step checks
+  // the keys itself before committing instead.
+  const hadForeignKeys = db.pragma('foreign_keys', { simple: true }) === 1;
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (const migration of pending) applyOne(db, migration);
+  } finally {
+    if (hadForeignKeys) db.pragma('foreign_keys = ON');
   }
   return { fromVersion, toVersion: readSchemaVersion(db) };
 }
