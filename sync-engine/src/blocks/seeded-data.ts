@@ -87,7 +87,7 @@ function createTextFiller(seed: number): (out: Uint8Array) => void {
     lines.push('');
     return Buffer.from(lines.join('\n'), 'latin1');
   };
-  let pending = new Uint8Array(0);
+  let pending: Uint8Array = new Uint8Array(0);
   return (out) => {
     let at = 0;
     while (at < out.length) {

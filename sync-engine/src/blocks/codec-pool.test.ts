@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeBlock, encodeBlock } from './block-codec.js';
+import { BlockDecodeError } from './block-decode-error.js';
+import { createBlockCodecPool } from './codec-pool.js';
+import { hashBlock } from './hash-block.js';
+import { seededBytes } from './seeded-data.js';
+
+const KEY = randomBytes(32);
+
+describe('createBlockCodecPool', () => {
+  const pool = createBlockCodecPool({ workers: 2 });
+  afterAll(() => pool.close());
+
+  it('encodes and decodes like the inline codec', async () => {
+    for (const plain of [
+      new Uint8Array(0),
+      seededBytes('text', 1, 300_000),
+      seededBytes('random', 1, 300_000),
+    ]) {
+      const { id, encoded } = await pool.encode(plain, KEY);
+      expect(id).toBe(hashBlock(plain));
+      expect(Buffer.from(decodeBlock(encoded, KEY, id)).equals(plain)).toBe(true);
+      const inline = encodeBlock(plain, KEY);
+      expect(Buffer.from(await pool.decode(inline, KEY, id)).equals(plain)).toBe(true);
+    }
+  });
+
+  it('runs many tasks concurrently and answers each with its own result', async () => {
+    const inputs = Array.from({ length: 24 }, (_, i) =>
+      seededBytes(i % 2 ? 'text' : 'random', 100 + i, 50_000 + i),
+    );
+    const results = await Promise.all(inputs.map((plain) => pool.encode(plain, KEY)));
+    results.forEach(({ id }, i) => expect(id).toBe(hashBlock(inputs[i]!)));
+    const decoded = await Promise.all(
+      results.map(({ id, encoded }) => pool.decode(encoded, KEY, id)),
+    );
+    decoded.forEach((plain, i) => expect(Buffer.from(plain).equals(inputs[i]!)).toBe(true));
+  });
+
+  it('rejects with BlockDecodeError and its code', async () => {
+    const plain = seededBytes('text', 2, 10_000);
+    const { id, encoded } = await pool.encode(plain, KEY);
+    await expect(pool.decode(encoded, randomBytes(32), id)).rejects.toSatisfy(
+      (error) => error instanceof BlockDecodeError && error.code === 'block_auth_failed',
+    );
+    const tampered = Uint8Array.from(encoded);
+    tampered[4] = 9;
+    await expect(pool.decode(tampered, KEY, id)).rejects.toSatisfy(
+      (error) => error instanceof BlockDecodeError && error.code === 'block_version_unsupported',
+    );
+    await expect(pool.encode(plain, randomBytes(8))).rejects.toThrow(RangeError);
+  });
+
+  it('copies inputs unless asked to transfer them', async () => {
+    const plain = seededBytes('random', 3, 20_000);
+    await pool.encode(plain, KEY);
+    expect(plain.length).toBe(20_000);
+    const moved = seededBytes('random', 3, 20_000);
+    const { id } = await pool.encode(moved, KEY, { transfer: true });
+    expect(moved.length).toBe(0);
+    expect(id).toBe(hashBlock(plain));
+    // A view into a larger buffer is copied even when transfer is asked: the rest is not ours.
+    const whole = seededBytes('random', 4, 1000);
+    await pool.encode(whole.subarray(10, 20), KEY, { transfer: true });
+    expect(whole.length).toBe(1000);
+  });
+
+  it('rejects queued and new tasks once closed', async () => {
+    const own = createBlockCodecPool({ workers: 1 });
+    const tasks = Array.from({ length: 4 }, (_, i) =>
+      own.encode(seededBytes('text', i, 500_000), KEY),
+    );
+    const settled = Promise.allSettled(tasks);
+    await own.close();
+    const outcomes = await settled;
+    expect(outcomes.some((outcome) => outcome.status === 'rejected')).toBe(true);
+    await expect(own.encode(Uint8Array.of(1), KEY)).rejects.toThrow(/closed/);
+    await own.close();
+  });
+
+  it('refuses a pool without workers', () => {
+    expect(() => createBlockCodecPool({ workers: 0 })).toThrow(RangeError);
+  });
+});
