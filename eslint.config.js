@@ -65,7 +65,7 @@ const layerRules = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bench-tmp/**', '.ferry-data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
