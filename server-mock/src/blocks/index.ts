@@ -7,4 +7,5 @@ export type { BlockStore, BlockTier } from './block-store.js';
 export { blockAddressKey, type BlockAddress } from './block-address.js';
 export { isStorableNamespace } from './block-paths.js';
 export type { ColdCompression } from './cold-block-codec.js';
+export { KeyedLock } from './keyed-lock.js';
 export { LocalDirBlockStore, type LocalDirBlockStoreOptions } from './local-dir-block-store.js';
