@@ -79,6 +79,8 @@ export interface FileStore {
     folder: RemotePath,
     recursive: boolean,
   ): Promise<EntryRecord[]>;
+  /** Live folders of `namespace` where another namespace is mounted (top level of a root). */
+  listMounts(namespace: NamespaceId): Promise<EntryRecord[]>;
   commitFile(input: CommitInput): Promise<CommitOutcome>;
   /** Marks a path `pending` (a file being uploaded); creates the file row when new. */
   announceFile(input: AnnounceInput): Promise<CommitOutcome>;
@@ -102,6 +104,8 @@ export interface FileStore {
   pruneJournal(beforeMs: number): Promise<number>;
   /** Files with more than one version (candidates for thinning), a page at a time. */
   listFilesWithHistory(afterFileId: string, limit: number): Promise<string[]>;
+  /** Every version of a file as (rev, committed time), newest first: input of thinning. */
+  listVersionTimes(fileId: string): Promise<Array<{ rev: Rev; committedMs: number }>>;
   /** Drops the given old versions of a file (never its current one) and their block references. */
   dropVersions(fileId: string, revs: readonly Rev[]): Promise<number>;
   /**

@@ -41,15 +41,26 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
 
     async listEntries(namespace, folder, recursive) {
       if (folder === '/') {
-        const rows = ctx
-          .stmt('SELECT * FROM file WHERE namespace_id = ? AND deleted = 0 ORDER BY path')
-          .all(namespace) as Row[];
-        const all = rows.map(entryFromRow);
-        return recursive ? all : all.filter((e) => e.path.lastIndexOf('/') === 0);
+        // Top level: paths with no second '/'.
+        const sql = recursive
+          ? 'SELECT * FROM file WHERE namespace_id = ? AND deleted = 0 ORDER BY path'
+          : `SELECT * FROM file WHERE namespace_id = ? AND deleted = 0
+             AND instr(substr(path, 2), '/') = 0 ORDER BY path`;
+        return (ctx.stmt(sql).all(namespace) as Row[]).map(entryFromRow);
       }
       const below = log.liveDescendants(namespace, folder);
       const depth = folder.length + 1;
       return recursive ? below : below.filter((e) => e.path.indexOf('/', depth) === -1);
+    },
+
+    async listMounts(namespace) {
+      const rows = ctx
+        .stmt(
+          `SELECT * FROM file WHERE namespace_id = ? AND deleted = 0
+           AND mount_namespace IS NOT NULL ORDER BY path`,
+        )
+        .all(namespace) as Row[];
+      return rows.map(entryFromRow);
     },
 
     async commitFile(input) {
@@ -117,6 +128,13 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
         )
         .all(afterFileId, limit) as Array<{ file_id: string }>;
       return rows.map((r) => r.file_id);
+    },
+
+    async listVersionTimes(fileId) {
+      const rows = ctx
+        .stmt('SELECT rev, committed_ms FROM file_version WHERE file_id = ? ORDER BY ordinal DESC')
+        .all(fileId) as Array<{ rev: Rev; committed_ms: number }>;
+      return rows.map((r) => ({ rev: r.rev, committedMs: r.committed_ms }));
     },
 
     async dropVersions(fileId, revs) {

@@ -1,0 +1,67 @@
+/**
+ * Builds the Fastify application: logging, the OpenAPI generator, the single error handler,
+ * request metrics, and every route module (authenticated ones behind the bearer-token hook).
+ */
+import { readFileSync } from 'node:fs';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { ServerContext } from '../server-context.js';
+import { registerAccountRoutes } from './account-routes.js';
+import { createAuthenticate } from './authenticate.js';
+import { registerAuthRoutes } from './auth-routes.js';
+import { installErrorHandling } from './error-handler.js';
+import { registerOperationsRoutes } from './operations-routes.js';
+
+/** JSON bodies are small (block lists of huge files are the largest); blocks have their own limit. */
+const JSON_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** Route modules behind authentication, each registered in its own encapsulated scope. */
+export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => Promise<void>;
+
+export async function buildApp(
+  ctx: ServerContext,
+  authenticatedModules: readonly RouteModule[],
+): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const app = Fastify({
+    logger:
+      config.logLevel === 'silent'
+        ? false
+        : { level: config.logLevel, redact: ['req.headers.authorization'] },
+    https: config.tls
+      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
+      : null,
+    bodyLimit: JSON_BODY_LIMIT_BYTES,
+    // Keep-alive sockets with no request in flight are closed at shutdown; busy ones finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // Unknown fields are refused (400), not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+  }) as unknown as FastifyInstance;
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Ferry API', version: '1', description: 'See docs/protocol.md' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  installErrorHandling(app);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
+    ctx.metrics.httpDuration.observe({ route }, reply.elapsedTime / 1000);
+  });
+
+  await registerOperationsRoutes(app, ctx);
+  await registerAuthRoutes(app, ctx);
+  const authenticate = createAuthenticate(ctx);
+  await app.register(async (scope) => {
+    // onRequest: refuse unauthenticated calls before their body is read.
+    scope.addHook('onRequest', authenticate);
+    await registerAccountRoutes(scope, ctx);
+    for (const module of authenticatedModules) {
+      await scope.register(async (inner) => module(inner, ctx));
+    }
+  });
+  return app;
+}

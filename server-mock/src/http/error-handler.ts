@@ -1,0 +1,86 @@
+/**
+ * The one place errors become HTTP responses: `{"error": {"code", "message"}}` with the status
+ * declared for the code in protocol/errors.ts. Covers our ServerErrors, Fastify's own errors
+ * (schema validation, content type, body limit, bad JSON) and unknown routes. Unexpected errors
+ * are logged once, here, and answered as `internal_error` without their details.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  httpStatusOf,
+  type WireErrorBody,
+  type WireErrorCode,
+} from '../../../sync-engine/src/protocol/index.js';
+import { ServerError } from '../errors.js';
+
+/** Wire code for one of Fastify's own client errors, chosen by its status. */
+function codeForFastifyStatus(status: number): WireErrorCode | undefined {
+  switch (status) {
+    case 400:
+      return 'invalid_request';
+    case 404:
+      return 'not_found';
+    case 413:
+      return 'payload_too_large';
+    case 415:
+      return 'unsupported_media_type';
+    case 416:
+      return 'range_not_satisfiable';
+    case 503:
+      return 'unavailable';
+    default:
+      return status >= 400 && status < 500 ? 'invalid_request' : undefined;
+  }
+}
+
+/** Sends a wire error body with its status (and Retry-After when set). */
+export function sendWireError(reply: FastifyReply, error: ServerError): FastifyReply {
+  const body: WireErrorBody = {
+    error: { code: error.code, message: error.message, ...(error.details ?? {}) },
+  };
+  if (error.retryAfterMs !== undefined) {
+    reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
+  }
+  return reply.code(httpStatusOf(error.code)).type('application/json').send(body);
+}
+
+/** Turns anything thrown into a ServerError (logging the unexpected ones). */
+export function toServerError(error: unknown, request: FastifyRequest): ServerError {
+  if (error instanceof ServerError) {
+    if (error.code === 'internal_error') request.log.error({ err: error }, error.message);
+    return error;
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.validation) {
+    return new ServerError('invalid_request', fastifyError.message ?? 'invalid request', {
+      cause: error,
+    });
+  }
+  const status = fastifyError.statusCode;
+  const code = status === undefined ? undefined : codeForFastifyStatus(status);
+  if (code !== undefined) {
+    return new ServerError(code, fastifyError.message ?? code, { cause: error });
+  }
+  request.log.error({ err: error }, 'unexpected error');
+  return new ServerError('internal_error', 'internal server error', { cause: error });
+}
+
+/** Installs the error and not-found handlers on `app` (before any route is registered). */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const serverError = toServerError(error, request);
+    if (reply.sent || reply.raw.headersSent) {
+      // A streaming response failed midway: the status is gone; cut the connection so the
+      // client sees a truncated body rather than a silently short file.
+      request.log.warn({ err: error }, 'error after the response started');
+      reply.raw.destroy(serverError);
+      return;
+    }
+    return sendWireError(reply, serverError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendWireError(
+      reply,
+      new ServerError('not_found', `no route ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * Ferry's reference server: real HTTP(S), SQLite metadata, blocks on local disk, in-process
+ * notifications. `startServer` is the composition root: it builds every component, wires them
+ * and owns their shutdown. Imports from sync-engine only its protocol/ and blocks/ entries.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createBlockCodecPool } from '../../sync-engine/src/blocks/index.js';
+import { LoginRateLimiter } from './auth/login-rate-limiter.js';
+import { LocalDirBlockStore, type BlockStore } from './blocks/index.js';
+import { KeyedLock } from './blocks/keyed-lock.js';
+import { resolveServerConfig, type ServerConfig, type ServerOptions } from './config.js';
+import { buildApp } from './http/build-app.js';
+import { ROUTE_MODULES } from './http/route-modules.js';
+import { loadMasterKey } from './keys/master-key.js';
+import { NamespaceKeyring } from './keys/namespace-keyring.js';
+import type { MetadataStore } from './metadata/metadata-store.js';
+import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
+import { ServerMetrics } from './metrics/server-metrics.js';
+import { InProcessNotificationBus, type NotificationBus } from './notify/index.js';
+import { startPolicyTimer } from './policy-runner/policy-timer.js';
+import type { ServerContext } from './server-context.js';
+
+export type { ServerConfig, ServerOptions, LogLevel } from './config.js';
+export { resolveServerConfig, defaultDataDir } from './config.js';
+export { ServerError } from './errors.js';
+
+/** Components to use instead of the embedded defaults (e.g. a shared bus across instances). */
+export interface ServerComponents {
+  readonly store?: MetadataStore;
+  readonly blocks?: BlockStore;
+  readonly bus?: NotificationBus;
+  /** Clock in epoch ms; tests of time-based policy move it. */
+  readonly now?: () => number;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8787` (no trailing slash). */
+  readonly url: string;
+  readonly config: ServerConfig;
+  /** Runs the storage policy once now (thinning, GC, cold tier, expiry). */
+  runPolicy(): Promise<void>;
+  /**
+   * Graceful shutdown: stops accepting, releases long-polls, lets in-flight requests finish,
+   * then closes the codec workers, bus, block store and database. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+function formatUrl(protocol: string, host: string, port: number): string {
+  return `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** Starts a server from `options` (over FERRY_* environment variables, over defaults). */
+export async function startServer(
+  options: ServerOptions = {},
+  components: ServerComponents = {},
+): Promise<RunningServer> {
+  const config = resolveServerConfig(options);
+  await mkdir(config.dataDir, { recursive: true });
+  const master = await loadMasterKey({ dataDir: config.dataDir, configured: config.masterKey });
+  const store =
+    components.store ?? openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db'));
+  const blocks =
+    components.blocks ??
+    (await LocalDirBlockStore.open({
+      hotDir: path.join(config.dataDir, 'blocks', 'hot'),
+      coldDir: path.join(config.dataDir, 'blocks', 'cold'),
+    }));
+  const bus = components.bus ?? new InProcessNotificationBus();
+  const shutdown = new AbortController();
+  const ctx: ServerContext = {
+    config,
+    store,
+    blocks,
+    bus,
+    keyring: new NamespaceKeyring(master, (ns) => store.getWrappedKey(ns)),
+    codec: createBlockCodecPool({ workers: config.codecWorkers }),
+    metrics: new ServerMetrics(),
+    loginLimiter: new LoginRateLimiter({
+      maxAttempts: config.loginMaxAttempts,
+      windowMs: config.loginWindowMs,
+    }),
+    blockLock: new KeyedLock(),
+    shutdownSignal: shutdown.signal,
+    now: components.now ?? Date.now,
+  };
+  const app = await buildApp(ctx, ROUTE_MODULES);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const policy = startPolicyTimer(ctx, (error) =>
+    app.log.error({ err: error }, 'storage policy run failed'),
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: formatUrl(config.tls ? 'https' : 'http', config.host, port),
+    config,
+    runPolicy: () => policy.runNow(),
+    close() {
+      closing ??= (async () => {
+        shutdown.abort();
+        await policy.stop();
+        await app.close();
+        await ctx.codec.close();
+        await bus.close();
+        await blocks.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Everything the route modules need, built once by startServer (the composition root) and
+ * passed down. No module-level singletons: two servers in one process share nothing.
+ */
+import type { BlockCodecPool } from '../../sync-engine/src/blocks/index.js';
+import type { LoginRateLimiter } from './auth/login-rate-limiter.js';
+import type { BlockStore } from './blocks/index.js';
+import type { KeyedLock } from './blocks/keyed-lock.js';
+import type { ServerConfig } from './config.js';
+import type { NamespaceKeyring } from './keys/namespace-keyring.js';
+import type { MetadataStore } from './metadata/metadata-store.js';
+import type { ServerMetrics } from './metrics/server-metrics.js';
+import type { NotificationBus } from './notify/index.js';
+
+export interface ServerContext {
+  readonly config: ServerConfig;
+  readonly store: MetadataStore;
+  readonly blocks: BlockStore;
+  readonly bus: NotificationBus;
+  readonly keyring: NamespaceKeyring;
+  readonly codec: BlockCodecPool;
+  readonly metrics: ServerMetrics;
+  readonly loginLimiter: LoginRateLimiter;
+  /** Held per block around "put bytes, then record the row", and by GC around deletion. */
+  readonly blockLock: KeyedLock;
+  /** Aborted when the server starts shutting down: long-polls return at once. */
+  readonly shutdownSignal: AbortSignal;
+  /** Epoch milliseconds; a seam for tests of time-based policy. */
+  readonly now: () => number;
+}
