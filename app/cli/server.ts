@@ -1,0 +1,69 @@
+/**
+ * `ferry server`: starts the reference server in the foreground. Flags override FERRY_*
+ * environment variables (docs/server.md). Prints where it listens; SIGINT/SIGTERM shut it down
+ * gracefully (in-flight requests finish, long-polls are released, the database is closed).
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { startServer, type ServerOptions } from '../../server-mock/src/index.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('must be an integer from 0 to 65535');
+  }
+  return port;
+}
+
+interface ServerFlags {
+  data?: string;
+  port?: number;
+  host?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  logLevel?: ServerOptions['logLevel'];
+}
+
+/** Resolves when the process receives SIGINT or SIGTERM. */
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description('Start the Ferry reference server (SQLite metadata, blocks on local disk).')
+    .option('--data <dir>', 'data folder (database, blocks, master key); env FERRY_DATA_DIR')
+    .option('--port <n>', 'TCP port, 0 for any free one (default 8787); env FERRY_PORT', parsePort)
+    .option('--host <host>', 'address to listen on (default 127.0.0.1); env FERRY_HOST')
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS; env FERRY_TLS_CERT')
+    .option('--tls-key <file>', 'PEM private key for --tls-cert; env FERRY_TLS_KEY')
+    .option(
+      '--log-level <level>',
+      'silent|error|warn|info|debug (default info); env FERRY_LOG_LEVEL',
+    )
+    .action(async (flags: ServerFlags) => {
+      const server = await startServer({
+        dataDir: flags.data,
+        port: flags.port,
+        host: flags.host,
+        tlsCertFile: flags.tlsCert,
+        tlsKeyFile: flags.tlsKey,
+        logLevel: flags.logLevel,
+      });
+      process.stdout.write(
+        `Ferry server listening on ${server.url} (data: ${server.config.dataDir})\n`,
+      );
+      const signal = await waitForSignal();
+      process.stdout.write(`${signal}: shutting down\n`);
+      await server.close();
+      process.stdout.write('stopped\n');
+    });
+}
