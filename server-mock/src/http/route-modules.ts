@@ -2,6 +2,15 @@
  * The authenticated route modules, in registration order (each in its own Fastify scope so
  * that content-type parsers and body limits stay local).
  */
+import { registerBlockRoutes } from './block-routes.js';
 import type { RouteModule } from './build-app.js';
+import { registerFileRoutes } from './file-routes.js';
+import { registerTransferRoutes } from './transfer-routes.js';
+import { registerTreeRoutes } from './tree-routes.js';
 
-export const ROUTE_MODULES: readonly RouteModule[] = [];
+export const ROUTE_MODULES: readonly RouteModule[] = [
+  registerBlockRoutes,
+  registerFileRoutes,
+  registerTreeRoutes,
+  registerTransferRoutes,
+];

@@ -10,6 +10,7 @@ import {
   selectVersionsToDelete,
 } from '../policy/index.js';
 import type { ServerContext } from '../server-context.js';
+import { expireUploads } from '../transfer/resumable-upload.js';
 
 export interface PolicyTimer {
   /** Runs the whole policy once now (after any run in progress). */
@@ -47,6 +48,7 @@ async function runPolicyOnce(ctx: ServerContext, gc: GarbageCollector): Promise<
   await ctx.store.pruneJournal(nowMs - ctx.config.journalRetentionMs);
   const expired = await ctx.store.expirePendingFiles(nowMs - ctx.config.uploadSessionTtlMs, nowMs);
   for (const { namespace, seq } of expired) await ctx.bus.publish({ topic: namespace, seq });
+  await expireUploads(ctx, nowMs);
   await thinVersions(ctx, nowMs);
   await gc.collect({ nowMs, signal });
   await moveIdleBlocksToCold({

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { SCHEMA_V1 } from './schema-v1.js';
+import { SCHEMA_V2 } from './schema-v2.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,6 +15,7 @@ export interface Migration {
 /** Every migration, oldest first. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
+  { version: 2, name: 'resumable upload sessions', sql: SCHEMA_V2 },
 ];
 
 /** The schema version this code writes. */

@@ -12,6 +12,7 @@ import { FileWrites } from './file-writes.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
 import { openSqliteContext, type SqliteContext } from './sqlite-context.js';
 import { TreeWrites } from './tree-writes.js';
+import { createUploadSessionTables } from './upload-session-tables.js';
 
 /** The SQLite-backed metadata store; `db` is exposed for tests and migrations only. */
 export type SqliteMetadataStore = MetadataStore & { readonly context: SqliteContext };
@@ -30,6 +31,7 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
     context: ctx,
     ...createAccountTables(ctx),
     ...createBlockTables(ctx),
+    ...createUploadSessionTables(ctx),
 
     async getEntry(namespace, path) {
       return log.live(namespace, path);

@@ -1,0 +1,169 @@
+/**
+ * POST /blocks/check, PUT and GET /blocks/{namespace}/{hash}: encoded blocks of one namespace.
+ * A PUT is verified (decrypted with the namespace key, decompressed, hashed) before anything is
+ * stored, so the store only ever holds blocks that decode to their id.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  BlockDecodeError,
+  MAX_ENCODED_BLOCK_BYTES,
+} from '../../../sync-engine/src/blocks/index.js';
+import {
+  BLOCK_CONTENT_TYPE,
+  MAX_CHECK_HASHES,
+  type BlockId,
+  type CheckBlocksRequest,
+  type CheckBlocksResponse,
+  type NamespaceId,
+  type PutBlockResponse,
+} from '../../../sync-engine/src/protocol/index.js';
+import type { AccessRole } from '../access/user-view.js';
+import { ServerError } from '../errors.js';
+import type { ServerContext } from '../server-context.js';
+import { storeBlock } from '../transfer/store-block.js';
+import { viewOf } from './request-paths.js';
+import {
+  authHeadersSchema,
+  bearerSecurity,
+  blockIdSchema,
+  errorResponses,
+  namespaceSchema,
+} from './wire-schemas.js';
+
+type BlockParams = { namespace: NamespaceId; hash: BlockId };
+
+const blockParamsSchema = {
+  type: 'object',
+  properties: { namespace: namespaceSchema, hash: blockIdSchema },
+  required: ['namespace', 'hash'],
+} as const;
+
+async function requireRole(
+  ctx: ServerContext,
+  request: FastifyRequest,
+  namespace: NamespaceId,
+  write: boolean,
+): Promise<AccessRole> {
+  const role = (await viewOf(ctx, request)).roleIn(namespace);
+  if (role === undefined) throw new ServerError('forbidden', `no access to namespace ${namespace}`);
+  if (write && role === 'viewer') throw new ServerError('forbidden', 'viewers cannot upload');
+  return role;
+}
+
+export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerContext) {
+  app.addContentTypeParser(
+    BLOCK_CONTENT_TYPE,
+    { parseAs: 'buffer', bodyLimit: MAX_ENCODED_BLOCK_BYTES },
+    (_request, body, done) => done(null, body),
+  );
+
+  app.post<{ Body: CheckBlocksRequest }>(
+    '/blocks/check',
+    {
+      schema: {
+        summary: 'Which of these blocks the namespace lacks (dedup)',
+        tags: ['blocks'],
+        security: bearerSecurity,
+        headers: authHeadersSchema,
+        body: {
+          type: 'object',
+          properties: {
+            namespace: namespaceSchema,
+            hashes: { type: 'array', items: blockIdSchema, maxItems: MAX_CHECK_HASHES },
+          },
+          required: ['namespace', 'hashes'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { missing: { type: 'array', items: { type: 'string' } } },
+            required: ['missing'],
+          },
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request): Promise<CheckBlocksResponse> => {
+      const { namespace, hashes } = request.body;
+      await requireRole(ctx, request, namespace, false);
+      return { missing: await ctx.store.findMissingBlocks(namespace, hashes) };
+    },
+  );
+
+  app.put<{ Params: BlockParams; Body: Buffer }>(
+    '/blocks/:namespace/:hash',
+    {
+      schema: {
+        summary: 'Upload one encoded block (idempotent)',
+        tags: ['blocks'],
+        security: bearerSecurity,
+        headers: authHeadersSchema,
+        params: blockParamsSchema,
+        response: {
+          200: {
+            type: 'object',
+            properties: { id: { type: 'string' }, stored: { type: 'boolean' } },
+            required: ['id', 'stored'],
+          },
+          ...errorResponses(400, 401, 403, 413, 415, 507),
+        },
+      },
+    },
+    async (request): Promise<PutBlockResponse> => {
+      const { namespace, hash } = request.params;
+      await requireRole(ctx, request, namespace, true);
+      if (!Buffer.isBuffer(request.body)) {
+        throw new ServerError('unsupported_media_type', `send the block as ${BLOCK_CONTENT_TYPE}`);
+      }
+      if (await ctx.store.hasBlock(namespace, hash)) return { id: hash, stored: false };
+      const encoded = new Uint8Array(request.body);
+      let plain: Uint8Array;
+      try {
+        plain = await ctx.codec.decode(encoded, await ctx.keyring.keyOf(namespace), hash);
+      } catch (error) {
+        if (error instanceof BlockDecodeError) {
+          throw new ServerError(
+            'invalid_block',
+            `block ${hash} failed verification: ${error.code}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        throw error;
+      }
+      const stored = await storeBlock(ctx, {
+        namespace,
+        id: hash,
+        encoded,
+        plainSize: plain.length,
+      });
+      return { id: hash, stored };
+    },
+  );
+
+  app.get<{ Params: BlockParams }>(
+    '/blocks/:namespace/:hash',
+    {
+      schema: {
+        summary: 'Download one encoded block',
+        tags: ['blocks'],
+        security: bearerSecurity,
+        headers: authHeadersSchema,
+        params: blockParamsSchema,
+        response: errorResponses(401, 403, 404),
+      },
+    },
+    async (request, reply) => {
+      const { namespace, hash } = request.params;
+      await requireRole(ctx, request, namespace, false);
+      const encoded = (await ctx.store.hasBlock(namespace, hash))
+        ? await ctx.blocks.get(namespace, hash)
+        : undefined;
+      if (!encoded) throw new ServerError('not_found', `namespace has no block ${hash}`);
+      await ctx.store.touchBlocks(namespace, [hash], ctx.now());
+      return reply.type(BLOCK_CONTENT_TYPE).send(Buffer.from(encoded));
+    },
+  );
+}

@@ -1,0 +1,225 @@
+/**
+ * POST /files/commit, GET /files/list, GET /files/list_revisions, POST /files/restore.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  DEFAULT_REVISIONS_LIMIT,
+  MAX_COMMIT_BLOCKS,
+  MAX_REVISIONS_LIMIT,
+  type CommitRequest,
+  type EntryMetadata,
+  type FileMetadata,
+  type ListResponse,
+  type ListRevisionsResponse,
+  type RestoreRequest,
+  type Rev,
+} from '../../../sync-engine/src/protocol/index.js';
+import type { UserView } from '../access/user-view.js';
+import { ServerError } from '../errors.js';
+import type { ServerContext } from '../server-context.js';
+import { commitBlocks } from '../transfer/commit-blocks.js';
+import { callerOf } from './authenticate.js';
+import { requirePath, viewOf } from './request-paths.js';
+import { toEntryMetadata, toFileMetadata } from './wire-entries.js';
+import {
+  authHeadersSchema,
+  bearerSecurity,
+  blockIdSchema,
+  entryMetadataSchema,
+  errorResponses,
+  fileMetadataSchema,
+  pathSchema,
+  revSchema,
+} from './wire-schemas.js';
+
+const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['files'] };
+
+/** Lists a folder of the caller's view, descending into mounted shares when recursive. */
+async function listFolder(
+  ctx: ServerContext,
+  view: UserView,
+  userPath: string,
+  recursive: boolean,
+): Promise<EntryMetadata[]> {
+  const target = view.resolve(requirePath(userPath));
+  if (target.path !== '/') {
+    const entry = await ctx.store.getEntry(target.namespace, target.path);
+    if (!entry) throw new ServerError('not_found', `${userPath} does not exist`);
+    if (!entry.isDir) throw new ServerError('path_conflict', `${userPath} is a file, not a folder`);
+  }
+  const entries = await ctx.store.listEntries(target.namespace, target.path, recursive);
+  const result: EntryMetadata[] = [];
+  for (const entry of entries) {
+    result.push(toEntryMetadata(entry, target.mountPath));
+    if (recursive && entry.mount) {
+      const inner = await listFolder(
+        ctx,
+        view,
+        toEntryMetadata(entry, target.mountPath).path,
+        true,
+      );
+      result.push(...inner);
+    }
+  }
+  return result;
+}
+
+export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContext) {
+  app.post<{ Body: CommitRequest }>(
+    '/files/commit',
+    {
+      schema: {
+        ...common,
+        summary: 'Create a version from uploaded blocks (first writer wins)',
+        body: {
+          type: 'object',
+          properties: {
+            path: pathSchema,
+            blocks: { type: 'array', items: blockIdSchema, maxItems: MAX_COMMIT_BLOCKS },
+            size: { type: 'integer', minimum: 0 },
+            modified: { type: 'integer', minimum: 0 },
+            parentRev: { anyOf: [revSchema, { type: 'null' }] },
+          },
+          required: ['path', 'blocks', 'size', 'modified'],
+          additionalProperties: false,
+        },
+        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 412) },
+      },
+    },
+    async (request): Promise<FileMetadata> => {
+      const { caller, body } = { caller: callerOf(request), body: request.body };
+      const userPath = requirePath(body.path);
+      if (userPath === '/') throw new ServerError('invalid_path', 'cannot commit to the root');
+      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      if (target.path === '/')
+        throw new ServerError('path_conflict', `${userPath} is a shared folder`);
+      const entry = await commitBlocks(ctx, {
+        target,
+        userPath,
+        blocks: body.blocks,
+        size: body.size,
+        modifiedMs: body.modified,
+        parentRev: body.parentRev ?? null,
+        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+      });
+      return toFileMetadata(entry, target.mountPath);
+    },
+  );
+
+  app.get<{ Querystring: { path: string; recursive?: boolean } }>(
+    '/files/list',
+    {
+      schema: {
+        ...common,
+        summary: 'List a folder (recursively when asked)',
+        querystring: {
+          type: 'object',
+          properties: { path: pathSchema, recursive: { type: 'boolean', default: false } },
+          required: ['path'],
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { entries: { type: 'array', items: entryMetadataSchema } },
+            required: ['entries'],
+          },
+          ...errorResponses(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request): Promise<ListResponse> => {
+      const view = await viewOf(ctx, request);
+      return {
+        entries: await listFolder(ctx, view, request.query.path, request.query.recursive ?? false),
+      };
+    },
+  );
+
+  app.get<{ Querystring: { path: string; limit?: number } }>(
+    '/files/list_revisions',
+    {
+      schema: {
+        ...common,
+        summary: 'Revision history of a file, newest first (deleted files too)',
+        querystring: {
+          type: 'object',
+          properties: {
+            path: pathSchema,
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_REVISIONS_LIMIT,
+              default: DEFAULT_REVISIONS_LIMIT,
+            },
+          },
+          required: ['path'],
+        },
+        response: errorResponses(400, 401, 404, 409),
+      },
+    },
+    async (request): Promise<ListRevisionsResponse> => {
+      const userPath = requirePath(request.query.path);
+      const target = (await viewOf(ctx, request)).resolve(userPath);
+      const entry = await ctx.store.getEntryOrTombstone(target.namespace, target.path);
+      if (!entry) throw new ServerError('not_found', `${userPath} has no history`);
+      if (entry.isDir) throw new ServerError('path_conflict', `${userPath} is a folder`);
+      const versions = await ctx.store.listVersions(
+        target.namespace,
+        entry.fileId,
+        request.query.limit ?? DEFAULT_REVISIONS_LIMIT,
+      );
+      return {
+        fileId: entry.fileId,
+        revisions: versions.map((v) => ({
+          rev: v.rev,
+          size: v.size,
+          contentHash: v.contentHash,
+          modified: v.modifiedMs,
+          committed: v.committedMs,
+          deviceId: v.deviceId,
+          deviceName: v.deviceName,
+          author: v.authorName,
+          authorId: v.authorId,
+        })),
+      };
+    },
+  );
+
+  app.post<{ Body: RestoreRequest }>(
+    '/files/restore',
+    {
+      schema: {
+        ...common,
+        summary: 'Restore an old revision as the newest one',
+        body: {
+          type: 'object',
+          properties: { path: pathSchema, rev: revSchema },
+          required: ['path', 'rev'],
+          additionalProperties: false,
+        },
+        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request): Promise<FileMetadata> => {
+      const caller = callerOf(request);
+      const userPath = requirePath(request.body.path);
+      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      const entry = await ctx.store.getEntryOrTombstone(target.namespace, target.path);
+      const version = await ctx.store.getVersion(target.namespace, request.body.rev as Rev);
+      if (!entry || !version || version.fileId !== entry.fileId) {
+        throw new ServerError('not_found', `${userPath} has no revision ${request.body.rev}`);
+      }
+      const restored = await commitBlocks(ctx, {
+        target,
+        userPath,
+        blocks: version.blocks,
+        modifiedMs: version.modifiedMs,
+        parentRev: null,
+        force: true,
+        restoredFrom: version.rev,
+        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+      });
+      return toFileMetadata(restored, target.mountPath);
+    },
+  );
+}

@@ -1,0 +1,156 @@
+/**
+ * Resumable uploads (SPEC "HTTP API"): POST /files/upload?uploadType=resumable starts a session
+ * (session URL in `Location`); PUT <session URL> with `Content-Range: bytes a-b/total` sends a
+ * piece (308 + `Range: bytes=0-N` while incomplete, 200 + metadata when done); `bytes *\/total`
+ * asks how much arrived. Sessions survive restarts and expire after uploadSessionTtlMs.
+ */
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  UPLOAD_CONTENT_LENGTH_HEADER,
+  type FileMetadata,
+  type RemotePath,
+  type Rev,
+} from '../../../sync-engine/src/protocol/index.js';
+import type { ResolvedPath } from '../access/user-view.js';
+import { ServerError } from '../errors.js';
+import type { UploadSessionRecord } from '../metadata/upload-session-store.js';
+import { createId } from '../new-ids.js';
+import type { ServerContext } from '../server-context.js';
+import { parseContentRange } from '../transfer/content-range.js';
+import {
+  appendPiece,
+  createStagingFile,
+  discardUpload,
+  finishUpload,
+} from '../transfer/resumable-upload.js';
+import { assertQuota } from '../transfer/store-block.js';
+import { callerOf } from './authenticate.js';
+import type { UploadQuery } from './transfer-routes.js';
+import { toFileMetadata } from './wire-entries.js';
+import {
+  authHeadersSchema,
+  bearerSecurity,
+  errorResponses,
+  fileMetadataSchema,
+} from './wire-schemas.js';
+
+export const UPLOAD_SESSION_ROUTE = '/files/upload/sessions';
+
+/** Starts a session; answers 200 with an empty body and the session URL in Location. */
+export async function startResumableUpload(
+  ctx: ServerContext,
+  input: {
+    request: FastifyRequest<{ Querystring: UploadQuery }>;
+    reply: FastifyReply;
+    target: ResolvedPath;
+    userPath: RemotePath;
+  },
+): Promise<undefined> {
+  const { request, reply, target } = input;
+  const caller = callerOf(request);
+  const total = Number(request.headers[UPLOAD_CONTENT_LENGTH_HEADER]);
+  if (!Number.isSafeInteger(total) || total < 0) {
+    throw new ServerError(
+      'invalid_request',
+      `${UPLOAD_CONTENT_LENGTH_HEADER} must give the file size in bytes`,
+    );
+  }
+  await assertQuota(ctx, target.namespace, total);
+  const nowMs = ctx.now();
+  const session: UploadSessionRecord = {
+    id: createId('upload'),
+    userId: caller.user.id,
+    deviceId: caller.device.id,
+    namespace: target.namespace,
+    path: target.path,
+    userPath: input.userPath,
+    totalBytes: total,
+    receivedBytes: 0,
+    parentRev: (request.query.parentRev as Rev | undefined) ?? null,
+    modifiedMs: request.query.modified ?? nowMs,
+    createdMs: nowMs,
+    expiresMs: nowMs + ctx.config.uploadSessionTtlMs,
+  };
+  await createStagingFile(ctx, session.id);
+  await ctx.store.createUploadSession(session);
+  const origin = `${request.protocol}://${request.host}`;
+  reply.code(200).header('location', `${origin}${UPLOAD_SESSION_ROUTE}/${session.id}`).send();
+  return undefined;
+}
+
+function sendProgress(reply: FastifyReply, received: number): FastifyReply {
+  if (received > 0) reply.header('range', `bytes=0-${received - 1}`);
+  return reply.code(308).send();
+}
+
+async function sessionFor(ctx: ServerContext, request: FastifyRequest, id: string) {
+  const session = await ctx.store.getUploadSession(id);
+  // Another user's session looks exactly like a missing one.
+  if (!session || session.userId !== callerOf(request).user.id) {
+    throw new ServerError('not_found', 'no such upload session');
+  }
+  if (session.expiresMs < ctx.now()) {
+    await discardUpload(ctx, id);
+    throw new ServerError('upload_expired', 'the upload session expired; start again');
+  }
+  return session;
+}
+
+export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerContext) {
+  app.put<{ Params: { id: string } }>(
+    `${UPLOAD_SESSION_ROUTE}/:id`,
+    {
+      schema: {
+        summary: 'Send a piece of a resumable upload, or ask how much arrived',
+        tags: ['files'],
+        security: bearerSecurity,
+        headers: authHeadersSchema,
+        params: {
+          type: 'object',
+          properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
+          required: ['id'],
+        },
+        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 404, 409, 410, 507) },
+      },
+    },
+    async (request, reply): Promise<FileMetadata | FastifyReply> => {
+      const range = parseContentRange(request.headers['content-range']);
+      if (!range)
+        throw new ServerError(
+          'invalid_upload',
+          'Content-Range must be bytes a-b/total or bytes */total',
+        );
+      // One piece at a time per session: pieces append at the durable offset.
+      return ctx.blockLock.run(`upload:${request.params.id}`, async () => {
+        let session = await sessionFor(ctx, request, request.params.id);
+        if (range.total !== session.totalBytes) {
+          throw new ServerError(
+            'invalid_upload',
+            `total ${range.total} differs from the session's ${session.totalBytes}`,
+          );
+        }
+        if (range.kind === 'piece') {
+          if (range.start > session.receivedBytes) {
+            throw new ServerError(
+              'invalid_upload',
+              `piece starts at ${range.start}, but only ${session.receivedBytes} bytes arrived`,
+            );
+          }
+          const body = (request.body as Readable | undefined) ?? (async function* () {})();
+          const received = await appendPiece(ctx, session, body as Readable, {
+            skip: session.receivedBytes - range.start,
+            maxBytes: range.end + 1 - session.receivedBytes,
+          });
+          session = { ...session, receivedBytes: received };
+        }
+        if (session.receivedBytes < session.totalBytes)
+          return sendProgress(reply, session.receivedBytes);
+        const entry = await finishUpload(ctx, session);
+        const mountPath =
+          session.userPath.slice(0, session.userPath.length - session.path.length) || '/';
+        return toFileMetadata(entry, mountPath as RemotePath);
+      });
+    },
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * POST /files/upload (simple `uploadType=media` uploads, and the start of resumable ones) and
+ * GET /files/download (streamed, with Range and rev=). Bodies are streamed: neither direction
+ * ever holds a whole file in memory.
+ */
+import type { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { encodeFileBlocks } from '../../../sync-engine/src/blocks/index.js';
+import {
+  CONTENT_HASH_HEADER,
+  REV_HEADER,
+  type BlockId,
+  type FileMetadata,
+  type Rev,
+} from '../../../sync-engine/src/protocol/index.js';
+import type { ResolvedPath } from '../access/user-view.js';
+import { ServerError } from '../errors.js';
+import type { ServerContext } from '../server-context.js';
+import { parseByteRange } from '../transfer/byte-range.js';
+import { commitBlocks } from '../transfer/commit-blocks.js';
+import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
+import { assertQuota, storeBlock } from '../transfer/store-block.js';
+import { callerOf } from './authenticate.js';
+import { requirePath, viewOf } from './request-paths.js';
+import { toFileMetadata } from './wire-entries.js';
+import {
+  authHeadersSchema,
+  bearerSecurity,
+  errorResponses,
+  fileMetadataSchema,
+  pathSchema,
+  revSchema,
+} from './wire-schemas.js';
+import { registerResumableRoutes, startResumableUpload } from './resumable-routes.js';
+
+const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['files'] };
+
+export interface UploadQuery {
+  uploadType: 'media' | 'resumable';
+  path: string;
+  parentRev?: string;
+  modified?: number;
+}
+
+/** Chunks, encodes and stores `source`, returning its block list. */
+export async function storeFileBlocks(
+  ctx: ServerContext,
+  namespace: ResolvedPath['namespace'],
+  source: AsyncIterable<Uint8Array>,
+): Promise<BlockId[]> {
+  const key = await ctx.keyring.keyOf(namespace);
+  const blocks: BlockId[] = [];
+  for await (const block of encodeFileBlocks(source, key, { pool: ctx.codec })) {
+    await storeBlock(ctx, {
+      namespace,
+      id: block.id,
+      encoded: block.encoded,
+      plainSize: block.size,
+    });
+    blocks.push(block.id);
+  }
+  return blocks;
+}
+
+export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerContext) {
+  // Upload bodies arrive as a stream whatever their type; nothing here parses them.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  app.post<{ Querystring: UploadQuery }>(
+    '/files/upload',
+    {
+      schema: {
+        ...common,
+        summary: 'Simple upload (body = file bytes) or start of a resumable upload',
+        querystring: {
+          type: 'object',
+          properties: {
+            uploadType: { type: 'string', enum: ['media', 'resumable'] },
+            path: pathSchema,
+            parentRev: revSchema,
+            modified: { type: 'integer', minimum: 0 },
+          },
+          required: ['uploadType', 'path'],
+          additionalProperties: false,
+        },
+        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 507) },
+      },
+    },
+    async (request, reply): Promise<FileMetadata | undefined> => {
+      const caller = callerOf(request);
+      const userPath = requirePath(request.query.path);
+      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      if (target.path === '/') throw new ServerError('path_conflict', `${userPath} is a folder`);
+      if (request.query.uploadType === 'resumable') {
+        return startResumableUpload(ctx, { request, reply, target, userPath });
+      }
+      const declared = Number(request.headers['content-length'] ?? Number.NaN);
+      // Refuse what cannot fit before storing anything (dedup may make the real need smaller).
+      if (Number.isFinite(declared)) await assertQuota(ctx, target.namespace, declared);
+      const body = (request.body as Readable | undefined) ?? (async function* () {})();
+      const blocks = await storeFileBlocks(ctx, target.namespace, body);
+      const entry = await commitBlocks(ctx, {
+        target,
+        userPath,
+        blocks,
+        modifiedMs: request.query.modified ?? ctx.now(),
+        parentRev: (request.query.parentRev as Rev | undefined) ?? null,
+        // Without parentRev a simple upload overwrites; with it, first writer wins.
+        force: request.query.parentRev === undefined,
+        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+      });
+      return toFileMetadata(entry, target.mountPath);
+    },
+  );
+
+  await registerResumableRoutes(app, ctx);
+
+  app.get<{ Querystring: { path: string; rev?: string } }>(
+    '/files/download',
+    {
+      schema: {
+        ...common,
+        summary: "A file's bytes (Range honoured); an old revision with rev=",
+        querystring: {
+          type: 'object',
+          properties: { path: pathSchema, rev: revSchema },
+          required: ['path'],
+          additionalProperties: false,
+        },
+        response: errorResponses(400, 401, 403, 404, 409, 416),
+      },
+    },
+    async (request, reply) => {
+      const userPath = requirePath(request.query.path);
+      const target = (await viewOf(ctx, request)).resolve(userPath);
+      const entry = await ctx.store.getEntryOrTombstone(target.namespace, target.path);
+      if (entry?.isDir) throw new ServerError('path_conflict', `${userPath} is a folder`);
+      const rev = (request.query.rev as Rev | undefined) ?? (entry?.deleted ? null : entry?.rev);
+      const version = entry && rev ? await ctx.store.getVersion(target.namespace, rev) : undefined;
+      if (!entry || !version || version.fileId !== entry.fileId) {
+        throw new ServerError(
+          'not_found',
+          `${userPath}${request.query.rev ? ` at ${request.query.rev}` : ''} does not exist`,
+        );
+      }
+      const spans = await layoutBlocks(ctx, version);
+      const range = parseByteRange(request.headers.range, version.size);
+      if (range === 'unsatisfiable') {
+        reply.header('content-range', `bytes */${version.size}`);
+        throw new ServerError(
+          'range_not_satisfiable',
+          `cannot serve ${request.headers.range} of ${version.size} bytes`,
+        );
+      }
+      const served = range ?? { start: 0, end: version.size - 1 };
+      await ctx.store.touchBlocks(target.namespace, [...new Set(version.blocks)], ctx.now());
+      reply
+        .header('accept-ranges', 'bytes')
+        .header('etag', `"${version.rev}"`)
+        .header(REV_HEADER, version.rev)
+        .header(CONTENT_HASH_HEADER, version.contentHash)
+        .header('content-length', String(Math.max(0, served.end - served.start + 1)))
+        .type('application/octet-stream');
+      if (range)
+        reply
+          .code(206)
+          .header('content-range', `bytes ${range.start}-${range.end}/${version.size}`);
+      if (version.size === 0) return reply.send(Buffer.alloc(0));
+      const key = await ctx.keyring.keyOf(target.namespace);
+      return reply.send(
+        streamFileRange(ctx, { namespace: target.namespace, key, spans, range: served }),
+      );
+    },
+  );
+}

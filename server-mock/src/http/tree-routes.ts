@@ -1,0 +1,160 @@
+/**
+ * POST /files/mkdir, /files/delete and /files/move: tree operations. Delete keeps history;
+ * moves keep file ids (so history follows) and move whole folders in one transaction.
+ */
+import type { FastifyInstance } from 'fastify';
+import type {
+  DeleteResponse,
+  EntryMetadata,
+  MoveRequest,
+  MoveResponse,
+  PathRequest,
+} from '../../../sync-engine/src/protocol/index.js';
+import { ServerError } from '../errors.js';
+import type { ServerContext } from '../server-context.js';
+import { callerOf } from './authenticate.js';
+import { requirePath, viewOf } from './request-paths.js';
+import { toEntryMetadata } from './wire-entries.js';
+import {
+  authHeadersSchema,
+  bearerSecurity,
+  entryMetadataSchema,
+  errorResponses,
+  pathSchema,
+} from './wire-schemas.js';
+
+const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['files'] };
+const pathBody = {
+  type: 'object',
+  properties: { path: pathSchema },
+  required: ['path'],
+  additionalProperties: false,
+} as const;
+
+function actorOf(ctx: ServerContext, request: Parameters<typeof callerOf>[0]) {
+  const caller = callerOf(request);
+  return { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() };
+}
+
+export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContext) {
+  app.post<{ Body: PathRequest }>(
+    '/files/mkdir',
+    {
+      schema: {
+        ...common,
+        summary: 'Create a folder (and missing parents); idempotent',
+        body: pathBody,
+        response: { 200: entryMetadataSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request): Promise<EntryMetadata> => {
+      const userPath = requirePath(request.body.path);
+      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      if (target.path === '/') throw new ServerError('path_conflict', `${userPath} already exists`);
+      const outcome = await ctx.store.createFolder(
+        target.namespace,
+        target.path,
+        actorOf(ctx, request),
+      );
+      if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
+      if (outcome.kind === 'created') {
+        await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
+      }
+      return toEntryMetadata(outcome.entry, target.mountPath);
+    },
+  );
+
+  app.post<{ Body: PathRequest }>(
+    '/files/delete',
+    {
+      schema: {
+        ...common,
+        summary: 'Delete a file or a folder with its contents (history is kept)',
+        body: pathBody,
+        response: {
+          200: {
+            type: 'object',
+            properties: { path: { type: 'string' }, deleted: { type: 'integer' } },
+            required: ['path', 'deleted'],
+          },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+    },
+    async (request): Promise<DeleteResponse> => {
+      const userPath = requirePath(request.body.path);
+      if (userPath === '/') throw new ServerError('invalid_path', 'cannot delete the root');
+      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      if (target.path === '/') {
+        throw new ServerError(
+          'path_conflict',
+          `${userPath} is a shared folder: leave or unshare it`,
+        );
+      }
+      const outcome = await ctx.store.deleteEntry(
+        target.namespace,
+        target.path,
+        actorOf(ctx, request),
+      );
+      if (outcome.kind === 'not_found')
+        throw new ServerError('not_found', `${userPath} does not exist`);
+      await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
+      return { path: userPath, deleted: outcome.count };
+    },
+  );
+
+  app.post<{ Body: MoveRequest }>(
+    '/files/move',
+    {
+      schema: {
+        ...common,
+        summary: 'Move or rename a file or a folder',
+        body: {
+          type: 'object',
+          properties: { from: pathSchema, to: pathSchema },
+          required: ['from', 'to'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              from: { type: 'string' },
+              to: { type: 'string' },
+              moved: { type: 'integer' },
+            },
+            required: ['from', 'to', 'moved'],
+          },
+          ...errorResponses(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (request): Promise<MoveResponse> => {
+      const from = requirePath(request.body.from, 'from');
+      const to = requirePath(request.body.to, 'to');
+      if (from === '/' || to === '/') throw new ServerError('invalid_path', 'cannot move the root');
+      const view = await viewOf(ctx, request);
+      const source = view.resolveForWrite(from);
+      const target = view.resolveForWrite(to);
+      if (source.namespace !== target.namespace || source.path === '/' || target.path === '/') {
+        // Blocks are encrypted per namespace: crossing into or out of a shared folder means
+        // re-uploading, which the client does as upload + delete.
+        throw new ServerError(
+          'path_conflict',
+          'cannot move into or out of a shared folder; copy and delete instead',
+        );
+      }
+      const outcome = await ctx.store.moveEntry({
+        namespace: source.namespace,
+        from: source.path,
+        to: target.path,
+        actor: actorOf(ctx, request),
+      });
+      if (outcome.kind === 'not_found')
+        throw new ServerError('not_found', `${from} does not exist`);
+      if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
+      await ctx.bus.publish({ topic: source.namespace, seq: outcome.seq });
+      return { from, to, moved: outcome.count };
+    },
+  );
+}

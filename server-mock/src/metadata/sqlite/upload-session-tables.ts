@@ -1,0 +1,66 @@
+/**
+ * SQLite implementation of UploadSessionStore.
+ */
+import type { UploadSessionRecord, UploadSessionStore } from '../upload-session-store.js';
+import type { Row } from './row-mappers.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+function sessionFromRow(row: Row): UploadSessionRecord {
+  return {
+    id: row.id as string,
+    userId: row.user_id as UploadSessionRecord['userId'],
+    deviceId: row.device_id as UploadSessionRecord['deviceId'],
+    namespace: row.namespace_id as UploadSessionRecord['namespace'],
+    path: row.path as UploadSessionRecord['path'],
+    userPath: row.user_path as UploadSessionRecord['userPath'],
+    totalBytes: row.total_bytes as number,
+    receivedBytes: row.received_bytes as number,
+    parentRev: (row.parent_rev as UploadSessionRecord['parentRev']) ?? null,
+    modifiedMs: row.modified_ms as number,
+    createdMs: row.created_ms as number,
+    expiresMs: row.expires_ms as number,
+  };
+}
+
+export function createUploadSessionTables(ctx: SqliteContext): UploadSessionStore {
+  return {
+    async createUploadSession(s) {
+      ctx
+        .stmt(
+          `INSERT INTO upload_session (id, user_id, device_id, namespace_id, path, user_path,
+             total_bytes, received_bytes, parent_rev, modified_ms, created_ms, expires_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          s.id,
+          s.userId,
+          s.deviceId,
+          s.namespace,
+          s.path,
+          s.userPath,
+          s.totalBytes,
+          s.receivedBytes,
+          s.parentRev,
+          s.modifiedMs,
+          s.createdMs,
+          s.expiresMs,
+        );
+    },
+    async getUploadSession(id) {
+      const row = ctx.stmt('SELECT * FROM upload_session WHERE id = ?').get(id) as Row | undefined;
+      return row && sessionFromRow(row);
+    },
+    async setUploadReceived(id, receivedBytes) {
+      ctx.stmt('UPDATE upload_session SET received_bytes = ? WHERE id = ?').run(receivedBytes, id);
+    },
+    async deleteUploadSession(id) {
+      ctx.stmt('DELETE FROM upload_session WHERE id = ?').run(id);
+    },
+    async listExpiredUploadSessions(nowMs, limit) {
+      const rows = ctx
+        .stmt('SELECT * FROM upload_session WHERE expires_ms < ? ORDER BY expires_ms LIMIT ?')
+        .all(nowMs, limit) as Row[];
+      return rows.map(sessionFromRow);
+    },
+  };
+}

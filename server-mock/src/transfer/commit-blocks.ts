@@ -1,0 +1,102 @@
+/**
+ * Making a file version out of blocks the namespace holds: the one path shared by
+ * POST /files/commit, simple and resumable uploads and restore. Checks the blocks and the
+ * declared size, commits (first writer wins), publishes the journal move on the bus, and turns
+ * the store's outcome into a result or a wire error.
+ */
+import type { BlockId, RemotePath, Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { ResolvedPath } from '../access/user-view.js';
+import { assertNever, ServerError } from '../errors.js';
+import type { Actor, EntryRecord } from '../metadata/records.js';
+import type { ServerContext } from '../server-context.js';
+import { contentHashOf } from './content-hash.js';
+
+export interface CommitBlocksInput {
+  readonly target: ResolvedPath;
+  /** The path as the user named it (for messages). */
+  readonly userPath: RemotePath;
+  readonly blocks: readonly BlockId[];
+  /** Declared plaintext size; checked against the blocks when given. */
+  readonly size?: number;
+  readonly modifiedMs: number;
+  readonly parentRev: Rev | null;
+  /** Skip the parent revision check (restore, overwriting uploads). */
+  readonly force?: boolean;
+  readonly restoredFrom?: Rev;
+  readonly actor: Actor;
+}
+
+/** Plaintext size of a block list, or the blocks the namespace lacks. */
+async function measureBlocks(
+  ctx: ServerContext,
+  input: CommitBlocksInput,
+): Promise<{ size: number } | { missing: BlockId[] }> {
+  const sizes = new Map<BlockId, number>();
+  const missing: BlockId[] = [];
+  for (const id of new Set(input.blocks)) {
+    const block = await ctx.store.getBlock(input.target.namespace, id);
+    if (block) sizes.set(id, block.plainSize);
+    else missing.push(id);
+  }
+  if (missing.length > 0) return { missing };
+  return { size: input.blocks.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0) };
+}
+
+/** Commits and publishes; throws missing_blocks, rev_conflict, path_conflict, invalid_request. */
+export async function commitBlocks(
+  ctx: ServerContext,
+  input: CommitBlocksInput,
+): Promise<EntryRecord> {
+  const measured = await measureBlocks(ctx, input);
+  if ('missing' in measured) {
+    throw new ServerError(
+      'missing_blocks',
+      `upload ${measured.missing.length} missing blocks first`,
+      {
+        details: { missing: measured.missing },
+      },
+    );
+  }
+  if (input.size !== undefined && input.size !== measured.size) {
+    throw new ServerError(
+      'invalid_request',
+      `size ${input.size} does not match the blocks' ${measured.size} bytes`,
+    );
+  }
+  const outcome = await ctx.store.commitFile({
+    namespace: input.target.namespace,
+    path: input.target.path,
+    blocks: input.blocks,
+    size: measured.size,
+    contentHash: contentHashOf(input.blocks),
+    modifiedMs: input.modifiedMs,
+    parentRev: input.parentRev,
+    force: input.force,
+    restoredFrom: input.restoredFrom,
+    actor: input.actor,
+    versionLimit: ctx.config.versionLimit,
+  });
+  switch (outcome.kind) {
+    case 'committed':
+      ctx.metrics.commits.inc();
+      await ctx.bus.publish({ topic: input.target.namespace, seq: outcome.seq });
+      return outcome.entry;
+    case 'missing_blocks':
+      // Lost a race with garbage collection between the check above and the commit.
+      throw new ServerError('missing_blocks', 'blocks went missing; upload them again', {
+        details: { missing: outcome.missing },
+      });
+    case 'rev_conflict':
+      throw new ServerError(
+        'rev_conflict',
+        `${input.userPath} changed since ${input.parentRev ?? 'your copy'}`,
+        {
+          details: { currentRev: outcome.currentRev },
+        },
+      );
+    case 'path_conflict':
+      throw new ServerError('path_conflict', outcome.message);
+    default:
+      return assertNever(outcome);
+  }
+}

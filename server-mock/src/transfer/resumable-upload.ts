@@ -1,0 +1,135 @@
+/**
+ * Resumable uploads: a session row plus a staging file `<dataDir>/uploads/<id>.part`. Each
+ * piece is appended at the durable offset and fsynced before the row records it, so after a
+ * crash the row never claims bytes the file lacks (extra bytes are cut off on the next piece).
+ * When all bytes are there, the file is chunked, encoded, stored and committed like a simple
+ * upload, and the session is removed.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ServerError } from '../errors.js';
+import type { EntryRecord } from '../metadata/records.js';
+import type { UploadSessionRecord } from '../metadata/upload-session-store.js';
+import type { ServerContext } from '../server-context.js';
+import { commitBlocks } from './commit-blocks.js';
+import { storeBlock } from './store-block.js';
+import { encodeFileBlocks } from '../../../sync-engine/src/blocks/index.js';
+import type { BlockId } from '../../../sync-engine/src/protocol/index.js';
+
+/** Where a session's bytes are staged. */
+export function stagingFileOf(ctx: ServerContext, id: string): string {
+  return path.join(ctx.config.dataDir, 'uploads', `${id}.part`);
+}
+
+/** Creates the (empty) staging file of a new session. */
+export async function createStagingFile(ctx: ServerContext, id: string): Promise<void> {
+  await mkdir(path.join(ctx.config.dataDir, 'uploads'), { recursive: true });
+  const handle = await open(stagingFileOf(ctx, id), 'w', 0o600);
+  await handle.close();
+}
+
+/**
+ * Appends `body` at the durable offset, skipping the first `skip` bytes the client re-sent.
+ * Returns the new durable size. Bytes that arrived before a dropped connection still count.
+ */
+export async function appendPiece(
+  ctx: ServerContext,
+  session: UploadSessionRecord,
+  body: Readable,
+  limits: { skip: number; maxBytes: number },
+): Promise<number> {
+  const file = stagingFileOf(ctx, session.id);
+  const handle = await open(file, 'r+');
+  try {
+    // Drop bytes a crash may have left past the recorded offset.
+    await handle.truncate(session.receivedBytes);
+  } finally {
+    await handle.close();
+  }
+  let seen = 0;
+  let kept = 0;
+  async function* window(source: Readable): AsyncGenerator<Uint8Array> {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      const from = Math.max(0, limits.skip - seen);
+      seen += chunk.length;
+      const part = chunk.subarray(from, from + Math.max(0, limits.maxBytes - kept));
+      kept += part.length;
+      if (part.length > 0) yield part;
+    }
+  }
+  const out = createWriteStream(file, { flags: 'r+', start: session.receivedBytes });
+  let failure: unknown;
+  try {
+    await pipeline(body, window, out);
+  } catch (error) {
+    failure = error;
+  }
+  const handleAfter = await open(file, 'r+');
+  try {
+    await handleAfter.sync();
+    const { size } = await handleAfter.stat();
+    await ctx.store.setUploadReceived(session.id, size);
+    if (failure !== undefined) {
+      throw new ServerError('invalid_upload', 'the upload piece was cut short', { cause: failure });
+    }
+    return size;
+  } finally {
+    await handleAfter.close();
+  }
+}
+
+/** Turns a complete staging file into a committed file version; removes the session. */
+export async function finishUpload(
+  ctx: ServerContext,
+  session: UploadSessionRecord,
+): Promise<EntryRecord> {
+  const key = await ctx.keyring.keyOf(session.namespace);
+  const source = createReadStream(stagingFileOf(ctx, session.id), { highWaterMark: 1 << 20 });
+  const blocks: BlockId[] = [];
+  for await (const block of encodeFileBlocks(source, key, { pool: ctx.codec })) {
+    await storeBlock(ctx, {
+      namespace: session.namespace,
+      id: block.id,
+      encoded: block.encoded,
+      plainSize: block.size,
+    });
+    blocks.push(block.id);
+  }
+  const entry = await commitBlocks(ctx, {
+    target: {
+      namespace: session.namespace,
+      path: session.path,
+      role: 'owner',
+      mountPath: '/' as never,
+    },
+    userPath: session.userPath,
+    blocks,
+    size: session.totalBytes,
+    modifiedMs: session.modifiedMs,
+    parentRev: session.parentRev,
+    force: session.parentRev === null,
+    actor: { userId: session.userId, deviceId: session.deviceId, nowMs: ctx.now() },
+  });
+  await discardUpload(ctx, session.id);
+  return entry;
+}
+
+/** Removes a session and its staging file. */
+export async function discardUpload(ctx: ServerContext, id: string): Promise<void> {
+  await ctx.store.deleteUploadSession(id);
+  await rm(stagingFileOf(ctx, id), { force: true });
+}
+
+/** Removes every expired session (run by the storage policy). */
+export async function expireUploads(ctx: ServerContext, nowMs: number): Promise<number> {
+  let removed = 0;
+  for (;;) {
+    const expired = await ctx.store.listExpiredUploadSessions(nowMs, 100);
+    for (const session of expired) await discardUpload(ctx, session.id);
+    removed += expired.length;
+    if (expired.length < 100) return removed;
+  }
+}
