@@ -16,14 +16,24 @@ afterAll(async () => server.close());
 describe('blocks', () => {
   it('checks, stores idempotently and serves a verified block', async () => {
     const [block] = await encodeContent(utf8('hello blocks'), await ann.keyOf());
-    const check = await ann.json('POST', '/blocks/check', { namespace: ann.rootNamespace, hashes: [block!.id, block!.id] });
+    const check = await ann.json('POST', '/blocks/check', {
+      namespace: ann.rootNamespace,
+      hashes: [block!.id, block!.id],
+    });
     expect(check.body).toEqual({ missing: [block!.id] });
     const [put] = await putBlocks(ann, [block!]);
     expect(put!.status).toBe(200);
     expect(put!.body).toEqual({ id: block!.id, stored: true });
     const [again] = await putBlocks(ann, [block!]);
     expect(again!.body).toEqual({ id: block!.id, stored: false });
-    expect((await ann.json('POST', '/blocks/check', { namespace: ann.rootNamespace, hashes: [block!.id] })).body).toEqual({ missing: [] });
+    expect(
+      (
+        await ann.json('POST', '/blocks/check', {
+          namespace: ann.rootNamespace,
+          hashes: [block!.id],
+        })
+      ).body,
+    ).toEqual({ missing: [] });
     const got = await ann.fetch(`/blocks/${ann.rootNamespace}/${block!.id}`);
     expect(got.status).toBe(200);
     expect(Buffer.from(await got.arrayBuffer()).equals(Buffer.from(block!.encoded))).toBe(true);
@@ -42,14 +52,30 @@ describe('blocks', () => {
     const mismatched = encodeBlock(plain, await ann.keyOf(), id);
     const res2 = await ann.send('PUT', `/blocks/${ann.rootNamespace}/${other}`, mismatched);
     expect(res2.status).toBe(400);
-    expect((await ann.json('POST', '/blocks/check', { namespace: ann.rootNamespace, hashes: [id, other] })).body).toEqual({ missing: [id, other] });
+    expect(
+      (
+        await ann.json('POST', '/blocks/check', {
+          namespace: ann.rootNamespace,
+          hashes: [id, other],
+        })
+      ).body,
+    ).toEqual({ missing: [id, other] });
   });
 
   it("forbids another user's namespace for check, put and get", async () => {
     const [block] = await encodeContent(utf8('private'), await ann.keyOf());
     await putBlocks(ann, [block!]);
-    expect((await bob.json('POST', '/blocks/check', { namespace: ann.rootNamespace, hashes: [block!.id] })).status).toBe(403);
-    expect((await bob.send('PUT', `/blocks/${ann.rootNamespace}/${block!.id}`, block!.encoded)).status).toBe(403);
+    expect(
+      (
+        await bob.json('POST', '/blocks/check', {
+          namespace: ann.rootNamespace,
+          hashes: [block!.id],
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (await bob.send('PUT', `/blocks/${ann.rootNamespace}/${block!.id}`, block!.encoded)).status,
+    ).toBe(403);
     expect((await bob.fetch(`/blocks/${ann.rootNamespace}/${block!.id}`)).status).toBe(403);
   });
 
