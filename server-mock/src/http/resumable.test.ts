@@ -10,18 +10,29 @@ afterEach(async () => {
 });
 
 async function begin(client: TestClient, path: string, total: number): Promise<string> {
-  const res = await client.fetch(`/files/upload?uploadType=resumable&path=${encodeURIComponent(path)}`, {
-    method: 'POST',
-    headers: { 'x-upload-content-length': String(total) },
-  });
+  const res = await client.fetch(
+    `/files/upload?uploadType=resumable&path=${encodeURIComponent(path)}`,
+    {
+      method: 'POST',
+      headers: { 'x-upload-content-length': String(total) },
+    },
+  );
   expect(res.status).toBe(200);
   const location = res.headers.get('location');
   expect(location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\/upload\/sessions\/up_/);
   return new URL(location!).pathname;
 }
 
-const piece = (client: TestClient, session: string, bytes: Uint8Array, start: number, total: number) =>
-  client.send('PUT', session, bytes, { 'content-range': `bytes ${start}-${start + bytes.length - 1}/${total}` });
+const piece = (
+  client: TestClient,
+  session: string,
+  bytes: Uint8Array,
+  start: number,
+  total: number,
+) =>
+  client.send('PUT', session, bytes, {
+    'content-range': `bytes ${start}-${start + bytes.length - 1}/${total}`,
+  });
 
 const status = (client: TestClient, session: string, total: number) =>
   client.send('PUT', session, new Uint8Array(0), { 'content-range': `bytes */${total}` });
@@ -40,7 +51,13 @@ describe('resumable upload', () => {
     expect(asked.status).toBe(308);
     expect(asked.headers.get('range')).toBe(`bytes=0-${1024 * 1024 - 1}`);
     // Re-sending bytes that already arrived is harmless: they are skipped.
-    const overlap = await piece(ann, session, content.subarray(1024 * 1024 - 100), 1024 * 1024 - 100, content.length);
+    const overlap = await piece(
+      ann,
+      session,
+      content.subarray(1024 * 1024 - 100),
+      1024 * 1024 - 100,
+      content.length,
+    );
     expect(overlap.status).toBe(200);
     expect(overlap.body).toMatchObject({ path: '/video.bin', size: content.length });
     const got = await ann.fetch('/files/download?path=/video.bin');
@@ -80,13 +97,18 @@ describe('resumable upload', () => {
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'invalid_upload' } });
     expect((await status(bob, session, 100)).status).toBe(404);
-    const noLength = await ann.fetch('/files/upload?uploadType=resumable&path=/n', { method: 'POST' });
+    const noLength = await ann.fetch('/files/upload?uploadType=resumable&path=/n', {
+      method: 'POST',
+    });
     expect(noLength.status).toBe(400);
   });
 
   it('expires sessions after the configured time (410, then gone)', async () => {
     let now = 1_000_000;
-    const server = await startTestServer({ uploadSessionTtlMs: 1000, components: { now: () => now } });
+    const server = await startTestServer({
+      uploadSessionTtlMs: 1000,
+      components: { now: () => now },
+    });
     servers.push(server);
     const ann = await server.createUser('ann');
     const session = await begin(ann, '/late.bin', 10);

@@ -4,6 +4,7 @@
  */
 import { registerBlockRoutes } from './block-routes.js';
 import type { RouteModule } from './build-app.js';
+import { registerChangeRoutes } from './change-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerTransferRoutes } from './transfer-routes.js';
 import { registerTreeRoutes } from './tree-routes.js';
@@ -13,4 +14,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerFileRoutes,
   registerTreeRoutes,
   registerTransferRoutes,
+  registerChangeRoutes,
 ];

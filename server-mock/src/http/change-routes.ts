@@ -1,0 +1,186 @@
+/**
+ * The journal: GET /changes/latest_cursor, GET /changes, GET /notifications/longpoll, and the
+ * user-facing GET /activity. One cursor covers every namespace the user can see
+ * (journal/user-cursor.ts), so one long-poll serves them all.
+ */
+import type { FastifyInstance } from 'fastify';
+import {
+  DEFAULT_CHANGES_LIMIT,
+  DEFAULT_LONGPOLL_TIMEOUT_S,
+  MAX_CHANGES_LIMIT,
+  MAX_LONGPOLL_TIMEOUT_S,
+  MIN_LONGPOLL_TIMEOUT_S,
+  type ActivityResponse,
+  type ChangesResponse,
+  type Cursor,
+  type LatestCursorResponse,
+  type LongPollResponse,
+} from '../../../sync-engine/src/protocol/index.js';
+import { UserView } from '../access/user-view.js';
+import { ServerError } from '../errors.js';
+import { hasChangesSince, latestCursor, readChanges } from '../journal/read-changes.js';
+import { decodeCursor, MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
+import { waitForChange } from '../notify/index.js';
+import type { ServerContext } from '../server-context.js';
+import { viewOf } from './request-paths.js';
+import { authHeadersSchema, bearerSecurity, errorResponses } from './wire-schemas.js';
+
+const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['changes'] };
+const cursorSchema = { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH } as const;
+
+export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext) {
+  app.get(
+    '/changes/latest_cursor',
+    {
+      schema: {
+        ...common,
+        summary: 'The cursor a new device starts listening from',
+        response: {
+          200: { type: 'object', properties: { cursor: { type: 'string' } }, required: ['cursor'] },
+          ...errorResponses(401),
+        },
+      },
+    },
+    async (request): Promise<LatestCursorResponse> => ({
+      cursor: await latestCursor(ctx, await viewOf(ctx, request)),
+    }),
+  );
+
+  app.get<{ Querystring: { cursor: string; limit?: number } }>(
+    '/changes',
+    {
+      schema: {
+        ...common,
+        summary: 'Journal entries since a cursor (410 when the cursor is too old)',
+        querystring: {
+          type: 'object',
+          properties: {
+            cursor: cursorSchema,
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_CHANGES_LIMIT,
+              default: DEFAULT_CHANGES_LIMIT,
+            },
+          },
+          required: ['cursor'],
+          additionalProperties: false,
+        },
+        response: errorResponses(400, 401, 410),
+      },
+    },
+    async (request): Promise<ChangesResponse> =>
+      readChanges(ctx, await viewOf(ctx, request), {
+        cursor: request.query.cursor,
+        limit: request.query.limit ?? DEFAULT_CHANGES_LIMIT,
+      }),
+  );
+
+  app.get<{ Querystring: { cursor: string; timeout?: number } }>(
+    '/notifications/longpoll',
+    {
+      schema: {
+        ...common,
+        summary: "Wait until the user's journal passes the cursor, or the timeout (seconds)",
+        querystring: {
+          type: 'object',
+          properties: {
+            cursor: cursorSchema,
+            timeout: {
+              type: 'integer',
+              minimum: MIN_LONGPOLL_TIMEOUT_S,
+              maximum: MAX_LONGPOLL_TIMEOUT_S,
+              default: DEFAULT_LONGPOLL_TIMEOUT_S,
+            },
+          },
+          required: ['cursor'],
+          additionalProperties: false,
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: { changes: { type: 'boolean' }, backoff: { type: 'integer' } },
+            required: ['changes'],
+          },
+          ...errorResponses(400, 401),
+        },
+      },
+    },
+    async (request, reply): Promise<LongPollResponse> => {
+      const cursor = request.query.cursor as Cursor;
+      decodeCursor(cursor);
+      const view = await viewOf(ctx, request);
+      // Ends the wait when the client goes away or the server shuts down.
+      const done = new AbortController();
+      const onClose = () => done.abort();
+      reply.raw.once('close', onClose);
+      ctx.shutdownSignal.addEventListener('abort', onClose, { once: true });
+      ctx.metrics.longPolls.inc();
+      try {
+        const changes = await waitForChange({
+          bus: ctx.bus,
+          topics: view.namespaces(),
+          isNewer: () => hasChangesSince(ctx, view, cursor),
+          timeoutMs: (request.query.timeout ?? DEFAULT_LONGPOLL_TIMEOUT_S) * 1000,
+          signal: done.signal,
+        });
+        // At shutdown, tell the client to come back a little later (to another instance).
+        return ctx.shutdownSignal.aborted && !changes
+          ? { changes: false, backoff: 1 }
+          : { changes };
+      } finally {
+        ctx.metrics.longPolls.dec();
+        reply.raw.off('close', onClose);
+        ctx.shutdownSignal.removeEventListener('abort', onClose);
+      }
+    },
+  );
+
+  app.get<{ Querystring: { cursor?: string; limit?: number } }>(
+    '/activity',
+    {
+      schema: {
+        ...common,
+        tags: ['activity'],
+        summary: 'Who edited, deleted, moved or shared what, oldest first after the cursor',
+        querystring: {
+          type: 'object',
+          properties: {
+            cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+          additionalProperties: false,
+        },
+        response: errorResponses(400, 401),
+      },
+    },
+    async (request): Promise<ActivityResponse> => {
+      const view: UserView = await viewOf(ctx, request);
+      const after = Number(request.query.cursor ?? '0');
+      const limit = request.query.limit ?? 100;
+      const events = await ctx.store.listEvents(view.namespaces(), after, limit + 1);
+      const page = events.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        events: page.map((e) => {
+          const mountPath = view.mountPathOf(e.namespace);
+          if (mountPath === undefined)
+            throw new ServerError('internal_error', 'event of an invisible namespace');
+          return {
+            id: e.id,
+            kind: e.kind,
+            path: UserView.toUserPath(mountPath, e.path),
+            ...(e.fromPath ? { fromPath: UserView.toUserPath(mountPath, e.fromPath) } : {}),
+            namespace: e.namespace,
+            actor: e.actorName,
+            actorId: e.actorId,
+            deviceName: e.deviceName,
+            time: e.timeMs,
+          };
+        }),
+        cursor: String(last?.id ?? after),
+        hasMore: events.length > limit,
+      };
+    },
+  );
+}
