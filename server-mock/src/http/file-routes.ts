@@ -6,6 +6,7 @@ import {
   DEFAULT_REVISIONS_LIMIT,
   MAX_COMMIT_BLOCKS,
   MAX_REVISIONS_LIMIT,
+  type AnnounceRequest,
   type CommitRequest,
   type EntryMetadata,
   type FileMetadata,
@@ -103,6 +104,50 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
       });
       return toFileMetadata(entry, target.mountPath);
+    },
+  );
+
+  app.post<{ Body: AnnounceRequest }>(
+    '/files/announce',
+    {
+      schema: {
+        ...common,
+        summary: 'Announce an upload: the file shows as pending until its commit',
+        body: {
+          type: 'object',
+          properties: {
+            path: pathSchema,
+            size: { type: 'integer', minimum: 0 },
+            modified: { type: 'integer', minimum: 0 },
+          },
+          required: ['path', 'size', 'modified'],
+          additionalProperties: false,
+        },
+        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request): Promise<FileMetadata> => {
+      const caller = callerOf(request);
+      const userPath = requirePath(request.body.path);
+      if (userPath === '/') throw new ServerError('invalid_path', 'cannot announce the root');
+      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      if (target.path === '/')
+        throw new ServerError('path_conflict', `${userPath} is a shared folder`);
+      const outcome = await ctx.store.announceFile({
+        namespace: target.namespace,
+        path: target.path,
+        size: request.body.size,
+        modifiedMs: request.body.modified,
+        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+      });
+      if (outcome.kind !== 'committed') {
+        throw new ServerError(
+          'path_conflict',
+          'message' in outcome ? outcome.message : 'path conflict',
+        );
+      }
+      await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
+      return toFileMetadata(outcome.entry, target.mountPath);
     },
   );
 

@@ -112,6 +112,32 @@ describe('POST /files/commit', () => {
   });
 });
 
+describe('POST /files/announce', () => {
+  it('shows a file as pending until its commit, then uploaded', async () => {
+    const cursor = ((await ann.json('GET', '/changes/latest_cursor')).body as { cursor: string })
+      .cursor;
+    const res = await ann.json('POST', '/files/announce', {
+      path: '/coming.bin',
+      size: 4,
+      modified: 5,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ path: '/coming.bin', status: 'pending', rev: null, size: 4 });
+    const listed = await ann.json('GET', '/files/list?path=/');
+    expect(
+      (listed.body as ListResponse).entries.find((e) => e.path === '/coming.bin'),
+    ).toMatchObject({ status: 'pending' });
+    const committed = await commitContent(ann, '/coming.bin', utf8('four'));
+    expect(committed.file.status).toBe('uploaded');
+    const page = await ann.json('GET', `/changes?cursor=${cursor}`);
+    const entries = (page.body as { entries: Array<{ path: string; status: string }> }).entries;
+    expect(entries.filter((e) => e.path === '/coming.bin').map((e) => e.status)).toEqual([
+      'uploaded',
+    ]);
+    expect((await download(ann, '/coming.bin')).text).toBe('four');
+  });
+});
+
 describe('GET /files/list', () => {
   it('lists a folder, recursively when asked, and refuses files and missing paths', async () => {
     await commitContent(ann, '/tree/x/one.txt', utf8('1'));
