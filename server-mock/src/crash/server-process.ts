@@ -1,0 +1,141 @@
+/**
+ * The reference server in its own process (crash tests kill it with SIGKILL; benchmarks sample
+ * its memory without counting the load generator). Loopback only.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { ServerOptions } from '../index.js';
+
+const MAIN = fileURLToPath(new URL('./server-process-main.ts', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface SpawnServerOptions {
+  readonly dataDir: string;
+  /** 0 for any free port; pass the previous port to restart "the same" server. */
+  readonly port?: number;
+  /** Further server options (cheap scrypt, worker count, …). */
+  readonly server?: Omit<ServerOptions, 'dataDir' | 'port' | 'host'>;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  readonly nodeArgs?: readonly string[];
+  /** How long to wait for the server to listen. */
+  readonly startTimeoutMs?: number;
+}
+
+/** Peak and current resident memory of a process, in bytes (from /proc/<pid>/status). */
+export interface ProcessMemory {
+  readonly peakRssBytes: number;
+  readonly rssBytes: number;
+}
+
+/** A running server child process. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  /** Resolves with the exit code or signal when the child has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL: no shutdown code runs, exactly like a crash or an OOM kill. */
+  kill(): Promise<void>;
+  /** SIGTERM: graceful shutdown; resolves with the child's own maxRSS report. */
+  stop(): Promise<{ maxRssBytes: number | undefined }>;
+  memory(): Promise<ProcessMemory>;
+}
+
+function readKb(status: string, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+  if (!match) throw new Error(`/proc status has no ${field}`);
+  return Number(match[1]) * 1024;
+}
+
+/** Collects stdout lines of the child and lets callers wait for one that matches. */
+function lineReader(child: ChildProcess) {
+  const lines: string[] = [];
+  const waiters: Array<() => void> = [];
+  let buffered = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) >= 0) {
+      lines.push(buffered.slice(0, newline));
+      buffered = buffered.slice(newline + 1);
+    }
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  child.once('exit', () => waiters.splice(0).forEach((wake) => wake()));
+  return async function nextJson<T>(accept: (value: T) => boolean): Promise<T | undefined> {
+    for (;;) {
+      while (lines.length > 0) {
+        const value = JSON.parse(lines.shift()!) as T;
+        if (accept(value)) return value;
+      }
+      if (child.exitCode !== null || child.signalCode !== null) return undefined;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  };
+}
+
+/** Starts the server in a child process and resolves once it listens on 127.0.0.1. */
+export async function spawnServerProcess(options: SpawnServerOptions): Promise<ServerProcess> {
+  const serverOptions: ServerOptions = {
+    logLevel: 'silent',
+    policyIntervalMs: 0,
+    ...options.server,
+    dataDir: options.dataDir,
+    port: options.port ?? 0,
+    host: '127.0.0.1',
+  };
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', 'tsx', MAIN, JSON.stringify(serverOptions)],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const nextJson = lineReader(child);
+  const timeoutMs = options.startTimeoutMs ?? 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  const started = await Promise.race([
+    nextJson<{ url?: string }>((value) => typeof value.url === 'string'),
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (!started?.url) {
+    child.kill('SIGKILL');
+    throw new Error(`server child did not start within ${timeoutMs} ms: ${stderr}`);
+  }
+  const url = started.url;
+  const pid = child.pid!;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    pid,
+    exited,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const report = await nextJson<{ stopped?: boolean; maxRssBytes?: number }>(
+        (value) => value.stopped === true,
+      );
+      // A server that does not exit after a graceful close is killed rather than leaked.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      return { maxRssBytes: report?.maxRssBytes };
+    },
+    async memory() {
+      const status = await readFile(`/proc/${pid}/status`, 'utf8');
+      return { peakRssBytes: readKb(status, 'VmHWM'), rssBytes: readKb(status, 'VmRSS') };
+    },
+  };
+}
