@@ -6,6 +6,7 @@ import { registerBlockRoutes } from './block-routes.js';
 import type { RouteModule } from './build-app.js';
 import { registerChangeRoutes } from './change-routes.js';
 import { registerFileRoutes } from './file-routes.js';
+import { registerShareRoutes } from './share-routes.js';
 import { registerTransferRoutes } from './transfer-routes.js';
 import { registerTreeRoutes } from './tree-routes.js';
 
@@ -15,4 +16,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerTreeRoutes,
   registerTransferRoutes,
   registerChangeRoutes,
+  registerShareRoutes,
 ];

@@ -3,6 +3,7 @@
  * moves keep file ids (so history follows) and move whole folders in one transaction.
  */
 import type { FastifyInstance } from 'fastify';
+import { isSameOrDescendant, type RemotePath } from '../../../sync-engine/src/protocol/index.js';
 import type {
   DeleteResponse,
   EntryMetadata,
@@ -10,6 +11,7 @@ import type {
   MoveResponse,
   PathRequest,
 } from '../../../sync-engine/src/protocol/index.js';
+import type { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
@@ -30,6 +32,36 @@ const pathBody = {
   required: ['path'],
   additionalProperties: false,
 } as const;
+
+/**
+ * Where a move happens. A mount point (a shared folder in the caller's root) moves within the
+ * root, whatever the caller's role in the share; anything else moves inside one namespace.
+ */
+function planMove(view: UserView, from: RemotePath, to: RemotePath) {
+  const root = view.user.rootNamespace;
+  const source = view.resolve(from);
+  if (source.path === '/' && source.mountPath === from) {
+    const target = view.resolve(to);
+    if (target.namespace !== root) {
+      throw new ServerError(
+        'path_conflict',
+        'a shared folder can only move within your own folders',
+      );
+    }
+    return { namespace: root, nsFrom: from, nsTo: to };
+  }
+  const writable = view.resolveForWrite(from);
+  const target = view.resolveForWrite(to);
+  if (writable.namespace !== target.namespace || target.path === '/') {
+    // Blocks are encrypted per namespace: crossing into or out of a shared folder means
+    // re-uploading, which the client does as upload + delete.
+    throw new ServerError(
+      'path_conflict',
+      'cannot move into or out of a shared folder; copy and delete instead',
+    );
+  }
+  return { namespace: writable.namespace, nsFrom: writable.path, nsTo: target.path };
+}
 
 function actorOf(ctx: ServerContext, request: Parameters<typeof callerOf>[0]) {
   const caller = callerOf(request);
@@ -91,6 +123,13 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
           `${userPath} is a shared folder: leave or unshare it`,
         );
       }
+      const mounts = await ctx.store.listMounts(target.namespace);
+      if (mounts.some((m) => isSameOrDescendant(m.path, target.path))) {
+        throw new ServerError(
+          'path_conflict',
+          `${userPath} contains a shared folder: unshare it first`,
+        );
+      }
       const outcome = await ctx.store.deleteEntry(
         target.namespace,
         target.path,
@@ -134,26 +173,17 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
       const to = requirePath(request.body.to, 'to');
       if (from === '/' || to === '/') throw new ServerError('invalid_path', 'cannot move the root');
       const view = await viewOf(ctx, request);
-      const source = view.resolveForWrite(from);
-      const target = view.resolveForWrite(to);
-      if (source.namespace !== target.namespace || source.path === '/' || target.path === '/') {
-        // Blocks are encrypted per namespace: crossing into or out of a shared folder means
-        // re-uploading, which the client does as upload + delete.
-        throw new ServerError(
-          'path_conflict',
-          'cannot move into or out of a shared folder; copy and delete instead',
-        );
-      }
+      const { namespace, nsFrom, nsTo } = planMove(view, from, to);
       const outcome = await ctx.store.moveEntry({
-        namespace: source.namespace,
-        from: source.path,
-        to: target.path,
+        namespace,
+        from: nsFrom,
+        to: nsTo,
         actor: actorOf(ctx, request),
       });
       if (outcome.kind === 'not_found')
         throw new ServerError('not_found', `${from} does not exist`);
       if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
-      await ctx.bus.publish({ topic: source.namespace, seq: outcome.seq });
+      await ctx.bus.publish({ topic: namespace, seq: outcome.seq });
       return { from, to, moved: outcome.count };
     },
   );

@@ -10,11 +10,17 @@ import type { AccountStore } from './account-store.js';
 import type { ActivityStore } from './activity-store.js';
 import type { BlockMetadataStore } from './block-metadata-store.js';
 import type { FileStore } from './file-store.js';
+import type { ShareStore } from './share-store.js';
 import type { UploadSessionStore } from './upload-session-store.js';
 
 /** Every table group behind one handle. */
 export interface MetadataStore
-  extends AccountStore, BlockMetadataStore, FileStore, ActivityStore, UploadSessionStore {
+  extends AccountStore,
+    BlockMetadataStore,
+    FileStore,
+    ActivityStore,
+    UploadSessionStore,
+    ShareStore {
   /** Closes the database; further calls fail. */
   close(): Promise<void>;
 }

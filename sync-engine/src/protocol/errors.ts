@@ -30,6 +30,8 @@ export const WIRE_ERROR_STATUS = {
   path_conflict: 409,
   /** Registration with an email that already has an account. */
   email_taken: 409,
+  /** The folder is already shared with that user (PATCH the share to change the role). */
+  already_shared: 409,
   /** The cursor is older than the journal's retention: do a full listing. */
   cursor_expired: 410,
   /** The resumable upload session expired. */

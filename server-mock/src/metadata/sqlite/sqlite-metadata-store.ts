@@ -11,6 +11,7 @@ import { ChangeLog } from './change-log.js';
 import { FileWrites } from './file-writes.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
 import { openSqliteContext, type SqliteContext } from './sqlite-context.js';
+import { createShareTables } from './share-tables.js';
 import { TreeWrites } from './tree-writes.js';
 import { createUploadSessionTables } from './upload-session-tables.js';
 
@@ -32,6 +33,7 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
     ...createAccountTables(ctx),
     ...createBlockTables(ctx),
     ...createUploadSessionTables(ctx),
+    ...createShareTables(ctx, log),
 
     async getEntry(namespace, path) {
       return log.live(namespace, path);
