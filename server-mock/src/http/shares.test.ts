@@ -116,7 +116,12 @@ describe('sharing a folder', () => {
       () => cat.json('POST', '/files/mkdir', { path: '/Team/d' }),
       () => cat.json('POST', '/files/delete', { path: '/Team/readme.txt' }),
       () => cat.json('POST', '/files/move', { from: '/Team/readme.txt', to: '/Team/r.txt' }),
-      () => cat.json('POST', '/files/commit', { path: '/Team/c.txt', blocks: [], size: 0, modified: 1 }),
+      () =>
+        cat.json('POST', '/files/commit', {
+          path: '/Team/c.txt',
+          blocks: [],
+          size: 0,
+          modified: 1,
         }),
     ]) {
       const res = await attempt();
