@@ -1,0 +1,102 @@
+/**
+ * Commits per second of 500 KB files, the way a client commits: POST /blocks/check, then (when
+ * the block is missing) PUT /blocks/{ns}/{hash}, then POST /files/commit. "dedup" commits one
+ * block that is already stored under new paths (check + commit only); "upload" sends a fresh
+ * block per commit (pre-encoded, so the client's codec does not compete with the server).
+ */
+import type { FileMetadata, NamespaceId } from '../../sync-engine/src/protocol/index.js';
+import { BLOCK_CONTENT_TYPE } from '../../sync-engine/src/protocol/index.js';
+import { encodeContent, seededBytes, type TestBlock } from '../src/testing/test-blocks.js';
+import type { BenchHttp } from './bench-http.js';
+import { summarizeLatencies, type LatencySummary } from './bench-stats.js';
+
+export type CommitMode = 'dedup' | 'upload';
+
+export interface CommitBenchOptions {
+  readonly http: BenchHttp;
+  readonly namespace: NamespaceId;
+  readonly key: Uint8Array;
+  readonly mode: CommitMode;
+  readonly count: number;
+  readonly concurrency: number;
+  /** Stop early after this long (the figure then covers the commits made). */
+  readonly maxMs: number;
+  readonly fileBytes: number;
+}
+
+export interface CommitBenchResult extends LatencySummary {
+  readonly name: string;
+  readonly commits: number;
+  readonly concurrency: number;
+  readonly seconds: number;
+  readonly commitsPerSec: number;
+}
+
+async function encodeOne(key: Uint8Array, bytes: number, seed: number): Promise<TestBlock> {
+  const blocks = await encodeContent(seededBytes(bytes, seed), key);
+  if (blocks.length !== 1) throw new Error(`expected one block for ${bytes} bytes`);
+  return blocks[0]!;
+}
+
+async function commitOne(options: CommitBenchOptions, block: TestBlock, path: string) {
+  const { http, namespace } = options;
+  const { missing } = await http.json<{ missing: string[] }>('POST', '/blocks/check', {
+    namespace,
+    hashes: [block.id],
+  });
+  if (missing.length > 0) {
+    const put = await http.request(
+      'PUT',
+      `/blocks/${namespace}/${block.id}`,
+      Buffer.from(block.encoded),
+      {
+        'content-type': BLOCK_CONTENT_TYPE,
+      },
+    );
+    if (put.status !== 200) throw new Error(`PUT block: ${put.status} ${put.body.toString()}`);
+  }
+  await http.json<FileMetadata>('POST', '/files/commit', {
+    path,
+    blocks: [block.id],
+    size: block.size,
+    modified: 1_700_000_000_000,
+    parentRev: null,
+  });
+}
+
+/** Runs `count` commits with `concurrency` in flight and reports the rate. */
+export async function measureCommits(options: CommitBenchOptions): Promise<CommitBenchResult> {
+  const runId = `${options.mode}-${Date.now().toString(36)}`;
+  const blocks: TestBlock[] = [];
+  if (options.mode === 'dedup') {
+    const block = await encodeOne(options.key, options.fileBytes, 7);
+    await commitOne(options, block, `/bench/${runId}/first.bin`);
+    blocks.push(block);
+  } else {
+    for (let i = 0; i < options.count; i++) {
+      blocks.push(await encodeOne(options.key, options.fileBytes, 1_000 + i + Date.now()));
+    }
+  }
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + options.maxMs;
+  async function worker(): Promise<void> {
+    while (next < options.count && performance.now() < deadline) {
+      const i = next++;
+      const t0 = performance.now();
+      await commitOne(options, blocks[i % blocks.length]!, `/bench/${runId}/f-${i}.bin`);
+      latencies.push(performance.now() - t0);
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    name: `commit.${options.mode}`,
+    commits: latencies.length,
+    concurrency: options.concurrency,
+    seconds: Math.round(seconds * 100) / 100,
+    commitsPerSec: Math.round(latencies.length / seconds),
+    ...summarizeLatencies(latencies),
+  };
+}
