@@ -1,0 +1,94 @@
+/**
+ * Shared fixture of the hostile-input suites: a server with Ann (a 50 kB file at /Docs/file.bin,
+ * an empty folder /Movable, a resumable upload of 10 bytes with 4 arrived) and Bob's key, plus
+ * `itRefuses`, which runs table rows: one request as Ann → the expected 4xx in the error shape
+ * with a snake_case code, and an unchanged data dir (store snapshot).
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { takeStoreSnapshot } from '../testing/store-snapshot.js';
+import { commitContent, seededBytes, utf8 } from '../testing/test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
+import { sendRawRequest, type RawRequest } from './raw-http.js';
+
+const SNAKE_CASE = /^[a-z]+(_[a-z]+)*$/;
+
+/** Filled in by the suite's beforeAll; read it only inside tests. */
+export interface HostileFixture {
+  server: TestServer;
+  ann: TestClient;
+  annKey: Uint8Array;
+  bobKey: Uint8Array;
+  /** Path of Ann's resumable session: total 10 bytes, `0123` arrived. */
+  sessionPath: string;
+  /** The bytes of /Docs/file.bin. */
+  readonly file: Uint8Array;
+}
+
+/** One hostile request and the refusal it must get. */
+export interface HostileCase {
+  readonly name: string;
+  readonly call: () => EndpointCall | { raw: RawRequest };
+  readonly status: number;
+  /** Expected code; `snake_case` accepts any snake_case code. */
+  readonly code: string;
+}
+
+/** Registers beforeAll/afterAll for the suite and returns the fixture they fill. */
+export function useHostileFixture(): HostileFixture {
+  const fixture = { file: seededBytes(50_000, 3) } as HostileFixture;
+  beforeAll(async () => {
+    const server = await startTestServer();
+    fixture.server = server;
+    const ann = await server.createUser('ann');
+    fixture.ann = ann;
+    fixture.annKey = await ann.keyOf();
+    fixture.bobKey = await (await server.createUser('bob')).keyOf();
+    expect((await commitContent(ann, '/Docs/file.bin', fixture.file)).status).toBe(200);
+    // Target of the type-confusion cases, so a wrongly accepted one cannot disturb the others.
+    expect((await ann.json('POST', '/files/mkdir', { path: '/Movable' })).status).toBe(200);
+    const started = await ann.send(
+      'POST',
+      '/files/upload?uploadType=resumable&path=/Docs/big.bin',
+      new Uint8Array(0),
+      { 'x-upload-content-length': '10' },
+    );
+    expect(started.status).toBe(200);
+    fixture.sessionPath = new URL(started.headers.get('location') ?? '').pathname;
+    const piece = await ann.send('PUT', fixture.sessionPath, utf8('0123'), {
+      'content-range': 'bytes 0-3/10',
+    });
+    expect(piece.status).toBe(308);
+  });
+  afterAll(async () => fixture.server?.close());
+  return fixture;
+}
+
+/** Sends a case's request as Ann (raw requests get her token added). */
+export async function sendAsAnn(
+  fixture: HostileFixture,
+  request: EndpointCall | { raw: RawRequest },
+) {
+  if ('raw' in request) {
+    const headers = { ...request.raw.headers, authorization: bearer(fixture.ann.token) };
+    return sendRawRequest(fixture.server.url, { ...request.raw, headers });
+  }
+  return sendCall(fixture.server.url, request, bearer(fixture.ann.token));
+}
+
+/** Runs each case: the refusal, its shape, and an unchanged data dir. */
+export function itRefuses(fixture: HostileFixture, cases: readonly HostileCase[]): void {
+  it.each(cases)('$name → $status $code', async ({ call, status, code }) => {
+    const request = call();
+    const before = await takeStoreSnapshot(fixture.server.dataDir);
+    const res = await sendAsAnn(fixture, request);
+    expect(res.status).toBe(status);
+    expect(res.body).toMatchObject({
+      error: {
+        code: code === 'snake_case' ? expect.stringMatching(SNAKE_CASE) : code,
+        message: expect.any(String),
+      },
+    });
+    expect(await takeStoreSnapshot(fixture.server.dataDir)).toEqual(before);
+  });
+}

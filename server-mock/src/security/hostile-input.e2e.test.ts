@@ -1,0 +1,228 @@
+/**
+ * Hostile paths (SPEC "HTTP API (v1)": paths are absolute, `/`-separated, NFC; `..`, empty
+ * segments, NUL and control characters are rejected with 400), in JSON bodies, query strings
+ * and URL parameters, plus type confusion. Each request comes from a valid user and must get a
+ * 4xx with a snake_case code in the error shape, with the data dir unchanged (store snapshot).
+ */
+import { describe } from 'vitest';
+import { utf8 } from '../testing/test-blocks.js';
+import type { EndpointCall } from './endpoint-call.js';
+import { itRefuses, useHostileFixture, type HostileCase } from './hostile-fixture.js';
+
+const f = useHostileFixture();
+
+const mkdir = (path: unknown): EndpointCall => ({
+  method: 'POST',
+  path: '/files/mkdir',
+  body: { json: { path } },
+});
+const upload = (query: string): EndpointCall => ({
+  method: 'POST',
+  path: `/files/upload?uploadType=media&${query}`,
+  body: { bytes: utf8('payload that must not be stored') },
+});
+const invalidPath = (name: string, path: unknown): HostileCase => ({
+  name: `mkdir ${name}`,
+  call: () => mkdir(path),
+  status: 400,
+  code: 'invalid_path',
+});
+
+describe('paths in JSON bodies', () => {
+  itRefuses(f, [
+    invalidPath('..', '..'),
+    invalidPath('/..', '/..'),
+    invalidPath('/Docs/../../etc', '/Docs/../../etc'),
+    invalidPath('/a/./b', '/a/./b'),
+    invalidPath('an empty segment', '/a//b'),
+    invalidPath('a trailing slash', '/a/'),
+    invalidPath('a relative path', 'Docs/x'),
+    // Refused by the body schema (minLength) before the path rules run.
+    { name: 'mkdir an empty path', call: () => mkdir(''), status: 400, code: 'invalid_request' },
+    invalidPath('a Windows drive path', 'C:\\Windows\\System32'),
+    invalidPath('a UNC path', '\\\\server\\share'),
+    invalidPath('a backslash inside an absolute path', '/Docs\\..\\..\\x'),
+    invalidPath('NUL', '/a\u0000b'),
+    invalidPath('BEL', '/a\u0007b'),
+    invalidPath('ESC', '/a\u001b[31mred'),
+    invalidPath('a newline', '/a\nb'),
+    invalidPath('DEL', '/a\u007fb'),
+    invalidPath('a C1 control (NEL)', '/a\u0085b'),
+    invalidPath('a 256-byte segment', `/${'a'.repeat(256)}`),
+    invalidPath('a segment of 86 three-byte characters (258 bytes)', `/${'€'.repeat(86)}`),
+    invalidPath('a path over 4096 bytes', `/${'a'.repeat(250)}`.repeat(17)),
+    invalidPath('a lone surrogate', '/a\ud800b'),
+    invalidPath('U+FFFD (what bad UTF-8 decodes to)', '/a\ufffdb'),
+    // Schema type coercion turns 42 into "42" (then not absolute): any clean 400 will do.
+    { name: 'mkdir a number', call: () => mkdir(42), status: 400, code: 'snake_case' },
+    {
+      name: 'mkdir an object',
+      call: () => mkdir({ toString: '/x' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    { name: 'mkdir null', call: () => mkdir(null), status: 400, code: 'invalid_request' },
+    { name: 'mkdir an array', call: () => mkdir(['/a']), status: 400, code: 'invalid_request' },
+    {
+      name: 'move with arrays for paths',
+      call: () => ({
+        method: 'POST',
+        path: '/files/move',
+        body: { json: { from: ['/Movable'], to: ['/Moved'] } },
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'move to a path above the root',
+      call: () => ({
+        method: 'POST',
+        path: '/files/move',
+        body: { json: { from: '/Docs', to: '/../x' } },
+      }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'commit to a traversal path',
+      call: () => ({
+        method: 'POST',
+        path: '/files/commit',
+        body: { json: { path: '/../evil', blocks: [], size: 0, modified: 0 } },
+      }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'a second "path" key smuggling a traversal',
+      call: () => ({
+        method: 'POST',
+        path: '/files/mkdir',
+        body: { bytes: utf8('{"path":"/ok","path":"/../x"}'), contentType: 'application/json' },
+      }),
+      status: 400,
+      code: 'invalid_path',
+    },
+  ]);
+});
+
+describe('paths in query strings and URLs', () => {
+  itRefuses(f, [
+    {
+      name: 'upload to %2e%2e/ (encoded ..)',
+      call: () => upload('path=/%2e%2e/x'),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to /a/%2E%2E/b',
+      call: () => upload('path=/Docs/%2E%2E/b'),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to a relative ../ path',
+      call: () => upload('path=..%2Fmaster.key'),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to a NUL path (%00)',
+      call: () => upload('path=/a%00b'),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to a control-character path (%1b)',
+      call: () => upload('path=/a%1bb'),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to a Windows path',
+      call: () => upload(`path=${encodeURIComponent('C:\\x')}`),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to a UNC path',
+      call: () => upload(`path=${encodeURIComponent('\\\\server\\share')}`),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to percent-encoded invalid UTF-8 (%FF%FE)',
+      call: () => upload('path=/%FF%FE.txt'),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'upload to raw invalid UTF-8 bytes in the request line',
+      call: () => ({
+        raw: {
+          method: 'POST',
+          target: Buffer.concat([
+            Buffer.from('/files/upload?uploadType=media&path=/'),
+            Buffer.from([0xff, 0xfe, 0x80]),
+            Buffer.from('.txt'),
+          ]),
+          headers: { 'content-type': 'application/octet-stream' },
+          body: utf8('raw'),
+        },
+      }),
+      status: 400,
+      code: 'snake_case',
+    },
+    {
+      name: 'a raw unencoded /../ in the URL path',
+      call: () => ({ raw: { method: 'GET', target: '/files/../../master.key' } }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'download %2e%2e/%2e%2e/master.key',
+      call: () => ({ method: 'GET', path: '/files/download?path=/%2e%2e/%2e%2e/master.key' }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'download /etc/passwd (not the OS file)',
+      call: () => ({ method: 'GET', path: '/files/download?path=/etc/passwd' }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'list a traversal path',
+      call: () => ({ method: 'GET', path: '/files/list?path=/Docs/..' }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'a traversal as the upload session id',
+      call: () => ({
+        method: 'PUT',
+        path: '/files/upload/sessions/..%2F..%2Fmaster.key',
+        headers: { 'content-range': 'bytes 0-3/4' },
+        body: { bytes: utf8('evil') },
+      }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'a traversal as the block hash',
+      call: () => ({
+        method: 'PUT',
+        path: `/blocks/${f.ann.rootNamespace}/..%2F..%2Fmaster.key`,
+        body: { bytes: utf8('evil') },
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a traversal as the block namespace',
+      call: () => ({ method: 'GET', path: `/blocks/..%2F..%2Fblocks/${'0'.repeat(64)}` }),
+      status: 403,
+      code: 'forbidden',
+    },
+  ]);
+});
