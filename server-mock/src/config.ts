@@ -41,6 +41,8 @@ export interface ServerOptions {
   readonly loginWindowMs?: number;
   /** Worker threads encoding and verifying blocks. */
   readonly codecWorkers?: number;
+  /** Answers kept by the metadata read cache (0 turns it off, e.g. with several instances). */
+  readonly metadataCacheEntries?: number;
   /**
    * scrypt cost (N, a power of two). The default (2^15, 32 MiB) is for production; tests may
    * lower it to keep registration fast.
@@ -66,6 +68,7 @@ export interface ServerConfig {
   readonly loginMaxAttempts: number;
   readonly loginWindowMs: number;
   readonly codecWorkers: number;
+  readonly metadataCacheEntries: number;
   readonly scryptCost: number;
 }
 
@@ -141,6 +144,8 @@ export function resolveServerConfig(
     loginMaxAttempts: options.loginMaxAttempts ?? readNumber(env, 'FERRY_LOGIN_MAX_ATTEMPTS') ?? 10,
     loginWindowMs: options.loginWindowMs ?? 15 * 60 * 1000,
     codecWorkers: options.codecWorkers ?? readNumber(env, 'FERRY_CODEC_WORKERS') ?? 2,
+    metadataCacheEntries:
+      options.metadataCacheEntries ?? readNumber(env, 'FERRY_METADATA_CACHE_ENTRIES') ?? 10_000,
     scryptCost: options.scryptCost ?? 2 ** 15,
   };
 }

@@ -10,11 +10,13 @@ import { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import { LocalDirBlockStore, type BlockStore } from './blocks/index.js';
 import { KeyedLock } from './blocks/keyed-lock.js';
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from './config.js';
+import { ServerError } from './errors.js';
 import { buildApp } from './http/build-app.js';
 import { ROUTE_MODULES } from './http/route-modules.js';
 import { loadMasterKey } from './keys/master-key.js';
 import { NamespaceKeyring } from './keys/namespace-keyring.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
+import { withMetadataCache } from './metadata/cached-metadata-store.js';
 import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { InProcessNotificationBus, type NotificationBus } from './notify/index.js';
@@ -41,6 +43,8 @@ export interface RunningServer {
   readonly config: ServerConfig;
   /** Runs the storage policy once now (thinning, GC, cold tier, expiry). */
   runPolicy(): Promise<void>;
+  /** Sets one user's storage quota (operators; the default comes from defaultQuotaBytes). */
+  setUserQuota(email: string, quotaBytes: number): Promise<void>;
   /**
    * Graceful shutdown: stops accepting, releases long-polls, lets in-flight requests finish,
    * then closes the codec workers, bus, block store and database. Idempotent.
@@ -99,6 +103,11 @@ export async function startServer(
     url: formatUrl(config.tls ? 'https' : 'http', config.host, port),
     config,
     runPolicy: () => policy.runNow(),
+    async setUserQuota(email, quotaBytes) {
+      const user = await store.getUserByEmail(email);
+      if (!user) throw new ServerError('not_found', `no user with email ${email}`);
+      await store.setUserQuota(user.id, quotaBytes);
+    },
     close() {
       closing ??= (async () => {
         shutdown.abort();

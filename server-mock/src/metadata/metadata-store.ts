@@ -15,7 +15,8 @@ import type { UploadSessionStore } from './upload-session-store.js';
 
 /** Every table group behind one handle. */
 export interface MetadataStore
-  extends AccountStore,
+  extends
+    AccountStore,
     BlockMetadataStore,
     FileStore,
     ActivityStore,

@@ -121,7 +121,8 @@ function makeClient(
       return readResponse(
         await authFetch(p, {
           method,
-          body,
+          // A copy: fetch refuses views of resizable ArrayBuffers (which the codec may return).
+          body: new Uint8Array(body),
           headers: { 'content-type': 'application/octet-stream', ...headers },
         }),
       );
