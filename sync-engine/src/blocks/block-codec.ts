@@ -17,6 +17,7 @@ import { hashBlock } from './hash-block.js';
 /** Length of a namespace data key: AES-256. */
 export const BLOCK_KEY_BYTES = 32;
 const CIPHER = 'aes-256-gcm';
+const CIPHER_SLICE_BYTES = 64 * 1024;
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== BLOCK_KEY_BYTES) {
@@ -43,22 +44,38 @@ function checkId(id: string): void {
  *   malformed id.
  */
 export function encodeBlock(plain: Uint8Array, key: Uint8Array, id?: BlockId): Uint8Array {
+  return encodeBlockInto(plain, key, id ?? hashBlock(plain), (length) => new Uint8Array(length));
+}
+
+/**
+ * encodeBlock writing into storage from `allocate` (called once with the encoded length): a
+ * plain Uint8Array for encodeBlock, a recycled buffer in the codec workers.
+ */
+export function encodeBlockInto(
+  plain: Uint8Array,
+  key: Uint8Array,
+  id: BlockId,
+  allocate: (length: number) => Uint8Array,
+): Uint8Array {
   checkKey(key);
   if (plain.length > CHUNK_MAX_BYTES) {
     throw new RangeError(`a block is at most ${CHUNK_MAX_BYTES} bytes, got ${plain.length}`);
   }
-  const blockId = id ?? hashBlock(plain);
-  checkId(blockId);
+  checkId(id);
   const { payload, isCompressed } = compressBlock(plain);
-  // Plain Uint8Array (not a pooled Buffer) so the result owns its ArrayBuffer and can be
-  // transferred between threads.
-  const out = new Uint8Array(HEADER_BYTES + payload.length + TAG_BYTES);
+  const out = allocate(HEADER_BYTES + payload.length + TAG_BYTES);
   writeHeaderFields(out, isCompressed, plain.length);
   const nonce = out.subarray(NONCE_OFFSET, NONCE_OFFSET + NONCE_BYTES);
   randomFillSync(nonce);
   const cipher = createCipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });
-  cipher.setAAD(buildAssociatedData(out, blockId));
-  out.set(cipher.update(payload), HEADER_BYTES);
+  cipher.setAAD(buildAssociatedData(out, id));
+  // Encrypt in slices: Node allocates a new buffer per update() that stays until the next GC;
+  // small ones come from memory the allocator reuses, block-sized ones pile up (measured on the
+  // inline 1 GiB encode: 190 -> 155 MB peak RSS, same speed).
+  for (let at = 0; at < payload.length; at += CIPHER_SLICE_BYTES) {
+    const slice = payload.subarray(at, Math.min(payload.length, at + CIPHER_SLICE_BYTES));
+    out.set(cipher.update(slice), HEADER_BYTES + at);
+  }
   cipher.final();
   out.set(cipher.getAuthTag(), HEADER_BYTES + payload.length);
   return out;

@@ -1,23 +1,36 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BlockId } from '../protocol/index.js';
+import { isResizable } from './block-buffer-pool.js';
 import { BlockDecodeError } from './block-decode-error.js';
+import { loadCodecWorkerCode } from './codec-worker-code.js';
 import type { CodecRequest, CodecResponse, SerializedError } from './codec-worker.js';
 
 /** An encoded block and the id of its plaintext. */
 export interface EncodedBlock {
   id: BlockId;
   encoded: Uint8Array;
+  /**
+   * Present when the input was transferred: the same plaintext view, handed back with its
+   * buffer so the caller can reuse the buffer (encodeFileBlocks recycles its block buffers).
+   */
+  plain?: Uint8Array;
 }
 
 /** Per-call options of the pool. */
 export interface CodecTaskOptions {
   /**
-   * Hand the input's ArrayBuffer to the worker instead of copying it. The caller's array is
-   * detached (length 0) afterwards. Ignored (a copy is made) when the array is a view into a
-   * larger buffer.
+   * Hand the input's whole ArrayBuffer to the worker instead of copying the bytes: the caller's
+   * array is detached (length 0) afterwards. Done when the array starts its buffer and either
+   * spans all of it or the buffer is resizable (a pooled block buffer); otherwise a copy is sent.
    */
   transfer?: boolean;
+  /**
+   * encode only: a resizable ArrayBuffer (maxByteLength ≥ MAX_ENCODED_BLOCK_BYTES) to write the
+   * encoded block into, so a caller can recycle output buffers. It is transferred to the worker
+   * and comes back as `encoded.buffer`.
+   */
+  output?: ArrayBuffer;
 }
 
 /**
@@ -54,8 +67,6 @@ interface Slot {
   task?: Task;
 }
 
-const WORKER_ENTRY = new URL('./codec-worker-entry.mjs', import.meta.url);
-
 /**
  * Default size: one worker per core, at most 4. On two cores the main thread's chunking shares a
  * core with a worker, which measured faster than leaving a core to chunking alone.
@@ -64,13 +75,15 @@ function defaultWorkerCount(): number {
   return Math.max(1, Math.min(4, availableParallelism()));
 }
 
-/** A view the worker may take over: the array itself or, when it shares a buffer, a copy. */
-function transferable(bytes: Uint8Array, transfer: boolean): Uint8Array {
-  const isOwned =
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength &&
-    bytes.buffer instanceof ArrayBuffer;
-  return transfer && isOwned ? bytes : new Uint8Array(bytes);
+/**
+ * True when handing over `bytes.buffer` gives away nothing but `bytes`: the view starts the buffer
+ * and spans it, or the buffer is a resizable block buffer (whose tail past the view is spare
+ * capacity). Slices of Node's shared Buffer pool never qualify.
+ */
+function canTransfer(bytes: Uint8Array): boolean {
+  const buffer = bytes.buffer;
+  if (!(buffer instanceof ArrayBuffer) || bytes.byteOffset !== 0) return false;
+  return bytes.byteLength === buffer.byteLength || isResizable(buffer);
 }
 
 function reviveError(error: SerializedError): Error {
@@ -96,9 +109,28 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
   const slots: Slot[] = [];
   const queue: Task[] = [];
   let isClosed = false;
+  /** The worker script, once bundled (codec-worker-code.ts); until then tasks wait in the queue. */
+  let workerCode: string | undefined;
+  let isLoadingCode = false;
 
-  function startWorker(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER_ENTRY) };
+  function loadWorkerCode(): void {
+    if (isLoadingCode) return;
+    isLoadingCode = true;
+    loadCodecWorkerCode().then(
+      (code) => {
+        workerCode = code;
+        if (!isClosed) dispatch();
+      },
+      (error: unknown) => {
+        isLoadingCode = false;
+        const failure = new Error('cannot start block codec workers', { cause: error });
+        for (const task of queue.splice(0)) task.reject(failure);
+      },
+    );
+  }
+
+  function startWorker(code: string): Slot {
+    const slot: Slot = { worker: new Worker(code, { eval: true }) };
     slot.worker.on('message', (response: CodecResponse) => {
       const task = slot.task;
       slot.task = undefined;
@@ -133,7 +165,13 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
   function dispatch(): void {
     while (queue.length > 0) {
       let slot = slots.find((candidate) => candidate.task === undefined);
-      if (!slot && slots.length < workerCount) slot = startWorker();
+      if (!slot && slots.length < workerCount) {
+        if (workerCode === undefined) {
+          loadWorkerCode();
+          break;
+        }
+        slot = startWorker(workerCode);
+      }
       if (!slot) break;
       const task = queue.shift()!;
       slot.task = task;
@@ -158,14 +196,31 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
   return {
     workerCount,
     async encode(plain, key, taskOptions = {}) {
-      const data = transferable(plain, taskOptions.transfer ?? false);
+      const isTransfer = (taskOptions.transfer ?? false) && canTransfer(plain);
+      // A copy is a fresh, exactly sized buffer: it can always be transferred.
+      const data = isTransfer ? plain : new Uint8Array(plain);
       const keyCopy = new Uint8Array(key);
-      const request: CodecRequest = { op: 'encode', plain: data, key: keyCopy };
-      const response = await submit(request, [data.buffer as ArrayBuffer]);
-      return { id: response.blockId!, encoded: response.bytes };
+      const output =
+        taskOptions.output && isResizable(taskOptions.output) && taskOptions.output !== data.buffer
+          ? taskOptions.output
+          : undefined;
+      const request: CodecRequest = {
+        op: 'encode',
+        plain: data,
+        key: keyCopy,
+        returnInput: isTransfer,
+        output,
+      };
+      const transferList = [data.buffer as ArrayBuffer];
+      if (output) transferList.push(output);
+      const response = await submit(request, transferList);
+      const result: EncodedBlock = { id: response.blockId!, encoded: response.bytes };
+      if (response.input) result.plain = response.input;
+      return result;
     },
     async decode(encoded, key, expectedId, taskOptions = {}) {
-      const data = transferable(encoded, taskOptions.transfer ?? false);
+      const isTransfer = (taskOptions.transfer ?? false) && canTransfer(encoded);
+      const data = isTransfer ? encoded : new Uint8Array(encoded);
       const keyCopy = new Uint8Array(key);
       const request: CodecRequest = { op: 'decode', encoded: data, key: keyCopy, expectedId };
       const response = await submit(request, [data.buffer as ArrayBuffer]);

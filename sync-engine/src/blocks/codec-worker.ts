@@ -1,23 +1,32 @@
 import { parentPort } from 'node:worker_threads';
 import type { BlockId } from '../protocol/index.js';
-import { decodeBlock, encodeBlock } from './block-codec.js';
+import { decodeBlock, encodeBlockInto } from './block-codec.js';
+import { isResizable } from './block-buffer-pool.js';
 import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
 import { hashBlock } from './hash-block.js';
 
 /**
- * Worker side of the block codec pool: runs encodeBlock/decodeBlock off the main thread. Started
- * through codec-worker-entry.mjs (which loads this TypeScript file with tsx). Byte buffers travel
- * as transferred ArrayBuffers in both directions, never copied by postMessage.
+ * Worker side of the block codec pool: runs encodeBlock/decodeBlock off the main thread. Runs as
+ * plain JavaScript bundled from this file (codec-worker-code.ts). Byte buffers travel as
+ * transferred ArrayBuffers in both directions, never copied by postMessage.
  */
 
 /** A task sent by the pool. */
 export type CodecRequest =
-  | { op: 'encode'; plain: Uint8Array; key: Uint8Array }
+  | {
+      op: 'encode';
+      plain: Uint8Array;
+      key: Uint8Array;
+      returnInput: boolean;
+      /** Resizable buffer to write the encoded block into (comes back as the result's buffer). */
+      output?: ArrayBuffer;
+    }
   | { op: 'decode'; encoded: Uint8Array; key: Uint8Array; expectedId: BlockId };
 
 /** The answer to one task. */
 export type CodecResponse =
-  { ok: true; bytes: Uint8Array; blockId?: BlockId } | { ok: false; error: SerializedError };
+  | { ok: true; bytes: Uint8Array; blockId?: BlockId; input?: Uint8Array }
+  | { ok: false; error: SerializedError };
 
 /** An error as it crosses the thread boundary; `code` is set for BlockDecodeError. */
 export interface SerializedError {
@@ -47,8 +56,15 @@ function runTask(request: CodecRequest): CodecResponse {
   try {
     if (request.op === 'encode') {
       const blockId = hashBlock(request.plain);
-      const encoded = encodeBlock(request.plain, request.key, blockId);
-      return { ok: true, bytes: ownedBytes(encoded), blockId };
+      const output = request.output;
+      const encoded = encodeBlockInto(request.plain, request.key, blockId, (length) => {
+        if (!output || !isResizable(output)) return new Uint8Array(length);
+        output.resize(length);
+        return new Uint8Array(output, 0, length);
+      });
+      // The input goes back (transferred) when the caller wants to reuse its buffer.
+      const input = request.returnInput ? request.plain : undefined;
+      return { ok: true, bytes: ownedBytes(encoded), blockId, input };
     }
     const plain = decodeBlock(request.encoded, request.key, request.expectedId);
     return { ok: true, bytes: ownedBytes(plain) };
@@ -61,6 +77,11 @@ if (parentPort) {
   const port = parentPort;
   port.on('message', (request: CodecRequest) => {
     const response = runTask(request);
-    port.postMessage(response, response.ok ? [response.bytes.buffer as ArrayBuffer] : []);
+    const transferList: ArrayBuffer[] = [];
+    if (response.ok) {
+      transferList.push(response.bytes.buffer as ArrayBuffer);
+      if (response.input) transferList.push(response.input.buffer as ArrayBuffer);
+    }
+    port.postMessage(response, transferList);
   });
 }

@@ -13,7 +13,8 @@ import {
 } from './chunk-bounds.js';
 import { createBlockCodecPool, type BlockCodecPool } from './codec-pool.js';
 import { encodeFileBlocks } from './encode-file-blocks.js';
-import { FILE_READ_BYTES, inspectFile } from './inspect-file.js';
+import { FILE_READ_BYTES } from './file-chunks.js';
+import { inspectFile } from './inspect-file.js';
 import { seededBytes, seededStream, writeSeededFile } from './seeded-data.js';
 import { createTestTempDir } from './test-temp-dir.js';
 

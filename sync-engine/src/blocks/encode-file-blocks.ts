@@ -1,7 +1,9 @@
 import type { BlockId } from '../protocol/index.js';
-import { BLOCK_KEY_BYTES, encodeBlock } from './block-codec.js';
-import type { ChunkerOptions } from './chunk-bounds.js';
-import { chunkStream } from './chunk-stream.js';
+import { assembleBlocks } from './block-assembler.js';
+import { BlockBufferPool } from './block-buffer-pool.js';
+import { BLOCK_KEY_BYTES, encodeBlockInto } from './block-codec.js';
+import { MAX_ENCODED_BLOCK_BYTES } from './block-format.js';
+import { CHUNK_AVG_BYTES, resolveChunkBounds, type ChunkerOptions } from './chunk-bounds.js';
 import type { BlockCodecPool, EncodedBlock } from './codec-pool.js';
 import { hashBlock } from './hash-block.js';
 
@@ -14,6 +16,12 @@ export interface EncodedFileBlock {
   id: BlockId;
   /** The encoded block (docs/block-format.md). */
   encoded: Uint8Array;
+  /**
+   * Optional: hands `encoded`'s buffer back for the next blocks once you are done with it (after
+   * the upload); `encoded` must not be used afterwards. Without it the buffer is simply garbage
+   * collected, but calling it keeps memory flat on large files (docs/performance.md).
+   */
+  release(): void;
 }
 
 export interface EncodeFileOptions {
@@ -28,6 +36,8 @@ export interface EncodeFileOptions {
 }
 
 const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
+/** A recycled buffer keeps at most this much resident between blocks (the average block). */
+const RETAINED_BUFFER_BYTES = CHUNK_AVG_BYTES;
 
 interface PendingBlock {
   offset: number;
@@ -37,13 +47,19 @@ interface PendingBlock {
 
 /**
  * Chunks a file's bytes and encodes every block with `key`, yielding blocks in file order as they
- * become ready. Streaming and bounded: with a pool, at most 2 × workers + 1 blocks and about
- * `maxInFlightBytes` of plaintext are in the workers at a time, and nothing more is read until the
- * consumer takes the next block. Stopping early (break) is fine; running tasks finish unobserved.
+ * become ready. Streaming and bounded: with a pool, at most workers + 2 blocks and about
+ * `maxInFlightBytes` of plaintext are being encoded at a time, and nothing more is read until the
+ * consumer takes the next block. Block buffers are recycled (block-buffer-pool.ts) and so are
+ * encoded buffers the consumer releases. Stopping early (break) is fine; running tasks finish
+ * unobserved.
+ *
+ * Pass readFileChunks(path) as the source for files: it reuses its read buffers (any
+ * AsyncIterable works; reads are copied before the next is requested).
  *
  * @example
- * for await (const block of encodeFileBlocks(createReadStream(path, { highWaterMark: 4 << 20 }), key, { pool })) {
+ * for await (const block of encodeFileBlocks(readFileChunks(path), key, { pool })) {
  *   await putBlock(block.id, block.encoded);
+ *   block.release();
  * }
  * @throws RangeError for a key that is not 32 bytes or invalid chunker options; the source's
  *   errors; pool errors.
@@ -56,31 +72,61 @@ export async function* encodeFileBlocks(
   if (!(key instanceof Uint8Array) || key.length !== BLOCK_KEY_BYTES) {
     throw new RangeError(`a block key must be ${BLOCK_KEY_BYTES} bytes`);
   }
+  const bounds = resolveChunkBounds(options.chunker);
   const { pool } = options;
+  const maxInFlightBlocks = pool ? pool.workerCount + 1 : 1;
+  const buffers = new BlockBufferPool({
+    maxBytes: bounds.maxBytes,
+    retainBytes: RETAINED_BUFFER_BYTES,
+    maxFree: maxInFlightBlocks + 1,
+  });
+  const outputs = new BlockBufferPool({
+    maxBytes: MAX_ENCODED_BLOCK_BYTES,
+    retainBytes: RETAINED_BUFFER_BYTES,
+    maxFree: maxInFlightBlocks + 2,
+  });
+  const fileBlock = (offset: number, size: number, id: BlockId, encoded: Uint8Array) => {
+    let isReleased = false;
+    const release = () => {
+      if (!isReleased) outputs.release(encoded.buffer);
+      isReleased = true;
+    };
+    return { offset, size, id, encoded, release };
+  };
+  const blocks = assembleBlocks(source, bounds, buffers);
+
   if (!pool) {
-    for await (const { offset, bytes } of chunkStream(source, options.chunker)) {
+    for await (const { offset, bytes } of blocks) {
+      const size = bytes.length;
       const id = hashBlock(bytes);
-      yield { offset, size: bytes.length, id, encoded: encodeBlock(bytes, key, id) };
+      const output = outputs.acquire();
+      const encoded = encodeBlockInto(bytes, key, id, (length) => {
+        output.resize(length);
+        return new Uint8Array(output, 0, length);
+      });
+      // Released only after its last use: release may shrink the buffer under the view.
+      buffers.release(bytes.buffer);
+      yield fileBlock(offset, size, id, encoded);
     }
     return;
   }
+
   const maxInFlightBytes = options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
-  // Two blocks per worker keep every worker busy while the main thread cuts the next block.
-  const maxInFlightBlocks = 2 * pool.workerCount + 1;
   const pending: PendingBlock[] = [];
   let pendingBytes = 0;
-
   async function takeHead(): Promise<EncodedFileBlock> {
     const head = pending.shift()!;
     pendingBytes -= head.size;
-    const { id, encoded } = await head.result;
-    return { offset: head.offset, size: head.size, id, encoded };
+    const { id, encoded, plain } = await head.result;
+    if (plain) buffers.release(plain.buffer);
+    return fileBlock(head.offset, head.size, id, encoded);
   }
 
-  for await (const { offset, bytes } of chunkStream(source, options.chunker)) {
+  for await (const { offset, bytes } of blocks) {
     const size = bytes.length;
-    // The chunker hands over a fresh buffer per block, so it can move to the worker uncopied.
-    const result = pool.encode(bytes, key, { transfer: true });
+    // The block's buffer moves to the worker and comes back with the result, written into a
+    // recycled output buffer.
+    const result = pool.encode(bytes, key, { transfer: true, output: outputs.acquire() });
     // A later block may fail while an earlier one is awaited; its rejection is observed when its
     // turn comes (or dropped if the consumer stops first), so it must not count as unhandled.
     result.catch(() => undefined);

@@ -1,5 +1,5 @@
-import { createReadStream } from 'node:fs';
 import xxhash, { type XXHashAPI } from 'xxhash-wasm';
+import { readFileChunks } from './file-chunks.js';
 
 /**
  * Fast, non-cryptographic fingerprints (xxHash64) for local change detection: "did this file's
@@ -42,11 +42,8 @@ export async function createFingerprinter(): Promise<Fingerprinter> {
   return fingerprinter;
 }
 
-/** Read size for fingerprinting: large reads keep the per-call overhead negligible. */
-const READ_BYTES = 1024 * 1024;
-
 /**
- * xxHash64 of a file's content as 16 lowercase hex characters, streamed in 1 MiB reads.
+ * xxHash64 of a file's content as 16 lowercase hex characters, streamed.
  * @throws the file system error (ENOENT, EISDIR, …) or an AbortError when `signal` fires.
  */
 export async function fingerprintFile(
@@ -54,7 +51,6 @@ export async function fingerprintFile(
   options: { signal?: AbortSignal } = {},
 ): Promise<string> {
   const fingerprinter = await createFingerprinter();
-  const stream = createReadStream(path, { highWaterMark: READ_BYTES, signal: options.signal });
-  for await (const chunk of stream) fingerprinter.update(chunk as Buffer);
+  for await (const chunk of readFileChunks(path, options)) fingerprinter.update(chunk);
   return fingerprinter.digest();
 }

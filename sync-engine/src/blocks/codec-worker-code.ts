@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * The codec worker as one plain-JavaScript script. Ferry runs from TypeScript source through tsx,
+ * but a worker thread under Node 20 does not inherit the parent's loader, and loading tsx inside
+ * each worker costs ~33 MB of RSS per worker (its own hooks thread and esbuild host), which alone
+ * would break the pipeline's memory budget. So the worker entry and the few modules it imports
+ * (node: built-ins only) are bundled once per process with esbuild, already the engine of tsx,
+ * and each worker evaluates the result: ~3 MB per worker, ~30 ms once.
+ */
+const WORKER_SOURCE = fileURLToPath(new URL('./codec-worker.ts', import.meta.url));
+
+// Bundled at most once per process and shared by every pool: the result is immutable code.
+let workerCode: Promise<string> | undefined;
+
+/** The bundled worker script (CommonJS, for `new Worker(code, { eval: true })`). */
+export function loadCodecWorkerCode(): Promise<string> {
+  workerCode ??= bundleWorker();
+  return workerCode;
+}
+
+async function bundleWorker(): Promise<string> {
+  const result = await build({
+    entryPoints: [WORKER_SOURCE],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  const output = result.outputFiles[0];
+  if (!output) throw new Error('bundling the block codec worker produced no output');
+  return output.text;
+}
