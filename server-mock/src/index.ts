@@ -64,8 +64,10 @@ export async function startServer(
   const config = resolveServerConfig(options);
   await mkdir(config.dataDir, { recursive: true });
   const master = await loadMasterKey({ dataDir: config.dataDir, configured: config.masterKey });
-  const store =
-    components.store ?? openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db'));
+  const store = withMetadataCache(
+    components.store ?? openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db')),
+    config.metadataCacheEntries,
+  );
   const blocks =
     components.blocks ??
     (await LocalDirBlockStore.open({
