@@ -1,9 +1,14 @@
 /**
- * Long-poll wake-up latency: open N idle GET /notifications/longpoll requests (one user, so one
- * commit wakes them all), wait until the server counts them all as waiting
- * (ferry_longpolls_active), commit, and time each poller from the moment the commit was sent
- * until its answer arrived. Repeated for a few rounds; also samples the server's RSS while the
- * polls are open.
+ * Long-poll wake-up latency with many idle GET /notifications/longpoll requests open.
+ *
+ * - targeted: `pollers` polls stay open, most of them from bystander users; each round one
+ *   commit by the target user wakes only the target's few polls (the everyday case: one
+ *   person's devices among thousands of idle clients).
+ * - fan-out: all `pollers` polls belong to the committing user, so one commit wakes every one
+ *   of them (the worst case: the server writes `pollers` responses at once).
+ *
+ * Latency runs from the moment the commit is sent until each poll's answer has arrived. Polls
+ * are only counted as open once the server reports them (ferry_longpolls_active).
  */
 import type { LatestCursorResponse } from '../../sync-engine/src/protocol/index.js';
 import type { ProcessMemory } from '../src/crash/server-process.js';
@@ -12,24 +17,33 @@ import { summarizeLatencies, type LatencySummary } from './bench-stats.js';
 
 export interface LongPollBenchOptions {
   readonly baseUrl: string;
+  /** The committing user's token and a client for setup calls (cursor, metrics). */
   readonly token: string;
-  /** Client for setup calls (cursor, metrics). */
   readonly http: BenchHttp;
+  /** Tokens of other users whose polls stay idle (targeted mode). */
+  readonly bystanderTokens: readonly string[];
   readonly pollers: number;
+  /** Polls of the committing user per round (targeted mode). */
+  readonly targetPollers: number;
   readonly rounds: number;
-  /** Makes one change visible to the user (a commit). */
+  /** Makes one change visible to the committing user. */
   commit(): Promise<void>;
   memory(): Promise<ProcessMemory>;
 }
 
 export interface LongPollBenchResult extends LatencySummary {
-  readonly name: 'longpoll.wakeup';
-  readonly pollers: number;
+  readonly name: string;
+  /** Polls open when each commit was made. */
+  readonly pollersOpen: number;
   readonly rounds: number;
+  /** Answers with changes=true (should equal samples). */
   readonly woken: number;
-  /** Server RSS with all polls open (the largest over the rounds), MB = 10^6 bytes. */
+  readonly samples: number;
+  /** Server RSS with all polls open (largest over the rounds), MB = 10^6 bytes. */
   readonly rssWithPollsMB: number;
 }
+
+type PollOutcome = Promise<{ doneAt: number; changes: boolean }>;
 
 async function activePolls(http: BenchHttp): Promise<number> {
   const res = await http.request('GET', '/metrics');
@@ -37,25 +51,30 @@ async function activePolls(http: BenchHttp): Promise<number> {
   return match ? Number(match[1]) : 0;
 }
 
-async function waitForActivePolls(http: BenchHttp, count: number, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
+async function waitForActivePolls(http: BenchHttp, count: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const active = await activePolls(http);
     if (active >= count) return;
     if (Date.now() > deadline) throw new Error(`only ${active} of ${count} long-polls are waiting`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A /metrics scrape walks every open handle: do not scrape in a tight loop.
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
-async function runRound(options: LongPollBenchOptions, pollHttp: BenchHttp) {
-  const { cursor } = await options.http.json<LatestCursorResponse>('GET', '/changes/latest_cursor');
-  const path = `/notifications/longpoll?cursor=${encodeURIComponent(cursor)}&timeout=120`;
-  let committedAt = Number.NaN;
-  const polls: Promise<{ latencyMs: number; changes: boolean }>[] = [];
-  for (let i = 0; i < options.pollers; i++) {
+/** Opens `count` polls from the cursor that `http`'s user sees now. */
+async function openPolls(
+  http: BenchHttp,
+  pollHttp: BenchHttp,
+  count: number,
+): Promise<PollOutcome[]> {
+  const { cursor } = await http.json<LatestCursorResponse>('GET', '/changes/latest_cursor');
+  const path = `/notifications/longpoll?cursor=${encodeURIComponent(cursor)}&timeout=480`;
+  const polls: PollOutcome[] = [];
+  for (let i = 0; i < count; i++) {
     polls.push(
       pollHttp.request('GET', path).then((res) => ({
-        latencyMs: performance.now() - committedAt,
+        doneAt: performance.now(),
         changes:
           res.status === 200 && (JSON.parse(res.body.toString()) as { changes: boolean }).changes,
       })),
@@ -63,16 +82,79 @@ async function runRound(options: LongPollBenchOptions, pollHttp: BenchHttp) {
     // Open in batches so the listen backlog is not overrun.
     if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
   }
-  await waitForActivePolls(options.http, options.pollers, 60_000);
-  const memory = await options.memory();
-  committedAt = performance.now();
-  await options.commit();
-  const answers = await Promise.all(polls);
-  return { answers, rssBytes: memory.rssBytes };
+  return polls;
 }
 
-/** Measures wake-up latency of `pollers` idle long-polls over `rounds` commits. */
-export async function measureLongPollWakeup(
+interface Phase {
+  latencies: number[];
+  woken: number;
+  rssBytes: number;
+}
+
+async function wakeRound(
+  options: LongPollBenchOptions,
+  phase: Phase,
+  polls: PollOutcome[],
+  open: number,
+) {
+  await waitForActivePolls(options.http, open);
+  phase.rssBytes = Math.max(phase.rssBytes, (await options.memory()).rssBytes);
+  const committedAt = performance.now();
+  await options.commit();
+  for (const answer of await Promise.all(polls)) {
+    phase.latencies.push(answer.doneAt - committedAt);
+    if (answer.changes) phase.woken++;
+  }
+}
+
+function resultOf(name: string, options: LongPollBenchOptions, phase: Phase): LongPollBenchResult {
+  return {
+    name,
+    pollersOpen: options.pollers,
+    rounds: options.rounds,
+    woken: phase.woken,
+    samples: phase.latencies.length,
+    rssWithPollsMB: Math.round(phase.rssBytes / 1e6),
+    ...summarizeLatencies(phase.latencies),
+  };
+}
+
+/** Targeted mode: idle bystander polls stay open; each commit wakes the target's polls. */
+export async function measureTargetedWakeup(
+  options: LongPollBenchOptions,
+): Promise<LongPollBenchResult> {
+  const idle = options.pollers - options.targetPollers;
+  const perUser = Math.ceil(idle / options.bystanderTokens.length);
+  const bystanders = options.bystanderTokens.map((token) =>
+    createBenchHttp({ baseUrl: options.baseUrl, token, maxSockets: perUser + 4 }),
+  );
+  const target = createBenchHttp({
+    baseUrl: options.baseUrl,
+    token: options.token,
+    maxSockets: options.targetPollers + 4,
+  });
+  const phase: Phase = { latencies: [], woken: 0, rssBytes: 0 };
+  try {
+    let opened = 0;
+    for (const http of bystanders) {
+      const count = Math.min(perUser, idle - opened);
+      // Never awaited: these polls stay idle until the sockets are destroyed at the end.
+      for (const poll of await openPolls(http, http, count)) poll.catch(() => undefined);
+      opened += count;
+    }
+    for (let round = 0; round < options.rounds; round++) {
+      const polls = await openPolls(options.http, target, options.targetPollers);
+      await wakeRound(options, phase, polls, idle + options.targetPollers);
+    }
+  } finally {
+    target.close();
+    bystanders.forEach((http) => http.close());
+  }
+  return resultOf('longpoll.targeted', options, phase);
+}
+
+/** Fan-out mode: all polls belong to the committing user; each commit wakes all of them. */
+export async function measureFanOutWakeup(
   options: LongPollBenchOptions,
 ): Promise<LongPollBenchResult> {
   const pollHttp = createBenchHttp({
@@ -80,27 +162,14 @@ export async function measureLongPollWakeup(
     token: options.token,
     maxSockets: options.pollers + 16,
   });
-  const latencies: number[] = [];
-  let woken = 0;
-  let rssBytes = 0;
+  const phase: Phase = { latencies: [], woken: 0, rssBytes: 0 };
   try {
     for (let round = 0; round < options.rounds; round++) {
-      const result = await runRound(options, pollHttp);
-      rssBytes = Math.max(rssBytes, result.rssBytes);
-      for (const answer of result.answers) {
-        latencies.push(answer.latencyMs);
-        if (answer.changes) woken++;
-      }
+      const polls = await openPolls(options.http, pollHttp, options.pollers);
+      await wakeRound(options, phase, polls, options.pollers);
     }
   } finally {
     pollHttp.close();
   }
-  return {
-    name: 'longpoll.wakeup',
-    pollers: options.pollers,
-    rounds: options.rounds,
-    woken,
-    rssWithPollsMB: Math.round(rssBytes / 1e6),
-    ...summarizeLatencies(latencies),
-  };
+  return resultOf('longpoll.fanout', options, phase);
 }
