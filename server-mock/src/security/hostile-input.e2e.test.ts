@@ -226,3 +226,69 @@ describe('paths in query strings and URLs', () => {
     },
   ]);
 });
+
+describe('cursors and other query values', () => {
+  const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const changes = (cursor: string): EndpointCall => ({
+    method: 'GET',
+    path: `/changes?cursor=${cursor}`,
+  });
+  const invalidCursor = (name: string, cursor: () => string): HostileCase => ({
+    name: `changes with ${name}`,
+    call: () => changes(cursor()),
+    status: 400,
+    code: 'invalid_cursor',
+  });
+  itRefuses(f, [
+    invalidCursor('a non-base64 cursor', () => '!!not-a-cursor!!'),
+    invalidCursor('a cursor of another version', () => cursorOf({ v: 2, n: {} })),
+    invalidCursor('a negative position', () =>
+      cursorOf({ v: 1, n: { [f.ann.rootNamespace]: -1 } }),
+    ),
+    invalidCursor('a fractional position', () =>
+      cursorOf({ v: 1, n: { [f.ann.rootNamespace]: 1.5 } }),
+    ),
+    invalidCursor('an array of positions', () => cursorOf({ v: 1, n: [1, 2] })),
+    invalidCursor('a JSON null', () => cursorOf(null)),
+    invalidCursor('a 15 000-character cursor of zeros', () => 'A'.repeat(15_000)),
+    {
+      name: 'changes with a negative limit',
+      call: () => ({
+        method: 'GET',
+        path: `/changes?cursor=${cursorOf({ v: 1, n: {} })}&limit=-1`,
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a long-poll with an invalid cursor',
+      call: () => ({ method: 'GET', path: '/notifications/longpoll?cursor=%00&timeout=1' }),
+      status: 400,
+      code: 'snake_case',
+    },
+    {
+      name: 'a long-poll with a timeout over the maximum',
+      call: () => ({
+        method: 'GET',
+        path: `/notifications/longpoll?cursor=${cursorOf({ v: 1, n: {} })}&timeout=100000`,
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'activity with a non-numeric cursor',
+      call: () => ({ method: 'GET', path: '/activity?cursor=1%20OR%201=1' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a list_revisions limit of a billion',
+      call: () => ({
+        method: 'GET',
+        path: '/files/list_revisions?path=/Docs/file.bin&limit=1000000000',
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+  ]);
+});
