@@ -67,7 +67,11 @@ export async function registerCrashClient(baseUrl: string, email: string): Promi
         ? call(method, target, undefined, {})
         : call(method, target, JSON.stringify(body), { 'content-type': 'application/json' }),
     send: (method, target, body, headers = {}) =>
-      call(method, target, body, { 'content-type': 'application/octet-stream', ...headers }),
+      // A copy: fetch refuses views of resizable ArrayBuffers, which the block codec returns.
+      call(method, target, body && new Uint8Array(body), {
+        'content-type': 'application/octet-stream',
+        ...headers,
+      }),
     async keyOf(namespace = session.rootNamespace) {
       const res = await client.json('GET', `/keys/${namespace}`);
       if (res.status !== 200) throw new Error(`GET /keys/${namespace}: ${res.status}`);
