@@ -89,6 +89,10 @@ export function itRefuses(fixture: HostileFixture, cases: readonly HostileCase[]
         message: expect.any(String),
       },
     });
+    // Errors name no server internals: no data dir, no stack trace.
+    const text = Buffer.from(res.bytes).toString('utf8');
+    expect(text).not.toContain(fixture.server.dataDir);
+    expect(text).not.toMatch(/\n\s+at /);
     expect(await takeStoreSnapshot(fixture.server.dataDir)).toEqual(before);
   });
 }
