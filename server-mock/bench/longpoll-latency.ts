@@ -11,7 +11,6 @@
  * are only counted as open once the server reports them (ferry_longpolls_active).
  */
 import type { LatestCursorResponse } from '../../sync-engine/src/protocol/index.js';
-import type { ProcessMemory } from '../src/crash/server-process.js';
 import { createBenchHttp, type BenchHttp } from './bench-http.js';
 import { summarizeLatencies, type LatencySummary } from './bench-stats.js';
 
@@ -28,7 +27,15 @@ export interface LongPollBenchOptions {
   readonly rounds: number;
   /** Makes one change visible to the committing user. */
   commit(): Promise<void>;
-  memory(): Promise<ProcessMemory>;
+  /** The server's current RSS and main-thread heap, in bytes. */
+  memory(): Promise<MemorySample>;
+}
+
+export interface MemorySample {
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** Memory outside the JS heap held by JS objects (buffers and the like). */
+  readonly externalBytes: number;
 }
 
 export interface LongPollBenchResult extends LatencySummary {
@@ -41,7 +48,12 @@ export interface LongPollBenchResult extends LatencySummary {
   readonly samples: number;
   /** Server RSS with all polls open (largest over the rounds), MB = 10^6 bytes. */
   readonly rssWithPollsMB: number;
+  /** Main-thread JS heap and external memory at that same sample. */
+  readonly heapUsedMB: number;
+  readonly externalMB: number;
 }
+
+const NO_SAMPLE: MemorySample = { rssBytes: 0, heapUsedBytes: 0, externalBytes: 0 };
 
 type PollOutcome = Promise<{ doneAt: number; changes: boolean }>;
 
@@ -88,7 +100,8 @@ async function openPolls(
 interface Phase {
   latencies: number[];
   woken: number;
-  rssBytes: number;
+  /** The sample with the largest RSS. */
+  memory: MemorySample;
 }
 
 async function wakeRound(
@@ -98,7 +111,8 @@ async function wakeRound(
   open: number,
 ) {
   await waitForActivePolls(options.http, open);
-  phase.rssBytes = Math.max(phase.rssBytes, (await options.memory()).rssBytes);
+  const sample = await options.memory();
+  if (sample.rssBytes > phase.memory.rssBytes) phase.memory = sample;
   const committedAt = performance.now();
   await options.commit();
   for (const answer of await Promise.all(polls)) {
@@ -114,7 +128,9 @@ function resultOf(name: string, options: LongPollBenchOptions, phase: Phase): Lo
     rounds: options.rounds,
     woken: phase.woken,
     samples: phase.latencies.length,
-    rssWithPollsMB: Math.round(phase.rssBytes / 1e6),
+    rssWithPollsMB: Math.round(phase.memory.rssBytes / 1e6),
+    heapUsedMB: Math.round(phase.memory.heapUsedBytes / 1e6),
+    externalMB: Math.round(phase.memory.externalBytes / 1e6),
     ...summarizeLatencies(phase.latencies),
   };
 }
@@ -133,7 +149,7 @@ export async function measureTargetedWakeup(
     token: options.token,
     maxSockets: options.targetPollers + 4,
   });
-  const phase: Phase = { latencies: [], woken: 0, rssBytes: 0 };
+  const phase: Phase = { latencies: [], woken: 0, memory: NO_SAMPLE };
   try {
     let opened = 0;
     for (const http of bystanders) {
@@ -162,7 +178,7 @@ export async function measureFanOutWakeup(
     token: options.token,
     maxSockets: options.pollers + 16,
   });
-  const phase: Phase = { latencies: [], woken: 0, rssBytes: 0 };
+  const phase: Phase = { latencies: [], woken: 0, memory: NO_SAMPLE };
   try {
     for (let round = 0; round < options.rounds; round++) {
       const polls = await openPolls(options.http, pollHttp, options.pollers);

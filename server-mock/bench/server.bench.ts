@@ -111,7 +111,14 @@ async function main(): Promise<void> {
       bystanderTokens,
       pollers: Number(values.pollers),
       targetPollers: Number(values['target-pollers']),
-      memory: () => server.memory(),
+      memory: async () => {
+        const usage = await server.memoryUsage();
+        return {
+          rssBytes: (await server.memory()).rssBytes,
+          heapUsedBytes: usage.heapUsed,
+          externalBytes: usage.external,
+        };
+      },
       commit: async () => {
         await http.json('POST', '/files/commit', {
           path: `/bench/wake-${commits++}.bin`,

@@ -40,6 +40,8 @@ export interface ServerProcess {
   /** SIGTERM: graceful shutdown; resolves with the child's own maxRSS report. */
   stop(): Promise<{ maxRssBytes: number | undefined }>;
   memory(): Promise<ProcessMemory>;
+  /** The child's process.memoryUsage() (main thread's heap; RSS covers every thread). */
+  memoryUsage(): Promise<NodeJS.MemoryUsage>;
 }
 
 function readKb(status: string, field: string): number {
@@ -132,6 +134,15 @@ export async function spawnServerProcess(options: SpawnServerOptions): Promise<S
       await exited;
       clearTimeout(timer);
       return { maxRssBytes: report?.maxRssBytes };
+    },
+    async memoryUsage() {
+      const answer = nextJson<{ memoryUsage?: NodeJS.MemoryUsage }>(
+        (value) => value.memoryUsage !== undefined,
+      );
+      child.kill('SIGUSR2');
+      const report = await answer;
+      if (!report?.memoryUsage) throw new Error('the server child exited');
+      return report.memoryUsage;
     },
     async memory() {
       const status = await readFile(`/proc/${pid}/status`, 'utf8');
