@@ -3,6 +3,7 @@
  * request metrics, and every route module (authenticated ones behind the bearer-token hook).
  */
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ServerContext } from '../server-context.js';
@@ -11,6 +12,35 @@ import { createAuthenticate } from './authenticate.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerOperationsRoutes } from './operations-routes.js';
+
+/**
+ * Query strings through WHATWG URLSearchParams: invalid percent-encoded UTF-8 becomes U+FFFD,
+ * which the path rules refuse (the default parser passed `%FF` through literally). A repeated
+ * parameter becomes an array, which every schema refuses.
+ */
+function parseQueryString(text: string): Record<string, string | string[]> {
+  const result: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    const previous = result[key];
+    if (previous === undefined) result[key] = value;
+    else result[key] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+  }
+  return result;
+}
+
+/** Requests Node's HTTP parser rejects (bad bytes in the request line, …) get a wire error too. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return;
+  const body = JSON.stringify({
+    error: {
+      code: 'invalid_request',
+      message: `malformed HTTP request (${error.code ?? 'parse error'})`,
+    },
+  });
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
 
 /** JSON bodies are small (block lists of huge files are the largest); blocks have their own limit. */
 const JSON_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -35,8 +65,12 @@ export async function buildApp(
     // Keep-alive sockets with no request in flight are closed at shutdown; busy ones finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    // Unknown fields are refused (400), not silently dropped.
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    // Unknown fields are refused (400), not silently dropped; `coerceTypes: true` turns query
+    // strings into numbers and booleans but never an array into a scalar (Fastify's default
+    // 'array' would accept {"path": ["/a"]} as "/a").
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: true } },
+    routerOptions: { querystringParser: parseQueryString },
+    clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
 
   await app.register(swagger, {

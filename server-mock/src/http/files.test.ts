@@ -92,6 +92,16 @@ describe('POST /files/commit', () => {
     expect(res.body).toMatchObject({ error: { code: 'invalid_path' } });
   });
 
+  it('refuses arrays for paths, repeated query parameters and undecodable percent-encoding', async () => {
+    const res = await ann.json('POST', '/files/mkdir', { path: ['/arr'] });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'invalid_request' } });
+    expect((await ann.json('GET', '/files/list?path=/&path=/x')).status).toBe(400);
+    const bad = await ann.json('GET', '/files/list?path=/%FF');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'invalid_path' } });
+  });
+
   it('NFC-normalises paths: NFD and NFC name the same file', async () => {
     await commitContent(ann, '/cafe\u0301.txt', utf8('nfd'));
     const res = await download(ann, '/caf\u00e9.txt');

@@ -26,6 +26,7 @@ import {
 } from '../transfer/resumable-upload.js';
 import { assertQuota } from '../transfer/store-block.js';
 import { callerOf } from './authenticate.js';
+import { viewOf } from './request-paths.js';
 import type { UploadQuery } from './transfer-routes.js';
 import { toFileMetadata } from './wire-entries.js';
 import {
@@ -90,6 +91,10 @@ async function sessionFor(ctx: ServerContext, request: FastifyRequest, id: strin
   if (!session || session.userId !== callerOf(request).user.id) {
     throw new ServerError('not_found', 'no such upload session');
   }
+  // Access may have changed since the session began (a share revoked, a role lowered).
+  const role = (await viewOf(ctx, request)).roleIn(session.namespace);
+  if (role === undefined) throw new ServerError('not_found', 'no such upload session');
+  if (role === 'viewer') throw new ServerError('forbidden', 'you can no longer write there');
   if (session.expiresMs < ctx.now()) {
     await discardUpload(ctx, id);
     throw new ServerError('upload_expired', 'the upload session expired; start again');
@@ -135,6 +140,13 @@ export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerC
             throw new ServerError(
               'invalid_upload',
               `piece starts at ${range.start}, but only ${session.receivedBytes} bytes arrived`,
+            );
+          }
+          const declared = request.headers['content-length'];
+          if (declared !== undefined && Number(declared) !== range.end - range.start + 1) {
+            throw new ServerError(
+              'invalid_upload',
+              'Content-Length differs from the Content-Range',
             );
           }
           const body = (request.body as Readable | undefined) ?? (async function* () {})();

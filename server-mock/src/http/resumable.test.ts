@@ -103,6 +103,20 @@ describe('resumable upload', () => {
     expect(noLength.status).toBe(400);
   });
 
+  it('refuses a piece whose body is longer than its Content-Range, keeping nothing of it', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const ann = await server.createUser('ann');
+    const session = await begin(ann, '/long.bin', 10);
+    await piece(ann, session, utf8('0123'), 0, 10);
+    const res = await ann.send('PUT', session, utf8('456789 and more'), {
+      'content-range': 'bytes 4-9/10',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'invalid_upload' } });
+    expect((await status(ann, session, 10)).headers.get('range')).toBe('bytes=0-3');
+  });
+
   it('expires sessions after the configured time (410, then gone)', async () => {
     let now = 1_000_000;
     const server = await startTestServer({

@@ -49,12 +49,21 @@ export async function appendPiece(
   } finally {
     await handle.close();
   }
+  const expected = limits.skip + limits.maxBytes;
   let seen = 0;
   let kept = 0;
+  let isOverlong = false;
   async function* window(source: Readable): AsyncGenerator<Uint8Array> {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       const from = Math.max(0, limits.skip - seen);
       seen += chunk.length;
+      if (seen > expected) {
+        isOverlong = true;
+        throw new ServerError(
+          'invalid_upload',
+          `the body is longer than its Content-Range (${expected} bytes)`,
+        );
+      }
       const part = chunk.subarray(from, from + Math.max(0, limits.maxBytes - kept));
       kept += part.length;
       if (part.length > 0) yield part;
@@ -66,6 +75,16 @@ export async function appendPiece(
     await pipeline(body, window, out);
   } catch (error) {
     failure = error;
+  }
+  if (isOverlong) {
+    // A piece that lies about its length is refused whole: nothing of it is kept.
+    const undo = await open(file, 'r+');
+    try {
+      await undo.truncate(session.receivedBytes);
+    } finally {
+      await undo.close();
+    }
+    throw failure;
   }
   const handleAfter = await open(file, 'r+');
   try {
