@@ -229,6 +229,44 @@ describe('an editor whose share of /Gone was revoked', () => {
   );
 });
 
+describe('an editor demoted to viewer of /Desk', () => {
+  let deskSession: string;
+  beforeAll(async () => {
+    await ann.json('POST', '/files/mkdir', { path: '/Desk' });
+    const desk = await share('/Desk', dan.email, 'editor');
+    const started = await dan.send(
+      'POST',
+      '/files/upload?uploadType=resumable&path=/Desk/late.bin',
+      new Uint8Array(0),
+      { 'x-upload-content-length': '10' },
+    );
+    expect(started.status).toBe(200);
+    deskSession = new URL(started.headers.get('location') ?? '').pathname;
+    const piece = await dan.send('PUT', deskSession, utf8('0123'), {
+      'content-range': 'bytes 0-3/10',
+    });
+    expect(piece.status).toBe(308);
+    expect((await ann.json('PATCH', `/shares/${desk.id}`, { role: 'viewer' })).status).toBe(200);
+  });
+
+  itRefusesAs(
+    () => dan,
+    [
+      {
+        name: 'finish the resumable upload he started as an editor',
+        call: () => ({
+          method: 'PUT',
+          path: deskSession,
+          headers: { 'content-range': 'bytes 4-9/10' },
+          body: { bytes: utf8('456789') },
+        }),
+        status: 403,
+        code: 'forbidden',
+      },
+    ],
+  );
+});
+
 describe('journal isolation', () => {
   it("reads nothing of a namespace named in a forged cursor, nor of a revoked share's later writes", async () => {
     const latest = (await dan.json('GET', '/changes/latest_cursor')).body as { cursor: string };
