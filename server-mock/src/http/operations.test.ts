@@ -33,6 +33,39 @@ describe('operations endpoints', () => {
     expect(doc.paths['/auth/login']?.post).toBeDefined();
     expect(doc.paths['/keys/{namespace}']?.get).toBeDefined();
     expect(doc.paths['/openapi.json']).toBeUndefined();
+    const documented = Object.entries(doc.paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'POST /auth/register',
+        'GET /account',
+        'POST /blocks/check',
+        'PUT /blocks/{namespace}/{hash}',
+        'GET /blocks/{namespace}/{hash}',
+        'POST /files/commit',
+        'POST /files/announce',
+        'POST /files/upload',
+        'PUT /files/upload/sessions/{id}',
+        'GET /files/download',
+        'GET /files/list',
+        'GET /files/list_revisions',
+        'POST /files/restore',
+        'POST /files/mkdir',
+        'POST /files/delete',
+        'POST /files/move',
+        'GET /changes/latest_cursor',
+        'GET /changes',
+        'GET /notifications/longpoll',
+        'GET /activity',
+        'POST /shares',
+        'GET /shares',
+        'PATCH /shares/{id}',
+        'DELETE /shares/{id}',
+        'GET /healthz',
+        'GET /metrics',
+      ]),
+    );
   });
 
   it('answers unknown routes with 404 not_found in the error shape', async () => {

@@ -1,0 +1,53 @@
+import { rm } from 'node:fs/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessNotificationBus } from '../notify/index.js';
+import { seededBytes, utf8 } from '../testing/test-blocks.js';
+import { startTestServer, type TestServer } from '../testing/test-server.js';
+
+let toClose: TestServer[] = [];
+afterEach(async () => {
+  for (const s of toClose) await s.close();
+  toClose = [];
+});
+
+describe('server lifecycle', () => {
+  it('lets an in-flight download finish during a graceful shutdown, then refuses connections', async () => {
+    const server = await startTestServer();
+    const ann = await server.createUser('ann');
+    const content = seededBytes(12 * 1024 * 1024, 21);
+    await ann.send('POST', '/files/upload?uploadType=media&path=/big.bin', content);
+    const res = await ann.fetch('/files/download?path=/big.bin');
+    expect(res.status).toBe(200);
+    const reading = res.arrayBuffer();
+    const closing = server.close();
+    const bytes = Buffer.from(await reading);
+    await closing;
+    expect(bytes.equals(Buffer.from(content))).toBe(true);
+    await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+  });
+
+  it('wakes a long-poll on one instance for a commit on another sharing the data and the bus', async () => {
+    const bus = new InProcessNotificationBus();
+    const common = { metadataCacheEntries: 0, keepDataDir: true };
+    const a = await startTestServer({ ...common, components: { bus } });
+    const b = await startTestServer({ ...common, dataDir: a.dataDir, components: { bus } });
+    toClose.push(b, a);
+    const annOnA = await a.createUser('ann');
+    const annOnB = await b.login(annOnA.email, annOnA.password, 'other');
+    const cursor = ((await annOnA.json('GET', '/changes/latest_cursor')).body as { cursor: string })
+      .cursor;
+    const poll = annOnA.json('GET', `/notifications/longpoll?cursor=${cursor}&timeout=30`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(
+      (await annOnB.send('POST', '/files/upload?uploadType=media&path=/via-b.txt', utf8('b')))
+        .status,
+    ).toBe(200);
+    expect((await poll).body).toEqual({ changes: true });
+    const seen = await annOnA.fetch('/files/download?path=/via-b.txt');
+    expect(await seen.text()).toBe('b');
+    toClose = [];
+    await b.close();
+    await a.close();
+    await rm(a.dataDir, { recursive: true, force: true });
+  });
+});
