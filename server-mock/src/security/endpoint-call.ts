@@ -29,7 +29,9 @@ export async function sendCall(
     body = JSON.stringify(call.body.json);
     headers['content-type'] ??= 'application/json';
   } else if (call.body) {
-    body = call.body.bytes;
+    // A copy: encoded blocks may be views of resizable (pooled) ArrayBuffers, which Node 20's
+    // fetch refuses as a body.
+    body = new Uint8Array(call.body.bytes);
     headers['content-type'] ??= call.body.contentType ?? 'application/octet-stream';
   }
   return readResponse(
