@@ -7,9 +7,13 @@
  * pipeline runs in a fresh child process so its peak RSS is its own. MB = 10^6 bytes.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
+import { writeSeededFile } from '../src/blocks/seeded-data.js';
 import { parseSize } from './bench-data.js';
 import { measureStages, type BenchResult } from './block-stages.js';
 import { runFilePipeline, runMemoryPipeline } from './pipeline-run.js';
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     only: { type: 'string' },
     run: { type: 'string' },
+    path: { type: 'string' },
   },
 });
 const sizeBytes = parseSize(values.size);
@@ -48,14 +53,15 @@ async function runOne(name: string): Promise<BenchResult> {
       workers,
     });
   }
-  if (name === 'pipeline.file') return runFilePipeline({ sizeBytes: fileSizeBytes, workers });
+  if (name === 'pipeline.file' && values.path)
+    return runFilePipeline({ path: values.path, workers });
   throw new Error(`unknown benchmark ${name}`);
 }
 
 /** Runs one pipeline in a fresh process (same loader flags) and returns its figure. */
-async function runInChild(name: string): Promise<BenchResult> {
+async function runInChild(name: string, extraArgs: string[] = []): Promise<BenchResult> {
   const args = [...process.execArgv, fileURLToPath(import.meta.url), '--run', name, '--json'];
-  args.push('--size', values.size, '--file-size', values['file-size']);
+  args.push('--size', values.size, ...extraArgs);
   if (values.workers !== undefined) args.push('--workers', values.workers);
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim()) as BenchResult;
@@ -76,7 +82,19 @@ async function main(): Promise<void> {
     report(await runInChild('pipeline.random'));
     report(await runInChild('pipeline.text'));
   }
-  if (!only || only === 'file') report(await runInChild('pipeline.file'));
+  if (!only || only === 'file') report(await measureFile());
+}
+
+/** Writes a seeded random file of --file-size to a temporary directory, encodes it, removes it. */
+async function measureFile(): Promise<BenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-'));
+  try {
+    const path = join(dir, 'large.bin');
+    await writeSeededFile({ path, kind: 'random', seed: 1, sizeBytes: fileSizeBytes });
+    return await runInChild('pipeline.file', ['--path', path]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 await main();

@@ -17,7 +17,7 @@ import { hashBlock } from './hash-block.js';
 /** Length of a namespace data key: AES-256. */
 export const BLOCK_KEY_BYTES = 32;
 const CIPHER = 'aes-256-gcm';
-const CIPHER_SLICE_BYTES = 64 * 1024;
+const CIPHER_SLICE_BYTES = 16 * 1024;
 
 function checkKey(key: Uint8Array): void {
   if (!(key instanceof Uint8Array) || key.length !== BLOCK_KEY_BYTES) {
@@ -48,8 +48,10 @@ export function encodeBlock(plain: Uint8Array, key: Uint8Array, id?: BlockId): U
 }
 
 /**
- * encodeBlock writing into storage from `allocate` (called once with the encoded length): a
- * plain Uint8Array for encodeBlock, a recycled buffer in the codec workers.
+ * encodeBlock writing into storage from `allocate`, called once with the encoded length after
+ * compression: a new Uint8Array for encodeBlock, the block's own buffer for encodeBlockInPlace.
+ * Writes go strictly behind the reads of `plain`, so `allocate` may return memory that overlaps
+ * `plain` shifted by HEADER_BYTES.
  */
 export function encodeBlockInto(
   plain: Uint8Array,
@@ -58,20 +60,23 @@ export function encodeBlockInto(
   allocate: (length: number) => Uint8Array,
 ): Uint8Array {
   checkKey(key);
-  if (plain.length > CHUNK_MAX_BYTES) {
-    throw new RangeError(`a block is at most ${CHUNK_MAX_BYTES} bytes, got ${plain.length}`);
+  // Read once: when encoding in place, allocate() may shrink the buffer under `plain`.
+  const plainLength = plain.length;
+  if (plainLength > CHUNK_MAX_BYTES) {
+    throw new RangeError(`a block is at most ${CHUNK_MAX_BYTES} bytes, got ${plainLength}`);
   }
   checkId(id);
   const { payload, isCompressed } = compressBlock(plain);
   const out = allocate(HEADER_BYTES + payload.length + TAG_BYTES);
-  writeHeaderFields(out, isCompressed, plain.length);
+  writeHeaderFields(out, isCompressed, plainLength);
   const nonce = out.subarray(NONCE_OFFSET, NONCE_OFFSET + NONCE_BYTES);
   randomFillSync(nonce);
   const cipher = createCipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(buildAssociatedData(out, id));
-  // Encrypt in slices: Node allocates a new buffer per update() that stays until the next GC;
-  // small ones come from memory the allocator reuses, block-sized ones pile up (measured on the
-  // inline 1 GiB encode: 190 -> 155 MB peak RSS, same speed).
+  // Encrypt in slices: Node allocates a new buffer for every update() that lives until the next
+  // GC; small ones are recycled by the allocator, block-sized ones pile up (measured on the
+  // single-thread 1 GiB encode: 190 -> 155 MB peak RSS). 16 KiB slices were also the fastest
+  // (docs/performance.md).
   for (let at = 0; at < payload.length; at += CIPHER_SLICE_BYTES) {
     const slice = payload.subarray(at, Math.min(payload.length, at + CIPHER_SLICE_BYTES));
     out.set(cipher.update(slice), HEADER_BYTES + at);

@@ -38,7 +38,11 @@ export async function* chunkStream(
     retainBytes: bounds.maxBytes,
     maxFree: 1,
   });
-  for await (const { offset, bytes } of assembleBlocks(source, bounds, buffers)) {
+  for await (const { offset, bytes } of assembleBlocks(source, {
+    bounds,
+    buffers,
+    headroomBytes: 0,
+  })) {
     const copy = bytes.slice();
     buffers.release(bytes.buffer);
     yield { offset, bytes: copy };

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeBlock, encodeBlock } from './block-codec.js';
+import { BlockBufferPool } from './block-buffer-pool.js';
 import { BlockDecodeError } from './block-decode-error.js';
 import { createBlockCodecPool } from './codec-pool.js';
+import { IN_PLACE_HEADROOM_BYTES, inPlaceCapacity } from './encode-in-place.js';
 import { hashBlock } from './hash-block.js';
 import { seededBytes } from './seeded-data.js';
 
@@ -64,6 +66,31 @@ describe('createBlockCodecPool', () => {
     const whole = seededBytes('random', 4, 1000);
     await pool.encode(whole.subarray(10, 20), KEY, { transfer: true });
     expect(whole.length).toBe(1000);
+  });
+
+  it('encodes in place when the block is laid out for it, and copies otherwise', async () => {
+    for (const kind of ['random', 'text'] as const) {
+      const plain = seededBytes(kind, 5, 300_000);
+      const buffers = new BlockBufferPool({
+        maxBytes: inPlaceCapacity(plain.length),
+        retainBytes: 0,
+        maxFree: 1,
+      });
+      const buffer = buffers.acquire();
+      buffers.ensureLength(buffer, IN_PLACE_HEADROOM_BYTES + plain.length);
+      const laidOut = new Uint8Array(buffer, IN_PLACE_HEADROOM_BYTES, plain.length);
+      laidOut.set(plain);
+      const { id, encoded } = await pool.encode(laidOut, KEY, { inPlace: true });
+      expect(buffer.byteLength).toBe(0); // transferred to the worker
+      expect(encoded.buffer.byteLength).toBe(encoded.length); // came back holding the result
+      expect(id).toBe(hashBlock(plain));
+      expect(Buffer.from(decodeBlock(encoded, KEY, id)).equals(plain)).toBe(true);
+    }
+    // Not laid out (no headroom): a normal, copying encode.
+    const plain = seededBytes('random', 6, 1000);
+    const { id, encoded } = await pool.encode(plain, KEY, { inPlace: true });
+    expect(plain.length).toBe(1000);
+    expect(Buffer.from(decodeBlock(encoded, KEY, id)).equals(plain)).toBe(true);
   });
 
   it('rejects queued and new tasks once closed', async () => {

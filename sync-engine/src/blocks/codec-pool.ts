@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { BlockId } from '../protocol/index.js';
 import { isResizable } from './block-buffer-pool.js';
+import { canEncodeInPlace } from './encode-in-place.js';
 import { BlockDecodeError } from './block-decode-error.js';
 import { loadCodecWorkerCode } from './codec-worker-code.js';
 import type { CodecRequest, CodecResponse, SerializedError } from './codec-worker.js';
@@ -10,11 +11,6 @@ import type { CodecRequest, CodecResponse, SerializedError } from './codec-worke
 export interface EncodedBlock {
   id: BlockId;
   encoded: Uint8Array;
-  /**
-   * Present when the input was transferred: the same plaintext view, handed back with its
-   * buffer so the caller can reuse the buffer (encodeFileBlocks recycles its block buffers).
-   */
-  plain?: Uint8Array;
 }
 
 /** Per-call options of the pool. */
@@ -26,11 +22,12 @@ export interface CodecTaskOptions {
    */
   transfer?: boolean;
   /**
-   * encode only: a resizable ArrayBuffer (maxByteLength ≥ MAX_ENCODED_BLOCK_BYTES) to write the
-   * encoded block into, so a caller can recycle output buffers. It is transferred to the worker
-   * and comes back as `encoded.buffer`.
+   * encode only: encode over the input's own buffer (encode-in-place.ts), which is transferred
+   * and comes back as `encoded.buffer`. Applies when the input was laid out for it (as
+   * encodeFileBlocks does: a resizable buffer, the block at the headroom offset); otherwise the
+   * input is copied as usual.
    */
-  output?: ArrayBuffer;
+  inPlace?: boolean;
 }
 
 /**
@@ -196,27 +193,14 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
   return {
     workerCount,
     async encode(plain, key, taskOptions = {}) {
-      const isTransfer = (taskOptions.transfer ?? false) && canTransfer(plain);
+      const inPlace = (taskOptions.inPlace ?? false) && canEncodeInPlace(plain);
+      const isTransfer = inPlace || ((taskOptions.transfer ?? false) && canTransfer(plain));
       // A copy is a fresh, exactly sized buffer: it can always be transferred.
       const data = isTransfer ? plain : new Uint8Array(plain);
       const keyCopy = new Uint8Array(key);
-      const output =
-        taskOptions.output && isResizable(taskOptions.output) && taskOptions.output !== data.buffer
-          ? taskOptions.output
-          : undefined;
-      const request: CodecRequest = {
-        op: 'encode',
-        plain: data,
-        key: keyCopy,
-        returnInput: isTransfer,
-        output,
-      };
-      const transferList = [data.buffer as ArrayBuffer];
-      if (output) transferList.push(output);
-      const response = await submit(request, transferList);
-      const result: EncodedBlock = { id: response.blockId!, encoded: response.bytes };
-      if (response.input) result.plain = response.input;
-      return result;
+      const request: CodecRequest = { op: 'encode', plain: data, key: keyCopy, inPlace };
+      const response = await submit(request, [data.buffer as ArrayBuffer]);
+      return { id: response.blockId!, encoded: response.bytes };
     },
     async decode(encoded, key, expectedId, taskOptions = {}) {
       const isTransfer = (taskOptions.transfer ?? false) && canTransfer(encoded);

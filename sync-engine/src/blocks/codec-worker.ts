@@ -1,8 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import type { BlockId } from '../protocol/index.js';
-import { decodeBlock, encodeBlockInto } from './block-codec.js';
-import { isResizable } from './block-buffer-pool.js';
+import { decodeBlock, encodeBlock } from './block-codec.js';
 import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
+import { encodeBlockInPlace } from './encode-in-place.js';
 import { hashBlock } from './hash-block.js';
 
 /**
@@ -17,16 +17,14 @@ export type CodecRequest =
       op: 'encode';
       plain: Uint8Array;
       key: Uint8Array;
-      returnInput: boolean;
-      /** Resizable buffer to write the encoded block into (comes back as the result's buffer). */
-      output?: ArrayBuffer;
+      /** Encode over plain's own buffer (encode-in-place.ts); the caller checked the layout. */
+      inPlace: boolean;
     }
   | { op: 'decode'; encoded: Uint8Array; key: Uint8Array; expectedId: BlockId };
 
 /** The answer to one task. */
 export type CodecResponse =
-  | { ok: true; bytes: Uint8Array; blockId?: BlockId; input?: Uint8Array }
-  | { ok: false; error: SerializedError };
+  { ok: true; bytes: Uint8Array; blockId?: BlockId } | { ok: false; error: SerializedError };
 
 /** An error as it crosses the thread boundary; `code` is set for BlockDecodeError. */
 export interface SerializedError {
@@ -56,15 +54,10 @@ function runTask(request: CodecRequest): CodecResponse {
   try {
     if (request.op === 'encode') {
       const blockId = hashBlock(request.plain);
-      const output = request.output;
-      const encoded = encodeBlockInto(request.plain, request.key, blockId, (length) => {
-        if (!output || !isResizable(output)) return new Uint8Array(length);
-        output.resize(length);
-        return new Uint8Array(output, 0, length);
-      });
-      // The input goes back (transferred) when the caller wants to reuse its buffer.
-      const input = request.returnInput ? request.plain : undefined;
-      return { ok: true, bytes: ownedBytes(encoded), blockId, input };
+      const encoded = request.inPlace
+        ? encodeBlockInPlace(request.plain, request.key, blockId)
+        : encodeBlock(request.plain, request.key, blockId);
+      return { ok: true, bytes: ownedBytes(encoded), blockId };
     }
     const plain = decodeBlock(request.encoded, request.key, request.expectedId);
     return { ok: true, bytes: ownedBytes(plain) };
@@ -77,11 +70,6 @@ if (parentPort) {
   const port = parentPort;
   port.on('message', (request: CodecRequest) => {
     const response = runTask(request);
-    const transferList: ArrayBuffer[] = [];
-    if (response.ok) {
-      transferList.push(response.bytes.buffer as ArrayBuffer);
-      if (response.input) transferList.push(response.input.buffer as ArrayBuffer);
-    }
-    port.postMessage(response, transferList);
+    port.postMessage(response, response.ok ? [response.bytes.buffer as ArrayBuffer] : []);
   });
 }

@@ -149,6 +149,40 @@ describe('encodeFileBlocks', () => {
     expect(id).toHaveLength(64);
   });
 
+  it('keeps every encoded block intact when the consumer holds on to them', async () => {
+    // Buffers are recycled only when released: blocks kept without release must stay valid.
+    const data = seededBytes('text', 12, 3 * MiB);
+    const chunker = { minBytes: 16_384, avgBytes: 65_536, maxBytes: 262_144 };
+    for (const options of [{ pool, chunker }, { chunker }]) {
+      const kept = [];
+      for await (const block of encodeFileBlocks(inReads(data, 100_000), KEY, options)) {
+        kept.push(block);
+      }
+      expect(kept.length).toBeGreaterThan(20);
+      const plain = await Promise.all(kept.map((b) => pool.decode(b.encoded, KEY, b.id)));
+      expect(Buffer.concat(plain).equals(data)).toBe(true);
+    }
+  });
+
+  it('reuses released buffers without corrupting later blocks', async () => {
+    const data = seededBytes('random', 13, 6 * MiB);
+    const chunker = { minBytes: 16_384, avgBytes: 65_536, maxBytes: 262_144 };
+    for (const options of [{ pool, chunker }, { chunker }]) {
+      // Buffers crossing threads come back as new ArrayBuffer objects; reuse shows inline only.
+      const buffers = new Set<ArrayBufferLike>();
+      const plain: Uint8Array[] = [];
+      for await (const block of encodeFileBlocks(inReads(data, 1 << 20), KEY, options)) {
+        buffers.add(block.encoded.buffer);
+        plain.push(decodeBlock(block.encoded, KEY, block.id));
+        block.release();
+        block.release(); // idempotent
+      }
+      expect(plain.length).toBeGreaterThan(40);
+      if (!options.pool) expect(buffers.size).toBeLessThanOrEqual(3);
+      expect(Buffer.concat(plain).equals(data)).toBe(true);
+    }
+  });
+
   it('refuses a key that is not 32 bytes', async () => {
     const blocks = encodeFileBlocks(inReads(Uint8Array.of(1), 1), randomBytes(16));
     await expect(blocks.next()).rejects.toThrow(RangeError);

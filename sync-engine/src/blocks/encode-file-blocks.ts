@@ -1,10 +1,10 @@
 import type { BlockId } from '../protocol/index.js';
 import { assembleBlocks } from './block-assembler.js';
 import { BlockBufferPool } from './block-buffer-pool.js';
-import { BLOCK_KEY_BYTES, encodeBlockInto } from './block-codec.js';
-import { MAX_ENCODED_BLOCK_BYTES } from './block-format.js';
+import { BLOCK_KEY_BYTES } from './block-codec.js';
 import { CHUNK_AVG_BYTES, resolveChunkBounds, type ChunkerOptions } from './chunk-bounds.js';
 import type { BlockCodecPool, EncodedBlock } from './codec-pool.js';
+import { IN_PLACE_HEADROOM_BYTES, encodeBlockInPlace, inPlaceCapacity } from './encode-in-place.js';
 import { hashBlock } from './hash-block.js';
 
 /** One block of a file, ready to upload. */
@@ -37,7 +37,7 @@ export interface EncodeFileOptions {
 
 const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 /** A recycled buffer keeps at most this much resident between blocks (the average block). */
-const RETAINED_BUFFER_BYTES = CHUNK_AVG_BYTES;
+const RETAINED_BUFFER_BYTES = 4 * 1024 * 1024;
 
 interface PendingBlock {
   offset: number;
@@ -47,11 +47,11 @@ interface PendingBlock {
 
 /**
  * Chunks a file's bytes and encodes every block with `key`, yielding blocks in file order as they
- * become ready. Streaming and bounded: with a pool, at most workers + 2 blocks and about
+ * become ready. Streaming and bounded: with a pool, at most workers + 1 blocks and about
  * `maxInFlightBytes` of plaintext are being encoded at a time, and nothing more is read until the
- * consumer takes the next block. Block buffers are recycled (block-buffer-pool.ts) and so are
- * encoded buffers the consumer releases. Stopping early (break) is fine; running tasks finish
- * unobserved.
+ * consumer takes the next block. Each block is encoded over its own buffer (encode-in-place.ts),
+ * and buffers the consumer releases are reused (block-buffer-pool.ts). Stopping early (break) is
+ * fine; running tasks finish unobserved.
  *
  * Pass readFileChunks(path) as the source for files: it reuses its read buffers (any
  * AsyncIterable works; reads are copied before the next is requested).
@@ -74,39 +74,35 @@ export async function* encodeFileBlocks(
   }
   const bounds = resolveChunkBounds(options.chunker);
   const { pool } = options;
+  // One spare block per pool keeps the workers fed while the main thread cuts the next block;
+  // each block in flight costs its size in memory (docs/performance.md).
   const maxInFlightBlocks = pool ? pool.workerCount + 1 : 1;
+  // Each block is encoded over its own buffer, which then holds the encoded block until the
+  // consumer releases it.
   const buffers = new BlockBufferPool({
-    maxBytes: bounds.maxBytes,
-    retainBytes: RETAINED_BUFFER_BYTES,
-    maxFree: maxInFlightBlocks + 1,
-  });
-  const outputs = new BlockBufferPool({
-    maxBytes: MAX_ENCODED_BLOCK_BYTES,
+    maxBytes: inPlaceCapacity(bounds.maxBytes),
     retainBytes: RETAINED_BUFFER_BYTES,
     maxFree: maxInFlightBlocks + 2,
   });
   const fileBlock = (offset: number, size: number, id: BlockId, encoded: Uint8Array) => {
     let isReleased = false;
     const release = () => {
-      if (!isReleased) outputs.release(encoded.buffer);
+      if (!isReleased) buffers.release(encoded.buffer);
       isReleased = true;
     };
     return { offset, size, id, encoded, release };
   };
-  const blocks = assembleBlocks(source, bounds, buffers);
+  const blocks = assembleBlocks(source, {
+    bounds,
+    buffers,
+    headroomBytes: IN_PLACE_HEADROOM_BYTES,
+  });
 
   if (!pool) {
     for await (const { offset, bytes } of blocks) {
       const size = bytes.length;
       const id = hashBlock(bytes);
-      const output = outputs.acquire();
-      const encoded = encodeBlockInto(bytes, key, id, (length) => {
-        output.resize(length);
-        return new Uint8Array(output, 0, length);
-      });
-      // Released only after its last use: release may shrink the buffer under the view.
-      buffers.release(bytes.buffer);
-      yield fileBlock(offset, size, id, encoded);
+      yield fileBlock(offset, size, id, encodeBlockInPlace(bytes, key, id));
     }
     return;
   }
@@ -117,16 +113,14 @@ export async function* encodeFileBlocks(
   async function takeHead(): Promise<EncodedFileBlock> {
     const head = pending.shift()!;
     pendingBytes -= head.size;
-    const { id, encoded, plain } = await head.result;
-    if (plain) buffers.release(plain.buffer);
+    const { id, encoded } = await head.result;
     return fileBlock(head.offset, head.size, id, encoded);
   }
 
   for await (const { offset, bytes } of blocks) {
     const size = bytes.length;
-    // The block's buffer moves to the worker and comes back with the result, written into a
-    // recycled output buffer.
-    const result = pool.encode(bytes, key, { transfer: true, output: outputs.acquire() });
+    // The block's buffer moves to a worker and comes back holding the encoded block.
+    const result = pool.encode(bytes, key, { inPlace: true });
     // A later block may fail while an earlier one is awaited; its rejection is observed when its
     // turn comes (or dropped if the consumer stops first), so it must not count as unhandled.
     result.catch(() => undefined);
