@@ -6,15 +6,17 @@
  * The server runs in its own child process (production defaults, logs off) on 127.0.0.1, so
  * its memory is its own. Measures (a) commits/s of 500 KB files with and without a dedup hit,
  * (b) long-poll wake-up latency with N idle polls open (a commit waking one user's few polls,
- * and one waking all N), (c) the server's RSS. With --json it
+ * and one waking all N), (c) the server's RSS. (a) and (b) each get a fresh server, so the
+ * memory figure of each phase is its own. With --json it
  * prints one JSON object per line. MB = 10^6 bytes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { registerCrashClient } from '../src/crash/crash-client.js';
-import { spawnServerProcess } from '../src/crash/server-process.js';
+import { registerCrashClient, type CrashClient } from '../src/crash/crash-client.js';
+import { spawnServerProcess, type ServerProcess } from '../src/crash/server-process.js';
+import type { BenchHttp } from './bench-http.js';
 import { encodeContent, seededBytes } from '../src/testing/test-blocks.js';
 import { createBenchHttp } from './bench-http.js';
 import { measureCommits } from './commit-throughput.js';
@@ -47,15 +49,15 @@ function report<T extends { readonly name: string }>(result: T): void {
   process.stdout.write(`${result.name.padEnd(18)} ${fields.join('  ')}\n`);
 }
 
-async function main(): Promise<void> {
-  const concurrency = Number(values.concurrency);
-  const maxMs = Number(values['max-seconds']) * 1000;
-  report({
-    name: 'machine',
-    nproc: cpus().length,
-    cpu: cpus()[0]?.model ?? '?',
-    node: process.version,
-  });
+interface Session {
+  readonly server: ServerProcess;
+  readonly client: CrashClient;
+  readonly http: BenchHttp;
+  readonly key: Uint8Array;
+}
+
+/** Runs `phase` against a fresh server in a child process, then reports its memory. */
+async function withServer(label: string, phase: (session: Session) => Promise<void>) {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'ferry-server-bench-'));
   const profDir = values['cpu-prof'];
   const server = await spawnServerProcess({
@@ -68,80 +70,14 @@ async function main(): Promise<void> {
     const http = createBenchHttp({
       baseUrl: server.url,
       token: client.token,
-      maxSockets: concurrency,
+      maxSockets: Number(values.concurrency),
     });
-    const base = {
-      http,
-      namespace: client.rootNamespace,
-      key,
-      concurrency,
-      maxMs,
-      fileBytes: 500_000,
-    };
-    for (const [mode, count] of [
-      ['dedup', Number(values['dedup-count'])],
-      ['upload', Number(values['upload-count'])],
-    ] as const) {
-      const result = await measureCommits({ ...base, mode, count });
-      report(
-        mode === 'dedup'
-          ? { ...result, goalPerSec: 480, met: result.commitsPerSec >= 480 }
-          : result,
-      );
-    }
-
-    const [block] = await encodeContent(seededBytes(1_000, 99), key);
-    await http.request(
-      'PUT',
-      `/blocks/${client.rootNamespace}/${block!.id}`,
-      Buffer.from(block!.encoded),
-      {
-        'content-type': 'application/octet-stream',
-      },
-    );
-    let commits = 0;
-    const bystanderTokens: string[] = [];
-    for (let i = 0; i < Number(values.bystanders); i++) {
-      bystanderTokens.push((await registerCrashClient(server.url, `idle-${i}@test.example`)).token);
-    }
-    const pollOptions = {
-      baseUrl: server.url,
-      token: client.token,
-      http,
-      bystanderTokens,
-      pollers: Number(values.pollers),
-      targetPollers: Number(values['target-pollers']),
-      memory: async () => {
-        const usage = await server.memoryUsage();
-        return {
-          rssBytes: (await server.memory()).rssBytes,
-          heapUsedBytes: usage.heapUsed,
-          externalBytes: usage.external,
-        };
-      },
-      commit: async () => {
-        await http.json('POST', '/files/commit', {
-          path: `/bench/wake-${commits++}.bin`,
-          blocks: [block!.id],
-          size: block!.size,
-          modified: 1_700_000_000_000,
-          parentRev: null,
-        });
-      },
-    };
-    // Fan-out first: its polls all answer before the targeted phase counts open polls.
-    report(await measureFanOutWakeup({ ...pollOptions, rounds: Number(values['fanout-rounds']) }));
-    const targeted = await measureTargetedWakeup({ ...pollOptions, rounds: Number(values.rounds) });
-    report({
-      ...targeted,
-      goal: 'p99 < 50 ms, RSS < 300 MB',
-      met: targeted.p99Ms < 50 && targeted.rssWithPollsMB < 300,
-    });
+    await phase({ server, client, http, key });
     const memory = await server.memory();
     http.close();
     const stopped = await server.stop();
     report({
-      name: 'server.memory',
+      name: `server.memory.${label}`,
       peakRssMB: Math.round(memory.peakRssBytes / 1e6),
       maxRssAtExitMB:
         stopped.maxRssBytes === undefined ? null : Math.round(stopped.maxRssBytes / 1e6),
@@ -152,6 +88,97 @@ async function main(): Promise<void> {
     await server.kill();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+async function commitPhase({ server, client, http, key }: Session): Promise<void> {
+  const base = {
+    http,
+    namespace: client.rootNamespace,
+    key,
+    concurrency: Number(values.concurrency),
+    maxMs: Number(values['max-seconds']) * 1000,
+    fileBytes: 500_000,
+  };
+  for (const [mode, count] of [
+    ['dedup', Number(values['dedup-count'])],
+    ['upload', Number(values['upload-count'])],
+  ] as const) {
+    const measured = await measureCommits({ ...base, mode, count });
+    // Where the server's memory stands after each phase (the peak so far, and now).
+    const after = await server.memory();
+    const usage = await server.memoryUsage();
+    const result = {
+      ...measured,
+      serverPeakRssMB: Math.round(after.peakRssBytes / 1e6),
+      serverRssMB: Math.round(after.rssBytes / 1e6),
+      // Main thread only; the codec workers' heaps show in RSS alone.
+      serverHeapUsedMB: Math.round(usage.heapUsed / 1e6),
+      serverExternalMB: Math.round(usage.external / 1e6),
+    };
+    report(
+      mode === 'dedup' ? { ...result, goalPerSec: 480, met: result.commitsPerSec >= 480 } : result,
+    );
+  }
+}
+
+async function longPollPhase({ server, client, http, key }: Session): Promise<void> {
+  const [block] = await encodeContent(seededBytes(1_000, 99), key);
+  const put = await http.request(
+    'PUT',
+    `/blocks/${client.rootNamespace}/${block!.id}`,
+    Buffer.from(block!.encoded),
+    { 'content-type': 'application/octet-stream' },
+  );
+  if (put.status !== 200) throw new Error(`PUT block: ${put.status}`);
+  const bystanderTokens: string[] = [];
+  for (let i = 0; i < Number(values.bystanders); i++) {
+    bystanderTokens.push((await registerCrashClient(server.url, `idle-${i}@test.example`)).token);
+  }
+  let commits = 0;
+  const pollOptions = {
+    baseUrl: server.url,
+    token: client.token,
+    http,
+    bystanderTokens,
+    pollers: Number(values.pollers),
+    targetPollers: Number(values['target-pollers']),
+    memory: async () => {
+      const usage = await server.memoryUsage();
+      return {
+        rssBytes: (await server.memory()).rssBytes,
+        heapUsedBytes: usage.heapUsed,
+        externalBytes: usage.external,
+      };
+    },
+    commit: async () => {
+      await http.json('POST', '/files/commit', {
+        path: `/bench/wake-${commits++}.bin`,
+        blocks: [block!.id],
+        size: block!.size,
+        modified: 1_700_000_000_000,
+        parentRev: null,
+      });
+    },
+  };
+  // Fan-out first: its polls all answer before the targeted phase counts open polls.
+  report(await measureFanOutWakeup({ ...pollOptions, rounds: Number(values['fanout-rounds']) }));
+  const targeted = await measureTargetedWakeup({ ...pollOptions, rounds: Number(values.rounds) });
+  report({
+    ...targeted,
+    goal: 'p99 < 50 ms, RSS < 300 MB',
+    met: targeted.p99Ms < 50 && targeted.rssWithPollsMB < 300,
+  });
+}
+
+async function main(): Promise<void> {
+  report({
+    name: 'machine',
+    nproc: cpus().length,
+    cpu: cpus()[0]?.model ?? '?',
+    node: process.version,
+  });
+  await withServer('commits', commitPhase);
+  await withServer('longpolls', longPollPhase);
 }
 
 await main();
