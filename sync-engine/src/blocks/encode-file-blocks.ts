@@ -37,7 +37,7 @@ export interface EncodeFileOptions {
 
 const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 /** A recycled buffer keeps at most this much resident between blocks (the average block). */
-const RETAINED_BUFFER_BYTES = 4 * 1024 * 1024;
+const RETAINED_BUFFER_BYTES = CHUNK_AVG_BYTES;
 
 interface PendingBlock {
   offset: number;
