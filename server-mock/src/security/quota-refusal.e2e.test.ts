@@ -1,0 +1,101 @@
+/**
+ * Uploads refused for quota (SPEC: over quota → 507) store nothing and charge nothing: with a
+ * declared length, a streamed (chunked, undeclared) body that runs over midway, a resumable
+ * session larger than the quota, and a block that does not fit. The store snapshot and the
+ * account's usedBytes are the same before and after each refusal.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chunkStream, encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
+import { takeStoreSnapshot } from '../testing/store-snapshot.js';
+import { seededBytes } from '../testing/test-blocks.js';
+import {
+  readResponse,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+} from '../testing/test-server.js';
+
+const CONTENT = seededBytes(12 * 1024 * 1024, 21);
+
+let server: TestServer;
+let ann: TestClient;
+let firstBlockBytes: number;
+
+/** Size of the first content-defined block of CONTENT (the quota lets exactly that fit). */
+async function firstBlockSize(): Promise<number> {
+  async function* source() {
+    yield CONTENT;
+  }
+  for await (const block of chunkStream(source())) return block.bytes.length;
+  throw new Error('no block');
+}
+
+async function usedBytes(): Promise<number> {
+  return ((await ann.json('GET', '/account')).body as { usedBytes: number }).usedBytes;
+}
+
+beforeAll(async () => {
+  firstBlockBytes = await firstBlockSize();
+  expect(firstBlockBytes).toBeLessThan(CONTENT.length);
+  server = await startTestServer({ defaultQuotaBytes: firstBlockBytes + 1 });
+  ann = await server.createUser('ann');
+});
+afterAll(async () => server?.close());
+
+/** Runs `refuse`, expects 507 quota_exceeded, and an unchanged store and usage. */
+async function expectRefusedWithoutTrace(refuse: () => Promise<{ status: number; body: unknown }>) {
+  const before = await takeStoreSnapshot(server.dataDir);
+  const usedBefore = await usedBytes();
+  const res = await refuse();
+  expect(res.status).toBe(507);
+  expect(res.body).toMatchObject({
+    error: { code: 'quota_exceeded', message: expect.any(String) },
+  });
+  expect(await usedBytes()).toBe(usedBefore);
+  expect(await takeStoreSnapshot(server.dataDir)).toEqual(before);
+}
+
+describe('a refused upload stores and charges nothing', () => {
+  it('simple upload with a Content-Length over the quota', async () => {
+    await expectRefusedWithoutTrace(() =>
+      ann.send('POST', '/files/upload?uploadType=media&path=/declared.bin', CONTENT),
+    );
+  });
+
+  it('a block that does not fit', async () => {
+    const plain = seededBytes(firstBlockBytes + 2, 22);
+    const encoded = encodeBlock(plain, await ann.keyOf());
+    await expectRefusedWithoutTrace(() =>
+      ann.send('PUT', `/blocks/${ann.rootNamespace}/${hashBlock(plain)}`, encoded),
+    );
+  });
+
+  it('a resumable session declaring more than the quota', async () => {
+    await expectRefusedWithoutTrace(() =>
+      ann.send('POST', '/files/upload?uploadType=resumable&path=/big.bin', new Uint8Array(0), {
+        'x-upload-content-length': String(CONTENT.length),
+      }),
+    );
+  });
+
+  // Last: when it fails, the blocks it leaves behind use up the quota.
+  it('simple upload streamed without a length, going over the quota after its first block', async () => {
+    await expectRefusedWithoutTrace(async () => {
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let offset = 0; offset < CONTENT.length; offset += 1024 * 1024) {
+            controller.enqueue(CONTENT.slice(offset, offset + 1024 * 1024));
+          }
+          controller.close();
+        },
+      });
+      const response = await ann.fetch('/files/upload?uploadType=media&path=/streamed.bin', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/octet-stream' },
+        duplex: 'half',
+      } as RequestInit);
+      return readResponse(response);
+    });
+  });
+});
