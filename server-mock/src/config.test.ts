@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultDataDir, resolveServerConfig } from './config.js';
+
+describe('resolveServerConfig', () => {
+  it('uses the defaults with no options and no environment', () => {
+    const config = resolveServerConfig({}, {});
+    expect(config).toMatchObject({
+      port: 8787,
+      host: '127.0.0.1',
+      tls: undefined,
+      logLevel: 'info',
+      defaultQuotaBytes: 10 * 1024 ** 3,
+      versionLimit: 100,
+      dataDir: defaultDataDir(),
+    });
+  });
+
+  it('reads FERRY_* variables, with units, and lets options win over them', () => {
+    const env = {
+      FERRY_DATA_DIR: '/tmp/ferry-env',
+      FERRY_PORT: '9000',
+      FERRY_HOST: '::1',
+      FERRY_TLS_CERT: 'c.pem',
+      FERRY_TLS_KEY: 'k.pem',
+      FERRY_JOURNAL_RETENTION_DAYS: '2',
+      FERRY_POLICY_INTERVAL_S: '60',
+      FERRY_LOG_LEVEL: 'warn',
+    };
+    const config = resolveServerConfig({ port: 1234 }, env);
+    expect(config).toMatchObject({
+      dataDir: path.resolve('/tmp/ferry-env'),
+      port: 1234,
+      host: '::1',
+      tls: { certFile: 'c.pem', keyFile: 'k.pem' },
+      journalRetentionMs: 2 * 24 * 3600 * 1000,
+      policyIntervalMs: 60_000,
+      logLevel: 'warn',
+    });
+  });
+
+  it.each([
+    ['a certificate without a key', {}, { FERRY_TLS_CERT: 'c.pem' }],
+    ['a port out of range', { port: 70000 }, {}],
+    ['a non-numeric variable', {}, { FERRY_PORT: 'eighty' }],
+    ['an unknown log level', {}, { FERRY_LOG_LEVEL: 'loud' }],
+  ])('refuses %s', (_name, options, env) => {
+    expect(() => resolveServerConfig(options, env)).toThrow();
+  });
+});
