@@ -5,7 +5,7 @@ export const SAMPLE_BYTES = 32 * 1024 * 1024;
 export const MB = 1_000_000;
 
 /** Seed of all benchmark data, so figures are reproducible. */
-const SEED = 2024;
+export const SEED = 2024;
 
 /** A seeded sample of `kind` data (random or text-like), generated once per run. */
 export function createSample(kind: SeededDataKind): Uint8Array {

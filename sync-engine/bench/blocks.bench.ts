@@ -2,21 +2,21 @@
  * Block pipeline benchmark: `npm run bench:blocks [-- --json] [--size 256MiB] [--file-size 1GiB]
  * [--workers N] [--only stages|pipelines|file]`.
  *
- * Prints every stage alone (chunk, sha256, compress, encrypt, decode on random and text-like
- * data), then the whole pipeline on each, then a file encoded from disk with its peak RSS. Each
- * pipeline runs in a fresh child process so its peak RSS is its own. MB = 10^6 bytes.
+ * Prints every stage alone on one thread (chunk, sha256, compress, encrypt, decode, on random and
+ * text-like data), then the whole pipeline on each (--size bytes, cycling through a 32 MiB seeded
+ * sample file), then a --file-size file of random data encoded from disk. Each pipeline runs in
+ * a fresh child process so its peak RSS is its own. MB = 10^6 bytes. Temporary files are removed.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
-import { writeSeededFile } from '../src/blocks/seeded-data.js';
-import { parseSize } from './bench-data.js';
+import { parseArgs, promisify } from 'node:util';
+import { writeSeededFile, type SeededDataKind } from '../src/blocks/seeded-data.js';
+import { SAMPLE_BYTES, SEED, parseSize } from './bench-data.js';
 import { measureStages, type BenchResult } from './block-stages.js';
-import { runFilePipeline, runMemoryPipeline } from './pipeline-run.js';
+import { runPipeline } from './pipeline-run.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,8 +25,10 @@ const { values } = parseArgs({
     'file-size': { type: 'string', default: '1GiB' },
     workers: { type: 'string' },
     only: { type: 'string' },
+    // Child mode (internal): run one pipeline on `--path` and print its JSON line.
     run: { type: 'string' },
     path: { type: 'string' },
+    cycle: { type: 'string' },
   },
 });
 const sizeBytes = parseSize(values.size);
@@ -44,54 +46,53 @@ function report(result: BenchResult): void {
   );
 }
 
-/** Child mode: one pipeline in this process, printed as one JSON line. */
-async function runOne(name: string): Promise<BenchResult> {
-  if (name === 'pipeline.random' || name === 'pipeline.text') {
-    return runMemoryPipeline({
-      kind: name === 'pipeline.random' ? 'random' : 'text',
-      sizeBytes,
-      workers,
-    });
-  }
-  if (name === 'pipeline.file' && values.path)
-    return runFilePipeline({ path: values.path, workers });
-  throw new Error(`unknown benchmark ${name}`);
-}
-
 /** Runs one pipeline in a fresh process (same loader flags) and returns its figure. */
-async function runInChild(name: string, extraArgs: string[] = []): Promise<BenchResult> {
-  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--run', name, '--json'];
-  args.push('--size', values.size, ...extraArgs);
+async function runInChild(name: string, path: string, cycleBytes?: number): Promise<BenchResult> {
+  const args = [...process.execArgv, fileURLToPath(import.meta.url), '--json'];
+  args.push('--run', name, '--path', path);
+  if (cycleBytes !== undefined) args.push('--cycle', String(cycleBytes));
   if (values.workers !== undefined) args.push('--workers', values.workers);
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim()) as BenchResult;
 }
 
+/** Writes the seeded data files into `dir`, runs the pipelines on them, each in a child. */
+async function measurePipelines(dir: string, only: string | undefined): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  if (!only || only === 'pipelines') {
+    for (const kind of ['random', 'text'] as SeededDataKind[]) {
+      const path = join(dir, `sample.${kind}`);
+      await writeSeededFile({ path, kind, seed: SEED, sizeBytes: SAMPLE_BYTES });
+      results.push(await runInChild(`pipeline.${kind}`, path, sizeBytes));
+    }
+  }
+  if (!only || only === 'file') {
+    const path = join(dir, 'large.bin');
+    await writeSeededFile({ path, kind: 'random', seed: SEED, sizeBytes: fileSizeBytes });
+    results.push(await runInChild('pipeline.file', path));
+  }
+  return results;
+}
+
 async function main(): Promise<void> {
-  if (values.run) {
-    process.stdout.write(`${JSON.stringify(await runOne(values.run))}\n`);
+  if (values.run && values.path) {
+    const cycleBytes = values.cycle === undefined ? undefined : Number(values.cycle);
+    const result = await runPipeline({ name: values.run, path: values.path, cycleBytes, workers });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
   const only = values.only;
   if (!values.json) {
-    process.stdout.write(`block pipeline: --size ${values.size}, file ${values['file-size']}\n`);
+    process.stdout.write(
+      `block pipeline: --size ${values.size}, --file-size ${values['file-size']}\n`,
+    );
   }
   if (!only || only === 'stages')
     for (const result of await measureStages(sizeBytes)) report(result);
-  if (!only || only === 'pipelines') {
-    report(await runInChild('pipeline.random'));
-    report(await runInChild('pipeline.text'));
-  }
-  if (!only || only === 'file') report(await measureFile());
-}
-
-/** Writes a seeded random file of --file-size to a temporary directory, encodes it, removes it. */
-async function measureFile(): Promise<BenchResult> {
+  if (only === 'stages') return;
   const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-'));
   try {
-    const path = join(dir, 'large.bin');
-    await writeSeededFile({ path, kind: 'random', seed: 1, sizeBytes: fileSizeBytes });
-    return await runInChild('pipeline.file', ['--path', path]);
+    for (const result of await measurePipelines(dir, only)) report(result);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

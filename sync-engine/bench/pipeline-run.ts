@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import {
-  FILE_READ_BYTES,
   createBlockCodecPool,
   encodeFileBlocks,
   readFileChunks,
   type BlockCodecPool,
 } from '../src/blocks/index.js';
-import type { SeededDataKind } from '../src/blocks/seeded-data.js';
-import { MB, createSample, cycleSampleAsync, timeMs } from './bench-data.js';
+import { MB, timeMs } from './bench-data.js';
 import type { BenchResult } from './block-stages.js';
 
 const KEY = randomBytes(32);
@@ -15,6 +13,21 @@ const KEY = randomBytes(32);
 /** Peak resident set size of this process so far (all threads), MB. */
 function peakRssMB(): number {
   return (process.resourceUsage().maxRSS * 1024) / MB;
+}
+
+/** `totalBytes` read from the file at `path`, start to end and over again as often as needed. */
+async function* cycleFile(path: string, totalBytes: number): AsyncGenerator<Uint8Array> {
+  let done = 0;
+  while (done < totalBytes) {
+    const before = done;
+    for await (const chunk of readFileChunks(path)) {
+      const wanted = Math.min(chunk.length, totalBytes - done);
+      done += wanted;
+      yield chunk.subarray(0, wanted);
+      if (done >= totalBytes) return;
+    }
+    if (done === before) throw new Error(`${path} is empty`);
+  }
 }
 
 /**
@@ -31,56 +44,31 @@ async function encodeAll(source: AsyncIterable<Uint8Array>, pool: BlockCodecPool
 }
 
 /**
- * The whole pipeline (chunk on this thread; SHA-256, compress, encrypt in the pool) over
- * `sizeBytes` streamed from an in-memory sample. Meant to run alone in a fresh process so the
- * peak RSS is the pipeline's (plus the 32 MiB sample).
+ * The whole pipeline as the engine runs it for an upload: readFileChunks, encodeFileBlocks with
+ * a pool (chunking on this thread; SHA-256, compression, encryption in the workers), each block
+ * released after use. Reads `path` once, or `cycleBytes` bytes of it read over and over (a small
+ * seeded sample standing for a large file). Runs alone in a fresh process so the peak RSS is the
+ * pipeline's; the file is probably in the page cache, so this measures the pipeline, not the disk.
  */
-export async function runMemoryPipeline(options: {
-  kind: SeededDataKind;
-  sizeBytes: number;
-  workers?: number;
-}): Promise<BenchResult> {
-  const sample = createSample(options.kind);
-  const pool = createBlockCodecPool({ workers: options.workers });
-  try {
-    // Warm-up: starts the workers and lets the JIT compile the hot loops.
-    await encodeAll(cycleSampleAsync(sample, 64 * 1024 * 1024, FILE_READ_BYTES), pool);
-    let bytes = 0;
-    const ms = await timeMs(async () => {
-      bytes = await encodeAll(cycleSampleAsync(sample, options.sizeBytes, FILE_READ_BYTES), pool);
-    });
-    return {
-      name: `pipeline.${options.kind}`,
-      MBps: bytes / MB / (ms / 1000),
-      peakRssMB: peakRssMB(),
-    };
-  } finally {
-    await pool.close();
-  }
-}
-
-/**
- * Encodes a file from disk as the engine does for an upload: readFileChunks, encodeFileBlocks with
- * a pool, each block released after use. The file was written by the parent process (so this
- * process's peak RSS is the encoding's alone) and is probably still in the page cache: this
- * measures the pipeline, not the disk.
- */
-export async function runFilePipeline(options: {
+export async function runPipeline(options: {
+  name: string;
   path: string;
+  cycleBytes?: number;
   workers?: number;
 }): Promise<BenchResult> {
   const pool = createBlockCodecPool({ workers: options.workers });
+  const source = () =>
+    options.cycleBytes === undefined
+      ? readFileChunks(options.path)
+      : cycleFile(options.path, options.cycleBytes);
   try {
-    // Start every worker before timing, as a long-lived engine would have.
-    const warmUp = Array.from({ length: pool.workerCount }, () =>
-      pool.encode(Uint8Array.of(1), KEY),
-    );
-    await Promise.all(warmUp);
+    // Warm-up: start every worker and let the JIT compile the hot loops, as in a running engine.
+    await encodeAll(cycleFile(options.path, 32 * 1024 * 1024), pool);
     let bytes = 0;
     const ms = await timeMs(async () => {
-      bytes = await encodeAll(readFileChunks(options.path), pool);
+      bytes = await encodeAll(source(), pool);
     });
-    return { name: 'pipeline.file', MBps: bytes / MB / (ms / 1000), peakRssMB: peakRssMB() };
+    return { name: options.name, MBps: bytes / MB / (ms / 1000), peakRssMB: peakRssMB() };
   } finally {
     await pool.close();
   }
