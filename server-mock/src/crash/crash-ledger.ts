@@ -32,6 +32,8 @@ export class CrashLedger {
   readonly sessions: SessionRecord[] = [];
   /** Failures that are not explained by the kill (wrong statuses, errors before it). */
   readonly unexpected: string[] = [];
+  /** Sessions that resumed through `bytes *\/total` → 308 after a restart. */
+  resumedSessions = 0;
   /** Revisions already downloaded and checked after an earlier restart. */
   readonly verifiedRevs = new Set<string>();
   private readonly sent = new Map<string, SentContent[]>();

@@ -128,6 +128,7 @@ async function resumeSession(client: CrashClient, ledger: CrashLedger, session: 
     if (received < session.ackedBytes) {
       return `${session.path}: server has ${received} bytes, but ${session.ackedBytes} were acknowledged`;
     }
+    ledger.resumedSessions++;
     res = await client.send('PUT', session.location, session.content.subarray(received), {
       'content-range': `bytes ${received}-${total - 1}/${total}`,
     });

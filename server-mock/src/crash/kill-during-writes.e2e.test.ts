@@ -67,6 +67,7 @@ describe('server killed during writes', () => {
     expect(ledger.sessions.filter((s) => s.ackedBytes < s.content.length).length).toBeGreaterThan(
       0,
     );
+    expect(ledger.resumedSessions).toBeGreaterThan(0);
     await server.stop();
     server = undefined;
   });
