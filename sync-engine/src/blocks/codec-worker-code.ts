@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 /**
  * The codec worker as one plain-JavaScript script. Ferry runs from TypeScript source through tsx,
@@ -16,11 +15,16 @@ let workerCode: Promise<string> | undefined;
 
 /** The bundled worker script (CommonJS, for `new Worker(code, { eval: true })`). */
 export function loadCodecWorkerCode(): Promise<string> {
-  workerCode ??= bundleWorker();
+  workerCode ??= bundleWorker().catch((error: unknown) => {
+    workerCode = undefined; // let a later pool try again
+    throw error;
+  });
   return workerCode;
 }
 
 async function bundleWorker(): Promise<string> {
+  // Loaded on first use: processes that never start a pool (`ferry inspect`) do not pay for it.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [WORKER_SOURCE],
     bundle: true,
