@@ -2,8 +2,11 @@
  * Uploads refused for quota (SPEC: over quota → 507) store nothing and charge nothing: with a
  * declared length, a streamed (chunked, undeclared) body that runs over midway, a resumable
  * session larger than the quota, and a block that does not fit. The store snapshot and the
- * account's usedBytes are the same before and after each refusal.
+ * account's usedBytes are the same before and after each refusal. Open resumable sessions do
+ * not stage more bytes on disk than the quota (else sessions are a way around it).
  */
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkStream, encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
 import { takeStoreSnapshot } from '../testing/store-snapshot.js';
@@ -97,5 +100,46 @@ describe('a refused upload stores and charges nothing', () => {
       } as RequestInit);
       return readResponse(response);
     });
+  });
+});
+
+describe('open resumable sessions', () => {
+  it('cannot stage more bytes on disk than the quota allows', async () => {
+    const quota = 1_000_000;
+    const own = await startTestServer({ defaultQuotaBytes: quota });
+    try {
+      const bea = await own.createUser('bea');
+      const size = 900_000;
+      const refusals: unknown[] = [];
+      // Each session alone fits; together they do not. Sessions live a day by default.
+      for (let i = 0; i < 3; i++) {
+        const started = await bea.send(
+          'POST',
+          `/files/upload?uploadType=resumable&path=/s${i}.bin`,
+          new Uint8Array(0),
+          { 'x-upload-content-length': String(size) },
+        );
+        if (started.status !== 200) {
+          refusals.push(started.body);
+          continue;
+        }
+        const session = new URL(started.headers.get('location') ?? '').pathname;
+        const piece = await bea.send('PUT', session, seededBytes(size - 1, i + 1), {
+          'content-range': `bytes 0-${size - 2}/${size}`,
+        });
+        if (piece.status !== 308) refusals.push(piece.body);
+      }
+      const uploads = path.join(own.dataDir, 'uploads');
+      const staged = await Promise.all(
+        (await readdir(uploads)).map(async (f) => (await stat(path.join(uploads, f))).size),
+      );
+      expect(staged.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(quota);
+      expect(refusals.length).toBeGreaterThan(0);
+      for (const body of refusals) {
+        expect(body).toMatchObject({ error: { code: 'quota_exceeded' } });
+      }
+    } finally {
+      await own.close();
+    }
   });
 });
