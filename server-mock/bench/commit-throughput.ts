@@ -22,6 +22,8 @@ export interface CommitBenchOptions {
   /** Stop early after this long (the figure then covers the commits made). */
   readonly maxMs: number;
   readonly fileBytes: number;
+  /** The server's CPU time so far in ms (user + system, all threads), when it can be read. */
+  serverCpuTimeMs?(): Promise<number>;
 }
 
 export interface CommitBenchResult extends LatencySummary {
@@ -30,6 +32,12 @@ export interface CommitBenchResult extends LatencySummary {
   readonly concurrency: number;
   readonly seconds: number;
   readonly commitsPerSec: number;
+  /**
+   * Server CPU time per commit, and the rate one fully available core would allow at that cost
+   * (a load-independent figure on a shared machine; fsync waits are not CPU time).
+   */
+  readonly serverCpuMsPerCommit?: number;
+  readonly cpuBoundCommitsPerSec?: number;
 }
 
 async function encodeOne(key: Uint8Array, bytes: number, seed: number): Promise<TestBlock> {
@@ -78,6 +86,7 @@ export async function measureCommits(options: CommitBenchOptions): Promise<Commi
     }
   }
   const latencies: number[] = [];
+  const cpuBefore = await options.serverCpuTimeMs?.();
   let next = 0;
   const started = performance.now();
   const deadline = started + options.maxMs;
@@ -91,6 +100,11 @@ export async function measureCommits(options: CommitBenchOptions): Promise<Commi
   }
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = await options.serverCpuTimeMs?.();
+  const cpuMs =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : (cpuAfter - cpuBefore) / latencies.length;
   return {
     name: `commit.${options.mode}`,
     commits: latencies.length,
@@ -98,5 +112,11 @@ export async function measureCommits(options: CommitBenchOptions): Promise<Commi
     seconds: Math.round(seconds * 100) / 100,
     commitsPerSec: Math.round(latencies.length / seconds),
     ...summarizeLatencies(latencies),
+    ...(cpuMs === undefined
+      ? {}
+      : {
+          serverCpuMsPerCommit: Math.round(cpuMs * 100) / 100,
+          cpuBoundCommitsPerSec: Math.round(1000 / cpuMs),
+        }),
   };
 }

@@ -98,6 +98,7 @@ async function commitPhase({ server, client, http, key }: Session): Promise<void
     concurrency: Number(values.concurrency),
     maxMs: Number(values['max-seconds']) * 1000,
     fileBytes: 500_000,
+    serverCpuTimeMs: () => server.cpuTimeMs(),
   };
   for (const [mode, count] of [
     ['dedup', Number(values['dedup-count'])],

@@ -40,6 +40,8 @@ export interface ServerProcess {
   /** SIGTERM: graceful shutdown; resolves with the child's own maxRSS report. */
   stop(): Promise<{ maxRssBytes: number | undefined }>;
   memory(): Promise<ProcessMemory>;
+  /** CPU time the child has used so far (user + system, all threads), in milliseconds. */
+  cpuTimeMs(): Promise<number>;
   /** The child's process.memoryUsage() (main thread's heap; RSS covers every thread). */
   memoryUsage(): Promise<NodeJS.MemoryUsage>;
 }
@@ -134,6 +136,13 @@ export async function spawnServerProcess(options: SpawnServerOptions): Promise<S
       await exited;
       clearTimeout(timer);
       return { maxRssBytes: report?.maxRssBytes };
+    },
+    async cpuTimeMs() {
+      // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised command name), in clock
+      // ticks of 10 ms (USER_HZ is 100 on Linux).
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
     },
     async memoryUsage() {
       const answer = nextJson<{ memoryUsage?: NodeJS.MemoryUsage }>(
