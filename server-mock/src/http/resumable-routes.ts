@@ -57,7 +57,7 @@ export async function startResumableUpload(
       `${UPLOAD_CONTENT_LENGTH_HEADER} must give the file size in bytes`,
     );
   }
-  await assertQuota(ctx, target.namespace, total);
+  await assertQuota(ctx, target.namespace, total, { withReservations: true });
   const nowMs = ctx.now();
   const session: UploadSessionRecord = {
     id: createId('upload'),

@@ -5,21 +5,18 @@
  */
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { encodeFileBlocks } from '../../../sync-engine/src/blocks/index.js';
 import {
   CONTENT_HASH_HEADER,
   REV_HEADER,
-  type BlockId,
   type FileMetadata,
   type Rev,
 } from '../../../sync-engine/src/protocol/index.js';
-import type { ResolvedPath } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { parseByteRange } from '../transfer/byte-range.js';
-import { commitBlocks } from '../transfer/commit-blocks.js';
 import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
-import { assertQuota, storeBlock } from '../transfer/store-block.js';
+import { assertQuota } from '../transfer/store-block.js';
+import { storeAndCommitFile } from '../transfer/store-file.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toFileMetadata } from './wire-entries.js';
@@ -40,26 +37,6 @@ export interface UploadQuery {
   path: string;
   parentRev?: string;
   modified?: number;
-}
-
-/** Chunks, encodes and stores `source`, returning its block list. */
-export async function storeFileBlocks(
-  ctx: ServerContext,
-  namespace: ResolvedPath['namespace'],
-  source: AsyncIterable<Uint8Array>,
-): Promise<BlockId[]> {
-  const key = await ctx.keyring.keyOf(namespace);
-  const blocks: BlockId[] = [];
-  for await (const block of encodeFileBlocks(source, key, { pool: ctx.codec })) {
-    await storeBlock(ctx, {
-      namespace,
-      id: block.id,
-      encoded: block.encoded,
-      plainSize: block.size,
-    });
-    blocks.push(block.id);
-  }
-  return blocks;
 }
 
 export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerContext) {
@@ -97,18 +74,21 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
       }
       const declared = Number(request.headers['content-length'] ?? Number.NaN);
       // Refuse what cannot fit before storing anything (dedup may make the real need smaller).
-      if (Number.isFinite(declared)) await assertQuota(ctx, target.namespace, declared);
+      if (Number.isFinite(declared)) {
+        await assertQuota(ctx, target.namespace, declared, { withReservations: true });
+      }
       const body = (request.body as Readable | undefined) ?? (async function* () {})();
-      const blocks = await storeFileBlocks(ctx, target.namespace, body);
-      const entry = await commitBlocks(ctx, {
-        target,
-        userPath,
-        blocks,
-        modifiedMs: request.query.modified ?? ctx.now(),
-        parentRev: (request.query.parentRev as Rev | undefined) ?? null,
-        // Without parentRev a simple upload overwrites; with it, first writer wins.
-        force: request.query.parentRev === undefined,
-        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+      const entry = await storeAndCommitFile(ctx, {
+        source: body,
+        commit: {
+          target,
+          userPath,
+          modifiedMs: request.query.modified ?? ctx.now(),
+          parentRev: (request.query.parentRev as Rev | undefined) ?? null,
+          // Without parentRev a simple upload overwrites; with it, first writer wins.
+          force: request.query.parentRev === undefined,
+          actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+        },
       });
       return toFileMetadata(entry, target.mountPath);
     },

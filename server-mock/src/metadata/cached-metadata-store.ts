@@ -38,6 +38,7 @@ const PLAIN_READS = new Set<string>([
   'listColdCandidates',
   'getUploadSession',
   'listExpiredUploadSessions',
+  'reservedUploadBytesOf',
   'listBlocksUnder',
   'getShare',
   'listShares',

@@ -33,6 +33,8 @@ export interface UploadSessionStore {
   getUploadSession(id: string): Promise<UploadSessionRecord | undefined>;
   setUploadReceived(id: string, receivedBytes: number): Promise<void>;
   deleteUploadSession(id: string): Promise<void>;
+  /** Total size of the open sessions into namespaces `userId` owns (reserved quota). */
+  reservedUploadBytesOf(userId: UserId): Promise<number>;
   /** Sessions whose expiry is before `nowMs`. */
   listExpiredUploadSessions(nowMs: number, limit: number): Promise<UploadSessionRecord[]>;
 }

@@ -14,10 +14,7 @@ import { ServerError } from '../errors.js';
 import type { EntryRecord } from '../metadata/records.js';
 import type { UploadSessionRecord } from '../metadata/upload-session-store.js';
 import type { ServerContext } from '../server-context.js';
-import { commitBlocks } from './commit-blocks.js';
-import { storeBlock } from './store-block.js';
-import { encodeFileBlocks } from '../../../sync-engine/src/blocks/index.js';
-import type { BlockId } from '../../../sync-engine/src/protocol/index.js';
+import { storeAndCommitFile } from './store-file.js';
 
 /** Where a session's bytes are staged. */
 export function stagingFileOf(ctx: ServerContext, id: string): string {
@@ -105,32 +102,23 @@ export async function finishUpload(
   ctx: ServerContext,
   session: UploadSessionRecord,
 ): Promise<EntryRecord> {
-  const key = await ctx.keyring.keyOf(session.namespace);
   const source = createReadStream(stagingFileOf(ctx, session.id), { highWaterMark: 1 << 20 });
-  const blocks: BlockId[] = [];
-  for await (const block of encodeFileBlocks(source, key, { pool: ctx.codec })) {
-    await storeBlock(ctx, {
-      namespace: session.namespace,
-      id: block.id,
-      encoded: block.encoded,
-      plainSize: block.size,
-    });
-    blocks.push(block.id);
-  }
-  const entry = await commitBlocks(ctx, {
-    target: {
-      namespace: session.namespace,
-      path: session.path,
-      role: 'owner',
-      mountPath: '/' as never,
+  const entry = await storeAndCommitFile(ctx, {
+    source,
+    commit: {
+      target: {
+        namespace: session.namespace,
+        path: session.path,
+        role: 'owner',
+        mountPath: '/' as never,
+      },
+      userPath: session.userPath,
+      size: session.totalBytes,
+      modifiedMs: session.modifiedMs,
+      parentRev: session.parentRev,
+      force: session.parentRev === null,
+      actor: { userId: session.userId, deviceId: session.deviceId, nowMs: ctx.now() },
     },
-    userPath: session.userPath,
-    blocks,
-    size: session.totalBytes,
-    modifiedMs: session.modifiedMs,
-    parentRev: session.parentRev,
-    force: session.parentRev === null,
-    actor: { userId: session.userId, deviceId: session.deviceId, nowMs: ctx.now() },
   });
   await discardUpload(ctx, session.id);
   return entry;

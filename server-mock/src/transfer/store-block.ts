@@ -15,22 +15,47 @@ export interface StoreBlockInput {
   readonly plainSize: number;
 }
 
-/** Throws quota_exceeded when `extraBytes` more would take the namespace owner over quota. */
+/**
+ * Throws quota_exceeded when `extraBytes` more would take the namespace owner over quota. With
+ * `withReservations`, the sizes of the owner's open resumable sessions count as used too (for
+ * checks made before an upload starts; a finishing session must not count itself).
+ */
 export async function assertQuota(
   ctx: ServerContext,
   namespace: NamespaceId,
   extraBytes: number,
+  options: { withReservations?: boolean } = {},
 ): Promise<void> {
   const ns = await ctx.store.getNamespace(namespace);
   if (!ns) throw new ServerError('not_found', `no namespace ${namespace}`);
   const owner = await ctx.store.getUser(ns.ownerId);
   if (!owner) throw new ServerError('internal_error', `namespace ${namespace} has no owner`);
-  const used = await ctx.store.usedBytesOf(owner.id);
+  const reserved = options.withReservations ? await ctx.store.reservedUploadBytesOf(owner.id) : 0;
+  const used = (await ctx.store.usedBytesOf(owner.id)) + reserved;
   if (used + extraBytes > owner.quotaBytes) {
     throw new ServerError(
       'quota_exceeded',
       `storage quota exceeded: ${used} of ${owner.quotaBytes} bytes used, ${extraBytes} more needed`,
     );
+  }
+}
+
+/**
+ * Undoes the blocks an upload stored before it failed (quota, a broken stream): each one still
+ * unreferenced is forgotten and its bytes deleted, so a refused upload leaves nothing charged.
+ * Another upload that found such a block already present gets 412 at its commit and re-sends it.
+ */
+export async function discardStoredBlocks(
+  ctx: ServerContext,
+  namespace: NamespaceId,
+  ids: readonly BlockId[],
+): Promise<void> {
+  for (const id of ids) {
+    await ctx.blockLock.run(blockAddressKey({ namespace, id }), async () => {
+      if (await ctx.store.forgetUnreferencedBlock(namespace, id)) {
+        await ctx.blocks.delete(namespace, id);
+      }
+    });
   }
 }
 

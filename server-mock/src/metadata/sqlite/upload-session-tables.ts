@@ -56,6 +56,15 @@ export function createUploadSessionTables(ctx: SqliteContext): UploadSessionStor
     async deleteUploadSession(id) {
       ctx.stmt('DELETE FROM upload_session WHERE id = ?').run(id);
     },
+    async reservedUploadBytesOf(userId) {
+      const row = ctx
+        .stmt(
+          `SELECT COALESCE(SUM(s.total_bytes), 0) AS reserved FROM upload_session s
+           JOIN namespace n ON n.id = s.namespace_id WHERE n.owner_id = ?`,
+        )
+        .get(userId) as { reserved: number };
+      return row.reserved;
+    },
     async listExpiredUploadSessions(nowMs, limit) {
       const rows = ctx
         .stmt('SELECT * FROM upload_session WHERE expires_ms < ? ORDER BY expires_ms LIMIT ?')
