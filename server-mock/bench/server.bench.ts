@@ -1,14 +1,15 @@
 /**
  * Reference server benchmark: `npm run bench:server [-- --json] [--concurrency 32]
  * [--dedup-count 3000] [--upload-count 200] [--pollers 2000] [--target-pollers 10]
- * [--bystanders 20] [--rounds 20] [--fanout-rounds 3] [--cpu-prof DIR]`.
+ * [--bystanders 20] [--rounds 20] [--fanout-rounds 3] [--only commits|longpolls]
+ * [--cpu-prof DIR]`.
  *
  * The server runs in its own child process (production defaults, logs off) on 127.0.0.1, so
  * its memory is its own. Measures (a) commits/s of 500 KB files with and without a dedup hit,
  * (b) long-poll wake-up latency with N idle polls open (a commit waking one user's few polls,
  * and one waking all N), (c) the server's RSS. (a) and (b) each get a fresh server, so the
- * memory figure of each phase is its own. With --json it
- * prints one JSON object per line. MB = 10^6 bytes.
+ * memory figure of each phase is its own. With --json it prints one JSON object per line.
+ * MB = 10^6 bytes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     'fanout-rounds': { type: 'string', default: '3' },
     'max-seconds': { type: 'string', default: '30' },
     'cpu-prof': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 
@@ -178,8 +180,11 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model ?? '?',
     node: process.version,
   });
-  await withServer('commits', commitPhase);
-  await withServer('longpolls', longPollPhase);
+  if (values.only !== undefined && !['commits', 'longpolls'].includes(values.only)) {
+    throw new Error('--only takes commits or longpolls');
+  }
+  if (values.only !== 'longpolls') await withServer('commits', commitPhase);
+  if (values.only !== 'commits') await withServer('longpolls', longPollPhase);
 }
 
 await main();
