@@ -87,12 +87,30 @@ describe('simple upload and download', () => {
   });
 
   it('refuses an upload larger than the quota with 507 before storing anything', async () => {
-    const small = await startTestServer({ defaultQuotaBytes: 1000 });
+    const small = await startTestServer({ defaultQuotaBytes: 6 * 1024 * 1024 });
     try {
       const bob = await small.createUser('bob');
-      const res = await upload(bob, '/too-big.bin', seededBytes(5000));
+      const res = await upload(bob, '/too-big.bin', seededBytes(12 * 1024 * 1024));
       expect(res.status).toBe(507);
       expect(res.body).toMatchObject({ error: { code: 'quota_exceeded' } });
+      expect(((await bob.json('GET', '/account')).body as { usedBytes: number }).usedBytes).toBe(0);
+      // Without a Content-Length the server only learns the size while storing: the blocks it
+      // stored before running out are discarded again.
+      // Seed 8 cuts into blocks of 4.5, 5.3 and 2.2 MiB: the second one runs over.
+      const big = seededBytes(12 * 1024 * 1024, 8);
+      const streamed = await bob.fetch('/files/upload?uploadType=media&path=/streamed.bin', {
+        method: 'POST',
+        body: new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let at = 0; at < big.length; at += 1 << 20)
+              controller.enqueue(big.slice(at, at + (1 << 20)));
+            controller.close();
+          },
+        }),
+        headers: { 'content-type': 'application/octet-stream' },
+        duplex: 'half',
+      } as RequestInit);
+      expect(streamed.status).toBe(507);
       expect(((await bob.json('GET', '/account')).body as { usedBytes: number }).usedBytes).toBe(0);
       expect((await upload(bob, '/fits.bin', seededBytes(900))).status).toBe(200);
     } finally {
