@@ -22,6 +22,7 @@ import { hasChangesSince, latestCursor, readChanges } from '../journal/read-chan
 import { decodeCursor, MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import { waitForChange } from '../notify/index.js';
 import type { ServerContext } from '../server-context.js';
+import { OpenLongPolls } from './open-long-polls.js';
 import { viewOf } from './request-paths.js';
 import { authHeadersSchema, bearerSecurity, errorResponses } from './wire-schemas.js';
 
@@ -29,6 +30,7 @@ const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['c
 const cursorSchema = { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH } as const;
 
 export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext) {
+  const openPolls = new OpenLongPolls(ctx.shutdownSignal);
   app.get(
     '/changes/latest_cursor',
     {
@@ -114,7 +116,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       const done = new AbortController();
       const onClose = () => done.abort();
       reply.raw.once('close', onClose);
-      ctx.shutdownSignal.addEventListener('abort', onClose, { once: true });
+      const forget = openPolls.add(onClose);
       ctx.metrics.longPolls.inc();
       try {
         const changes = await waitForChange({
@@ -131,7 +133,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       } finally {
         ctx.metrics.longPolls.dec();
         reply.raw.off('close', onClose);
-        ctx.shutdownSignal.removeEventListener('abort', onClose);
+        forget();
       }
     },
   );

@@ -2,7 +2,8 @@
  * Prometheus metrics of one server instance, on its own registry (two servers in one process,
  * as in tests, never collide). Served as text at GET /metrics.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from './process-metrics.js';
 
 export class ServerMetrics {
   readonly registry = new Registry();
@@ -41,7 +42,7 @@ export class ServerMetrics {
   });
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'ferry_' });
+    registerProcessMetrics(this.registry, 'ferry_');
   }
 
   /** The metrics in Prometheus text format. */
