@@ -3,10 +3,9 @@
  * temporary name in its final directory, fsynced, renamed into place and the directory fsynced,
  * so after a crash the path holds either the whole new content or nothing, never a prefix.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { TEMP_FILE_PREFIX } from './block-paths.js';
+import { tempFileNameFor } from './temp-files.js';
 
 /** Makes `dir`'s own entries durable (renames and unlinks inside it survive a power loss). */
 export async function syncDir(dir: string): Promise<void> {
@@ -35,10 +34,11 @@ export async function ensureDirDurably(root: string, dir: string): Promise<void>
 /**
  * Writes `data` to `dir/name` atomically and durably: temp file in the same directory (same file
  * system, so the rename is atomic), fsync, rename over `name`, fsync the directory. The temp
- * name starts with TEMP_FILE_PREFIX; a crash may leave one behind for the owner to clean.
+ * name is marked with this process (temp-files.ts); a crash may leave one behind for the next
+ * store opened on the directory to clean.
  */
 export async function writeFileDurably(dir: string, name: string, data: Uint8Array): Promise<void> {
-  const tempPath = join(dir, `${TEMP_FILE_PREFIX}${name}-${randomBytes(6).toString('hex')}`);
+  const tempPath = join(dir, tempFileNameFor(name));
   try {
     const handle = await open(tempPath, 'wx', 0o600);
     try {
@@ -53,6 +53,28 @@ export async function writeFileDurably(dir: string, name: string, data: Uint8Arr
     throw error;
   }
   await syncDir(dir);
+}
+
+/**
+ * Removes `dir` and then each parent up to (not including) `root` while they are empty. Stops at
+ * the first one that is not empty or already gone. A writer racing with this may find its
+ * directory removed between its mkdir and its write (ENOENT): writers retry (see
+ * LocalDirBlockStore). Not fsynced: an empty directory that reappears after a crash is harmless.
+ */
+export async function removeEmptyDirsUpTo(root: string, dir: string): Promise<void> {
+  for (
+    let current = dir;
+    relative(root, current) !== '' && !relative(root, current).startsWith('..');
+    current = dirname(current)
+  ) {
+    try {
+      await rmdir(current);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOENT') return;
+      throw error;
+    }
+  }
 }
 
 /** The file's bytes, or `undefined` when it does not exist. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -106,29 +106,80 @@ describe('LocalDirBlockStore specifics', () => {
     expect(await filesUnder(dirs.root)).toEqual([]);
   });
 
-  it('skips temp files in listings and removes those a crash left behind on open', async () => {
+  it('skips temp files in listings and removes only abandoned ones on open', async () => {
     const dirs = await freshDirs();
     store = await LocalDirBlockStore.open(dirs);
     const bytes = randomBytes(100);
     const id = idOf(bytes);
     await store.put(NS, id, bytes);
     const shard = join(dirs.hotDir, NS, id.slice(0, 2), id.slice(2, 4));
-    const orphanTemp = join(shard, `.tmp-${id}-deadbeef0000`);
+    // Above any Linux pid_max (2^22): an owner that cannot be alive.
+    const deadOwnerTemp = join(shard, `.tmp-${id}-p4194305-deadbeef0000`);
+    // A write in flight in another live store on the same directory (this process).
+    const liveOwnerTemp = join(shard, `.tmp-${id}-p${process.pid}-0123456789ab`);
     const coldShard = join(dirs.coldDir, NS, 'ab', 'cd');
     await mkdir(coldShard, { recursive: true });
-    const coldTemp = join(coldShard, `.tmp-abcd${'0'.repeat(60)}-000000000000`);
-    await writeFile(orphanTemp, 'half a block');
-    await writeFile(coldTemp, 'half a cold block');
+    // No owner marker (older versions), last written two hours ago.
+    const oldTemp = join(coldShard, `.tmp-abcd${'0'.repeat(60)}-000000000000`);
+    const freshUnmarkedTemp = join(coldShard, `.tmp-abcd${'1'.repeat(60)}-000000000000`);
+    await writeFile(deadOwnerTemp, 'half a block');
+    await writeFile(liveOwnerTemp, 'a block being written');
+    await writeFile(oldTemp, 'half a cold block');
+    await writeFile(freshUnmarkedTemp, 'maybe in flight');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(oldTemp, twoHoursAgo, twoHoursAgo);
 
     const listed: string[] = [];
     for await (const listedId of store.list(NS)) listed.push(listedId);
     expect(listed).toEqual([id]);
-    await store.close();
 
-    store = await LocalDirBlockStore.open(dirs);
-    expect(await exists(orphanTemp)).toBe(false);
-    expect(await exists(coldTemp)).toBe(false);
+    const second = await LocalDirBlockStore.open(dirs);
+    await second.close();
+    expect(await exists(deadOwnerTemp)).toBe(false);
+    expect(await exists(oldTemp)).toBe(false);
+    expect(await exists(liveOwnerTemp)).toBe(true);
+    expect(await exists(freshUnmarkedTemp)).toBe(true);
     expectSameBytes(await store.get(NS, id), bytes);
+  });
+
+  it("a second store opened on the directory leaves the first one's writes in flight alone", async () => {
+    const dirs = await freshDirs();
+    store = await LocalDirBlockStore.open(dirs);
+    const blocks = Array.from({ length: 40 }, () => randomBytes(64 * 1024));
+    const puts = Promise.all(blocks.map((b) => store!.put(NS, idOf(b), b)));
+    const second = await LocalDirBlockStore.open(dirs);
+    await puts;
+    await second.close();
+    for (const b of blocks) expectSameBytes(await store.get(NS, idOf(b)), b);
+  });
+
+  it('removes emptied shard and namespace directories on delete and move', async () => {
+    const dirs = await freshDirs();
+    store = await LocalDirBlockStore.open(dirs);
+    const bytes = randomBytes(100);
+    const id = idOf(bytes);
+    await store.put(NS, id, bytes);
+    await store.moveToCold(NS, id);
+    expect(await readdir(dirs.hotDir)).toEqual([]);
+    await store.delete(NS, id);
+    expect(await readdir(dirs.coldDir)).toEqual([]);
+  });
+
+  it('keeps puts and deletes racing in one shard consistent: every put lands', async () => {
+    const dirs = await freshDirs();
+    store = await LocalDirBlockStore.open(dirs);
+    const shardId = (n: number) => `abcd${n.toString(16).padStart(60, '0')}` as BlockId;
+    const bytes = Buffer.from('block');
+    for (let round = 0; round < 20; round += 1) {
+      const kept = shardId(1000 + round);
+      // One block leaves the shard while another arrives: the delete may empty and remove the
+      // shard directory between the put's mkdir and its write.
+      await store.put(NS, shardId(round), bytes);
+      await Promise.all([store.delete(NS, shardId(round)), store.put(NS, kept, bytes)]);
+      expectSameBytes(await store.get(NS, kept), bytes);
+      await store.delete(NS, kept);
+    }
+    expect(await readdir(dirs.hotDir)).toEqual([]);
   });
 
   it('gzips a compressible block in the cold tier and reads it back intact', async () => {

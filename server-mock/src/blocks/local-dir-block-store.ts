@@ -15,7 +15,6 @@ import {
   isShardName,
   isStorableNamespace,
   shardDirOf,
-  TEMP_FILE_PREFIX,
 } from './block-paths.js';
 import type { BlockStore, BlockTier } from './block-store.js';
 import { decodeColdBlock, encodeColdBlock, type ColdCompression } from './cold-block-codec.js';
@@ -23,11 +22,16 @@ import {
   ensureDirDurably,
   isNotFound,
   readFileIfExists,
+  removeEmptyDirsUpTo,
   syncDir,
   unlinkIfExists,
   writeFileDurably,
 } from './durable-files.js';
 import { KeyedLock } from './keyed-lock.js';
+import { removeAbandonedTempFiles } from './temp-files.js';
+
+/** Attempts of a shard write whose directory a concurrent delete keeps removing (ENOENT). */
+const SHARD_WRITE_ATTEMPTS = 5;
 
 /** Where and how LocalDirBlockStore keeps blocks. */
 export interface LocalDirBlockStoreOptions {
@@ -60,8 +64,9 @@ export class LocalDirBlockStore implements BlockStore {
 
   /**
    * Creates both directories if needed and removes temporary files a crash left behind (they
-   * are never visible as blocks, but hold disk space). Startup cost grows with the number of
-   * shard directories, not blocks.
+   * are never visible as blocks, but hold disk space): only abandoned ones (dead owner or older
+   * than an hour, see temp-files.ts), so the in-flight writes of another live store on the same
+   * directory survive. Startup cost grows with the number of shard directories, not blocks.
    */
   static async open(options: LocalDirBlockStoreOptions): Promise<LocalDirBlockStore> {
     const store = new LocalDirBlockStore(
@@ -71,7 +76,9 @@ export class LocalDirBlockStore implements BlockStore {
     );
     for (const root of [options.hotDir, options.coldDir]) {
       await mkdir(root, { recursive: true });
-      await removeTempFiles(root);
+      for (const shardDir of await removeAbandonedTempFiles(root, Date.now())) {
+        await syncDir(shardDir);
+      }
     }
     return store;
   }
@@ -81,8 +88,7 @@ export class LocalDirBlockStore implements BlockStore {
     await this.lock.run(at.key, () =>
       withContext(`put block ${at.key}`, async () => {
         if ((await fileExists(at.hotFile)) || (await fileExists(at.coldFile))) return;
-        await ensureDirDurably(this.hotDir, at.hotDir);
-        await writeFileDurably(at.hotDir, id, encoded);
+        await writeIntoShard(this.hotDir, at.hotDir, id, encoded);
       }),
     );
   }
@@ -100,10 +106,10 @@ export class LocalDirBlockStore implements BlockStore {
         if (stored === undefined) return undefined;
         const block = await decodeColdBlock(stored);
         // Hot copy durable before the cold one goes: a crash in between leaves both, never none.
-        await ensureDirDurably(this.hotDir, at.hotDir);
-        await writeFileDurably(at.hotDir, id, block);
+        await writeIntoShard(this.hotDir, at.hotDir, id, block);
         await unlinkIfExists(at.coldFile);
         await syncDir(at.coldDir);
+        await removeEmptyDirsUpTo(this.coldDir, at.coldDir);
         return block;
       }),
     );
@@ -126,10 +132,10 @@ export class LocalDirBlockStore implements BlockStore {
         const block = await readFileIfExists(at.hotFile);
         if (block === undefined) return;
         const stored = await encodeColdBlock(block, this.coldCompression);
-        await ensureDirDurably(this.coldDir, at.coldDir);
-        await writeFileDurably(at.coldDir, id, stored);
+        await writeIntoShard(this.coldDir, at.coldDir, id, stored);
         await unlinkIfExists(at.hotFile);
         await syncDir(at.hotDir);
+        await removeEmptyDirsUpTo(this.hotDir, at.hotDir);
       }),
     );
   }
@@ -138,8 +144,16 @@ export class LocalDirBlockStore implements BlockStore {
     const at = this.locate(namespace, id);
     await this.lock.run(at.key, () =>
       withContext(`delete block ${at.key}`, async () => {
-        if (await unlinkIfExists(at.hotFile)) await syncDir(at.hotDir);
-        if (await unlinkIfExists(at.coldFile)) await syncDir(at.coldDir);
+        // The shard directories go too once empty (a refused upload must leave no trace, and
+        // dead shards would slow listings); writers into the same shard retry on ENOENT.
+        if (await unlinkIfExists(at.hotFile)) {
+          await syncDir(at.hotDir);
+          await removeEmptyDirsUpTo(this.hotDir, at.hotDir);
+        }
+        if (await unlinkIfExists(at.coldFile)) {
+          await syncDir(at.coldDir);
+          await removeEmptyDirsUpTo(this.coldDir, at.coldDir);
+        }
       }),
     );
   }
@@ -236,19 +250,23 @@ async function readdirIfExists(dir: string): Promise<string[]> {
   }
 }
 
-/** Deletes `<root>/<ns>/<ab>/<cd>/.tmp-*` files: writes a crash interrupted before the rename. */
-async function removeTempFiles(root: string): Promise<void> {
-  for (const namespace of (await readdirIfExists(root)).filter(isStorableNamespace)) {
-    const nsDir = join(root, namespace);
-    for (const ab of (await readdirIfExists(nsDir)).filter(isShardName)) {
-      for (const cd of (await readdirIfExists(join(nsDir, ab))).filter(isShardName)) {
-        const shardDir = join(nsDir, ab, cd);
-        const temps = (await readdirIfExists(shardDir)).filter((n) =>
-          n.startsWith(TEMP_FILE_PREFIX),
-        );
-        for (const name of temps) await unlinkIfExists(join(shardDir, name));
-        if (temps.length > 0) await syncDir(shardDir);
-      }
+/**
+ * Writes a block file durably into its shard directory, creating the directory. Another block's
+ * delete may remove the (then empty) directory between the mkdir and the write: retry then.
+ */
+async function writeIntoShard(
+  root: string,
+  shardDir: string,
+  name: string,
+  data: Uint8Array,
+): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ensureDirDurably(root, shardDir);
+      await writeFileDurably(shardDir, name, data);
+      return;
+    } catch (error) {
+      if (!isNotFound(error) || attempt >= SHARD_WRITE_ATTEMPTS) throw error;
     }
   }
 }
