@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import type { ServerContext } from '../server-context.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { createAuthenticate } from './authenticate.js';
@@ -28,15 +29,27 @@ function parseQueryString(text: string): Record<string, string | string[]> {
   return result;
 }
 
-/** Requests Node's HTTP parser rejects (bad bytes in the request line, …) get a wire error too. */
+/**
+ * Longest request line plus headers Node's parser accepts, in bytes. Node's default (16 KiB)
+ * is below MAX_CURSOR_LENGTH: a user with many shares holds a cursor the server itself issued
+ * yet could not send back in `GET /changes?cursor=…`. The limit leaves 16 KiB for the rest of
+ * the request line and the headers.
+ */
+export const MAX_REQUEST_HEAD_BYTES = MAX_CURSOR_LENGTH + 16 * 1024;
+
+/**
+ * Requests Node's HTTP parser rejects (bad bytes in the request line, a head over
+ * MAX_REQUEST_HEAD_BYTES, …) get a wire error too, not Node's bare 400/431. The wire protocol has
+ * no code of its own for 431 (codes and statuses are declared once, in protocol/errors.ts): an
+ * oversized head is an invalid request.
+ */
 function answerClientError(error: Error & { code?: string }, socket: Socket): void {
   if (!socket.writable) return;
-  const body = JSON.stringify({
-    error: {
-      code: 'invalid_request',
-      message: `malformed HTTP request (${error.code ?? 'parse error'})`,
-    },
-  });
+  const message =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? `request line and headers exceed ${MAX_REQUEST_HEAD_BYTES} bytes`
+      : `malformed HTTP request (${error.code ?? 'parse error'})`;
+  const body = JSON.stringify({ error: { code: 'invalid_request', message } });
   socket.end(
     `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
@@ -58,9 +71,15 @@ export async function buildApp(
       config.logLevel === 'silent'
         ? false
         : { level: config.logLevel, redact: ['req.headers.authorization'] },
-    https: config.tls
-      ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }
-      : null,
+    ...(config.tls
+      ? {
+          https: {
+            cert: readFileSync(config.tls.certFile),
+            key: readFileSync(config.tls.keyFile),
+            maxHeaderSize: MAX_REQUEST_HEAD_BYTES,
+          },
+        }
+      : { http: { maxHeaderSize: MAX_REQUEST_HEAD_BYTES } }),
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     // Keep-alive sockets with no request in flight are closed at shutdown; busy ones finish.
     forceCloseConnections: 'idle',

@@ -7,8 +7,10 @@ import type {
   Cursor,
   LongPollResponse,
 } from '../../../sync-engine/src/protocol/index.js';
+import { MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import { commitContent, utf8 } from '../testing/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { MAX_REQUEST_HEAD_BYTES } from './build-app.js';
 
 let server: TestServer;
 let ann: TestClient;
@@ -177,5 +179,46 @@ describe('GET /activity', () => {
     expect((next.body as ActivityResponse).events).toEqual([]);
     const paged = await ann.json('GET', '/activity?limit=1');
     expect((paged.body as ActivityResponse).hasMore).toBe(true);
+  });
+});
+
+describe('cursor length', () => {
+  /** A well-formed cursor of about `length` characters: the user's own position plus padding. */
+  function cursorOfLength(start: Cursor, length: number): string {
+    const positions = JSON.parse(Buffer.from(start, 'base64url').toString('utf8')) as {
+      v: number;
+      n: Record<string, number>;
+    };
+    // Each padding namespace adds ~28 base64 characters; unknown namespaces are ignored.
+    for (let i = 0; Buffer.from(JSON.stringify(positions)).length * (4 / 3) < length - 40; i++) {
+      positions.n[`ns_padding${String(i).padStart(6, '0')}`] = 0;
+    }
+    return Buffer.from(JSON.stringify(positions), 'utf8').toString('base64url');
+  }
+
+  it('accepts a cursor near MAX_CURSOR_LENGTH (above the 16 KiB Node allows by default)', async () => {
+    const start = await latest(ann);
+    await commitContent(ann, '/a.txt', utf8('a'));
+    const cursor = cursorOfLength(start, MAX_CURSOR_LENGTH - 100);
+    expect(cursor.length).toBeGreaterThan(MAX_CURSOR_LENGTH - 200);
+    expect(cursor.length).toBeLessThanOrEqual(MAX_CURSOR_LENGTH);
+    const page = await changes(ann, cursor as Cursor);
+    expect(page.entries.map(describeEntry)).toEqual(['file /a.txt']);
+    const poll = await ann.json('GET', `/notifications/longpoll?cursor=${cursor}&timeout=1`);
+    expect(poll.body).toEqual({ changes: true });
+  });
+
+  it('refuses longer cursors and oversized request heads with a wire error', async () => {
+    const start = await latest(ann);
+    const tooLong = cursorOfLength(start, MAX_CURSOR_LENGTH + 200);
+    const refused = await ann.json('GET', `/changes?cursor=${tooLong}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: 'invalid_request' } });
+
+    const hugeHead = await ann.json('GET', `/changes?cursor=${'A'.repeat(MAX_REQUEST_HEAD_BYTES)}`);
+    expect(hugeHead.status).toBe(400);
+    expect(hugeHead.body).toMatchObject({
+      error: { code: 'invalid_request', message: expect.stringMatching(/exceed/) },
+    });
   });
 });
