@@ -26,6 +26,7 @@ describe('resolveServerConfig', () => {
       FERRY_JOURNAL_RETENTION_DAYS: '2',
       FERRY_POLICY_INTERVAL_S: '60',
       FERRY_LOG_LEVEL: 'warn',
+      FERRY_PUBLIC_URL: 'https://files.example.com/',
     };
     const config = resolveServerConfig({ port: 1234 }, env);
     expect(config).toMatchObject({
@@ -36,7 +37,12 @@ describe('resolveServerConfig', () => {
       journalRetentionMs: 2 * 24 * 3600 * 1000,
       policyIntervalMs: 60_000,
       logLevel: 'warn',
+      publicUrl: 'https://files.example.com',
     });
+    expect(resolveServerConfig({ publicUrl: 'http://10.0.0.2:80/ferry/' }, env).publicUrl).toBe(
+      'http://10.0.0.2/ferry',
+    );
+    expect(resolveServerConfig({}, {}).publicUrl).toBeUndefined();
   });
 
   it.each([
@@ -44,6 +50,9 @@ describe('resolveServerConfig', () => {
     ['a port out of range', { port: 70000 }, {}],
     ['a non-numeric variable', {}, { FERRY_PORT: 'eighty' }],
     ['an unknown log level', {}, { FERRY_LOG_LEVEL: 'loud' }],
+    ['a public URL that is no URL', {}, { FERRY_PUBLIC_URL: 'files.example.com' }],
+    ['a public URL of another scheme', { publicUrl: 'ftp://files.example.com' }, {}],
+    ['a public URL with a query', { publicUrl: 'https://files.example.com/?a=1' }, {}],
   ])('refuses %s', (_name, options, env) => {
     expect(() => resolveServerConfig(options, env)).toThrow();
   });

@@ -16,6 +16,12 @@ export interface ServerOptions {
   /** TCP port; 0 picks a free one. */
   readonly port?: number;
   readonly host?: string;
+  /**
+   * The base URL clients reach this server at (`https://files.example.com`, optionally with a
+   * path prefix), for URLs the server hands out (the resumable session Location). Default: the
+   * listening address; with a wildcard host (0.0.0.0, ::) the request's Host header.
+   */
+  readonly publicUrl?: string;
   /** PEM certificate and key files; HTTPS when both are set. */
   readonly tlsCertFile?: string;
   readonly tlsKeyFile?: string;
@@ -55,6 +61,8 @@ export interface ServerConfig {
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
+  /** Normalised (no trailing slash), or undefined: see ServerOptions.publicUrl. */
+  readonly publicUrl: string | undefined;
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   readonly masterKey: string | undefined;
   readonly logLevel: LogLevel;
@@ -104,6 +112,24 @@ function readLogLevel(raw: string | undefined): LogLevel | undefined {
   return raw as LogLevel;
 }
 
+/** Checks a public base URL (http or https, no query or fragment) and drops a trailing slash. */
+function readPublicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (error) {
+    throw new ServerError('invalid_request', 'the public URL is not a valid URL', { cause: error });
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '') {
+    throw new ServerError(
+      'invalid_request',
+      'the public URL must be http(s) without a query or fragment',
+    );
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
 /** Resolves options over environment variables (FERRY_*) over defaults. */
 export function resolveServerConfig(
   options: ServerOptions = {},
@@ -122,6 +148,7 @@ export function resolveServerConfig(
     dataDir: path.resolve(options.dataDir ?? env.FERRY_DATA_DIR ?? defaultDataDir()),
     port,
     host: options.host ?? env.FERRY_HOST ?? '127.0.0.1',
+    publicUrl: readPublicUrl(options.publicUrl ?? env.FERRY_PUBLIC_URL),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     masterKey: options.masterKey ?? (env.FERRY_MASTER_KEY || undefined),
     logLevel: options.logLevel ?? readLogLevel(env.FERRY_LOG_LEVEL) ?? 'info',

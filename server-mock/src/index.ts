@@ -52,6 +52,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Listen addresses that are no address a client could use in a URL. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
 function formatUrl(protocol: string, host: string, port: number): string {
   return `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
@@ -76,6 +79,8 @@ export async function startServer(
     }));
   const bus = components.bus ?? new InProcessNotificationBus();
   const shutdown = new AbortController();
+  // Set once listening (the port may be 0 until then); see ServerContext.publicBaseUrl.
+  let listeningUrl: string | undefined;
   const ctx: ServerContext = {
     config,
     store,
@@ -90,19 +95,22 @@ export async function startServer(
     }),
     blockLock: new KeyedLock(),
     shutdownSignal: shutdown.signal,
+    publicBaseUrl: () => config.publicUrl ?? listeningUrl,
     now: components.now ?? Date.now,
   };
   const app = await buildApp(ctx, ROUTE_MODULES);
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const url = formatUrl(config.tls ? 'https' : 'http', config.host, port);
+  if (!WILDCARD_HOSTS.has(config.host)) listeningUrl = url;
   const policy = startPolicyTimer(ctx, (error) =>
     app.log.error({ err: error }, 'storage policy run failed'),
   );
 
   let closing: Promise<void> | undefined;
   return {
-    url: formatUrl(config.tls ? 'https' : 'http', config.host, port),
+    url,
     config,
     runPolicy: () => policy.runNow(),
     async setUserQuota(email, quotaBytes) {

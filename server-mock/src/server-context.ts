@@ -25,6 +25,12 @@ export interface ServerContext {
   readonly blockLock: KeyedLock;
   /** Aborted when the server starts shutting down: long-polls return at once. */
   readonly shutdownSignal: AbortSignal;
+  /**
+   * The base URL (no trailing slash) for URLs handed to clients: `config.publicUrl`, else the
+   * listening address once listening; undefined when listening on a wildcard address without a
+   * public URL (callers then use the request's Host).
+   */
+  readonly publicBaseUrl: () => string | undefined;
   /** Epoch milliseconds; a seam for tests of time-based policy. */
   readonly now: () => number;
 }

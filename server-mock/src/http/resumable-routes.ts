@@ -75,7 +75,9 @@ export async function startResumableUpload(
   };
   await createStagingFile(ctx, session.id);
   await ctx.store.createUploadSession(session);
-  const origin = `${request.protocol}://${request.host}`;
+  // Never from the Host header when the server knows its address: a client (or a proxy) must
+  // not steer the session URL elsewhere.
+  const origin = ctx.publicBaseUrl() ?? `${request.protocol}://${request.host}`;
   reply.code(200).header('location', `${origin}${UPLOAD_SESSION_ROUTE}/${session.id}`).send();
   return undefined;
 }
