@@ -3,9 +3,10 @@
  * [--workers N] [--only stages|pipelines|file]`.
  *
  * Prints every stage alone on one thread (chunk, sha256, compress, encrypt, decode, on random and
- * text-like data), then the whole pipeline on each (--size bytes, cycling through a 32 MiB seeded
- * sample file), then a --file-size file of random data encoded from disk. Each pipeline runs in
- * a fresh child process so its peak RSS is its own. MB = 10^6 bytes. Temporary files are removed.
+ * text-like data), then the whole pipeline on each (--size bytes cycled from a 32 MiB seeded
+ * sample held in memory), then a --file-size file of random data encoded from disk. Each pipeline
+ * runs in a fresh child process so its peak RSS is its own. MB = 10^6 bytes. Temporary files are
+ * removed.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,7 +29,7 @@ const { values } = parseArgs({
     // Child mode (internal): run one pipeline on `--path` and print its JSON line.
     run: { type: 'string' },
     path: { type: 'string' },
-    cycle: { type: 'string' },
+    memory: { type: 'string' },
   },
 });
 const sizeBytes = parseSize(values.size);
@@ -47,10 +48,10 @@ function report(result: BenchResult): void {
 }
 
 /** Runs one pipeline in a fresh process (same loader flags) and returns its figure. */
-async function runInChild(name: string, path: string, cycleBytes?: number): Promise<BenchResult> {
+async function runInChild(name: string, path: string, memoryBytes?: number): Promise<BenchResult> {
   const args = [...process.execArgv, fileURLToPath(import.meta.url), '--json'];
   args.push('--run', name, '--path', path);
-  if (cycleBytes !== undefined) args.push('--cycle', String(cycleBytes));
+  if (memoryBytes !== undefined) args.push('--memory', String(memoryBytes));
   if (values.workers !== undefined) args.push('--workers', values.workers);
   const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim()) as BenchResult;
@@ -76,8 +77,8 @@ async function measurePipelines(dir: string, only: string | undefined): Promise<
 
 async function main(): Promise<void> {
   if (values.run && values.path) {
-    const cycleBytes = values.cycle === undefined ? undefined : Number(values.cycle);
-    const result = await runPipeline({ name: values.run, path: values.path, cycleBytes, workers });
+    const memoryBytes = values.memory === undefined ? undefined : Number(values.memory);
+    const result = await runPipeline({ name: values.run, path: values.path, memoryBytes, workers });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }

@@ -106,6 +106,22 @@ describe('createBlockCodecPool', () => {
     await own.close();
   });
 
+  it('starts workers on demand and keeps maxWorkers tasks on the first workers', async () => {
+    const own = createBlockCodecPool({ workers: 2 });
+    try {
+      expect(own.runningWorkerCount).toBe(0);
+      const inputs = Array.from({ length: 6 }, (_, i) => seededBytes('text', 30 + i, 200_000));
+      const limited = await Promise.all(inputs.map((p) => own.encode(p, KEY, { maxWorkers: 1 })));
+      expect(own.runningWorkerCount).toBe(1);
+      limited.forEach(({ id }, i) => expect(id).toBe(hashBlock(inputs[i]!)));
+      await Promise.all(inputs.map((p) => own.encode(p, KEY)));
+      expect(own.runningWorkerCount).toBe(2);
+    } finally {
+      await own.close();
+    }
+    expect(own.runningWorkerCount).toBe(0);
+  });
+
   it('refuses a pool without workers', () => {
     expect(() => createBlockCodecPool({ workers: 0 })).toThrow(RangeError);
   });

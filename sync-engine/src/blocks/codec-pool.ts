@@ -28,6 +28,12 @@ export interface CodecTaskOptions {
    * input is copied as usual.
    */
   inPlace?: boolean;
+  /**
+   * Run the task only on the pool's first `maxWorkers` workers (default: any). encodeFileBlocks
+   * uses 1 for incompressible data: one worker keeps pace with the chunker there, and every
+   * worker that takes part holds its own garbage (~25 MB measured), see docs/performance.md.
+   */
+  maxWorkers?: number;
 }
 
 /**
@@ -39,6 +45,8 @@ export interface CodecTaskOptions {
 export interface BlockCodecPool {
   /** Number of worker threads the pool runs at most. */
   readonly workerCount: number;
+  /** Worker threads started and alive now (they start on demand). */
+  readonly runningWorkerCount: number;
   /** encodeBlock in a worker; also returns the block id. Rejects as encodeBlock throws. */
   encode(plain: Uint8Array, key: Uint8Array, options?: CodecTaskOptions): Promise<EncodedBlock>;
   /** decodeBlock in a worker. Rejects with BlockDecodeError (same codes) as decodeBlock throws. */
@@ -55,6 +63,8 @@ export interface BlockCodecPool {
 interface Task {
   request: CodecRequest;
   transferList: ArrayBuffer[];
+  /** The task may run only on the first `maxWorkers` workers. */
+  maxWorkers: number;
   resolve(response: CodecResponse & { ok: true }): void;
   reject(error: Error): void;
 }
@@ -159,18 +169,29 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
     if (!isClosed) dispatch();
   }
 
+  /** A worker for `task`: an idle one among its first maxWorkers, or a new one if allowed. */
+  function slotFor(task: Task): Slot | undefined {
+    const limit = Math.min(task.maxWorkers, workerCount);
+    const idle = slots.slice(0, limit).find((candidate) => candidate.task === undefined);
+    if (idle || slots.length >= limit) return idle;
+    if (workerCode === undefined) {
+      loadWorkerCode();
+      return undefined;
+    }
+    return startWorker(workerCode);
+  }
+
   function dispatch(): void {
-    while (queue.length > 0) {
-      let slot = slots.find((candidate) => candidate.task === undefined);
-      if (!slot && slots.length < workerCount) {
-        if (workerCode === undefined) {
-          loadWorkerCode();
-          break;
-        }
-        slot = startWorker(workerCode);
+    // FIFO, except that a task waiting for one of its few allowed workers does not hold back
+    // tasks that may run elsewhere.
+    for (let index = 0; index < queue.length;) {
+      const task = queue[index]!;
+      const slot = slotFor(task);
+      if (!slot) {
+        index++;
+        continue;
       }
-      if (!slot) break;
-      const task = queue.shift()!;
+      queue.splice(index, 1);
       slot.task = task;
       slot.worker.ref();
       slot.worker.postMessage(task.request, task.transferList);
@@ -182,16 +203,20 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
   function submit(
     request: CodecRequest,
     transferList: ArrayBuffer[],
+    maxWorkers = workerCount,
   ): Promise<CodecResponse & { ok: true }> {
     if (isClosed) return Promise.reject(new Error('block codec pool is closed'));
     return new Promise((resolve, reject) => {
-      queue.push({ request, transferList, resolve, reject });
+      queue.push({ request, transferList, maxWorkers: Math.max(1, maxWorkers), resolve, reject });
       dispatch();
     });
   }
 
   return {
     workerCount,
+    get runningWorkerCount() {
+      return slots.length;
+    },
     async encode(plain, key, taskOptions = {}) {
       const inPlace = (taskOptions.inPlace ?? false) && canEncodeInPlace(plain);
       const isTransfer = inPlace || ((taskOptions.transfer ?? false) && canTransfer(plain));
@@ -199,7 +224,7 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
       const data = isTransfer ? plain : new Uint8Array(plain);
       const keyCopy = new Uint8Array(key);
       const request: CodecRequest = { op: 'encode', plain: data, key: keyCopy, inPlace };
-      const response = await submit(request, [data.buffer as ArrayBuffer]);
+      const response = await submit(request, [data.buffer as ArrayBuffer], taskOptions.maxWorkers);
       return { id: response.blockId!, encoded: response.bytes };
     },
     async decode(encoded, key, expectedId, taskOptions = {}) {
@@ -207,7 +232,7 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
       const data = isTransfer ? encoded : new Uint8Array(encoded);
       const keyCopy = new Uint8Array(key);
       const request: CodecRequest = { op: 'decode', encoded: data, key: keyCopy, expectedId };
-      const response = await submit(request, [data.buffer as ArrayBuffer]);
+      const response = await submit(request, [data.buffer as ArrayBuffer], taskOptions.maxWorkers);
       return response.bytes;
     },
     async close() {

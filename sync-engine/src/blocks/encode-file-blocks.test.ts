@@ -183,6 +183,31 @@ describe('encodeFileBlocks', () => {
     }
   });
 
+  it('uses one worker for incompressible data and every worker for compressible data', async () => {
+    // Memory: each worker that takes part holds its own garbage (docs/performance.md).
+    for (const [kind, expectedWorkers] of [
+      ['random', 1],
+      ['text', 2],
+    ] as const) {
+      const own = createBlockCodecPool({ workers: 2 });
+      try {
+        const data = seededBytes(kind, 14, 12 * MiB);
+        const chunker = { minBytes: 65_536, avgBytes: 262_144, maxBytes: MiB };
+        const plain: Uint8Array[] = [];
+        for await (const block of encodeFileBlocks(inReads(data, MiB), KEY, {
+          pool: own,
+          chunker,
+        })) {
+          plain.push(decodeBlock(block.encoded, KEY, block.id)); // on this thread: only encoding in the pool
+        }
+        expect(Buffer.concat(plain).equals(data)).toBe(true);
+        expect(own.runningWorkerCount).toBe(expectedWorkers);
+      } finally {
+        await own.close();
+      }
+    }
+  });
+
   it('refuses a key that is not 32 bytes', async () => {
     const blocks = encodeFileBlocks(inReads(Uint8Array.of(1), 1), randomBytes(16));
     await expect(blocks.next()).rejects.toThrow(RangeError);

@@ -2,6 +2,7 @@ import type { BlockId } from '../protocol/index.js';
 import { assembleBlocks } from './block-assembler.js';
 import { BlockBufferPool } from './block-buffer-pool.js';
 import { BLOCK_KEY_BYTES } from './block-codec.js';
+import { FLAG_COMPRESSED } from './block-format.js';
 import { CHUNK_AVG_BYTES, resolveChunkBounds, type ChunkerOptions } from './chunk-bounds.js';
 import type { BlockCodecPool, EncodedBlock } from './codec-pool.js';
 import { IN_PLACE_HEADROOM_BYTES, encodeBlockInPlace, inPlaceCapacity } from './encode-in-place.js';
@@ -38,6 +39,11 @@ export interface EncodeFileOptions {
 const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 /** A recycled buffer keeps at most this much resident between blocks (the average block). */
 const RETAINED_BUFFER_BYTES = CHUNK_AVG_BYTES;
+
+/** True when an encoded block's payload is the plaintext (flags byte, docs/block-format.md). */
+function isStoredRaw(encoded: Uint8Array): boolean {
+  return ((encoded[5] ?? 0) & FLAG_COMPRESSED) === 0;
+}
 
 interface PendingBlock {
   offset: number;
@@ -110,23 +116,33 @@ export async function* encodeFileBlocks(
   const maxInFlightBytes = options.maxInFlightBytes ?? DEFAULT_MAX_IN_FLIGHT_BYTES;
   const pending: PendingBlock[] = [];
   let pendingBytes = 0;
+  // Incompressible blocks (stored raw) cost a worker about what cutting them costs this thread,
+  // so one worker with one block queued keeps pace, and the other workers stay out of it (each
+  // would hold its own garbage). Compressible blocks cost several times more: use every worker.
+  // Start as if incompressible: a compressible file switches over after its first block.
+  let isRecentBlockRaw = true;
+  const inFlightLimit = () => (isRecentBlockRaw ? 2 : maxInFlightBlocks);
   async function takeHead(): Promise<EncodedFileBlock> {
     const head = pending.shift()!;
     pendingBytes -= head.size;
     const { id, encoded } = await head.result;
+    isRecentBlockRaw = isStoredRaw(encoded);
     return fileBlock(head.offset, head.size, id, encoded);
   }
 
   for await (const { offset, bytes } of blocks) {
     const size = bytes.length;
     // The block's buffer moves to a worker and comes back holding the encoded block.
-    const result = pool.encode(bytes, key, { inPlace: true });
+    const result = pool.encode(bytes, key, {
+      inPlace: true,
+      maxWorkers: isRecentBlockRaw ? 1 : undefined,
+    });
     // A later block may fail while an earlier one is awaited; its rejection is observed when its
     // turn comes (or dropped if the consumer stops first), so it must not count as unhandled.
     result.catch(() => undefined);
     pending.push({ offset, size, result });
     pendingBytes += size;
-    while (pending.length >= maxInFlightBlocks || pendingBytes >= maxInFlightBytes) {
+    while (pending.length >= inFlightLimit() || pendingBytes >= maxInFlightBytes) {
       yield await takeHead();
     }
   }
