@@ -37,8 +37,11 @@ export interface EncodeFileOptions {
 }
 
 const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
-/** A recycled buffer keeps at most this much resident between blocks (the average block). */
-const RETAINED_BUFFER_BYTES = CHUNK_AVG_BYTES;
+/**
+ * A recycled buffer keeps at most this much resident between blocks: twice the average, so most
+ * blocks fit without faulting pages in again (measured: same peak RSS as 4 MiB, less system time).
+ */
+const RETAINED_BUFFER_BYTES = 2 * CHUNK_AVG_BYTES;
 
 /** True when an encoded block's payload is the plaintext (flags byte, docs/block-format.md). */
 function isStoredRaw(encoded: Uint8Array): boolean {
