@@ -72,11 +72,6 @@ export class BoundaryScanner {
     return -1;
   }
 
-  /** Bytes of the current, unfinished block consumed so far. */
-  get pendingBytes(): number {
-    return this.length;
-  }
-
   private cut(end: number): number {
     this.length = 0;
     this.hash = 0;

@@ -75,8 +75,8 @@ interface Slot {
 }
 
 /**
- * Default size: one worker per core, at most 4. On two cores the main thread's chunking shares a
- * core with a worker, which measured faster than leaving a core to chunking alone.
+ * Default size: one worker per core, at most 4. Compressible data is compression-bound and uses
+ * them all (the chunking thread shares a core); encodeFileBlocks keeps incompressible data on one.
  */
 function defaultWorkerCount(): number {
   return Math.max(1, Math.min(4, availableParallelism()));

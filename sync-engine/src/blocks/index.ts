@@ -1,7 +1,8 @@
 /**
  * The block pipeline: content-defined chunking, SHA-256 block ids, compression, AES-256-GCM, the
  * encoded-block format and their inverses, plus xxHash fingerprints. Part of the wire format: the
- * server imports this entry. Imports only `node:` modules, xxhash-wasm and ../protocol.
+ * server imports this entry. Imports only `node:` modules, xxhash-wasm, esbuild (to bundle the codec
+ * worker, on first use) and ../protocol.
  */
 export { CHUNK_MIN_BYTES, CHUNK_AVG_BYTES, CHUNK_MAX_BYTES } from './chunk-bounds.js';
 export type { ChunkerOptions } from './chunk-bounds.js';
