@@ -50,4 +50,18 @@ describe('ferry server', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
   });
+
+  it('passes --public-url to the server, which refuses one that is not an http(s) URL', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'ferry-cli-server-'));
+    const child = spawn(
+      process.execPath,
+      [FERRY, 'server', '--data', dir, '--port', '0', '--public-url', 'ftp://files.example'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/public/i);
+  });
 });

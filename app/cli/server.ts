@@ -21,6 +21,7 @@ interface ServerFlags {
   tlsCert?: string;
   tlsKey?: string;
   logLevel?: ServerOptions['logLevel'];
+  publicUrl?: string;
 }
 
 /** Resolves when the process receives SIGINT or SIGTERM. */
@@ -46,6 +47,10 @@ export function registerServerCommand(program: Command): void {
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS; env FERRY_TLS_CERT')
     .option('--tls-key <file>', 'PEM private key for --tls-cert; env FERRY_TLS_KEY')
     .option(
+      '--public-url <url>',
+      'base URL clients reach this server at (default: the listening address); env FERRY_PUBLIC_URL',
+    )
+    .option(
       '--log-level <level>',
       'silent|error|warn|info|debug (default info); env FERRY_LOG_LEVEL',
     )
@@ -57,6 +62,7 @@ export function registerServerCommand(program: Command): void {
         tlsCertFile: flags.tlsCert,
         tlsKeyFile: flags.tlsKey,
         logLevel: flags.logLevel,
+        publicUrl: flags.publicUrl,
       });
       process.stdout.write(
         `Ferry server listening on ${server.url} (data: ${server.config.dataDir})\n`,
