@@ -1,3 +1,5 @@
+import { EngineError } from '../errors.js';
+
 /**
  * Why an encoded block was rejected. Wire-visible (the server answers an upload with it), so the
  * set is closed and snake_case.
@@ -34,13 +36,10 @@ export const BLOCK_DECODE_ERROR_CODES: readonly BlockDecodeErrorCode[] = [
  * back into the plaintext it claims to be. Decoding never returns bytes that were not verified.
  * Messages never contain block contents or keys.
  */
-export class BlockDecodeError extends Error {
-  readonly code: BlockDecodeErrorCode;
-
+export class BlockDecodeError extends EngineError<BlockDecodeErrorCode> {
   constructor(code: BlockDecodeErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'BlockDecodeError';
-    this.code = code;
   }
 }
 

@@ -1,8 +1,8 @@
 /**
- * The one error type of the local state module. Callers branch on `code`, never on the message.
- * Once the engine has its folder-wide `errors.ts` (STYLE.md section 5) this class should extend
- * `EngineError`; until then it stands alone with the same shape (`code`, `message`, `cause`).
+ * The one error type of the local state module, an EngineError. Callers branch on `code`, never
+ * on the message.
  */
+import { EngineError } from '../errors.js';
 
 /** Every way the local state can fail, as a closed set. */
 export const CLIENT_STATE_ERROR_CODES = [
@@ -26,12 +26,10 @@ export const CLIENT_STATE_ERROR_CODES = [
 export type ClientStateErrorCode = (typeof CLIENT_STATE_ERROR_CODES)[number];
 
 /** A failure of the local SQLite state, with a code from a closed set and the original cause. */
-export class ClientStateError extends Error {
+export class ClientStateError extends EngineError<ClientStateErrorCode> {
   override readonly name = 'ClientStateError';
-  readonly code: ClientStateErrorCode;
 
   constructor(code: ClientStateErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
   }
 }
