@@ -5,7 +5,7 @@ import { BlockDecodeError } from './block-decode-error.js';
  * Block compression: raw DEFLATE (RFC 1951), level 1, through Node's built-in zlib.
  *
  * Why not fflate (named in SPEC): the format is plain raw DEFLATE, so any implementation can read
- * it, and on the 2-core reference machine fflate compresses text at ~40 MB/s against ~120 MB/s for
+ * it, and on the 2-core reference machine fflate compresses text at ~21 MB/s against ~77 MB/s for
  * native zlib (docs/performance.md), which alone would cap the text pipeline below its 150 MB/s
  * target. Decoding also needs a hard output limit that stops work early (decompression bombs);
  * zlib's `maxOutputLength` does, fflate's `inflateSync` with a fixed output buffer keeps decoding.
