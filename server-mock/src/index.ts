@@ -28,6 +28,9 @@ export { resolveServerConfig, defaultDataDir } from './config.js';
 export { ServerError } from './errors.js';
 
 /** Components to use instead of the embedded defaults (e.g. a shared bus across instances). */
+/** How long shutdown waits for in-flight requests before closing their connections. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export interface ServerComponents {
   readonly store?: MetadataStore;
   readonly blocks?: BlockStore;
@@ -122,7 +125,11 @@ export async function startServer(
       closing ??= (async () => {
         shutdown.abort();
         await policy.stop();
+        // A request still running after the grace period (a slow client, a stuck upload) is cut
+        // off, so shutdown is bounded for supervisors that SIGKILL after their own timeout.
+        const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await app.close();
+        clearTimeout(deadline);
         await ctx.codec.close();
         await bus.close();
         await blocks.close();

@@ -103,6 +103,10 @@ export async function buildApp(
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
     ctx.metrics.httpDuration.observe({ route }, reply.elapsedTime / 1000);
+    // `forceCloseConnections: 'idle'` only closes sockets idle when shutdown begins; one that was
+    // busy then would stay open until its keep-alive timeout (72 s) and hold close() up. End it
+    // as soon as its response is out.
+    if (ctx.shutdownSignal.aborted) request.raw.socket.end();
   });
 
   await registerOperationsRoutes(app, ctx);

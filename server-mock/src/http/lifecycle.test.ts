@@ -21,7 +21,12 @@ describe('server lifecycle', () => {
     const reading = res.arrayBuffer();
     const closing = server.close();
     const bytes = Buffer.from(await reading);
-    await closing;
+    // Shutdown must not wait for the download's keep-alive socket to time out (72 s).
+    const outcome = await Promise.race([
+      closing.then(() => 'closed'),
+      new Promise((resolve) => setTimeout(() => resolve('still open after 8 s'), 8_000).unref()),
+    ]);
+    expect(outcome).toBe('closed');
     expect(bytes.equals(Buffer.from(content))).toBe(true);
     await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
   });
