@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,5 +64,21 @@ describe('ferry server', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
     expect(stderr).toMatch(/public/i);
+  });
+
+  it('rejects an unknown --log-level as a usage error, before creating anything', async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'ferry-cli-server-'));
+    const dataDir = path.join(dir, 'data');
+    const child = spawn(
+      process.execPath,
+      [FERRY, 'server', '--data', dataDir, '--port', '0', '--log-level', 'bogus'],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('--log-level');
+    expect(existsSync(dataDir)).toBe(false);
   });
 });

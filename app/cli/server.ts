@@ -3,8 +3,8 @@
  * environment variables (docs/server.md). Prints where it listens; SIGINT/SIGTERM shut it down
  * gracefully (in-flight requests finish, long-polls are released, the database is closed).
  */
-import { InvalidArgumentError, type Command } from 'commander';
-import { startServer, type ServerOptions } from '../../server-mock/src/index.js';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { LOG_LEVELS, startServer, type ServerOptions } from '../../server-mock/src/index.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -40,7 +40,7 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description('Start the Ferry reference server (SQLite metadata, blocks on local disk).')
+    .description('start the Ferry reference server (SQLite metadata, blocks on local disk)')
     .option('--data <dir>', 'data folder (database, blocks, master key); env FERRY_DATA_DIR')
     .option('--port <n>', 'TCP port, 0 for any free one (default 8787); env FERRY_PORT', parsePort)
     .option('--host <host>', 'address to listen on (default 127.0.0.1); env FERRY_HOST')
@@ -50,9 +50,10 @@ export function registerServerCommand(program: Command): void {
       '--public-url <url>',
       'base URL clients reach this server at (default: the listening address); env FERRY_PUBLIC_URL',
     )
-    .option(
-      '--log-level <level>',
-      'silent|error|warn|info|debug (default info); env FERRY_LOG_LEVEL',
+    .addOption(
+      new Option('--log-level <level>', 'log level (default info); env FERRY_LOG_LEVEL').choices(
+        LOG_LEVELS,
+      ),
     )
     .action(async (flags: ServerFlags) => {
       const server = await startServer({

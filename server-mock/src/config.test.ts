@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultDataDir, resolveServerConfig } from './config.js';
+import { ServerError } from './errors.js';
 
 describe('resolveServerConfig', () => {
   it('uses the defaults with no options and no environment', () => {
@@ -50,10 +51,13 @@ describe('resolveServerConfig', () => {
     ['a port out of range', { port: 70000 }, {}],
     ['a non-numeric variable', {}, { FERRY_PORT: 'eighty' }],
     ['an unknown log level', {}, { FERRY_LOG_LEVEL: 'loud' }],
+    ['an unknown log level option', { logLevel: 'loud' as never }, {}],
+    ['a fractional worker count', {}, { FERRY_CODEC_WORKERS: '1.5' }],
+    ['a fractional version limit', {}, { FERRY_VERSION_LIMIT: '2.5' }],
     ['a public URL that is no URL', {}, { FERRY_PUBLIC_URL: 'files.example.com' }],
     ['a public URL of another scheme', { publicUrl: 'ftp://files.example.com' }, {}],
     ['a public URL with a query', { publicUrl: 'https://files.example.com/?a=1' }, {}],
   ])('refuses %s', (_name, options, env) => {
-    expect(() => resolveServerConfig(options, env)).toThrow();
+    expect(() => resolveServerConfig(options, env)).toThrow(ServerError);
   });
 });

@@ -82,7 +82,8 @@ export interface ServerConfig {
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
-const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
+/** Every log level, for validation and the CLI's choices. */
+export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug'];
 
 /** The default data folder: `<user data dir>/ferry-server` (e.g. ~/.local/share/ferry-server). */
 export function defaultDataDir(): string {
@@ -101,12 +102,21 @@ function readNumber(env: Env, name: string, scale = 1): number | undefined {
   return value * scale;
 }
 
+/** A count (workers, versions, attempts, bytes): a whole non-negative number. */
+function readInteger(env: Env, name: string): number | undefined {
+  const value = readNumber(env, name);
+  if (value !== undefined && !Number.isSafeInteger(value)) {
+    throw new ServerError('invalid_request', `${name} must be a whole number`);
+  }
+  return value;
+}
+
 function readLogLevel(raw: string | undefined): LogLevel | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
     throw new ServerError(
       'invalid_request',
-      `FERRY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
+      `the log level (FERRY_LOG_LEVEL) must be one of ${LOG_LEVELS.join(', ')}`,
     );
   }
   return raw as LogLevel;
@@ -140,7 +150,7 @@ export function resolveServerConfig(
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new ServerError('invalid_request', 'HTTPS needs both a certificate and a key file');
   }
-  const port = options.port ?? readNumber(env, 'FERRY_PORT') ?? 8787;
+  const port = options.port ?? readInteger(env, 'FERRY_PORT') ?? 8787;
   if (!Number.isInteger(port) || port > 65535) {
     throw new ServerError('invalid_request', 'port must be an integer from 0 to 65535');
   }
@@ -151,14 +161,14 @@ export function resolveServerConfig(
     publicUrl: readPublicUrl(options.publicUrl ?? env.FERRY_PUBLIC_URL),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     masterKey: options.masterKey ?? (env.FERRY_MASTER_KEY || undefined),
-    logLevel: options.logLevel ?? readLogLevel(env.FERRY_LOG_LEVEL) ?? 'info',
+    logLevel: readLogLevel(options.logLevel ?? env.FERRY_LOG_LEVEL) ?? 'info',
     defaultQuotaBytes:
-      options.defaultQuotaBytes ?? readNumber(env, 'FERRY_QUOTA_BYTES') ?? DEFAULT_QUOTA_BYTES,
+      options.defaultQuotaBytes ?? readInteger(env, 'FERRY_QUOTA_BYTES') ?? DEFAULT_QUOTA_BYTES,
     journalRetentionMs:
       options.journalRetentionMs ??
       readNumber(env, 'FERRY_JOURNAL_RETENTION_DAYS', DAY_MS) ??
       30 * DAY_MS,
-    versionLimit: options.versionLimit ?? readNumber(env, 'FERRY_VERSION_LIMIT') ?? 100,
+    versionLimit: options.versionLimit ?? readInteger(env, 'FERRY_VERSION_LIMIT') ?? 100,
     policyIntervalMs:
       options.policyIntervalMs ?? readNumber(env, 'FERRY_POLICY_INTERVAL_S', 1000) ?? HOUR_MS,
     gcGraceMs: options.gcGraceMs ?? readNumber(env, 'FERRY_GC_GRACE_HOURS', HOUR_MS) ?? DAY_MS,
@@ -168,11 +178,12 @@ export function resolveServerConfig(
       options.uploadSessionTtlMs ??
       readNumber(env, 'FERRY_UPLOAD_SESSION_TTL_HOURS', HOUR_MS) ??
       DAY_MS,
-    loginMaxAttempts: options.loginMaxAttempts ?? readNumber(env, 'FERRY_LOGIN_MAX_ATTEMPTS') ?? 10,
+    loginMaxAttempts:
+      options.loginMaxAttempts ?? readInteger(env, 'FERRY_LOGIN_MAX_ATTEMPTS') ?? 10,
     loginWindowMs: options.loginWindowMs ?? 15 * 60 * 1000,
-    codecWorkers: options.codecWorkers ?? readNumber(env, 'FERRY_CODEC_WORKERS') ?? 2,
+    codecWorkers: options.codecWorkers ?? readInteger(env, 'FERRY_CODEC_WORKERS') ?? 2,
     metadataCacheEntries:
-      options.metadataCacheEntries ?? readNumber(env, 'FERRY_METADATA_CACHE_ENTRIES') ?? 10_000,
+      options.metadataCacheEntries ?? readInteger(env, 'FERRY_METADATA_CACHE_ENTRIES') ?? 10_000,
     scryptCost: options.scryptCost ?? 2 ** 15,
   };
 }

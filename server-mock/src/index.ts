@@ -24,7 +24,7 @@ import { startPolicyTimer } from './policy-runner/policy-timer.js';
 import type { ServerContext } from './server-context.js';
 
 export type { ServerConfig, ServerOptions, LogLevel } from './config.js';
-export { resolveServerConfig, defaultDataDir } from './config.js';
+export { resolveServerConfig, defaultDataDir, LOG_LEVELS } from './config.js';
 export { ServerError } from './errors.js';
 
 /** Components to use instead of the embedded defaults (e.g. a shared bus across instances). */
