@@ -12,12 +12,7 @@ import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
-import {
-  authHeadersSchema,
-  bearerSecurity,
-  errorResponses,
-  namespaceSchema,
-} from './wire-schemas.js';
+import { authenticatedSchema, errorResponses, namespaceSchema } from './wire-schemas.js';
 
 export async function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.get(
@@ -25,9 +20,7 @@ export async function registerAccountRoutes(app: FastifyInstance, ctx: ServerCon
     {
       schema: {
         summary: 'The account and its storage use',
-        tags: ['account'],
-        security: bearerSecurity,
-        headers: authHeadersSchema,
+        ...authenticatedSchema('account'),
         response: {
           200: {
             type: 'object',
@@ -63,9 +56,7 @@ export async function registerAccountRoutes(app: FastifyInstance, ctx: ServerCon
     {
       schema: {
         summary: "A namespace's data key (base64), for users who can see it",
-        tags: ['keys'],
-        security: bearerSecurity,
-        headers: authHeadersSchema,
+        ...authenticatedSchema('keys'),
         params: {
           type: 'object',
           properties: { namespace: namespaceSchema },

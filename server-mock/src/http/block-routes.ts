@@ -23,8 +23,7 @@ import type { ServerContext } from '../server-context.js';
 import { storeBlock } from '../transfer/store-block.js';
 import { viewOf } from './request-paths.js';
 import {
-  authHeadersSchema,
-  bearerSecurity,
+  authenticatedSchema,
   blockIdSchema,
   errorResponses,
   namespaceSchema,
@@ -62,9 +61,7 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
     {
       schema: {
         summary: 'Which of these blocks the namespace lacks (dedup)',
-        tags: ['blocks'],
-        security: bearerSecurity,
-        headers: authHeadersSchema,
+        ...authenticatedSchema('blocks'),
         body: {
           type: 'object',
           properties: {
@@ -96,9 +93,7 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
     {
       schema: {
         summary: 'Upload one encoded block (idempotent)',
-        tags: ['blocks'],
-        security: bearerSecurity,
-        headers: authHeadersSchema,
+        ...authenticatedSchema('blocks'),
         params: blockParamsSchema,
         response: {
           200: {
@@ -148,9 +143,7 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
     {
       schema: {
         summary: 'Download one encoded block',
-        tags: ['blocks'],
-        security: bearerSecurity,
-        headers: authHeadersSchema,
+        ...authenticatedSchema('blocks'),
         params: blockParamsSchema,
         response: errorResponses(401, 403, 404),
       },

@@ -24,9 +24,9 @@ import { waitForChange } from '../notify/index.js';
 import type { ServerContext } from '../server-context.js';
 import { OpenLongPolls } from './open-long-polls.js';
 import { viewOf } from './request-paths.js';
-import { authHeadersSchema, bearerSecurity, errorResponses } from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './wire-schemas.js';
 
-const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['changes'] };
+const common = authenticatedSchema('changes');
 const cursorSchema = { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH } as const;
 
 export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext) {

@@ -23,8 +23,7 @@ import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata, toFileMetadata } from './wire-entries.js';
 import {
-  authHeadersSchema,
-  bearerSecurity,
+  authenticatedSchema,
   blockIdSchema,
   entryMetadataSchema,
   errorResponses,
@@ -33,7 +32,7 @@ import {
   revSchema,
 } from './wire-schemas.js';
 
-const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['files'] };
+const common = authenticatedSchema('files');
 
 /** Lists a folder of the caller's view, descending into mounted shares when recursive. */
 async function listFolder(

@@ -29,12 +29,7 @@ import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
 import type { UploadQuery } from './transfer-routes.js';
 import { toFileMetadata } from './wire-entries.js';
-import {
-  authHeadersSchema,
-  bearerSecurity,
-  errorResponses,
-  fileMetadataSchema,
-} from './wire-schemas.js';
+import { authenticatedSchema, errorResponses, fileMetadataSchema } from './wire-schemas.js';
 
 export const UPLOAD_SESSION_ROUTE = '/files/upload/sessions';
 
@@ -110,9 +105,7 @@ export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerC
     {
       schema: {
         summary: 'Send a piece of a resumable upload, or ask how much arrived',
-        tags: ['files'],
-        security: bearerSecurity,
-        headers: authHeadersSchema,
+        ...authenticatedSchema('files'),
         params: {
           type: 'object',
           properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },

@@ -16,9 +16,9 @@ import type { ServerContext } from '../server-context.js';
 import { shareFolder } from '../sharing/share-folder.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
-import { authHeadersSchema, bearerSecurity, errorResponses, pathSchema } from './wire-schemas.js';
+import { authenticatedSchema, errorResponses, pathSchema } from './wire-schemas.js';
 
-const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['shares'] };
+const common = authenticatedSchema('shares');
 const roleSchema = { type: 'string', enum: ['viewer', 'editor'] } as const;
 const idParams = {
   type: 'object',

@@ -21,8 +21,7 @@ import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toFileMetadata } from './wire-entries.js';
 import {
-  authHeadersSchema,
-  bearerSecurity,
+  authenticatedSchema,
   errorResponses,
   fileMetadataSchema,
   pathSchema,
@@ -30,7 +29,7 @@ import {
 } from './wire-schemas.js';
 import { registerResumableRoutes, startResumableUpload } from './resumable-routes.js';
 
-const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['files'] };
+const common = authenticatedSchema('files');
 
 export interface UploadQuery {
   uploadType: 'media' | 'resumable';

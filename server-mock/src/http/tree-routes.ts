@@ -18,14 +18,13 @@ import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata } from './wire-entries.js';
 import {
-  authHeadersSchema,
-  bearerSecurity,
+  authenticatedSchema,
   entryMetadataSchema,
   errorResponses,
   pathSchema,
 } from './wire-schemas.js';
 
-const common = { security: bearerSecurity, headers: authHeadersSchema, tags: ['files'] };
+const common = authenticatedSchema('files');
 const pathBody = {
   type: 'object',
   properties: { path: pathSchema },

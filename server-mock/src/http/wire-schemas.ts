@@ -34,6 +34,11 @@ export const authHeadersSchema = {
 
 export const bearerSecurity = [{ bearer: [] }];
 
+/** The schema parts every authenticated route shares: bearer security, headers, OpenAPI tag. */
+export function authenticatedSchema(tag: string) {
+  return { security: bearerSecurity, headers: authHeadersSchema, tags: [tag] };
+}
+
 /** Standard error responses listed in the OpenAPI document. */
 export function errorResponses(...statuses: number[]): Record<number, typeof errorSchema> {
   return Object.fromEntries(statuses.map((s) => [s, errorSchema]));
