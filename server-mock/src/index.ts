@@ -101,8 +101,21 @@ export async function startServer(
     publicBaseUrl: () => config.publicUrl ?? listeningUrl,
     now: components.now ?? Date.now,
   };
+  const releaseComponents = async () => {
+    await ctx.codec.close();
+    await bus.close();
+    await blocks.close();
+    await store.close();
+  };
   const app = await buildApp(ctx, ROUTE_MODULES);
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    // E.g. the port is taken: release the workers and the database before reporting it.
+    await app.close();
+    await releaseComponents();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = formatUrl(config.tls ? 'https' : 'http', config.host, port);
@@ -130,10 +143,7 @@ export async function startServer(
         const deadline = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
         await app.close();
         clearTimeout(deadline);
-        await ctx.codec.close();
-        await bus.close();
-        await blocks.close();
-        await store.close();
+        await releaseComponents();
       })();
       return closing;
     },

@@ -11,6 +11,16 @@ afterEach(async () => {
 });
 
 describe('server lifecycle', () => {
+  it('releases what it opened when it cannot listen (port taken)', async () => {
+    const first = await startTestServer();
+    toClose.push(first);
+    const bus = new InProcessNotificationBus();
+    const port = Number(new URL(first.url).port);
+    await expect(startTestServer({ port, components: { bus } })).rejects.toThrow(/EADDRINUSE/);
+    // The second server closed the components it was given before reporting the failure.
+    await expect(bus.subscribe(['topic'], () => undefined)).rejects.toThrow();
+  });
+
   it('lets an in-flight download finish during a graceful shutdown, then refuses connections', async () => {
     const server = await startTestServer();
     const ann = await server.createUser('ann');
