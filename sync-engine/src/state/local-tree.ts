@@ -27,9 +27,6 @@ export const LOCAL_TREE_SPEC: TreeTableSpec<LocalItem> = {
   table: 'local_item',
   columns: ['inode', 'size_bytes', 'mtime_ms', 'fingerprint', 'scanned_ms'],
   toColumns: (row) => ({
-    item_id: row.itemId,
-    kind: row.kind,
-    path: row.path,
     inode: row.inode,
     size_bytes: row.sizeBytes,
     mtime_ms: row.mtimeMs,
@@ -37,9 +34,6 @@ export const LOCAL_TREE_SPEC: TreeTableSpec<LocalItem> = {
     scanned_ms: row.scannedMs,
   }),
   fromColumns: (raw) => ({
-    itemId: raw.item_id as ItemId,
-    kind: raw.kind as ItemKind,
-    path: raw.path as string,
     inode: raw.inode as string,
     sizeBytes: raw.size_bytes as number,
     mtimeMs: raw.mtime_ms as number,

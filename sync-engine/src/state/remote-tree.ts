@@ -22,18 +22,12 @@ export const REMOTE_TREE_SPEC: TreeTableSpec<RemoteItem> = {
   table: 'remote_item',
   columns: ['rev', 'size_bytes', 'modified_ms', 'content_hash'],
   toColumns: (row) => ({
-    item_id: row.itemId,
-    kind: row.kind,
-    path: row.path,
     rev: row.rev ?? null,
     size_bytes: row.sizeBytes,
     modified_ms: row.modifiedMs,
     content_hash: row.contentHash ?? null,
   }),
   fromColumns: (raw) => ({
-    itemId: raw.item_id as ItemId,
-    kind: raw.kind as ItemKind,
-    path: raw.path as string,
     rev: (raw.rev as Rev | null) ?? undefined,
     sizeBytes: raw.size_bytes as number,
     modifiedMs: raw.modified_ms as number,

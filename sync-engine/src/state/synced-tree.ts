@@ -27,9 +27,6 @@ export const SYNCED_TREE_SPEC: TreeTableSpec<SyncedItem> = {
   table: 'synced_item',
   columns: ['rev', 'size_bytes', 'modified_ms', 'fingerprint', 'synced_ms'],
   toColumns: (row) => ({
-    item_id: row.itemId,
-    kind: row.kind,
-    path: row.path,
     rev: row.rev ?? null,
     size_bytes: row.sizeBytes,
     modified_ms: row.modifiedMs,
@@ -37,9 +34,6 @@ export const SYNCED_TREE_SPEC: TreeTableSpec<SyncedItem> = {
     synced_ms: row.syncedMs,
   }),
   fromColumns: (raw) => ({
-    itemId: raw.item_id as ItemId,
-    kind: raw.kind as ItemKind,
-    path: raw.path as string,
     rev: (raw.rev as Rev | null) ?? undefined,
     sizeBytes: raw.size_bytes as number,
     modifiedMs: raw.modified_ms as number,

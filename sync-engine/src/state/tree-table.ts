@@ -22,10 +22,26 @@ export interface TreeTableSpec<Row extends TreeRow> {
   readonly table: string;
   /** The table's columns besides `item_id`, `kind` and `path`. */
   readonly columns: readonly string[];
-  /** Row → values keyed by column name (all of them, including the three common ones). */
+  /** Row → values of `columns`, keyed by column name (the three common ones are added here). */
   toColumns(row: Row): Record<string, string | number | null>;
-  /** A selected SQL row (all columns) → Row. */
-  fromColumns(raw: Record<string, unknown>): Row;
+  /** A selected SQL row → the tree's own fields (the three common ones are added here). */
+  fromColumns(raw: Record<string, unknown>): Omit<Row, keyof TreeRow>;
+}
+
+/** All of a row's column values: the common `item_id`, `kind`, `path` and the tree's own. */
+function rowToColumns<Row extends TreeRow>(spec: TreeTableSpec<Row>, row: Row) {
+  return { item_id: row.itemId, kind: row.kind, path: row.path, ...spec.toColumns(row) };
+}
+
+/** A selected SQL row (all columns) → Row. */
+function rowFromColumns<Row extends TreeRow>(spec: TreeTableSpec<Row>, raw: unknown): Row {
+  const columns = raw as Record<string, unknown>;
+  return {
+    itemId: columns.item_id as ItemId,
+    kind: columns.kind as ItemKind,
+    path: columns.path as string,
+    ...spec.fromColumns(columns),
+  } as Row;
 }
 
 /** Strings with `prefix + '/'` in front sort between `prefix + '/'` and `prefix + '0'` ('/'+1). */
@@ -79,7 +95,7 @@ export class TreeTable<Row extends TreeRow> {
   put(row: Row): void {
     translateConstraintErrors(
       `put ${this.tree} item ${row.path}`,
-      () => this.upsert.run(this.spec.toColumns(row)),
+      () => this.upsert.run(rowToColumns(this.spec, row)),
       'state_path_taken',
     );
   }
@@ -96,14 +112,12 @@ export class TreeTable<Row extends TreeRow> {
 
   /** The whole tree, ordered by path (a parent before its children). */
   list(): Row[] {
-    return this.selectAll.all().map((raw) => this.spec.fromColumns(raw as Record<string, unknown>));
+    return this.selectAll.all().map((raw) => rowFromColumns(this.spec, raw));
   }
 
   /** Everything strictly below the directory `dirPath`, ordered by path. */
   listUnder(dirPath: string): Row[] {
-    return this.selectUnder
-      .all({ dir: dirPath })
-      .map((raw) => this.spec.fromColumns(raw as Record<string, unknown>));
+    return this.selectUnder.all({ dir: dirPath }).map((raw) => rowFromColumns(this.spec, raw));
   }
 
   /** Removes the item from this tree (and its block list here). False when it was not in it. */
@@ -133,6 +147,6 @@ export class TreeTable<Row extends TreeRow> {
   }
 
   private read(raw: unknown): Row | undefined {
-    return raw === undefined ? undefined : this.spec.fromColumns(raw as Record<string, unknown>);
+    return raw === undefined ? undefined : rowFromColumns(this.spec, raw);
   }
 }
