@@ -15,6 +15,7 @@ import {
   seededBytes,
   utf8,
   type TestBlock,
+  startResumableUpload,
 } from '../testing/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
@@ -41,14 +42,7 @@ beforeAll(async () => {
   const bobs = await commitContent(bob, '/bob.txt', utf8('bob owns this'));
   expect(bobs.status).toBe(200);
   bobRev = bobs.file.rev as Rev;
-  const started = await ann.send(
-    'POST',
-    '/files/upload?uploadType=resumable&path=/big.bin',
-    new Uint8Array(0),
-    { 'x-upload-content-length': '10' },
-  );
-  expect(started.status).toBe(200);
-  sessionPath = new URL(started.headers.get('location') ?? '').pathname;
+  sessionPath = await startResumableUpload(ann, { path: '/big.bin', totalBytes: 10 });
   // A share of another folder, so that /Private stays in Ann's root namespace.
   const cat = await server.createUser('cat');
   expect((await ann.json('POST', '/files/mkdir', { path: '/Shared' })).status).toBe(200);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { takeStoreSnapshot } from '../testing/store-snapshot.js';
-import { commitContent, seededBytes, utf8 } from '../testing/test-blocks.js';
+import { commitContent, seededBytes, utf8, startResumableUpload } from '../testing/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 import { sendRawRequest, type RawRequest } from './raw-http.js';
@@ -47,18 +47,11 @@ export function useHostileFixture(): HostileFixture {
     expect((await commitContent(ann, '/Docs/file.bin', fixture.file)).status).toBe(200);
     // Target of the type-confusion cases, so a wrongly accepted one cannot disturb the others.
     expect((await ann.json('POST', '/files/mkdir', { path: '/Movable' })).status).toBe(200);
-    const started = await ann.send(
-      'POST',
-      '/files/upload?uploadType=resumable&path=/Docs/big.bin',
-      new Uint8Array(0),
-      { 'x-upload-content-length': '10' },
-    );
-    expect(started.status).toBe(200);
-    fixture.sessionPath = new URL(started.headers.get('location') ?? '').pathname;
-    const piece = await ann.send('PUT', fixture.sessionPath, utf8('0123'), {
-      'content-range': 'bytes 0-3/10',
+    fixture.sessionPath = await startResumableUpload(ann, {
+      path: '/Docs/big.bin',
+      totalBytes: 10,
+      firstPiece: utf8('0123'),
     });
-    expect(piece.status).toBe(308);
   });
   afterAll(async () => fixture.server?.close());
   return fixture;

@@ -14,7 +14,13 @@ import type {
   ShareMetadata,
 } from '../../../sync-engine/src/protocol/index.js';
 import { takeStoreSnapshot } from '../testing/store-snapshot.js';
-import { commitContent, encodeContent, putBlocks, utf8 } from '../testing/test-blocks.js';
+import {
+  commitContent,
+  encodeContent,
+  putBlocks,
+  utf8,
+  startResumableUpload,
+} from '../testing/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 
@@ -52,18 +58,11 @@ beforeAll(async () => {
   const danBlocks = await encodeContent(utf8('dan was here'), goneKey);
   await putBlocks(dan, danBlocks, gone.namespace);
   goneBlockIds = danBlocks.map((b) => b.id);
-  const started = await dan.send(
-    'POST',
-    '/files/upload?uploadType=resumable&path=/Gone/late.bin',
-    new Uint8Array(0),
-    { 'x-upload-content-length': '10' },
-  );
-  expect(started.status).toBe(200);
-  danSession = new URL(started.headers.get('location') ?? '').pathname;
-  const piece = await dan.send('PUT', danSession, utf8('0123'), {
-    'content-range': 'bytes 0-3/10',
+  danSession = await startResumableUpload(dan, {
+    path: '/Gone/late.bin',
+    totalBytes: 10,
+    firstPiece: utf8('0123'),
   });
-  expect(piece.status).toBe(308);
   expect((await ann.json('DELETE', `/shares/${gone.id}`)).status).toBe(200);
 });
 afterAll(async () => server?.close());
@@ -234,18 +233,11 @@ describe('an editor demoted to viewer of /Desk', () => {
   beforeAll(async () => {
     await ann.json('POST', '/files/mkdir', { path: '/Desk' });
     const desk = await share('/Desk', dan.email, 'editor');
-    const started = await dan.send(
-      'POST',
-      '/files/upload?uploadType=resumable&path=/Desk/late.bin',
-      new Uint8Array(0),
-      { 'x-upload-content-length': '10' },
-    );
-    expect(started.status).toBe(200);
-    deskSession = new URL(started.headers.get('location') ?? '').pathname;
-    const piece = await dan.send('PUT', deskSession, utf8('0123'), {
-      'content-range': 'bytes 0-3/10',
+    deskSession = await startResumableUpload(dan, {
+      path: '/Desk/late.bin',
+      totalBytes: 10,
+      firstPiece: utf8('0123'),
     });
-    expect(piece.status).toBe(308);
     expect((await ann.json('PATCH', `/shares/${desk.id}`, { role: 'viewer' })).status).toBe(200);
   });
 

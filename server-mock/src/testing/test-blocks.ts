@@ -63,6 +63,33 @@ export async function commitContent(
   return { ...res, file: res.body as FileMetadata };
 }
 
+/**
+ * Starts a resumable upload of `totalBytes` at `path` and, when `firstPiece` is given, sends it as
+ * bytes 0…n-1, leaving the session open. Resolves to the session URL's path.
+ * @throws Error when the server does not answer 200 to the start, or 308 to the piece.
+ */
+export async function startResumableUpload(
+  client: TestClient,
+  options: { path: string; totalBytes: number; firstPiece?: Uint8Array },
+): Promise<string> {
+  const started = await client.send(
+    'POST',
+    `/files/upload?uploadType=resumable&path=${encodeURIComponent(options.path)}`,
+    new Uint8Array(0),
+    { 'x-upload-content-length': String(options.totalBytes) },
+  );
+  if (started.status !== 200) throw new Error(`starting an upload got ${started.status}`);
+  const sessionPath = new URL(started.headers.get('location') ?? '').pathname;
+  const piece = options.firstPiece;
+  if (piece) {
+    const sent = await client.send('PUT', sessionPath, piece, {
+      'content-range': `bytes 0-${piece.length - 1}/${options.totalBytes}`,
+    });
+    if (sent.status !== 308) throw new Error(`sending the first piece got ${sent.status}`);
+  }
+  return sessionPath;
+}
+
 /** Deterministic pseudo-random bytes (xorshift), so tests are reproducible. */
 export function seededBytes(length: number, seed = 1): Uint8Array {
   const out = new Uint8Array(length);
