@@ -2,8 +2,8 @@
  * Wire shapes of the journal: GET /changes/latest_cursor, GET /changes, long-poll, activity.
  * Cursors are opaque to clients; their encoding is described in docs/protocol.md.
  */
-import type { Cursor, FileId, NamespaceId, Rev } from './ids.js';
-import type { FileStatus, ShareRole } from './file-types.js';
+import type { Cursor, FileId, NamespaceId } from './ids.js';
+import type { FileMetadata, ShareRole } from './file-types.js';
 
 /**
  * One change, as seen by the user asking: the new state of `path` (paths are in the user's
@@ -11,18 +11,10 @@ import type { FileStatus, ShareRole } from './file-types.js';
  * and an entry with the same `fileId` at the new one (with `movedFrom`).
  */
 export type ChangeEntry =
-  | {
+  | (Omit<FileMetadata, 'type'> & {
       readonly tag: 'file';
-      readonly path: string;
-      readonly fileId: FileId;
-      readonly namespace: NamespaceId;
-      readonly rev: Rev;
-      readonly size: number;
-      readonly contentHash: string;
-      readonly modified: number;
-      readonly status: FileStatus;
       readonly movedFrom?: string;
-    }
+    })
   | {
       readonly tag: 'folder';
       readonly path: string;
