@@ -1,21 +1,5 @@
 import type { ChunkBounds } from './chunk-bounds.js';
-
-/**
- * The gear table: 256 pseudo-random 32-bit values, one per byte value. It is part of the block
- * format in effect (changing it moves every boundary, which defeats dedup against blocks already
- * uploaded), so it is generated from a fixed seed by xorshift32 and never changes.
- */
-const GEAR: Int32Array = (() => {
-  const table = new Int32Array(256);
-  let state = 0x9e3779b9;
-  for (let i = 0; i < 256; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    table[i] = state | 0;
-  }
-  return table;
-})();
+import { gearScan, type GearScanResult } from './gear-scan.js';
 
 /**
  * Finds content-defined block boundaries with a FastCDC-style gear hash and normalized chunking.
@@ -34,6 +18,8 @@ export class BoundaryScanner {
   private length = 0;
   /** Gear hash of the current block's bytes from index min on. */
   private hash = 0;
+  /** Reused result of gearScan. */
+  private readonly run: GearScanResult = { end: -1, hash: 0 };
 
   constructor(bounds: ChunkBounds) {
     this.bounds = bounds;
@@ -54,17 +40,21 @@ export class BoundaryScanner {
       this.length += to - from;
       return -1;
     }
-    let h = this.hash;
-    const gear = GEAR;
+    const run = this.run;
     const smallEnd = Math.min(to, avgBytes - base);
-    for (; i < smallEnd; i++) {
-      h = ((h << 1) + gear[data[i]!]!) | 0;
-      if ((h & maskSmall) === 0) return this.cut(i + 1);
+    let h = this.hash;
+    if (i < smallEnd) {
+      gearScan(data, i, smallEnd, h, maskSmall, run);
+      if (run.end >= 0) return this.cut(run.end);
+      h = run.hash;
+      i = smallEnd;
     }
     const largeEnd = Math.min(to, maxBytes - base);
-    for (; i < largeEnd; i++) {
-      h = ((h << 1) + gear[data[i]!]!) | 0;
-      if ((h & maskLarge) === 0) return this.cut(i + 1);
+    if (i < largeEnd) {
+      gearScan(data, i, largeEnd, h, maskLarge, run);
+      if (run.end >= 0) return this.cut(run.end);
+      h = run.hash;
+      i = largeEnd;
     }
     if (i + base === maxBytes) return this.cut(i);
     this.length += to - from;
