@@ -1,20 +1,36 @@
-import { randomBytes } from 'node:crypto';
+import { createDecipheriv, randomBytes } from 'node:crypto';
+import { brotliDecompressSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BlockId } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
 import { BlockDecodeError } from './block-decode-error.js';
 import {
-  FLAG_COMPRESSED,
+  FLAGS_OFFSET,
   HEADER_BYTES,
   MAX_ENCODED_BLOCK_BYTES,
+  NONCE_BYTES,
+  NONCE_OFFSET,
   TAG_BYTES,
+  buildAssociatedData,
 } from './block-format.js';
 import { CHUNK_MAX_BYTES } from './chunk-bounds.js';
 import { hashBlock } from './hash-block.js';
 import { seededBytes } from './seeded-data.js';
 
 const KEY = randomBytes(32);
+
+/** Decrypts an encoded block's payload without decompressing it. */
+function openPayload(encoded: Uint8Array, id: BlockId): Buffer {
+  const payloadEnd = encoded.length - TAG_BYTES;
+  const nonce = encoded.subarray(NONCE_OFFSET, NONCE_OFFSET + NONCE_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', KEY, nonce, { authTagLength: TAG_BYTES });
+  decipher.setAAD(buildAssociatedData(encoded, id));
+  decipher.setAuthTag(encoded.subarray(payloadEnd));
+  const payload = decipher.update(encoded.subarray(HEADER_BYTES, payloadEnd));
+  decipher.final();
+  return payload;
+}
 
 describe('encodeBlock / decodeBlock', () => {
   it('round-trips any byte string (property)', () => {
@@ -49,16 +65,35 @@ describe('encodeBlock / decodeBlock', () => {
     }
   });
 
-  it('compresses text and stores random data raw', () => {
+  it('compresses text with Brotli and stores random data raw', () => {
     const text = seededBytes('text', 2, 1 << 20);
-    const encodedText = encodeBlock(text, KEY);
-    expect(encodedText[5]).toBe(FLAG_COMPRESSED);
+    const textId = hashBlock(text);
+    const encodedText = encodeBlock(text, KEY, textId);
+    expect(encodedText[FLAGS_OFFSET]).toBe(0x03); // compressed, codec 1 (Brotli)
     expect(encodedText.length).toBeLessThan(text.length * 0.6);
+    expect(brotliDecompressSync(openPayload(encodedText, textId)).equals(text)).toBe(true);
 
     const random = seededBytes('random', 2, 1 << 20);
-    const encodedRandom = encodeBlock(random, KEY);
-    expect(encodedRandom[5]).toBe(0);
+    const randomId = hashBlock(random);
+    const encodedRandom = encodeBlock(random, KEY, randomId);
+    expect(encodedRandom[FLAGS_OFFSET]).toBe(0x00);
     expect(encodedRandom.length).toBe(HEADER_BYTES + random.length + TAG_BYTES);
+    expect(openPayload(encodedRandom, randomId).equals(random)).toBe(true);
+  });
+
+  it('stores a block raw when Brotli would not shrink it or the probe says it will not', () => {
+    // Too short for the probe: Brotli's framing makes them longer.
+    for (const plain of [Uint8Array.of(7), Buffer.from('abc')]) {
+      expect(encodeBlock(plain, KEY)[FLAGS_OFFSET]).toBe(0x00);
+    }
+    // Text whose four probe windows (4 KiB at the start, the end and evenly between) are random:
+    // the probe fails, so the block is stored raw although the rest would compress well.
+    const plain = seededBytes('text', 6, 1 << 20);
+    const stride = Math.floor((plain.length - 4096) / 3);
+    for (let w = 0; w < 4; w++) plain.set(seededBytes('random', w, 4096), w * stride);
+    const encoded = encodeBlock(plain, KEY);
+    expect(encoded[FLAGS_OFFSET]).toBe(0x00);
+    expect(encoded.length).toBe(HEADER_BYTES + plain.length + TAG_BYTES);
   });
 
   it('uses a fresh nonce for every encryption', () => {

@@ -31,9 +31,10 @@ function checkId(id: string): void {
 }
 
 /**
- * Encodes one plaintext block for the wire and the block store: compress (unless incompressible),
- * then AES-256-GCM with a fresh random nonce, the header and the block id as associated data.
- * The result is self-describing (docs/block-format.md) and at most MAX_ENCODED_BLOCK_BYTES long.
+ * Encodes one plaintext block for the wire and the block store: compress with Brotli (unless
+ * incompressible), then AES-256-GCM with a fresh random nonce, the header and the block id as
+ * associated data. The result is self-describing (docs/block-format.md) and at most
+ * MAX_ENCODED_BLOCK_BYTES long.
  *
  * @param plain  the block, at most CHUNK_MAX_BYTES bytes
  * @param key    the namespace's 32-byte data key
@@ -66,9 +67,9 @@ export function encodeBlockInto(
     throw new RangeError(`a block is at most ${CHUNK_MAX_BYTES} bytes, got ${plainLength}`);
   }
   checkId(id);
-  const { payload, isCompressed } = compressBlock(plain);
+  const { payload, compression } = compressBlock(plain);
   const out = allocate(HEADER_BYTES + payload.length + TAG_BYTES);
-  writeHeaderFields(out, isCompressed, plainLength);
+  writeHeaderFields(out, compression, plainLength);
   const nonce = out.subarray(NONCE_OFFSET, NONCE_OFFSET + NONCE_BYTES);
   randomFillSync(nonce);
   const cipher = createCipheriv(CIPHER, key, nonce, { authTagLength: TAG_BYTES });
@@ -88,8 +89,9 @@ export function encodeBlockInto(
 
 /**
  * Decodes an encoded block and proves it is the block named `expectedId`: parse the header,
- * authenticate and decrypt (the header and `expectedId` are authenticated data), inflate with an
- * output limit, then re-hash. Returns the plaintext only when every step succeeded.
+ * authenticate and decrypt (the header and `expectedId` are authenticated data), decompress with
+ * an output limit (Brotli or DEFLATE, as the header says), then re-hash. Returns the plaintext
+ * only when every step succeeded.
  *
  * @throws BlockDecodeError with `code`:
  *   block_too_large, block_format_invalid, block_version_unsupported (header checks, before any
@@ -118,7 +120,10 @@ export function decodeBlock(encoded: Uint8Array, key: Uint8Array, expectedId: Bl
       { cause: error },
     );
   }
-  const plain = header.isCompressed ? decompressBlock(payload, header.plainLength) : payload;
+  const plain =
+    header.compression === 'none'
+      ? payload
+      : decompressBlock(payload, header.compression, header.plainLength);
   const actualId = hashBlock(plain);
   if (actualId !== expectedId) {
     throw new BlockDecodeError(

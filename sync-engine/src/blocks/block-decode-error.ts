@@ -3,12 +3,13 @@ import { EngineError } from '../errors.js';
 /**
  * Why an encoded block was rejected. Wire-visible (the server answers an upload with it), so the
  * set is closed and snake_case.
- * - `block_format_invalid`: too short, wrong magic, unknown flag bits, or a length that does not
- *   fit the header.
+ * - `block_format_invalid`: too short, wrong magic, unknown flag bits or compression codec, or a
+ *   length that does not fit the header.
  * - `block_version_unsupported`: a format version this build does not know.
  * - `block_auth_failed`: AES-GCM authentication failed: wrong key, wrong expected id (the id is
  *   authenticated data), or any modified byte.
- * - `block_decompress_failed`: the authenticated payload is not valid DEFLATE of the stated length.
+ * - `block_decompress_failed`: the authenticated payload is not valid DEFLATE or Brotli (as the
+ *   flags say) of the stated length.
  * - `block_hash_mismatch`: the plaintext does not hash to the expected id (an encoder holding the
  *   key labelled the block with someone else's id).
  * - `block_too_large`: the encoded block or its stated plaintext length exceeds the maximum.

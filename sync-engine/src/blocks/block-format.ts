@@ -6,7 +6,8 @@ import { BlockDecodeError } from './block-decode-error.js';
  *
  *   0  4  magic "FRYB"
  *   4  1  format version (1)
- *   5  1  flags: bit 0 = payload is raw DEFLATE; other bits must be 0
+ *   5  1  flags: bit 0 = payload is compressed; bits 1-2 = its codec (0 DEFLATE, 1 Brotli) when
+ *         bit 0 is set, 0 otherwise; bits 3-7 must be 0
  *   6  4  plaintext length, unsigned 32-bit big-endian, ≤ CHUNK_MAX_BYTES
  *  10 12  AES-GCM nonce
  *  22  n  ciphertext of the payload
@@ -14,9 +15,23 @@ import { BlockDecodeError } from './block-decode-error.js';
  */
 export const BLOCK_MAGIC = Uint8Array.of(0x46, 0x52, 0x59, 0x42);
 export const BLOCK_FORMAT_VERSION = 1;
-/** Flag bit: the payload is raw DEFLATE (RFC 1951) of the plaintext; clear = the plaintext. */
+/** Offset of the flags byte. */
+export const FLAGS_OFFSET = 5;
+/** Flags bit 0: the payload is the compressed plaintext; clear = the payload is the plaintext. */
 export const FLAG_COMPRESSED = 0x01;
-const KNOWN_FLAGS = FLAG_COMPRESSED;
+/** Flags bits 1-2: the codec of a compressed payload (CODEC_IDS); must be 0 when bit 0 is clear. */
+export const CODEC_SHIFT = 1;
+export const CODEC_MASK = 0b11 << CODEC_SHIFT;
+const KNOWN_FLAGS = FLAG_COMPRESSED | CODEC_MASK;
+
+/** A compression codec: raw DEFLATE (RFC 1951) or Brotli (RFC 7932), no wrapper either way. */
+export type BlockCodec = 'deflate' | 'brotli';
+/** How a payload holds the plaintext: as is ('none') or compressed with a codec. */
+export type BlockCompression = 'none' | BlockCodec;
+/** Codec field values. 2 and 3 are unassigned and rejected. */
+export const CODEC_IDS: Readonly<Record<BlockCodec, number>> = { deflate: 0, brotli: 1 };
+/** Codecs by field value (the inverse of CODEC_IDS). */
+const CODECS_BY_ID: readonly BlockCodec[] = ['deflate', 'brotli'];
 
 export const NONCE_OFFSET = 10;
 export const NONCE_BYTES = 12;
@@ -32,7 +47,7 @@ export const MAX_ENCODED_BLOCK_BYTES = HEADER_BYTES + CHUNK_MAX_BYTES + TAG_BYTE
 
 /** The fields of a header that passed the structural checks. */
 export interface BlockHeader {
-  isCompressed: boolean;
+  compression: BlockCompression;
   plainLength: number;
   /** Length of the ciphertext between header and tag. */
   payloadLength: number;
@@ -44,12 +59,12 @@ export interface BlockHeader {
  */
 export function writeHeaderFields(
   out: Uint8Array,
-  isCompressed: boolean,
+  compression: BlockCompression,
   plainLength: number,
 ): void {
   out.set(BLOCK_MAGIC, 0);
   out[4] = BLOCK_FORMAT_VERSION;
-  out[5] = isCompressed ? FLAG_COMPRESSED : 0;
+  out[FLAGS_OFFSET] = compressionFlags(compression);
   new DataView(out.buffer, out.byteOffset, out.byteLength).setUint32(6, plainLength, false);
 }
 
@@ -85,13 +100,7 @@ export function parseHeader(encoded: Uint8Array): BlockHeader {
       `block format version ${version} is not supported`,
     );
   }
-  const flags = encoded[5]!;
-  if ((flags & ~KNOWN_FLAGS) !== 0) {
-    throw new BlockDecodeError(
-      'block_format_invalid',
-      `unknown block flags 0x${flags.toString(16)}`,
-    );
-  }
+  const compression = parseFlags(encoded[FLAGS_OFFSET]!);
   const plainLength = new DataView(
     encoded.buffer,
     encoded.byteOffset,
@@ -103,15 +112,44 @@ export function parseHeader(encoded: Uint8Array): BlockHeader {
       `stated plaintext length ${plainLength} exceeds the maximum block size ${CHUNK_MAX_BYTES}`,
     );
   }
-  const isCompressed = (flags & FLAG_COMPRESSED) !== 0;
   const payloadLength = encoded.length - HEADER_BYTES - TAG_BYTES;
-  if (!isCompressed && payloadLength !== plainLength) {
+  if (compression === 'none' && payloadLength !== plainLength) {
     throw new BlockDecodeError(
       'block_format_invalid',
       `raw payload of ${payloadLength} bytes does not match the stated length ${plainLength}`,
     );
   }
-  return { isCompressed, plainLength, payloadLength };
+  return { compression, plainLength, payloadLength };
+}
+
+/** The flags byte that states `compression`. */
+export function compressionFlags(compression: BlockCompression): number {
+  if (compression === 'none') return 0;
+  return FLAG_COMPRESSED | (CODEC_IDS[compression] << CODEC_SHIFT);
+}
+
+/**
+ * Reads the flags byte: no unknown bit, a codec only on a compressed payload, and a known codec.
+ * @throws BlockDecodeError `block_format_invalid`
+ */
+function parseFlags(flags: number): BlockCompression {
+  const hex = `0x${flags.toString(16).padStart(2, '0')}`;
+  if ((flags & ~KNOWN_FLAGS) !== 0) {
+    throw new BlockDecodeError('block_format_invalid', `unknown block flags ${hex}`);
+  }
+  const codecId = (flags & CODEC_MASK) >> CODEC_SHIFT;
+  if ((flags & FLAG_COMPRESSED) === 0) {
+    if (codecId === 0) return 'none';
+    throw new BlockDecodeError(
+      'block_format_invalid',
+      `block flags ${hex} name a codec for an uncompressed payload`,
+    );
+  }
+  const codec = CODECS_BY_ID[codecId];
+  if (codec === undefined) {
+    throw new BlockDecodeError('block_format_invalid', `unknown compression codec ${codecId}`);
+  }
+  return codec;
 }
 
 /**

@@ -1,16 +1,19 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { brotliCompressSync, constants, deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
+import { deflateSync as fflateDeflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { BlockId } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
 import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
 import {
+  FLAGS_OFFSET,
   HEADER_BYTES,
   MAX_ENCODED_BLOCK_BYTES,
   TAG_BYTES,
   buildAssociatedData,
   writeHeaderFields,
+  type BlockCompression,
 } from './block-format.js';
 import { CHUNK_MAX_BYTES } from './chunk-bounds.js';
 import { hashBlock } from './hash-block.js';
@@ -30,18 +33,32 @@ function decodeFailure(encoded: Uint8Array, key: Uint8Array, id: BlockId): Block
   throw new Error(`decode returned ${result.length} bytes for a tampered block`);
 }
 
+/** Runs a decode that must fail and returns the error. */
+function decodeError(encoded: Uint8Array, key: Uint8Array, id: BlockId): BlockDecodeError {
+  try {
+    decodeBlock(encoded, key, id);
+  } catch (error) {
+    expect(error).toBeInstanceOf(BlockDecodeError);
+    return error as BlockDecodeError;
+  }
+  throw new Error('decode succeeded on a block that must fail');
+}
+
 /**
  * Builds a correctly authenticated block around an arbitrary payload: what an adversary holding
- * the namespace key (a compromised device) could upload. The server must still refuse it.
+ * the namespace key (a compromised device) could upload, or another encoder (format-1 blocks
+ * written with DEFLATE, a pure-JS encoder). `flags` overrides the flags byte `compression` gives.
  */
 function sealBlock(options: {
   payload: Uint8Array;
-  isCompressed: boolean;
+  compression: BlockCompression;
   plainLength: number;
   id: BlockId;
+  flags?: number;
 }): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + options.payload.length + TAG_BYTES);
-  writeHeaderFields(out, options.isCompressed, options.plainLength);
+  writeHeaderFields(out, options.compression, options.plainLength);
+  if (options.flags !== undefined) out[FLAGS_OFFSET] = options.flags;
   out.set(randomBytes(12), 10);
   const cipher = createCipheriv('aes-256-gcm', KEY, out.subarray(10, 22));
   cipher.setAAD(buildAssociatedData(out, options.id));
@@ -64,10 +81,11 @@ function expectedHeaderCode(
   tampered[position]! ^= mask;
   if (position < 4) return 'block_format_invalid';
   if (position === 4) return 'block_version_unsupported';
-  if ((tampered[5]! & ~1) !== 0) return 'block_format_invalid';
+  // Valid flags: 0x00 raw, 0x01 DEFLATE, 0x03 Brotli.
+  if (![0x00, 0x01, 0x03].includes(tampered[5]!)) return 'block_format_invalid';
   const plainLength = Buffer.from(tampered).readUInt32BE(6);
   if (plainLength > CHUNK_MAX_BYTES) return 'block_too_large';
-  const isRaw = (tampered[5]! & 1) === 0;
+  const isRaw = tampered[5] === 0x00;
   const payloadLength = block.length - HEADER_BYTES - TAG_BYTES;
   if (isRaw && plainLength !== payloadLength) return 'block_format_invalid';
   return 'block_auth_failed';
@@ -145,19 +163,34 @@ describe('decodeBlock on tampered input', () => {
     const id = hashBlock(plain);
     const block = sealBlock({
       payload: Uint8Array.of(0xff, 0xff, 0xff, 0xff),
-      isCompressed: true,
+      compression: 'deflate',
       plainLength: plain.length,
       id,
     });
     expect(decodeFailure(block, KEY, id)).toBe('block_decompress_failed');
   });
 
-  it('stops a decompression bomb at the stated length', () => {
+  it('stops a DEFLATE decompression bomb at the stated length', () => {
     // 64 MiB of zeros deflate to well under 1 MiB; the header claims 1 MiB.
     const bomb = deflateRawSync(new Uint8Array(64 * 1024 * 1024), { level: 1 });
     const id = hashBlock(new Uint8Array(1 << 20));
-    const block = sealBlock({ payload: bomb, isCompressed: true, plainLength: 1 << 20, id });
-    expect(decodeFailure(block, KEY, id)).toBe('block_decompress_failed');
+    const block = sealBlock({ payload: bomb, compression: 'deflate', plainLength: 1 << 20, id });
+    const error = decodeError(block, KEY, id);
+    expect(error.code).toBe('block_decompress_failed');
+    // The output limit tripped: decoding stopped at 1 MiB instead of producing 64 MiB.
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('ERR_BUFFER_TOO_LARGE');
+  });
+
+  it('stops a Brotli decompression bomb at the stated length', () => {
+    // 64 MiB of zeros are ~40 KB of Brotli (quality 0); the header claims 1 MiB.
+    const bomb = brotliCompressSync(new Uint8Array(64 * 1024 * 1024), {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 0 },
+    });
+    const id = hashBlock(new Uint8Array(1 << 20));
+    const block = sealBlock({ payload: bomb, compression: 'brotli', plainLength: 1 << 20, id });
+    const error = decodeError(block, KEY, id);
+    expect(error.code).toBe('block_decompress_failed');
+    expect((error.cause as NodeJS.ErrnoException).code).toBe('ERR_BUFFER_TOO_LARGE');
   });
 
   it('rejects a payload that inflates to fewer bytes than stated', () => {
@@ -165,10 +198,87 @@ describe('decodeBlock on tampered input', () => {
     const id = hashBlock(plain);
     const block = sealBlock({
       payload: deflateRawSync(plain),
-      isCompressed: true,
+      compression: 'deflate',
       plainLength: plain.length + 1,
       id,
     });
     expect(decodeFailure(block, KEY, id)).toBe('block_decompress_failed');
   });
+
+  it('rejects a corrupt or truncated Brotli payload, or one shorter than stated', () => {
+    const plain = seededBytes('text', 24, 100_000);
+    const id = hashBlock(plain);
+    const brotli = brotliCompressSync(plain);
+    const payloads = [
+      { payload: Uint8Array.of(0xff, 0xff, 0xff, 0xff), plainLength: plain.length },
+      { payload: brotli.subarray(0, brotli.length >> 1), plainLength: plain.length },
+      { payload: brotli, plainLength: plain.length + 1 },
+    ];
+    for (const { payload, plainLength } of payloads) {
+      const block = sealBlock({ payload, compression: 'brotli', plainLength, id });
+      expect(decodeFailure(block, KEY, id)).toBe('block_decompress_failed');
+    }
+  });
+
+  it('rejects unknown codecs and codec bits on an uncompressed block', () => {
+    const plain = seededBytes('text', 25, 10_000);
+    const id = hashBlock(plain);
+    const deflate = deflateRawSync(plain);
+    const brotli = brotliCompressSync(plain);
+    // Each payload would decode if the flags were read loosely (codec bits ignored or masked).
+    const cases = [
+      { flags: 0x05, payload: deflate, compression: 'deflate' }, // codec 2
+      { flags: 0x07, payload: brotli, compression: 'brotli' }, // codec 3
+      { flags: 0x02, payload: plain, compression: 'none' }, // raw with codec 1
+      { flags: 0x04, payload: plain, compression: 'none' }, // raw with codec 2
+      { flags: 0x06, payload: plain, compression: 'none' }, // raw with codec 3
+    ] as const;
+    for (const { flags, payload, compression } of cases) {
+      const block = sealBlock({ payload, compression, plainLength: plain.length, id });
+      expect(Buffer.from(decodeBlock(block, KEY, id)).equals(plain)).toBe(true);
+      const tampered = sealBlock({ payload, compression, plainLength: plain.length, id, flags });
+      expect({ flags, code: decodeFailure(tampered, KEY, id) }).toEqual({
+        flags,
+        code: 'block_format_invalid',
+      });
+    }
+  });
+});
+
+describe('decodeBlock on raw DEFLATE payloads (format-1 blocks written before Brotli)', () => {
+  it('decodes a block encoded by the DEFLATE encoder, byte for byte', () => {
+    // encodeBlock of the previous release (DEFLATE level 1), key 00 01 02 .. 1f.
+    const key = Uint8Array.from({ length: 32 }, (_, i) => i);
+    const plain = Buffer.from(
+      'Ferry block format 1: a DEFLATE payload written before Brotli. '.repeat(6),
+    );
+    const encoded = Buffer.from(
+      'RlJZQgEBAAABeqjUob4ndDpYUcFoTrzCGKpH5oxa8TXYcUBjOUCVbiXfnUjumkDtZwrBcPDtDls6y4cWhRx3sVnT' +
+        'dT+T386wnQ9RHChsvoULxFNm78QOzuYgnCF8g7GzKklyc3Ig42+kKkx5uA==',
+      'base64',
+    );
+    expect(encoded[FLAGS_OFFSET]).toBe(0x01);
+    const id = hashBlock(plain);
+    expect(id).toBe('a3980810e386a7d3c2988f3a945378e889b2b9c3c27a73c8fafb868a8be1e0e7');
+    expect(Buffer.from(decodeBlock(encoded, key, id)).equals(plain)).toBe(true);
+  });
+
+  const plain = seededBytes('text', 26, 300_000);
+  const id = hashBlock(plain);
+  const encoders = [
+    {
+      name: 'node:zlib deflateRawSync',
+      deflate: (b: Uint8Array) => deflateRawSync(b, { level: 1 }),
+    },
+    { name: "fflate's deflateSync (pure JS)", deflate: (b: Uint8Array) => fflateDeflateSync(b) },
+  ];
+  for (const { name, deflate } of encoders) {
+    it(`decodes a payload from ${name}`, () => {
+      const payload = deflate(plain);
+      expect(payload.length).toBeLessThan(plain.length);
+      const block = sealBlock({ payload, compression: 'deflate', plainLength: plain.length, id });
+      expect(block[FLAGS_OFFSET]).toBe(0x01);
+      expect(Buffer.from(decodeBlock(block, KEY, id)).equals(plain)).toBe(true);
+    });
+  }
 });

@@ -37,7 +37,7 @@ export interface CodecTaskOptions {
 }
 
 /**
- * A small pool of worker threads running the block codec (SHA-256, DEFLATE, AES-GCM) off the
+ * A small pool of worker threads running the block codec (SHA-256, Brotli, AES-GCM) off the
  * main thread; used by the engine to encode files and by the server to verify uploaded blocks.
  * Tasks queue without limit: callers bound their own in-flight work (encodeFileBlocks does).
  * Idle workers do not keep the process alive, but call close() when done.

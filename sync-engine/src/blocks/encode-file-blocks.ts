@@ -2,7 +2,7 @@ import type { BlockId } from '../protocol/index.js';
 import { assembleBlocks } from './block-assembler.js';
 import { BlockBufferPool } from './block-buffer-pool.js';
 import { BLOCK_KEY_BYTES } from './block-codec.js';
-import { FLAG_COMPRESSED } from './block-format.js';
+import { FLAGS_OFFSET, FLAG_COMPRESSED } from './block-format.js';
 import { CHUNK_AVG_BYTES, resolveChunkBounds, type ChunkerOptions } from './chunk-bounds.js';
 import type { BlockCodecPool, EncodedBlock } from './codec-pool.js';
 import { IN_PLACE_HEADROOM_BYTES, encodeBlockInPlace, inPlaceCapacity } from './encode-in-place.js';
@@ -45,7 +45,7 @@ const RETAINED_BUFFER_BYTES = 2 * CHUNK_AVG_BYTES;
 
 /** True when an encoded block's payload is the plaintext (flags byte, docs/block-format.md). */
 function isStoredRaw(encoded: Uint8Array): boolean {
-  return ((encoded[5] ?? 0) & FLAG_COMPRESSED) === 0;
+  return ((encoded[FLAGS_OFFSET] ?? 0) & FLAG_COMPRESSED) === 0;
 }
 
 interface PendingBlock {
