@@ -1,4 +1,5 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
 import { deflateSync } from 'fflate';
 import type { SeededDataKind } from '../src/blocks/seeded-data.js';
 import { compressBlock } from '../src/blocks/block-compress.js';
@@ -32,7 +33,7 @@ const STAGES: Record<string, Stage> = {
   sha256(sample, sizeBytes) {
     for (const block of cycleSample(sample, sizeBytes, BLOCK_BYTES)) hashBlock(block);
   },
-  // The codec's compression step: incompressibility probe, then DEFLATE level 1 (node:zlib).
+  // The codec's compression step: incompressibility probe, then Brotli quality 0 (node:zlib).
   compress(sample, sizeBytes) {
     for (const block of cycleSample(sample, sizeBytes, BLOCK_BYTES)) compressBlock(block);
   },
@@ -82,22 +83,35 @@ export async function measureStages(sizeBytes: number): Promise<BenchResult[]> {
     }
     await measureDecode(sample, 8 * BLOCK_BYTES);
     results.push({ name: `decode.${kind}`, MBps: await measureDecode(sample, sizeBytes) });
+    results.push(...(await measureDeflateEncoders(kind, sample)));
   }
-  results.push(await measureFflate());
   return results;
 }
 
+/** DEFLATE encoders the codec could use instead of Brotli, at level 1. */
+const DEFLATE_ENCODERS: Record<string, (block: Uint8Array) => Uint8Array> = {
+  deflate: (block) => deflateRawSync(block, { level: 1 }),
+  fflate: (block) => deflateSync(block, { level: 1 }),
+};
+
 /**
- * fflate's DEFLATE (level 1) on the text sample: recorded because SPEC names fflate and the codec
- * uses node:zlib instead; this figure is the reason (docs/performance.md).
+ * The DEFLATE encoders on whole blocks (no probe), as `compress.<kind>.deflate` (node:zlib) and
+ * `compress.<kind>.fflate`: recorded because the codec compresses with Brotli quality 0 instead,
+ * and SPEC names fflate; these figures are the reason (block-compress.ts).
  */
-async function measureFflate(): Promise<BenchResult> {
-  const sample = createSample('text');
+async function measureDeflateEncoders(
+  kind: SeededDataKind,
+  sample: Uint8Array,
+): Promise<BenchResult[]> {
   const sizeBytes = 64 * 1024 * 1024;
-  const run = (total: number) => {
-    for (const block of cycleSample(sample, total, BLOCK_BYTES)) deflateSync(block, { level: 1 });
-  };
-  run(4 * BLOCK_BYTES);
-  const ms = await timeMs(() => run(sizeBytes));
-  return { name: 'compress.text.fflate', MBps: sizeBytes / MB / (ms / 1000) };
+  const results: BenchResult[] = [];
+  for (const [name, deflate] of Object.entries(DEFLATE_ENCODERS)) {
+    const run = (total: number) => {
+      for (const block of cycleSample(sample, total, BLOCK_BYTES)) deflate(block);
+    };
+    run(4 * BLOCK_BYTES);
+    const ms = await timeMs(() => run(sizeBytes));
+    results.push({ name: `compress.${kind}.${name}`, MBps: sizeBytes / MB / (ms / 1000) });
+  }
+  return results;
 }
