@@ -140,16 +140,23 @@ function assembleModule(): Uint8Array {
 
 interface GearScanExports {
   scan(ptr: number, end: number, hash: number, mask: number): number;
-  memory: WebAssembly.Memory;
-  hash: WebAssembly.Global;
+  memory: { buffer: ArrayBuffer };
+  hash: { value: number };
 }
+
+/** The part of the WebAssembly JavaScript API used here (the ES libraries do not declare it). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+}
+const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 let module: { exports: GearScanExports; scratch: Uint8Array } | undefined;
 
 /** The module, instantiated on first use; one per thread, shared by every scanner (calls are synchronous). */
 function gearScanModule(): { exports: GearScanExports; scratch: Uint8Array } {
   if (module) return module;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(assembleModule()));
+  const instance = new wasm.Instance(new wasm.Module(assembleModule()));
   const exports = instance.exports as unknown as GearScanExports;
   const view = new DataView(exports.memory.buffer);
   for (let i = 0; i < GEAR.length; i++) view.setInt32(i * 4, GEAR[i]!, true);
@@ -183,7 +190,7 @@ export function gearScan(
     const length = Math.min(SCRATCH_BYTES, to - at);
     scratch.set(data.subarray(at, at + length));
     const stop = exports.scan(SCRATCH_OFFSET, SCRATCH_OFFSET + length, h, mask);
-    h = exports.hash.value as number;
+    h = exports.hash.value;
     if (stop !== 0) {
       result.end = at + stop - SCRATCH_OFFSET;
       result.hash = h;
