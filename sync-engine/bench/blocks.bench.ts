@@ -4,7 +4,8 @@
  *
  * Prints every stage alone on one thread (chunk, sha256, compress, encrypt, decode, on random and
  * text-like data), then the whole pipeline on each (--size bytes cycled from a 32 MiB seeded
- * sample held in memory), then a --file-size file of random data encoded from disk. Each pipeline
+ * sample held in memory), then a --file-size file of random data, and one of text, encoded from
+ * disk. Each pipeline
  * runs in a fresh child process so its peak RSS is its own. MB = 10^6 bytes. Temporary files are
  * removed.
  */
@@ -43,7 +44,7 @@ function report(result: BenchResult): void {
   }
   const rss = result.peakRssMB === undefined ? '' : `   peak RSS ${result.peakRssMB.toFixed(0)} MB`;
   process.stdout.write(
-    `${result.name.padEnd(22)} ${result.MBps.toFixed(1).padStart(8)} MB/s${rss}\n`,
+    `${result.name.padEnd(24)} ${result.MBps.toFixed(1).padStart(8)} MB/s${rss}\n`,
   );
 }
 
@@ -68,9 +69,16 @@ async function measurePipelines(dir: string, only: string | undefined): Promise<
     }
   }
   if (!only || only === 'file') {
-    const path = join(dir, 'large.bin');
-    await writeSeededFile({ path, kind: 'random', seed: SEED, sizeBytes: fileSizeBytes });
-    results.push(await runInChild('pipeline.file', path));
+    // Random data first (the name without a suffix), then text, which keeps every worker busy.
+    for (const [kind, name] of [
+      ['random', 'pipeline.file'],
+      ['text', 'pipeline.file.text'],
+    ] as const) {
+      const path = join(dir, `large.${kind}`);
+      await writeSeededFile({ path, kind, seed: SEED, sizeBytes: fileSizeBytes });
+      results.push(await runInChild(name, path));
+      await rm(path);
+    }
   }
   return results;
 }
