@@ -30,8 +30,8 @@ export interface CodecTaskOptions {
   inPlace?: boolean;
   /**
    * Run the task only on the pool's first `maxWorkers` workers (default: any). encodeFileBlocks
-   * uses 1 for incompressible data: one worker keeps pace with the chunker there, and every
-   * worker that takes part holds its own garbage (~25 MB measured), see docs/performance.md.
+   * uses 1 for incompressible data: one worker keeps pace with the chunker there, and more would
+   * only compete with it for the cores (docs/performance.md).
    */
   maxWorkers?: number;
 }

@@ -120,8 +120,9 @@ export async function* encodeFileBlocks(
   const pending: PendingBlock[] = [];
   let pendingBytes = 0;
   // Incompressible blocks (stored raw) cost a worker about what cutting them costs this thread,
-  // so one worker with one block queued keeps pace, and the other workers stay out of it (each
-  // would hold its own garbage). Compressible blocks cost several times more: use every worker.
+  // so one worker with one block queued keeps pace; a second worker only competes with this
+  // thread for the cores and holds more blocks (measured: ~400 instead of ~510 MB/s, +20 MB).
+  // Compressible blocks cost several times more: use every worker.
   // Start as if incompressible: a compressible file switches over after its first block.
   let isRecentBlockRaw = true;
   const inFlightLimit = () => (isRecentBlockRaw ? 2 : maxInFlightBlocks);
