@@ -13,7 +13,7 @@ import type { BlockCodec, BlockCompression } from './block-format.js';
  * fflate level 1 ~21-29 MB/s, Brotli quality 0 with LGWIN 22 to 24 ~205-225 MB/s at ratio 0.415.
  * On random data Brotli quality 0 runs at ~1.5 GB/s. The price is on decoding: Brotli ~250 MB/s
  * against ~335 MB/s for inflate, and ~4% larger payloads. Departing from SPEC's fflate is a
- * deliberate decision of the lead engineer (docs/block-format.md, section 3). A pure-JS encoder
+ * deliberate, documented decision (docs/block-format.md, section 3). A pure-JS encoder
  * such as fflate can still write valid blocks: raw DEFLATE stays a codec of format 1.
  *
  * Decoding needs a hard output limit that stops work early (decompression bombs): zlib's
