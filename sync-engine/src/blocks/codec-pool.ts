@@ -5,7 +5,12 @@ import { isResizable } from './block-buffer-pool.js';
 import { canEncodeInPlace } from './encode-in-place.js';
 import { BlockDecodeError } from './block-decode-error.js';
 import { loadCodecWorkerCode } from './codec-worker-code.js';
-import type { CodecRequest, CodecResponse, SerializedError } from './codec-worker.js';
+import type {
+  CodecRequest,
+  CodecResponse,
+  CodecWorkerData,
+  SerializedError,
+} from './codec-worker.js';
 
 /** An encoded block and the id of its plaintext. */
 export interface EncodedBlock {
@@ -74,6 +79,9 @@ interface Slot {
   task?: Task;
 }
 
+/** One lock for every pool of the process: workers switch a process-wide V8 flag under it. */
+const GC_FLAG_LOCK = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * Default size: one worker per core, at most 4. Compressible data is compression-bound and uses
  * them all (the chunking thread shares a core); encodeFileBlocks keeps incompressible data on one.
@@ -137,7 +145,8 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
   }
 
   function startWorker(code: string): Slot {
-    const slot: Slot = { worker: new Worker(code, { eval: true }) };
+    const workerData: CodecWorkerData = { gcFlagLock: GC_FLAG_LOCK };
+    const slot: Slot = { worker: new Worker(code, { eval: true, workerData }) };
     slot.worker.on('message', (response: CodecResponse) => {
       const task = slot.task;
       slot.task = undefined;

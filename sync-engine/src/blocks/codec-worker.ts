@@ -1,17 +1,22 @@
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { BlockId } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
 import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
 import { encodeBlockInPlace } from './encode-in-place.js';
 import { hashBlock } from './hash-block.js';
+import { createMinorGc } from './worker-gc.js';
 
 /**
  * Worker side of the block codec pool: runs encodeBlock/decodeBlock off the main thread. Runs as
  * plain JavaScript bundled from this file (codec-worker-code.ts). Byte buffers travel as
  * transferred ArrayBuffers in both directions, never copied by postMessage.
  */
+
+/** What the pool hands each worker at start. */
+export interface CodecWorkerData {
+  /** The lock every codec worker of the process takes to switch V8's expose-gc flag (worker-gc.ts). */
+  gcFlagLock: Int32Array;
+}
 
 /** A task sent by the pool. */
 export type CodecRequest =
@@ -68,26 +73,10 @@ function runTask(request: CodecRequest): CodecResponse {
   }
 }
 
-/**
- * A minor garbage collection, made available to this worker only. Each task leaves block-sized
- * garbage behind (the compressor's output, the cipher's output slices), which V8 lets pile up to
- * tens of MB per thread before it collects; a minor GC after each task (~0.1 ms) frees it at once
- * (docs/performance.md, "Memory"). The flag only exposes `gc` to the context created here.
- */
-function minorGcFunction(): () => void {
-  type Gc = (options: { type: 'minor' }) => void;
-  // Started with --expose-gc already: use it and leave the process's flags as they are.
-  const exposed = (globalThis as { gc?: Gc }).gc;
-  if (exposed) return () => exposed({ type: 'minor' });
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as Gc;
-  setFlagsFromString('--no-expose-gc');
-  return () => gc({ type: 'minor' });
-}
-
 if (parentPort) {
   const port = parentPort;
-  const collectGarbage = minorGcFunction();
+  const { gcFlagLock } = (workerData ?? {}) as CodecWorkerData;
+  const collectGarbage = createMinorGc(gcFlagLock);
   port.on('message', (request: CodecRequest) => {
     const response = runTask(request);
     port.postMessage(response, response.ok ? [response.bytes.buffer as ArrayBuffer] : []);
