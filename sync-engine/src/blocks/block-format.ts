@@ -2,19 +2,25 @@ import { CHUNK_MAX_BYTES } from './chunk-bounds.js';
 import { BlockDecodeError } from './block-decode-error.js';
 
 /**
- * Byte layout of an encoded block, version 1 (docs/block-format.md is the normative description):
+ * Byte layout of an encoded block, version 2 (docs/block-format.md is the normative description):
  *
  *   0  4  magic "FRYB"
- *   4  1  format version (1)
+ *   4  1  format version (2; 1 is still read)
  *   5  1  flags: bit 0 = payload is compressed; bits 1-2 = its codec (0 DEFLATE, 1 Brotli) when
- *         bit 0 is set, 0 otherwise; bits 3-7 must be 0
+ *         bit 0 is set, 0 otherwise; bits 3-7 must be 0. Version 1 has no codec bits (DEFLATE).
  *   6  4  plaintext length, unsigned 32-bit big-endian, ≤ CHUNK_MAX_BYTES
  *  10 12  AES-GCM nonce
  *  22  n  ciphertext of the payload
  *  22+n 16 GCM tag
  */
 export const BLOCK_MAGIC = Uint8Array.of(0x46, 0x52, 0x59, 0x42);
-export const BLOCK_FORMAT_VERSION = 1;
+/**
+ * The version encoders write. Version 2 added the codec bits (Brotli); a decoder that knows only
+ * version 1 then says `block_version_unsupported` (upgrade) rather than "corrupt".
+ */
+export const BLOCK_FORMAT_VERSION = 2;
+/** Version 1: flags 0x00 (raw) or 0x01 (raw DEFLATE) only. Still decoded. */
+const FORMAT_VERSION_1 = 1;
 /** Offset of the flags byte. */
 export const FLAGS_OFFSET = 5;
 /** Flags bit 0: the payload is the compressed plaintext; clear = the payload is the plaintext. */
@@ -22,16 +28,13 @@ export const FLAG_COMPRESSED = 0x01;
 /** Flags bits 1-2: the codec of a compressed payload (CODEC_IDS); must be 0 when bit 0 is clear. */
 export const CODEC_SHIFT = 1;
 export const CODEC_MASK = 0b11 << CODEC_SHIFT;
-const KNOWN_FLAGS = FLAG_COMPRESSED | CODEC_MASK;
 
 /** A compression codec: raw DEFLATE (RFC 1951) or Brotli (RFC 7932), no wrapper either way. */
 export type BlockCodec = 'deflate' | 'brotli';
 /** How a payload holds the plaintext: as is ('none') or compressed with a codec. */
 export type BlockCompression = 'none' | BlockCodec;
-/** Codec field values. 2 and 3 are unassigned and rejected. */
-export const CODEC_IDS: Readonly<Record<BlockCodec, number>> = { deflate: 0, brotli: 1 };
-/** Codecs by field value (the inverse of CODEC_IDS). */
-const CODECS_BY_ID: readonly BlockCodec[] = ['deflate', 'brotli'];
+/** Codecs by codec field value (the index). Values 2 and 3 are unassigned and rejected. */
+const CODECS: readonly BlockCodec[] = ['deflate', 'brotli'];
 
 export const NONCE_OFFSET = 10;
 export const NONCE_BYTES = 12;
@@ -94,13 +97,13 @@ export function parseHeader(encoded: Uint8Array): BlockHeader {
     }
   }
   const version = encoded[4]!;
-  if (version !== BLOCK_FORMAT_VERSION) {
+  if (version !== BLOCK_FORMAT_VERSION && version !== FORMAT_VERSION_1) {
     throw new BlockDecodeError(
       'block_version_unsupported',
       `block format version ${version} is not supported`,
     );
   }
-  const compression = parseFlags(encoded[FLAGS_OFFSET]!);
+  const compression = parseFlags(encoded[FLAGS_OFFSET]!, version);
   const plainLength = new DataView(
     encoded.buffer,
     encoded.byteOffset,
@@ -125,17 +128,22 @@ export function parseHeader(encoded: Uint8Array): BlockHeader {
 /** The flags byte that states `compression`. */
 export function compressionFlags(compression: BlockCompression): number {
   if (compression === 'none') return 0;
-  return FLAG_COMPRESSED | (CODEC_IDS[compression] << CODEC_SHIFT);
+  return FLAG_COMPRESSED | (CODECS.indexOf(compression) << CODEC_SHIFT);
 }
 
 /**
- * Reads the flags byte: no unknown bit, a codec only on a compressed payload, and a known codec.
+ * Reads the flags byte: no unknown bit (version 1 knows bit 0 only), a codec only on a compressed
+ * payload, and a known codec.
  * @throws BlockDecodeError `block_format_invalid`
  */
-function parseFlags(flags: number): BlockCompression {
+function parseFlags(flags: number, version: number): BlockCompression {
   const hex = `0x${flags.toString(16).padStart(2, '0')}`;
-  if ((flags & ~KNOWN_FLAGS) !== 0) {
-    throw new BlockDecodeError('block_format_invalid', `unknown block flags ${hex}`);
+  const knownFlags = version === FORMAT_VERSION_1 ? FLAG_COMPRESSED : FLAG_COMPRESSED | CODEC_MASK;
+  if ((flags & ~knownFlags) !== 0) {
+    throw new BlockDecodeError(
+      'block_format_invalid',
+      `unknown block flags ${hex} for format version ${version}`,
+    );
   }
   const codecId = (flags & CODEC_MASK) >> CODEC_SHIFT;
   if ((flags & FLAG_COMPRESSED) === 0) {
@@ -145,7 +153,7 @@ function parseFlags(flags: number): BlockCompression {
       `block flags ${hex} name a codec for an uncompressed payload`,
     );
   }
-  const codec = CODECS_BY_ID[codecId];
+  const codec = CODECS[codecId];
   if (codec === undefined) {
     throw new BlockDecodeError('block_format_invalid', `unknown compression codec ${codecId}`);
   }

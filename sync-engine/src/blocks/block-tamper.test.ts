@@ -7,6 +7,7 @@ import type { BlockId } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
 import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
 import {
+  BLOCK_FORMAT_VERSION,
   FLAGS_OFFSET,
   HEADER_BYTES,
   MAX_ENCODED_BLOCK_BYTES,
@@ -20,34 +21,30 @@ import { hashBlock } from './hash-block.js';
 import { seededBytes } from './seeded-data.js';
 
 const KEY = randomBytes(32);
+const VERSION_OFFSET = 4;
 
-/** Runs a decode that must fail and returns its code; fails the test if bytes come back. */
-function decodeFailure(encoded: Uint8Array, key: Uint8Array, id: BlockId): BlockDecodeErrorCode {
+/** Runs a decode that must fail and returns the error; fails the test if bytes come back. */
+function decodeError(encoded: Uint8Array, key: Uint8Array, id: BlockId): BlockDecodeError {
   let result: Uint8Array | undefined;
   try {
     result = decodeBlock(encoded, key, id);
   } catch (error) {
     expect(error).toBeInstanceOf(BlockDecodeError);
-    return (error as BlockDecodeError).code;
-  }
-  throw new Error(`decode returned ${result.length} bytes for a tampered block`);
-}
-
-/** Runs a decode that must fail and returns the error. */
-function decodeError(encoded: Uint8Array, key: Uint8Array, id: BlockId): BlockDecodeError {
-  try {
-    decodeBlock(encoded, key, id);
-  } catch (error) {
-    expect(error).toBeInstanceOf(BlockDecodeError);
     return error as BlockDecodeError;
   }
-  throw new Error('decode succeeded on a block that must fail');
+  throw new Error(`decode returned ${result.length} bytes for a block that must fail`);
+}
+
+/** The code of a decode that must fail. */
+function decodeFailure(encoded: Uint8Array, key: Uint8Array, id: BlockId): BlockDecodeErrorCode {
+  return decodeError(encoded, key, id).code;
 }
 
 /**
  * Builds a correctly authenticated block around an arbitrary payload: what an adversary holding
  * the namespace key (a compromised device) could upload, or another encoder (format-1 blocks
- * written with DEFLATE, a pure-JS encoder). `flags` overrides the flags byte `compression` gives.
+ * written with DEFLATE, a pure-JS encoder). `flags` and `version` override what
+ * writeHeaderFields writes for `compression`.
  */
 function sealBlock(options: {
   payload: Uint8Array;
@@ -55,10 +52,12 @@ function sealBlock(options: {
   plainLength: number;
   id: BlockId;
   flags?: number;
+  version?: number;
 }): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + options.payload.length + TAG_BYTES);
   writeHeaderFields(out, options.compression, options.plainLength);
   if (options.flags !== undefined) out[FLAGS_OFFSET] = options.flags;
+  if (options.version !== undefined) out[VERSION_OFFSET] = options.version;
   out.set(randomBytes(12), 10);
   const cipher = createCipheriv('aes-256-gcm', KEY, out.subarray(10, 22));
   cipher.setAAD(buildAssociatedData(out, options.id));
@@ -245,7 +244,7 @@ describe('decodeBlock on tampered input', () => {
   });
 });
 
-describe('decodeBlock on raw DEFLATE payloads (format-1 blocks written before Brotli)', () => {
+describe('decodeBlock on raw DEFLATE payloads and format-1 blocks (written before Brotli)', () => {
   it('decodes a block encoded by the DEFLATE encoder, byte for byte', () => {
     // encodeBlock of the previous release (DEFLATE level 1), key 00 01 02 .. 1f.
     const key = Uint8Array.from({ length: 32 }, (_, i) => i);
@@ -257,10 +256,33 @@ describe('decodeBlock on raw DEFLATE payloads (format-1 blocks written before Br
         'dT+T386wnQ9RHChsvoULxFNm78QOzuYgnCF8g7GzKklyc3Ig42+kKkx5uA==',
       'base64',
     );
-    expect(encoded[FLAGS_OFFSET]).toBe(0x01);
+    expect([encoded[VERSION_OFFSET], encoded[FLAGS_OFFSET]]).toEqual([1, 0x01]);
     const id = hashBlock(plain);
     expect(id).toBe('a3980810e386a7d3c2988f3a945378e889b2b9c3c27a73c8fafb868a8be1e0e7');
     expect(Buffer.from(decodeBlock(encoded, key, id)).equals(plain)).toBe(true);
+  });
+
+  it('reads no codec bits in format version 1, and writes version 2', () => {
+    const text = seededBytes('text', 27, 50_000);
+    const textId = hashBlock(text);
+    expect(encodeBlock(text, KEY, textId)[VERSION_OFFSET]).toBe(BLOCK_FORMAT_VERSION);
+    expect(BLOCK_FORMAT_VERSION).toBe(2);
+    const deflate = sealBlock({
+      payload: deflateRawSync(text),
+      compression: 'deflate',
+      plainLength: text.length,
+      id: textId,
+      version: 1,
+    });
+    expect(Buffer.from(decodeBlock(deflate, KEY, textId)).equals(text)).toBe(true);
+    // The same Brotli block reads as version 2 and is invalid as version 1.
+    const brotli = { payload: brotliCompressSync(text), plainLength: text.length, id: textId };
+    const asVersion2 = sealBlock({ ...brotli, compression: 'brotli' });
+    expect(Buffer.from(decodeBlock(asVersion2, KEY, textId)).equals(text)).toBe(true);
+    const asVersion1 = sealBlock({ ...brotli, compression: 'brotli', version: 1 });
+    expect(decodeFailure(asVersion1, KEY, textId)).toBe('block_format_invalid');
+    const asVersion3 = sealBlock({ ...brotli, compression: 'brotli', version: 3 });
+    expect(decodeFailure(asVersion3, KEY, textId)).toBe('block_version_unsupported');
   });
 
   const plain = seededBytes('text', 26, 300_000);

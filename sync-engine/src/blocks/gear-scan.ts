@@ -3,8 +3,8 @@ import { GEAR } from './gear-table.js';
 /**
  * The chunker's hot loop, h = (h << 1) + GEAR[byte] until h & mask = 0, in a tiny WebAssembly
  * module. The same loop in JavaScript ran at ~480 MB/s here and bounded the whole pipeline on
- * incompressible data; in WebAssembly it runs at ~1.1 GB/s (no bounds checks on the two loads,
- * unrolled 4×), docs/performance.md. The module is assembled below from named opcodes (it is 280
+ * incompressible data; in WebAssembly it runs at ~800–1,000 MB/s (no bounds checks on the loads,
+ * unrolled 4×), docs/performance.md. The module is assembled below from named opcodes (it is 279
  * bytes; a toolchain would be a heavier dependency than the code it builds).
  *
  * Memory layout: [0, 1024) the gear table as little-endian i32; [1024, 1024 + SCRATCH_BYTES) the
