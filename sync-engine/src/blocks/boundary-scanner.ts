@@ -1,5 +1,5 @@
 import type { ChunkBounds } from './chunk-bounds.js';
-import { gearScan, type GearScanResult } from './gear-scan.js';
+import { GearHash } from './gear-scan.js';
 
 /**
  * Finds content-defined block boundaries with a FastCDC-style gear hash and normalized chunking.
@@ -17,9 +17,7 @@ export class BoundaryScanner {
   /** Bytes of the current block consumed so far. */
   private length = 0;
   /** Gear hash of the current block's bytes from index min on. */
-  private hash = 0;
-  /** Reused result of gearScan. */
-  private readonly run: GearScanResult = { end: -1, hash: 0 };
+  private readonly gear = new GearHash();
 
   constructor(bounds: ChunkBounds) {
     this.bounds = bounds;
@@ -40,31 +38,26 @@ export class BoundaryScanner {
       this.length += to - from;
       return -1;
     }
-    const run = this.run;
     const smallEnd = Math.min(to, avgBytes - base);
-    let h = this.hash;
     if (i < smallEnd) {
-      gearScan(data, i, smallEnd, h, maskSmall, run);
-      if (run.end >= 0) return this.cut(run.end);
-      h = run.hash;
+      const end = this.gear.scan(data, i, smallEnd, maskSmall);
+      if (end >= 0) return this.cut(end);
       i = smallEnd;
     }
     const largeEnd = Math.min(to, maxBytes - base);
     if (i < largeEnd) {
-      gearScan(data, i, largeEnd, h, maskLarge, run);
-      if (run.end >= 0) return this.cut(run.end);
-      h = run.hash;
+      const end = this.gear.scan(data, i, largeEnd, maskLarge);
+      if (end >= 0) return this.cut(end);
       i = largeEnd;
     }
     if (i + base === maxBytes) return this.cut(i);
     this.length += to - from;
-    this.hash = h;
     return -1;
   }
 
   private cut(end: number): number {
     this.length = 0;
-    this.hash = 0;
+    this.gear.hash = 0;
     return end;
   }
 }

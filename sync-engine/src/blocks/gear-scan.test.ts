@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveChunkBounds, type ChunkBounds } from './chunk-bounds.js';
 import { BoundaryScanner } from './boundary-scanner.js';
 import { GEAR } from './gear-table.js';
-import { gearScan, type GearScanResult } from './gear-scan.js';
+import { GearHash } from './gear-scan.js';
 import { seededBytes } from './seeded-data.js';
 
 /** The chunking rule of docs/block-format.md, section 1, written as plainly as possible. */
@@ -45,58 +45,81 @@ function scannerBlockLengths(data: Uint8Array, bounds: ChunkBounds, readBytes: n
   return lengths;
 }
 
-/** The gear hash of data[from, to) started from `hash`, with no cut. */
-function referenceHash(data: Uint8Array, from: number, to: number, hash: number): number {
+/** The plain loop: hashes data[from, to) from `hash`; where it cuts (or -1) and the hash there. */
+function referenceScan(data: Uint8Array, from: number, to: number, hash: number, mask: number) {
   let h = hash;
-  for (let i = from; i < to; i++) h = ((h << 1) + GEAR[data[i]!]!) | 0;
-  return h;
+  for (let i = from; i < to; i++) {
+    h = ((h << 1) + GEAR[data[i]!]!) | 0;
+    if ((h & mask) === 0) return { end: i + 1, hash: h };
+  }
+  return { end: -1, hash: h };
 }
 
-describe('gearScan (WebAssembly)', () => {
-  const result: GearScanResult = { end: -1, hash: 0 };
+/** GearHash.scan from `hash`, with its result in the same shape. */
+function gearScan(data: Uint8Array, from: number, to: number, hash: number, mask: number) {
+  const gear = new GearHash();
+  gear.hash = hash;
+  const end = gear.scan(data, from, to, mask);
+  return { end, hash: gear.hash };
+}
 
-  it('finds the first byte after which hash & mask is 0, at every offset of the unrolled loop', () => {
+const SLICE_BYTES = 256 * 1024;
+
+describe('GearHash (WebAssembly)', () => {
+  it('cuts after the first byte that leaves hash & mask = 0, at every offset of the unrolled loop', () => {
     const data = seededBytes('random', 3, 4096);
     const mask = 0xff000000 | 0;
     for (let from = 0; from < 8; from++) {
-      let expected = -1;
-      let h = 0;
-      for (let i = from; i < data.length; i++) {
-        h = ((h << 1) + GEAR[data[i]!]!) | 0;
-        if ((h & mask) === 0) {
-          expected = i + 1;
-          break;
-        }
-      }
-      expect(expected).toBeGreaterThan(0);
+      const cut = referenceScan(data, from, data.length, 0, mask).end;
+      expect(cut).toBeGreaterThan(0);
       // Every range end around the cut: found when the range holds the cut byte, not before.
-      for (let to = expected - 5; to <= expected + 5; to++) {
-        gearScan(data, from, to, 0, mask, result);
-        expect(result.end).toBe(to >= expected ? expected : -1);
-        expect(result.hash).toBe(referenceHash(data, from, Math.min(to, expected), 0));
+      for (let to = cut - 5; to <= cut + 5; to++) {
+        expect(gearScan(data, from, to, 0, mask)).toEqual(referenceScan(data, from, to, 0, mask));
       }
     }
   });
 
-  it('carries the hash across its internal copies of large ranges', () => {
+  it('hashes a range of many internal slices like the plain loop', () => {
     const data = seededBytes('text', 5, 3 * 1024 * 1024 + 13);
     // A mask no 32-bit hash of this text satisfies in practice: the whole range is hashed.
-    gearScan(data, 17, data.length, 0x1234, -1, result);
+    const result = gearScan(data, 17, data.length, 0x1234, -1);
     expect(result.end).toBe(-1);
-    expect(result.hash).toBe(referenceHash(data, 17, data.length, 0x1234));
+    expect(result).toEqual(referenceScan(data, 17, data.length, 0x1234, -1));
   });
 
-  it('reports a cut on the last byte of a range and on the first', () => {
-    const data = seededBytes('random', 9, 600_000);
-    const mask = 0xfffc0000 | 0;
-    gearScan(data, 0, data.length, 0, mask, result);
-    const cut = result.end;
-    expect(cut).toBeGreaterThan(1);
-    gearScan(data, 0, cut, 0, mask, result);
-    expect(result.end).toBe(cut);
-    const before = referenceHash(data, 0, cut - 1, 0);
-    gearScan(data, cut - 1, cut, before, mask, result);
-    expect(result.end).toBe(cut);
+  it('finds cuts on the last byte of a slice and on the first byte of the next', () => {
+    // Find a cut with no other cut in the 2 slices + 1 byte before it, then start the range so
+    // that the cut's byte is the last byte of its second slice, or the first of its third.
+    const data = seededBytes('random', 9, 16 * 1024 * 1024);
+    const mask = 0xfffff000 | 0;
+    const gap = 2 * SLICE_BYTES + 1;
+    const hashes = new Int32Array(data.length + 1);
+    let previousCut = 0;
+    let cut = -1;
+    for (let i = 0; i < data.length && cut < 0; i++) {
+      hashes[i + 1] = ((hashes[i]! << 1) + GEAR[data[i]!]!) | 0;
+      if ((hashes[i + 1]! & mask) !== 0) continue;
+      if (i + 1 - previousCut > gap) cut = i + 1;
+      previousCut = i + 1;
+    }
+    expect(cut).toBeGreaterThan(gap);
+    for (const from of [cut - 2 * SLICE_BYTES, cut - 2 * SLICE_BYTES - 1]) {
+      const expected = { end: cut, hash: hashes[cut]! };
+      expect(referenceScan(data, from, data.length, hashes[from]!, mask)).toEqual(expected);
+      expect(gearScan(data, from, data.length, hashes[from]!, mask)).toEqual(expected);
+    }
+  });
+
+  it('refuses a range outside the data, and hashes nothing for an empty one', () => {
+    const data = seededBytes('random', 4, 1000);
+    const gear = new GearHash();
+    expect(() => gear.scan(data, 0, 1001, 0)).toThrow(RangeError);
+    expect(() => gear.scan(data, -1, 10, 0)).toThrow(RangeError);
+    expect(() => gear.scan(data, 10, 9, 0)).toThrow(RangeError);
+    expect(() => gear.scan(data, 0.5, 9, 0)).toThrow(RangeError);
+    gear.hash = 42;
+    expect(gear.scan(data, 500, 500, 0)).toBe(-1);
+    expect(gear.hash).toBe(42);
   });
 });
 

@@ -152,52 +152,48 @@ interface WebAssemblyApi {
 }
 const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
-let module: { exports: GearScanExports; scratch: Uint8Array } | undefined;
+/**
+ * The instantiated module of this thread, made on first use. One per thread is enough: a scan
+ * runs synchronously from copy to result, so scanners on one thread never interleave in it.
+ */
+let threadModule: { exports: GearScanExports; scratch: Uint8Array } | undefined;
 
-/** The module, instantiated on first use; one per thread, shared by every scanner (calls are synchronous). */
 function gearScanModule(): { exports: GearScanExports; scratch: Uint8Array } {
-  if (module) return module;
+  if (threadModule) return threadModule;
   const instance = new wasm.Instance(new wasm.Module(assembleModule()));
   const exports = instance.exports as unknown as GearScanExports;
   const view = new DataView(exports.memory.buffer);
   for (let i = 0; i < GEAR.length; i++) view.setInt32(i * 4, GEAR[i]!, true);
   const scratch = new Uint8Array(exports.memory.buffer, SCRATCH_OFFSET, SCRATCH_BYTES);
-  module = { exports, scratch };
-  return module;
+  threadModule = { exports, scratch };
+  return threadModule;
 }
 
-/** Result of gearScan: where the cut fell (or -1) and the hash after the last byte hashed. */
-export interface GearScanResult {
-  /** Index in `data` just past the byte after which hash & mask = 0, or -1 when none did. */
-  end: number;
-  hash: number;
-}
+/** A running gear hash, h = (h << 1) + GEAR[byte] (32-bit), fed range by range. */
+export class GearHash {
+  /** The hash after the last byte hashed; set it to 0 to start a new block. */
+  hash = 0;
 
-/**
- * Hashes data[from, to) onto `hash` (h = (h << 1) + GEAR[byte], 32-bit) and stops after the first
- * byte that leaves hash & mask = 0. `result` is filled in place (no allocation per call).
- */
-export function gearScan(
-  data: Uint8Array,
-  from: number,
-  to: number,
-  hash: number,
-  mask: number,
-  result: GearScanResult,
-): void {
-  const { exports, scratch } = gearScanModule();
-  let h = hash;
-  for (let at = from; at < to; at += SCRATCH_BYTES) {
-    const length = Math.min(SCRATCH_BYTES, to - at);
-    scratch.set(data.subarray(at, at + length));
-    const stop = exports.scan(SCRATCH_OFFSET, SCRATCH_OFFSET + length, h, mask);
-    h = exports.hash.value;
-    if (stop !== 0) {
-      result.end = at + stop - SCRATCH_OFFSET;
-      result.hash = h;
-      return;
+  /**
+   * Hashes data[from, to) onto `hash` and stops after the first byte that leaves
+   * hash & mask = 0. Returns the index in `data` just past that byte, or -1 when none did.
+   * @throws RangeError unless 0 ≤ from ≤ to ≤ data.length (whole numbers)
+   */
+  scan(data: Uint8Array, from: number, to: number, mask: number): number {
+    if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to)) {
+      throw new RangeError(`gear scan range [${from}, ${to}) is not a range`);
     }
+    if (to > data.length) {
+      throw new RangeError(`gear scan range [${from}, ${to}) ends past ${data.length} bytes`);
+    }
+    const { exports, scratch } = gearScanModule();
+    for (let at = from; at < to; at += SCRATCH_BYTES) {
+      const length = Math.min(SCRATCH_BYTES, to - at);
+      scratch.set(data.subarray(at, at + length));
+      const stop = exports.scan(SCRATCH_OFFSET, SCRATCH_OFFSET + length, this.hash, mask);
+      this.hash = exports.hash.value;
+      if (stop !== 0) return at + stop - SCRATCH_OFFSET;
+    }
+    return -1;
   }
-  result.end = -1;
-  result.hash = h;
 }
