@@ -4,29 +4,14 @@ import type { BlockCodec, BlockCompression } from './block-format.js';
 
 /**
  * Block compression. New blocks are compressed with Brotli (RFC 7932) at quality 0 through
- * Node's built-in zlib; payloads in raw DEFLATE (RFC 1951), which every format-1 block written
- * before contains, still decode. The flags byte names the codec (block-format.ts).
- *
- * Why Brotli quality 0, not DEFLATE, and not fflate (named in SPEC): the product needs 150 MB/s
- * for the whole pipeline on text, and on the 2-core reference machine no DEFLATE encoder gets
- * there. Measured on 4 MiB text-like blocks: DEFLATE level 1 (node:zlib) ~86 MB/s at ratio 0.399,
- * fflate level 1 ~21-29 MB/s, Brotli quality 0 with LGWIN 22 to 24 ~205-225 MB/s at ratio 0.415.
- * On random data Brotli quality 0 runs at ~1.5 GB/s. The price is on decoding: Brotli ~250 MB/s
- * against ~335 MB/s for inflate, and ~4% larger payloads. Departing from SPEC's fflate is a
- * deliberate, documented decision (docs/block-format.md, section 3). A pure-JS encoder
- * such as fflate can still write valid blocks: raw DEFLATE stays a codec of format 1.
- *
- * Decoding needs a hard output limit that stops work early (decompression bombs): zlib's
- * `maxOutputLength` gives it for both codecs, where fflate's `inflateSync` into a fixed output
- * buffer keeps decoding. The cold tier may recompress harder (SPEC "Storage policy").
+ * Node's built-in zlib; raw DEFLATE (RFC 1951) payloads, which every format-1 block holds and a
+ * pure-JS encoder such as fflate can write, still decode. The flags byte names the codec
+ * (block-format.ts). Why Brotli quality 0 rather than DEFLATE or SPEC's fflate (2.5× the speed of
+ * DEFLATE level 1 at about its ratio), with the figures: docs/block-format.md, section 3.
+ * zlib's `maxOutputLength` stops a decompression bomb early for both codecs.
  */
 const BROTLI_QUALITY = 0;
-/**
- * Brotli window: 2^22 bytes (4 MiB, the average block). Measured against 24 on 4 MiB text blocks:
- * same speed within noise (166-186 against 172-185 MB/s) and the same ratio (0.415); 0.409
- * against 0.408 on 16 MiB blocks. The window bounds the decoder's ring buffer, which grows with
- * the output up to the window: 4 MiB instead of 16 MiB for the largest blocks.
- */
+/** Brotli window: 4 MiB, the average block; 2^24 compressed no better (docs/block-format.md). */
 const BROTLI_LGWIN = 22;
 /** zlib's smallest output chunk. */
 const MIN_CHUNK_BYTES = 64;
@@ -37,9 +22,7 @@ const PROBE_WINDOW_BYTES = 4096;
 /**
  * The probe must shrink to at most this fraction of its size, or the block is stored raw. Random
  * or already-compressed data (JPEG, zip, video) never gets there, so it costs one 16 KiB
- * compression per block instead of a full one. The probe also runs Brotli quality 0: on 16 KiB
- * it measured 125-168 MB/s on text and 260-330 MB/s on random data, against 59-66 MB/s for
- * DEFLATE level 1.
+ * compression per block instead of a full one.
  */
 const PROBE_MAX_RATIO = 15 / 16;
 
