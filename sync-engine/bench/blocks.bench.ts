@@ -5,9 +5,8 @@
  * Prints every stage alone on one thread (chunk, sha256, compress, encrypt, decode, on random and
  * text-like data), then the whole pipeline on each (--size bytes cycled from a 32 MiB seeded
  * sample held in memory), then a --file-size file of random data, and one of text, encoded from
- * disk. Each pipeline
- * runs in a fresh child process so its peak RSS is its own. MB = 10^6 bytes. Temporary files are
- * removed.
+ * disk. Each pipeline runs in a fresh child process so its peak RSS is its own. MB = 10^6 bytes.
+ * Temporary files are removed.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
