@@ -3,66 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
-
-const otherFolders = (...names) => names.map((n) => `**/${n}/**`);
-
-/** Imports each folder may not make (STYLE.md section 2). */
-const layerRules = [
-  {
-    files: ['sync-engine/**/*.ts'],
-    patterns: [
-      {
-        group: otherFolders('server-mock', 'main', 'renderer', 'app'),
-        message: 'sync-engine imports nothing from the other folders',
-      },
-      { group: ['electron'], message: 'sync-engine never imports electron' },
-    ],
-  },
-  {
-    files: ['sync-engine/src/protocol/**/*.ts', 'sync-engine/src/control/contract.ts'],
-    patterns: [
-      { group: ['node:*'], message: 'protocol and the control contract are pure: no node modules' },
-      { group: ['electron'], message: 'sync-engine never imports electron' },
-    ],
-  },
-  {
-    files: ['server-mock/**/*.ts'],
-    patterns: [
-      {
-        group: otherFolders('main', 'renderer', 'app'),
-        message: 'server-mock imports only sync-engine protocol and blocks',
-      },
-      {
-        group: [
-          '**/sync-engine/src/*',
-          '!**/sync-engine/src/protocol',
-          '!**/sync-engine/src/protocol/index.js',
-          '!**/sync-engine/src/blocks',
-          '!**/sync-engine/src/blocks/index.js',
-          '!**/sync-engine/src/index.js',
-        ],
-        message: 'server-mock imports only sync-engine protocol/ and blocks/ entry files',
-      },
-      { group: ['electron'], message: 'the server never imports electron' },
-    ],
-  },
-  {
-    files: ['renderer/**/*.ts'],
-    patterns: [
-      { group: ['node:*', 'electron'], message: 'the renderer is DOM only' },
-      {
-        group: otherFolders('server-mock', 'main', 'app'),
-        message: 'the renderer imports only types from the control contract',
-      },
-    ],
-  },
-  {
-    files: ['main/**/*.ts'],
-    patterns: [
-      { group: otherFolders('renderer', 'server-mock'), message: 'main never imports renderer' },
-    ],
-  },
-];
+import { layerRuleConfigs } from './lint/layer-rules.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'bench-tmp/**', '.ferry-data/**'] },
@@ -77,9 +18,6 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  ...layerRules.map(({ files, patterns }) => ({
-    files,
-    rules: { 'no-restricted-imports': ['error', { patterns }] },
-  })),
+  ...layerRuleConfigs(),
   { files: ['renderer/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
 );

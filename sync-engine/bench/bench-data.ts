@@ -1,4 +1,4 @@
-import { createSeededFiller, type SeededDataKind } from '../src/blocks/seeded-data.js';
+import { createSeededFiller, type SeededDataKind } from '../src/testkit/index.js';
 
 /** Size of the seeded sample a benchmark cycles through: big enough to hold many blocks. */
 export const SAMPLE_BYTES = 32 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
 import { deflateSync } from 'fflate';
-import type { SeededDataKind } from '../src/blocks/seeded-data.js';
+import type { SeededDataKind } from '../src/testkit/index.js';
 import { compressBlock } from '../src/blocks/block-compress.js';
 import { decodeBlock, encodeBlock, hashBlock, chunkStream } from '../src/blocks/index.js';
 import { MB, createSample, cycleSample, cycleSampleAsync, timeMs } from './bench-data.js';

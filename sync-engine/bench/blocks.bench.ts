@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { writeSeededFile, type SeededDataKind } from '../src/blocks/seeded-data.js';
+import { writeSeededFile, type SeededDataKind } from '../src/testkit/index.js';
 import { SAMPLE_BYTES, SEED, parseSize } from './bench-data.js';
 import { measureStages, type BenchResult } from './block-stages.js';
 import { runPipeline } from './pipeline-run.js';

@@ -10,7 +10,7 @@ import {
   decodeBlock,
   openClientState,
 } from './index.js';
-import type { BlockId } from './index.js';
+import type { BlockId } from './protocol/index.js';
 
 describe('EngineError', () => {
   it('is the base of the block codec errors, with the code kept', () => {

@@ -2,12 +2,10 @@
  * The engine's base error: every failure the engine throws on purpose is an EngineError whose
  * `code` comes from a closed union, so callers branch on `code` or `instanceof`, never on message
  * text (STYLE.md section 5). Messages never carry file contents, keys or tokens.
+ *
+ * It imports nothing: each subsystem declares its own code set and subclass (BlockDecodeError,
+ * ClientStateError), and the public entry names the union of them (`EngineErrorCode`).
  */
-import type { BlockDecodeErrorCode } from './blocks/block-decode-error.js';
-import type { ClientStateErrorCode } from './state/client-state-error.js';
-
-/** Every code an EngineError can carry. */
-export type EngineErrorCode = BlockDecodeErrorCode | ClientStateErrorCode;
 
 export interface EngineErrorOptions {
   readonly cause?: unknown;
@@ -16,7 +14,7 @@ export interface EngineErrorOptions {
 }
 
 /** A failure with a code from a closed set, a human message, a cause and a retry hint. */
-export class EngineError<Code extends EngineErrorCode = EngineErrorCode> extends Error {
+export class EngineError<Code extends string = string> extends Error {
   readonly code: Code;
   readonly retryAfterMs: number | undefined;
 

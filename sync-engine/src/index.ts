@@ -1,8 +1,46 @@
 /**
- * Ferry's client engine as a plain Node library: block pipeline, local state, protocol. Never
- * imports Electron or any other top-level folder of the repository.
+ * Ferry's client engine as a plain Node library: the public surface, exported by name so that
+ * internals can change freely. The wire protocol has its own entry (`protocol/index.ts`), shared
+ * with the server and the UI. Never imports Electron or any other top-level folder.
  */
-export * from './errors.js';
-export * from './protocol/index.js';
-export * from './blocks/index.js';
-export * from './state/index.js';
+import type { BlockDecodeErrorCode } from './blocks/index.js';
+import type { ClientStateErrorCode } from './state/index.js';
+
+export { EngineError, type EngineErrorOptions } from './errors.js';
+/** Every code an EngineError of the engine can carry. */
+export type EngineErrorCode = BlockDecodeErrorCode | ClientStateErrorCode;
+
+export {
+  BLOCK_KEY_BYTES,
+  BlockDecodeError,
+  CHUNK_AVG_BYTES,
+  CHUNK_MAX_BYTES,
+  CHUNK_MIN_BYTES,
+  createBlockCodecPool,
+  createFingerprinter,
+  decodeBlock,
+  encodeBlock,
+  encodeFileBlocks,
+  fingerprintFile,
+  hashBlock,
+  inspectFile,
+  type BlockCodecPool,
+  type BlockDecodeErrorCode,
+  type EncodedFileBlock,
+  type Fingerprinter,
+  type InspectedFile,
+} from './blocks/index.js';
+
+export {
+  ClientStateError,
+  openClientState,
+  type ClientState,
+  type ClientStateErrorCode,
+  type ClientStateOptions,
+  type Conflict,
+  type ItemId,
+  type ItemKind,
+  type LocalItem,
+  type RemoteItem,
+  type SyncedItem,
+} from './state/index.js';

@@ -14,23 +14,17 @@ import { EngineError } from '../errors.js';
  *   key labelled the block with someone else's id).
  * - `block_too_large`: the encoded block or its stated plaintext length exceeds the maximum.
  */
-export type BlockDecodeErrorCode =
-  | 'block_format_invalid'
-  | 'block_version_unsupported'
-  | 'block_auth_failed'
-  | 'block_decompress_failed'
-  | 'block_hash_mismatch'
-  | 'block_too_large';
-
-/** All codes, for validation and exhaustive tests. */
-export const BLOCK_DECODE_ERROR_CODES: readonly BlockDecodeErrorCode[] = [
+export const BLOCK_DECODE_ERROR_CODES = [
   'block_format_invalid',
   'block_version_unsupported',
   'block_auth_failed',
   'block_decompress_failed',
   'block_hash_mismatch',
   'block_too_large',
-];
+] as const;
+
+/** One of {@link BLOCK_DECODE_ERROR_CODES}. */
+export type BlockDecodeErrorCode = (typeof BLOCK_DECODE_ERROR_CODES)[number];
 
 /**
  * Thrown by `decodeBlock` (and the codec pool's `decode`) when an encoded block cannot be turned

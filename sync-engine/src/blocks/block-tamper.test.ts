@@ -18,7 +18,7 @@ import {
 } from './block-format.js';
 import { CHUNK_MAX_BYTES } from './chunk-bounds.js';
 import { hashBlock } from './hash-block.js';
-import { seededBytes } from './seeded-data.js';
+import { seededBytes } from '../testkit/index.js';
 
 const KEY = randomBytes(32);
 const VERSION_OFFSET = 4;

@@ -1,5 +1,5 @@
 import type { ChunkBounds } from './chunk-bounds.js';
-import { GearHash } from './gear-scan.js';
+import { GearHash } from './gear-hash.js';
 
 /**
  * Finds content-defined block boundaries with a FastCDC-style gear hash and normalized chunking.

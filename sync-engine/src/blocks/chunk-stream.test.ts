@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveChunkBounds, type ChunkerOptions } from './chunk-bounds.js';
 import { chunkStream } from './chunk-stream.js';
-import { seededBytes } from './seeded-data.js';
+import { seededBytes } from '../testkit/index.js';
 
 const SMALL: Required<ChunkerOptions> = { minBytes: 1024, avgBytes: 4096, maxBytes: 16384 };
 

@@ -6,7 +6,7 @@ import { BlockDecodeError } from './block-decode-error.js';
 import { createBlockCodecPool } from './codec-pool.js';
 import { IN_PLACE_HEADROOM_BYTES, inPlaceCapacity } from './encode-in-place.js';
 import { hashBlock } from './hash-block.js';
-import { seededBytes } from './seeded-data.js';
+import { seededBytes } from '../testkit/index.js';
 
 const KEY = randomBytes(32);
 

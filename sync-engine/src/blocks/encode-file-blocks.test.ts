@@ -15,8 +15,7 @@ import { createBlockCodecPool, type BlockCodecPool } from './codec-pool.js';
 import { encodeFileBlocks } from './encode-file-blocks.js';
 import { FILE_READ_BYTES } from './file-chunks.js';
 import { inspectFile } from './inspect-file.js';
-import { seededBytes, seededStream, writeSeededFile } from './seeded-data.js';
-import { createTestTempDir } from './test-temp-dir.js';
+import { seededBytes, seededStream, writeSeededFile, createTestTempDir } from '../testkit/index.js';
 
 const KEY = randomBytes(32);
 const MiB = 1024 * 1024;

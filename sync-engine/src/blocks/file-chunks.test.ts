@@ -2,8 +2,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileChunks } from './file-chunks.js';
-import { seededBytes } from './seeded-data.js';
-import { createTestTempDir } from './test-temp-dir.js';
+import { seededBytes, createTestTempDir } from '../testkit/index.js';
 
 /** Open file descriptors of this process (Linux), to prove files are closed. */
 async function openFileCount(): Promise<number> {

@@ -2,8 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFingerprinter, fingerprintFile } from './fingerprint.js';
-import { seededBytes } from './seeded-data.js';
-import { createTestTempDir } from './test-temp-dir.js';
+import { seededBytes, createTestTempDir } from '../testkit/index.js';
 
 describe('xxHash64 fingerprints', () => {
   let dir: Awaited<ReturnType<typeof createTestTempDir>>;

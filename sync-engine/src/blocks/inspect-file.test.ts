@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkStream } from './chunk-stream.js';
 import { hashBlock } from './hash-block.js';
 import { inspectFile } from './inspect-file.js';
-import { seededBytes } from './seeded-data.js';
-import { createTestTempDir } from './test-temp-dir.js';
+import { seededBytes, createTestTempDir } from '../testkit/index.js';
 
 describe('inspectFile', () => {
   let dir: Awaited<ReturnType<typeof createTestTempDir>>;

@@ -5,8 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNK_MAX_BYTES, CHUNK_MIN_BYTES } from './chunk-bounds.js';
 import { inspectFile, type InspectedFile } from './inspect-file.js';
-import { writeSeededFile } from './seeded-data.js';
-import { createTestTempDir } from './test-temp-dir.js';
+import { writeSeededFile, createTestTempDir } from '../testkit/index.js';
 
 const MiB = 1024 * 1024;
 const SIZE_BYTES = 64 * MiB;

@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createBlockCodecPool } from './codec-pool.js';
 import { hashBlock } from './hash-block.js';
-import { seededBytes } from './seeded-data.js';
+import { seededBytes } from '../testkit/index.js';
 import { createMinorGc } from './worker-gc.js';
 
 const KEY = new Uint8Array(32).fill(7);

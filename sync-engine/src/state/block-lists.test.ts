@@ -5,7 +5,7 @@ import type { BlockRef } from './block-lists.js';
 import { ClientStateError } from './client-state-error.js';
 import { openClientState, type ClientState } from './client-state.js';
 import type { ItemId } from './item-id.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 const blockId = (digit: string) => digit.repeat(64) as BlockId;
 const MIB = 1024 * 1024;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openClientState } from './client-state.js';
 import { BUSY_TIMEOUT_MS } from './open-database.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 describe('openClientState', () => {
   const tempDir = useTempDir('client-state');

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { BlockLists } from './block-lists.js';
 import { ConflictStore } from './conflict-store.js';
 import { CursorStore } from './cursor-store.js';
-import { ItemStore } from './items-store.js';
+import { ItemStore } from './item-store.js';
 import { applyMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { openDatabase, readConnectionSettings, type ConnectionSettings } from './open-database.js';

@@ -5,7 +5,7 @@ import { ClientStateError } from './client-state-error.js';
 import { openClientState, type ClientState } from './client-state.js';
 import type { ConflictResolution } from './conflict-store.js';
 import type { ItemId } from './item-id.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 describe('ConflictStore', () => {
   const tempDir = useTempDir('conflicts');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Cursor, UserId } from '../protocol/index.js';
 import { openClientState } from './client-state.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 describe('CursorStore', () => {
   const tempDir = useTempDir('cursors');

@@ -19,7 +19,7 @@ export type {
 } from './conflict-store.js';
 export type { CursorKey, CursorStore } from './cursor-store.js';
 export { newItemId, type ItemId, type ItemKind } from './item-id.js';
-export type { CreateItemOptions, Item, ItemStore } from './items-store.js';
+export type { CreateItemOptions, Item, ItemStore } from './item-store.js';
 export type { LocalItem } from './local-tree.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 export type { ConnectionSettings } from './open-database.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { openClientState } from './client-state.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 const FIXTURE = fileURLToPath(new URL('./outbox-crash.fixture.ts', import.meta.url));
 /** Acknowledged entries to wait for before the kill: enough to cross several fsyncs. */

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Rev } from '../protocol/index.js';
 import { openClientState, type ClientState } from './client-state.js';
 import type { ItemId } from './item-id.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 describe('Outbox', () => {
   const tempDir = useTempDir('outbox');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openClientState } from './client-state.js';
 import type { JsonValue } from './settings-store.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 describe('SettingsStore', () => {
   const tempDir = useTempDir('settings');

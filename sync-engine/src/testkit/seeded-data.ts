@@ -1,23 +1,13 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { createSeededUint32 } from './seeded-random.js';
 
 /**
  * Reproducible test and benchmark data: pseudo-random bytes and realistic mixed text, both from a
- * seed, so a failing test or a benchmark figure can be reproduced exactly. Not used by the product.
+ * seed, so a failing test or a benchmark figure can be reproduced exactly. Test harness only.
  */
 export type SeededDataKind = 'random' | 'text';
-
-/** xorshift32: tiny, fast, good enough to drive the text generator. Returns uint32 values. */
-export function createPrng(seed: number): () => number {
-  let state = seed >>> 0 || 0x6d2b79f5;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>>= 0);
-  };
-}
 
 /** Random bytes: AES-256-CTR keystream keyed by the seed (fast: ~1 GB/s, and reproducible). */
 function createRandomFiller(seed: number): (out: Uint8Array) => void {
@@ -40,7 +30,7 @@ const SYLLABLES =
  * Zipf-like word distribution, log lines with timestamps and ids, and code-like lines.
  */
 function createTextFiller(seed: number): (out: Uint8Array) => void {
-  const next = createPrng(seed);
+  const next = createSeededUint32(seed);
   const pick = <T>(items: readonly T[]): T => items[next() % items.length]!;
   const vocabulary: string[] = [];
   for (let i = 0; i < 6000; i++) {

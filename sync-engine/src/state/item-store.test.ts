@@ -5,7 +5,7 @@ import { ClientStateError, type ClientStateErrorCode } from './client-state-erro
 import { openClientState, type ClientState } from './client-state.js';
 import type { ItemId, ItemKind } from './item-id.js';
 import type { LocalItem } from './local-tree.js';
-import { useTempDir } from './test-temp-dir.js';
+import { useTempDir } from '../testkit/index.js';
 
 const FINGERPRINT = 'fedcba9876543210';
 const BLOCK = 'cd'.repeat(32) as BlockId;

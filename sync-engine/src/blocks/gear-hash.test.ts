@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveChunkBounds, type ChunkBounds } from './chunk-bounds.js';
 import { BoundaryScanner } from './boundary-scanner.js';
 import { GEAR } from './gear-table.js';
-import { GearHash } from './gear-scan.js';
-import { seededBytes } from './seeded-data.js';
+import { GearHash } from './gear-hash.js';
+import { seededBytes } from '../testkit/index.js';
 
 /** The chunking rule of docs/block-format.md, section 1, written as plainly as possible. */
 function referenceBlockLengths(data: Uint8Array, bounds: ChunkBounds): number[] {

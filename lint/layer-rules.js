@@ -1,0 +1,166 @@
+// The layer rules of STYLE.md section 2 as ESLint `no-restricted-imports` zones. ESLint gives a
+// file the options of the last config object that matches it (they do not merge), so each zone
+// below lists every pattern that applies to its files. Patterns are regular expressions over the
+// import specifier, so relative paths that cross into another folder match too.
+
+const TESTS = ['**/*.test.ts', '**/*.e2e.test.ts', '**/*.contract.ts', '**/*.fixture.ts'];
+const ENGINE_HARNESS = ['sync-engine/src/testkit/**', 'sync-engine/bench/**'];
+const SERVER_HARNESS = ['server-mock/test/**', 'server-mock/bench/**'];
+
+const noElectron = (who) => ({ regex: '^electron(/|$)', message: `${who} never imports electron` });
+const folders = (names, message) => ({ regex: `(^|/)(${names.join('|')})/`, message });
+
+/** Product code never imports test harness (STYLE.md section 1: testkit/, server-mock/test/). */
+const noHarness = {
+  regex: '(^|/)(testkit|test)/|^(vitest|fast-check)(/|$)',
+  message: 'product code never imports test harness (testkit/, server-mock/test/, vitest)',
+};
+
+const engineImportsNoOtherFolder = folders(
+  ['server-mock', 'main', 'renderer', 'app'],
+  'sync-engine imports nothing from the other folders',
+);
+/** Engine tests start the real server through its entry, and may use its test harness. */
+const engineTestsImportServerEntry = {
+  regex: '(^|/)server-mock/(?!src/index\\.js$|test/)|(^|/)(main|renderer|app)/',
+  message: 'engine tests reach the server only through server-mock/src/index.js (or its test/)',
+};
+
+const serverImportsEngineEntries = (entries) => ({
+  regex: `(^|/)sync-engine/(?!src/(${entries.join('|')})/index\\.js$)`,
+  message: `server-mock imports only the engine's ${entries.join('/, ')}/ entry files`,
+});
+
+/** Each zone: files (and ignores) with every pattern that applies to them. */
+export const LAYER_ZONES = [
+  {
+    name: 'engine product code',
+    files: ['sync-engine/**/*.ts'],
+    ignores: [...TESTS, ...ENGINE_HARNESS],
+    patterns: [engineImportsNoOtherFolder, noElectron('sync-engine'), noHarness],
+  },
+  {
+    name: 'engine tests and harness',
+    files: [...TESTS.map((t) => `sync-engine/${t}`), ...ENGINE_HARNESS],
+    patterns: [engineTestsImportServerEntry, noElectron('sync-engine')],
+  },
+  {
+    name: 'protocol (pure)',
+    files: ['sync-engine/src/protocol/**/*.ts'],
+    ignores: TESTS,
+    patterns: [
+      {
+        regex: '^(?!\\./)',
+        message: 'protocol/ is pure: it imports nothing outside itself (no node:, no packages)',
+      },
+    ],
+  },
+  {
+    name: 'control contract (pure)',
+    files: ['sync-engine/src/control/contract.ts'],
+    patterns: [
+      {
+        regex: '^(?!\\./|\\.\\./protocol/index\\.js$)',
+        message: 'control/contract.ts is pure: it imports only ../protocol/index.js',
+      },
+    ],
+  },
+  {
+    name: 'planner (pure)',
+    files: ['sync-engine/src/plan/**/*.ts'],
+    ignores: TESTS,
+    patterns: [
+      engineImportsNoOtherFolder,
+      noElectron('sync-engine'),
+      noHarness,
+      {
+        regex:
+          '(^|/)(state|remote|execute|loop|watch|scan)(/|$)|^node:|^(got|chokidar|better-sqlite3)$',
+        message: 'plan/ is pure: no state, remote, node:*, got or chokidar (no I/O, no clock)',
+      },
+    ],
+  },
+  {
+    name: 'server product code',
+    files: ['server-mock/**/*.ts'],
+    ignores: [...TESTS, ...SERVER_HARNESS],
+    patterns: [
+      folders(
+        ['main', 'renderer', 'app'],
+        'server-mock imports only the engine, never main/renderer/app',
+      ),
+      serverImportsEngineEntries(['protocol', 'blocks']),
+      noElectron('the server'),
+      noHarness,
+    ],
+  },
+  {
+    name: 'server tests and harness',
+    files: [...TESTS.map((t) => `server-mock/${t}`), ...SERVER_HARNESS],
+    patterns: [
+      folders(
+        ['main', 'renderer', 'app'],
+        'server-mock imports only the engine, never main/renderer/app',
+      ),
+      serverImportsEngineEntries(['protocol', 'blocks', 'testkit']),
+      noElectron('the server'),
+    ],
+  },
+  {
+    name: 'app (CLI, config, preload)',
+    files: ['app/**/*.ts'],
+    patterns: [
+      {
+        regex:
+          '(^|/)sync-engine/(?!src/index\\.js$|src/protocol/index\\.js$|src/control/contract\\.js$)',
+        message:
+          'app imports only the entry files of sync-engine (index, protocol, control contract)',
+      },
+      {
+        regex: '(^|/)server-mock/(?!src/index\\.js$)',
+        message: 'app imports only server-mock/src/index.js',
+      },
+      folders(['renderer', 'main'], 'app never imports renderer or main'),
+    ],
+  },
+  {
+    name: 'renderer (DOM only)',
+    files: ['renderer/**/*.ts'],
+    patterns: [
+      { regex: '^(node:|electron(/|$))', message: 'the renderer is DOM only' },
+      folders(
+        ['server-mock', 'main', 'app'],
+        'the renderer imports only types from the control contract',
+      ),
+      {
+        regex: '(^|/)sync-engine/(?!src/control/contract\\.js$)',
+        message: 'the renderer imports only types from the control contract',
+      },
+    ],
+  },
+  {
+    name: 'Electron main (thin)',
+    files: ['main/**/*.ts'],
+    patterns: [
+      folders(['renderer', 'server-mock'], 'main never imports renderer or the server'),
+      {
+        regex:
+          '(^|/)sync-engine/(?!src/index\\.js$|src/protocol/index\\.js$|src/control/contract\\.js$)',
+        message: 'main imports only the engine entry files, never its internals',
+      },
+      {
+        regex: '(^|/)app/(?!config/)',
+        message: 'main imports app/config only (nothing imports app/cli)',
+      },
+    ],
+  },
+];
+
+/** The zones as flat-config objects. */
+export function layerRuleConfigs() {
+  return LAYER_ZONES.map(({ files, ignores, patterns }) => ({
+    files,
+    ...(ignores ? { ignores } : {}),
+    rules: { 'no-restricted-imports': ['error', { patterns }] },
+  }));
+}
