@@ -5,11 +5,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import {
+  DEFAULT_ACTIVITY_LIMIT,
   DEFAULT_CHANGES_LIMIT,
   DEFAULT_LONGPOLL_TIMEOUT_S,
+  MAX_ACTIVITY_LIMIT,
   MAX_CHANGES_LIMIT,
   MAX_LONGPOLL_TIMEOUT_S,
   MIN_LONGPOLL_TIMEOUT_S,
+  type ActivityCursor,
   type ActivityResponse,
   type ChangesResponse,
   type Cursor,
@@ -149,7 +152,12 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
           type: 'object',
           properties: {
             cursor: { type: 'string', pattern: '^[0-9]{1,15}$' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: MAX_ACTIVITY_LIMIT,
+              default: DEFAULT_ACTIVITY_LIMIT,
+            },
           },
           additionalProperties: false,
         },
@@ -159,7 +167,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
     async (request): Promise<ActivityResponse> => {
       const view: UserView = await viewOf(ctx, request);
       const after = Number(request.query.cursor ?? '0');
-      const limit = request.query.limit ?? 100;
+      const limit = request.query.limit ?? DEFAULT_ACTIVITY_LIMIT;
       const events = await ctx.store.listEvents(view.namespaces(), after, limit + 1);
       const page = events.slice(0, limit);
       const last = page[page.length - 1];
@@ -180,7 +188,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
             time: e.timeMs,
           };
         }),
-        cursor: String(last?.id ?? after),
+        cursor: String(last?.id ?? after) as ActivityCursor,
         hasMore: events.length > limit,
       };
     },

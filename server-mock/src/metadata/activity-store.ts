@@ -2,8 +2,7 @@
  * The activity feed: user-facing events (who added, edited, deleted, moved, shared what), written
  * in the same transaction as the change they describe.
  */
-import type { NamespaceId } from '../../../sync-engine/src/protocol/index.js';
-import type { ActivityKind } from '../../../sync-engine/src/protocol/index.js';
+import type { ActivityKind, NamespaceId, UserId } from '../../../sync-engine/src/protocol/index.js';
 
 export interface EventRecord {
   readonly id: number;
@@ -11,7 +10,7 @@ export interface EventRecord {
   readonly kind: ActivityKind;
   readonly path: string;
   readonly fromPath: string | null;
-  readonly actorId: string;
+  readonly actorId: UserId;
   readonly actorName: string;
   readonly deviceName: string | null;
   readonly timeMs: number;

@@ -5,7 +5,8 @@ import { deflateSync as fflateDeflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import type { BlockId } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
-import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
+import type { BlockDecodeErrorCode } from '../protocol/index.js';
+import { BlockDecodeError } from './block-decode-error.js';
 import {
   BLOCK_FORMAT_VERSION,
   FLAGS_OFFSET,

@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BlockId } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
-import { BlockDecodeError, type BlockDecodeErrorCode } from './block-decode-error.js';
+import type { BlockDecodeErrorCode } from '../protocol/index.js';
+import { BlockDecodeError } from './block-decode-error.js';
 import { encodeBlockInPlace } from './encode-in-place.js';
 import { hashBlock } from './hash-block.js';
 import { createMinorGc } from './worker-gc.js';

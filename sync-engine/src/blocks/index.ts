@@ -12,7 +12,7 @@ export { hashBlock } from './hash-block.js';
 export { encodeBlock, decodeBlock, BLOCK_KEY_BYTES } from './block-codec.js';
 export { MAX_ENCODED_BLOCK_BYTES, BLOCK_FORMAT_VERSION } from './block-format.js';
 export { BlockDecodeError, isBlockDecodeErrorCode } from './block-decode-error.js';
-export type { BlockDecodeErrorCode } from './block-decode-error.js';
+export type { BlockDecodeErrorCode } from '../protocol/index.js';
 export { createBlockCodecPool } from './codec-pool.js';
 export type { BlockCodecPool, CodecTaskOptions, EncodedBlock } from './codec-pool.js';
 export { encodeFileBlocks } from './encode-file-blocks.js';

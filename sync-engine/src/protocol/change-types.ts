@@ -2,8 +2,8 @@
  * Wire shapes of the journal: GET /changes/latest_cursor, GET /changes, long-poll, activity.
  * Cursors are opaque to clients; their encoding is described in docs/protocol.md.
  */
-import type { Cursor, FileId, NamespaceId } from './ids.js';
-import type { FileMetadata, ShareRole } from './file-types.js';
+import type { ActivityCursor, Cursor, NamespaceId, UserId } from './ids.js';
+import type { FileMetadata, FolderMetadata } from './file-types.js';
 
 /**
  * One change, as seen by the user asking: the new state of `path` (paths are in the user's
@@ -15,21 +15,13 @@ export type ChangeEntry =
       readonly tag: 'file';
       readonly movedFrom?: string;
     })
-  | {
+  | (Omit<FolderMetadata, 'type'> & {
       readonly tag: 'folder';
-      readonly path: string;
-      readonly fileId: FileId;
-      readonly namespace: NamespaceId;
       readonly movedFrom?: string;
-      /** Set when this folder is a share mounted in the user's root. */
-      readonly mount?: { readonly namespace: NamespaceId; readonly role: ShareRole };
-    }
-  | {
+    })
+  | (Pick<FolderMetadata, 'path' | 'fileId' | 'namespace'> & {
       readonly tag: 'deleted';
-      readonly path: string;
-      readonly fileId: FileId;
-      readonly namespace: NamespaceId;
-    };
+    });
 
 /** GET /changes/latest_cursor response. */
 export interface LatestCursorResponse {
@@ -47,7 +39,7 @@ export interface ChangesResponse {
 export interface LongPollResponse {
   /** True when the user's journal moved past the cursor: call GET /changes. */
   readonly changes: boolean;
-  /** Seconds the client should wait before the next long-poll, when the server asks. */
+  /** Seconds (not milliseconds) the client should wait before the next long-poll, when asked. */
   readonly backoff?: number;
 }
 
@@ -65,21 +57,25 @@ export type ActivityKind =
 
 /** One user-facing event: who did what to which path, when. */
 export interface ActivityEvent {
+  /** The event's position in the activity feed (increasing). */
   readonly id: number;
   readonly kind: ActivityKind;
   readonly path: string;
   /** For moves, the old path. */
   readonly fromPath?: string;
   readonly namespace: NamespaceId;
+  /** The actor's display name. */
   readonly actor: string;
-  readonly actorId: string;
+  readonly actorId: UserId;
   readonly deviceName: string | null;
+  /** When it happened, epoch milliseconds. */
   readonly time: number;
 }
 
 /** GET /activity response: events after the cursor, oldest first. */
 export interface ActivityResponse {
   readonly events: readonly ActivityEvent[];
-  readonly cursor: string;
+  /** Pass back as `cursor` for the events after these. */
+  readonly cursor: ActivityCursor;
   readonly hasMore: boolean;
 }

@@ -2,9 +2,6 @@
  * Numbers and header names both sides of the wire agree on. Units are in the names.
  */
 
-/** Prefix of every API route except /healthz, /metrics and /openapi.json. */
-export const API_PREFIX = '';
-
 /** Header carrying the total size of a resumable upload when the session starts. */
 export const UPLOAD_CONTENT_LENGTH_HEADER = 'x-upload-content-length';
 
@@ -22,6 +19,10 @@ export const UPLOAD_SESSION_TTL_MS = 24 * 60 * 60 * 1000;
 /** Default and largest `limit` of GET /changes. */
 export const DEFAULT_CHANGES_LIMIT = 1000;
 export const MAX_CHANGES_LIMIT = 10_000;
+
+/** Default and largest `limit` of GET /activity. */
+export const DEFAULT_ACTIVITY_LIMIT = 100;
+export const MAX_ACTIVITY_LIMIT = 1000;
 
 /** Default and largest `limit` of GET /files/list_revisions. */
 export const DEFAULT_REVISIONS_LIMIT = 100;

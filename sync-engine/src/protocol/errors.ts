@@ -54,6 +54,32 @@ export const WIRE_ERROR_STATUS = {
   quota_exceeded: 507,
 } as const;
 
+/**
+ * Why an encoded block was rejected. Wire-visible (the server answers an upload with it), so the
+ * set is closed and snake_case.
+ * - `block_format_invalid`: too short, wrong magic, unknown flag bits or compression codec, or a
+ *   length that does not fit the header.
+ * - `block_version_unsupported`: a format version this build does not know.
+ * - `block_auth_failed`: AES-GCM authentication failed: wrong key, wrong expected id (the id is
+ *   authenticated data), or any modified byte.
+ * - `block_decompress_failed`: the authenticated payload is not valid DEFLATE or Brotli (as the
+ *   flags say) of the stated length.
+ * - `block_hash_mismatch`: the plaintext does not hash to the expected id (an encoder holding the
+ *   key labelled the block with someone else's id).
+ * - `block_too_large`: the encoded block or its stated plaintext length exceeds the maximum.
+ */
+export const BLOCK_DECODE_ERROR_CODES = [
+  'block_format_invalid',
+  'block_version_unsupported',
+  'block_auth_failed',
+  'block_decompress_failed',
+  'block_hash_mismatch',
+  'block_too_large',
+] as const;
+
+/** One of {@link BLOCK_DECODE_ERROR_CODES}. */
+export type BlockDecodeErrorCode = (typeof BLOCK_DECODE_ERROR_CODES)[number];
+
 /** A wire error code (snake_case). */
 export type WireErrorCode = keyof typeof WIRE_ERROR_STATUS;
 
@@ -66,6 +92,8 @@ export interface WireErrorBody {
     readonly currentRev?: string | null;
     /** `missing_blocks`: the block ids the server lacks. */
     readonly missing?: readonly string[];
+    /** `invalid_block`: why the block failed verification. */
+    readonly reason?: BlockDecodeErrorCode;
   };
 }
 

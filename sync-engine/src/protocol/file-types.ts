@@ -14,9 +14,11 @@ export interface FileMetadata {
   readonly fileId: FileId;
   readonly namespace: NamespaceId;
   readonly rev: Rev;
+  /** Plaintext size in bytes. */
   readonly size: number;
   /** SHA-256 (hex) of the concatenated block ids: equal contents give equal hashes. */
   readonly contentHash: string;
+  /** Modification time the uploading device reported, epoch milliseconds. */
   readonly modified: number;
   readonly status: FileStatus;
 }
@@ -42,7 +44,9 @@ export interface CommitRequest {
   readonly path: string;
   /** The namespace's blocks, in file order. Empty for an empty file. */
   readonly blocks: readonly BlockId[];
+  /** Plaintext size in bytes; must equal the sum of the blocks' sizes. */
   readonly size: number;
+  /** The file's modification time on the device, epoch milliseconds. */
   readonly modified: number;
   /** The revision this edit was based on; null/absent for a new file. */
   readonly parentRev?: Rev | null;
@@ -51,7 +55,9 @@ export interface CommitRequest {
 /** POST /files/announce body: say a file is coming (status `pending` until its commit). */
 export interface AnnounceRequest {
   readonly path: string;
+  /** Plaintext size in bytes of the file that is coming. */
   readonly size: number;
+  /** The file's modification time on the device, epoch milliseconds. */
   readonly modified: number;
 }
 
@@ -63,10 +69,12 @@ export interface ListResponse {
 /** One entry of GET /files/list_revisions, newest first. */
 export interface RevisionMetadata {
   readonly rev: Rev;
+  /** Plaintext size in bytes. */
   readonly size: number;
   readonly contentHash: string;
+  /** Modification time the uploading device reported, epoch milliseconds. */
   readonly modified: number;
-  /** When the server committed it. */
+  /** When the server committed it, epoch milliseconds. */
   readonly committed: number;
   readonly deviceId: DeviceId | null;
   readonly deviceName: string | null;

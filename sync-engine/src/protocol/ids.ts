@@ -16,6 +16,8 @@ export type NamespaceId = Brand<string, 'NamespaceId'>;
 export type Rev = Brand<string, 'Rev'>;
 /** A position in a user's journal, opaque to clients. */
 export type Cursor = Brand<string, 'Cursor'>;
+/** A position in a user's activity feed (GET /activity), opaque to clients. */
+export type ActivityCursor = Brand<string, 'ActivityCursor'>;
 export type UserId = Brand<string, 'UserId'>;
 export type DeviceId = Brand<string, 'DeviceId'>;
 

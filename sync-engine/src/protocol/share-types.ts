@@ -25,6 +25,7 @@ export interface ShareMetadata {
   readonly recipientEmail: string;
   /** The folder's path in the caller's own view (owner: where it lives; recipient: the mount). */
   readonly path: string;
+  /** When the share was made, epoch milliseconds. */
   readonly created: number;
 }
 

@@ -2,7 +2,7 @@
  * SqliteMetadataStore: the embedded MetadataStore on one SQLite file (better-sqlite3, WAL). The
  * table groups live in their own modules; this file wires them and holds the read queries.
  */
-import type { NamespaceId, Rev } from '../../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, Rev, UserId } from '../../../../sync-engine/src/protocol/index.js';
 import type { EventRecord } from '../activity-store.js';
 import type { MetadataStore } from '../metadata-store.js';
 import { createAccountTables } from './account-tables.js';
@@ -179,7 +179,7 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
         kind: row.kind as EventRecord['kind'],
         path: row.path as string,
         fromPath: (row.from_path as string | null) ?? null,
-        actorId: row.actor_id as string,
+        actorId: row.actor_id as UserId,
         actorName: row.actor_name as string,
         deviceName: (row.device_name as string | null) ?? null,
         timeMs: row.time_ms as number,
