@@ -80,17 +80,17 @@ describe('BlockLists', () => {
     expect(invalidListError(() => state.blocks.set(fileId, 'remote', LIST))).toMatch(
       /needs a file row/,
     );
-    const dirId = state.items.create({ kind: 'dir', createdMs: 1 });
+    const folderId = state.items.create({ kind: 'folder', createdMs: 1 });
     state.items.local.put({
-      itemId: dirId,
-      kind: 'dir',
+      itemId: folderId,
+      kind: 'folder',
       path: '/d',
       inode: '2',
       sizeBytes: 0,
       mtimeMs: 1,
       scannedMs: 1,
     });
-    expect(invalidListError(() => state.blocks.set(dirId, 'local', LIST))).toMatch(
+    expect(invalidListError(() => state.blocks.set(folderId, 'local', LIST))).toMatch(
       /needs a file row/,
     );
   });

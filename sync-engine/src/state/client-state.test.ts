@@ -62,10 +62,10 @@ describe('openClientState', () => {
   it('keeps everything across close and reopen; close twice is harmless, use after close throws', () => {
     const path = join(tempDir(), 'state.sqlite');
     const state = openClientState(path);
-    const id = state.items.create({ kind: 'dir', createdMs: 1 });
+    const id = state.items.create({ kind: 'folder', createdMs: 1 });
     state.items.synced.put({
       itemId: id,
-      kind: 'dir',
+      kind: 'folder',
       path: '/photos',
       sizeBytes: 0,
       modifiedMs: 5,

@@ -8,7 +8,7 @@ import type { Brand } from '../protocol/index.js';
 export type ItemId = Brand<string, 'ItemId'>;
 
 /** What an item is; fixed for the item's life (a file replaced by a folder is a new item). */
-export type ItemKind = 'file' | 'dir';
+export type ItemKind = 'file' | 'folder';
 
 /** A fresh random item id (a UUID). */
 export function newItemId(): ItemId {

@@ -78,8 +78,8 @@ describe('ItemStore', () => {
     expect(errorCode(() => state.items.local.put(localRow('nobody' as ItemId, '/x')))).toBe(
       'state_unknown_item',
     );
-    const dir = state.items.create({ kind: 'dir', createdMs: 1 });
-    expect(errorCode(() => state.items.local.put(localRow(dir, '/x', 'file')))).toBe(
+    const folder = state.items.create({ kind: 'folder', createdMs: 1 });
+    expect(errorCode(() => state.items.local.put(localRow(folder, '/x', 'file')))).toBe(
       'state_unknown_item',
     );
     const file = state.items.create({ kind: 'file', createdMs: 1 });
@@ -110,7 +110,7 @@ describe('ItemStore', () => {
   });
 
   it('moves a folder and everything below it in one step, keeping ids, not touching look-alikes', () => {
-    const folder = addLocal('/a', 'dir');
+    const folder = addLocal('/a', 'folder');
     const child = addLocal('/a/b/c.txt');
     const sibling = addLocal('/a b.txt');
     const prefixTwin = addLocal('/ab');
@@ -130,9 +130,9 @@ describe('ItemStore', () => {
   });
 
   it('refuses a move into itself or onto a taken path, moving nothing', () => {
-    addLocal('/a', 'dir');
+    addLocal('/a', 'folder');
     addLocal('/a/one.txt');
-    addLocal('/taken', 'dir');
+    addLocal('/taken', 'folder');
     addLocal('/taken/one.txt');
     expect(errorCode(() => state.items.local.movePath('/a', '/a/inner'))).toBe(
       'state_constraint_violated',

@@ -11,7 +11,7 @@ export interface LocalItem {
   readonly path: string;
   /** Decimal string (64-bit inodes exceed safe integers); equal inode at a new path = a move. */
   readonly inode: string;
-  /** 0 for directories. */
+  /** 0 for folders. */
   readonly sizeBytes: number;
   /** `fs.Stats.mtimeMs`, fraction included. */
   readonly mtimeMs: number;

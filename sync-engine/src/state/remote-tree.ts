@@ -9,7 +9,7 @@ export interface RemoteItem {
   readonly path: string;
   /** The server's current revision; every file has one. */
   readonly rev?: Rev | undefined;
-  /** 0 for directories. */
+  /** 0 for folders. */
   readonly sizeBytes: number;
   readonly modifiedMs: number;
   /** The server's `contentHash`, opaque here, when it reported one. */

@@ -12,7 +12,7 @@ export interface SyncedItem {
   readonly path: string;
   /** The last synced revision, the parentRev of the next commit; every file has one. */
   readonly rev?: Rev | undefined;
-  /** 0 for directories. */
+  /** 0 for folders. */
   readonly sizeBytes: number;
   readonly modifiedMs: number;
   /** xxHash64 of the agreed content (16 lowercase hex); files only. */

@@ -45,7 +45,7 @@ function rowFromColumns<Row extends TreeRow>(spec: TreeTableSpec<Row>, raw: unkn
 }
 
 /** Strings with `prefix + '/'` in front sort between `prefix + '/'` and `prefix + '0'` ('/'+1). */
-const UNDER = `path > @dir || '/' AND path < @dir || '0'`;
+const UNDER = `path > @prefix || '/' AND path < @prefix || '0'`;
 
 /**
  * One tree (local, remote or synced) as a table keyed by item id, with unique paths. Every
@@ -80,8 +80,8 @@ export class TreeTable<Row extends TreeRow> {
     this.selectUnder = db.prepare(`SELECT * FROM ${table} WHERE ${UNDER} ORDER BY path`);
     this.deleteById = db.prepare(`DELETE FROM ${table} WHERE item_id = ?`);
     this.moveSubtree = db.prepare(
-      `UPDATE ${table} SET path = @to || substr(path, length(@dir) + 1)
-       WHERE path = @dir OR (${UNDER})`,
+      `UPDATE ${table} SET path = @to || substr(path, length(@prefix) + 1)
+       WHERE path = @prefix OR (${UNDER})`,
     );
   }
 
@@ -115,9 +115,11 @@ export class TreeTable<Row extends TreeRow> {
     return this.selectAll.all().map((raw) => rowFromColumns(this.spec, raw));
   }
 
-  /** Everything strictly below the directory `dirPath`, ordered by path. */
-  listUnder(dirPath: string): Row[] {
-    return this.selectUnder.all({ dir: dirPath }).map((raw) => rowFromColumns(this.spec, raw));
+  /** Everything strictly below the folder `folderPath`, ordered by path. */
+  listUnder(folderPath: string): Row[] {
+    return this.selectUnder
+      .all({ prefix: folderPath })
+      .map((raw) => rowFromColumns(this.spec, raw));
   }
 
   /** Removes the item from this tree (and its block list here). False when it was not in it. */
@@ -141,7 +143,7 @@ export class TreeTable<Row extends TreeRow> {
     }
     return translateConstraintErrors(
       `move ${this.tree} ${fromPath} to ${toPath}`,
-      () => this.moveSubtree.run({ dir: fromPath, to: toPath }).changes,
+      () => this.moveSubtree.run({ prefix: fromPath, to: toPath }).changes,
       'state_path_taken',
     );
   }

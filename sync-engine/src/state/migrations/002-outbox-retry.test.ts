@@ -75,7 +75,8 @@ describe('migration 002 (outbox retry)', () => {
       mtimeMs: 1000.5,
     });
     expect(state.items.synced.get(fileId)?.rev).toBe('rev-1' as Rev);
-    expect(state.items.remote.getByPath('/docs')?.kind).toBe('dir');
+    // Opening upgrades to the latest version: migration 003 calls the folder 'folder'.
+    expect(state.items.remote.getByPath('/docs')?.kind).toBe('folder');
     expect(state.blocks.get(fileId, 'local')).toEqual([
       { offsetBytes: 0, sizeBytes: 5, blockId: BLOCK },
     ]);
