@@ -24,10 +24,10 @@ const deviceSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },
-    name: { type: 'string' },
-    created: { type: 'integer' },
-    lastSeen: { type: 'integer' },
-    current: { type: 'boolean' },
+    name: { type: 'string', description: 'the deviceName given at login' },
+    created: { type: 'integer', description: 'login time, epoch ms' },
+    lastSeen: { type: 'integer', description: 'last request, epoch ms (at most a minute old)' },
+    current: { type: 'boolean', description: 'the device making this request' },
   },
   required: ['id', 'name', 'created', 'lastSeen', 'current'],
   additionalProperties: false,
@@ -40,12 +40,15 @@ const signOutSchema = {
   additionalProperties: false,
 } as const;
 
-/** Signs `deviceId` out for the caller's user; 404 unless it is one of their signed-in devices. */
+/**
+ * Signs `deviceId` out if it is one of the caller's signed-in devices, and tells its open
+ * long-polls. Returns false when it is not (another user's, expired, already signed out).
+ */
 async function signOut(
   ctx: ServerContext,
   request: FastifyRequest,
   deviceId: DeviceId,
-): Promise<SignOutResponse> {
+): Promise<boolean> {
   const { user } = callerOf(request);
   const nowMs = ctx.now();
   const revoked = await ctx.store.revokeDevice({
@@ -54,10 +57,20 @@ async function signOut(
     seenSinceMs: seenSinceMs(nowMs, ctx.config.deviceIdleExpiryMs),
     nowMs,
   });
-  // Another user's device, an expired or a signed-out one: the same answer as an unknown id.
-  if (!revoked) throw new ServerError('not_found', `no such device: ${deviceId}`);
+  if (!revoked) return false;
   await ctx.bus.publish({ topic: signOutTopic(revoked.id), seq: nowMs });
-  return { deviceId: revoked.id };
+  return true;
+}
+
+/** An absent body, or an empty JSON object. */
+function isEmptyBody(body: unknown): boolean {
+  if (body === undefined) return true;
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    !Array.isArray(body) &&
+    Object.keys(body).length === 0
+  );
 }
 
 export async function registerDeviceRoutes(app: FastifyInstance, ctx: ServerContext) {
@@ -65,22 +78,21 @@ export async function registerDeviceRoutes(app: FastifyInstance, ctx: ServerCont
     '/auth/logout',
     {
       schema: {
-        ...common,
+        ...authenticatedSchema('auth'),
         summary: 'Sign out the calling device: its token stops working at once',
         response: { 200: signOutSchema, ...errorResponses(400, 401) },
       },
     },
     async (request): Promise<SignOutResponse> => {
-      // No body, or an empty JSON object; anything more is a mistake worth telling the client.
-      const { body } = request;
-      const isEmpty =
-        body === undefined ||
-        (typeof body === 'object' &&
-          body !== null &&
-          !Array.isArray(body) &&
-          Object.keys(body).length === 0);
-      if (!isEmpty) throw new ServerError('invalid_request', 'POST /auth/logout takes no body');
-      return signOut(ctx, request, callerOf(request).device.id);
+      if (!isEmptyBody(request.body)) {
+        throw new ServerError('invalid_request', 'POST /auth/logout takes no body');
+      }
+      const { device } = callerOf(request);
+      // Signed out by another request since this one was authenticated: the token is dead.
+      if (!(await signOut(ctx, request, device.id))) {
+        throw new ServerError('unauthorized', 'this device was signed out; sign in again');
+      }
+      return { deviceId: device.id };
     },
   );
 
@@ -131,6 +143,13 @@ export async function registerDeviceRoutes(app: FastifyInstance, ctx: ServerCont
         response: { 200: signOutSchema, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => signOut(ctx, request, request.params.id),
+    async (request): Promise<SignOutResponse> => {
+      const { id } = request.params;
+      // Another user's device, an expired or a signed-out one: the same answer as an unknown id.
+      if (!(await signOut(ctx, request, id))) {
+        throw new ServerError('not_found', `no such device: ${id}`);
+      }
+      return { deviceId: id };
+    },
   );
 }

@@ -164,6 +164,31 @@ describe('DELETE /devices/{id}', () => {
     expect((await devicesOf(laptop)).map((d) => d.id)).toEqual([laptop.deviceId]);
   });
 
+  it('signs a device out exactly once when several sign-outs of it race (10 rounds)', async () => {
+    const { laptop, phone: tablet } = await userWithTwoDevices();
+    for (let round = 0; round < 10; round++) {
+      const phone = await server.login(laptop.email, laptop.password, `phone ${round}`);
+      expect((await phone.json('GET', '/account')).status).toBe(200);
+      const answers = await Promise.all([
+        phone.json('POST', '/auth/logout'),
+        laptop.json('DELETE', `/devices/${phone.deviceId}`),
+        tablet.json('DELETE', `/devices/${phone.deviceId}`),
+        phone.json('DELETE', `/devices/${phone.deviceId}`),
+      ]);
+      const statuses = answers.map((a) => a.status);
+      // One wins; the phone's own other call finds its token dead (401) or the device gone
+      // (404, when it passed authentication before the winner wrote); the others find it gone.
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+      expect(statuses.every((s) => [200, 401, 404].includes(s))).toBe(true);
+      expect(statuses.slice(1, 3).every((s) => s === 200 || s === 404)).toBe(true);
+      expect((await phone.json('GET', '/account')).status).toBe(401);
+      expect((await devicesOf(laptop)).map((d) => d.id)).toEqual([
+        laptop.deviceId,
+        tablet.deviceId,
+      ]);
+    }
+  });
+
   it("keeps a signed-out device's name in the history and activity it made", async () => {
     const { laptop, phone } = await userWithTwoDevices();
     const phoneName = (await devicesOf(phone)).find((d) => d.current)?.name;
