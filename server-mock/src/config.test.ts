@@ -46,6 +46,16 @@ describe('resolveServerConfig', () => {
     expect(resolveServerConfig({}, {}).publicUrl).toBeUndefined();
   });
 
+  it('signs idle devices out after 90 days by default, FERRY_DEVICE_IDLE_DAYS otherwise', () => {
+    const dayMs = 24 * 3600 * 1000;
+    expect(resolveServerConfig({}, {}).deviceIdleExpiryMs).toBe(90 * dayMs);
+    const env = { FERRY_DEVICE_IDLE_DAYS: '7' };
+    expect(resolveServerConfig({}, env).deviceIdleExpiryMs).toBe(7 * dayMs);
+    expect(resolveServerConfig({}, { FERRY_DEVICE_IDLE_DAYS: '0' }).deviceIdleExpiryMs).toBe(0);
+    expect(resolveServerConfig({ deviceIdleExpiryMs: 5 }, env).deviceIdleExpiryMs).toBe(5);
+    expect(() => resolveServerConfig({}, { FERRY_DEVICE_IDLE_DAYS: '-1' })).toThrow(ServerError);
+  });
+
   it.each([
     ['a certificate without a key', {}, { FERRY_TLS_CERT: 'c.pem' }],
     ['a port out of range', { port: 70000 }, {}],

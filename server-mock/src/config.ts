@@ -42,6 +42,11 @@ export interface ServerOptions {
   readonly coldAfterMs?: number;
   /** Resumable upload sessions expire this long after they start. */
   readonly uploadSessionTtlMs?: number;
+  /**
+   * A device the server has not seen for this long is signed out (401, "sign in again"); 0
+   * never signs devices out for idleness.
+   */
+  readonly deviceIdleExpiryMs?: number;
   /** Login attempts allowed per email and IP address within `loginWindowMs`. */
   readonly loginMaxAttempts?: number;
   readonly loginWindowMs?: number;
@@ -73,6 +78,7 @@ export interface ServerConfig {
   readonly gcGraceMs: number;
   readonly coldAfterMs: number;
   readonly uploadSessionTtlMs: number;
+  readonly deviceIdleExpiryMs: number;
   readonly loginMaxAttempts: number;
   readonly loginWindowMs: number;
   readonly codecWorkers: number;
@@ -178,6 +184,10 @@ export function resolveServerConfig(
       options.uploadSessionTtlMs ??
       readNumber(env, 'FERRY_UPLOAD_SESSION_TTL_HOURS', HOUR_MS) ??
       DAY_MS,
+    deviceIdleExpiryMs:
+      options.deviceIdleExpiryMs ??
+      readNumber(env, 'FERRY_DEVICE_IDLE_DAYS', DAY_MS) ??
+      90 * DAY_MS,
     loginMaxAttempts:
       options.loginMaxAttempts ?? readInteger(env, 'FERRY_LOGIN_MAX_ATTEMPTS') ?? 10,
     loginWindowMs: options.loginWindowMs ?? 15 * 60 * 1000,

@@ -1,7 +1,8 @@
 /**
  * POST /auth/register and POST /auth/login: accounts and device sessions. Passwords are hashed
  * with scrypt; tokens are returned once and stored hashed; failed logins are rate-limited per
- * email and IP address.
+ * email and IP address. Signing out (POST /auth/logout) needs a token, so it is in
+ * device-routes.ts, behind authentication.
  */
 import type { FastifyInstance } from 'fastify';
 import {

@@ -1,11 +1,15 @@
 /**
- * Bearer-token authentication: a preHandler that resolves `Authorization: Bearer <token>` to the
- * device and user (via the token's SHA-256) and attaches them to the request. Lookups are cached
- * briefly; device last-seen is written at most once a minute per device.
+ * Bearer-token authentication: a hook that resolves `Authorization: Bearer <token>` to the
+ * device and user (via the token's SHA-256) and attaches them to the request. Signed-out and
+ * idle-expired devices get 401 with a message that says to sign in again; two `Authorization`
+ * headers are 400. Lookups go through the metadata read cache, which a sign-out empties; device
+ * last-seen is written at most once a minute per device.
  */
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { readBearerToken } from '../auth/authorization-header.js';
 import { hashBearerToken } from '../auth/bearer-tokens.js';
-import { ServerError } from '../errors.js';
+import { describeIdleExpiry, isIdleExpired } from '../auth/device-sessions.js';
+import { assertNever, ServerError } from '../errors.js';
 import type { DeviceRecord, UserRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
 
@@ -33,19 +37,42 @@ export function callerOf(request: FastifyRequest): Caller {
 /** Builds the preHandler for `ctx`. */
 export function createAuthenticate(ctx: ServerContext): preHandlerAsyncHookHandler {
   const lastSeenWritten = new Map<string, number>();
+  const idleExpiryMs = ctx.config.deviceIdleExpiryMs;
   return async function authenticate(request: FastifyRequest, _reply: FastifyReply) {
-    const header = request.headers.authorization;
-    const match = header === undefined ? null : /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header);
-    if (!match?.[1]) {
-      throw new ServerError('unauthorized', 'missing or malformed Authorization: Bearer token');
-    }
-    const found = await ctx.store.findDeviceByTokenHash(hashBearerToken(match[1]));
-    if (!found) throw new ServerError('unauthorized', 'unknown or revoked token');
-    request.caller = found;
+    const found = await findCaller(ctx, request);
     const nowMs = ctx.now();
+    if (isIdleExpired(found.device, nowMs, idleExpiryMs)) {
+      lastSeenWritten.delete(found.device.id);
+      throw new ServerError(
+        'unauthorized',
+        `this device was signed out after it was not used for ${describeIdleExpiry(idleExpiryMs)}; sign in again`,
+      );
+    }
+    request.caller = found;
     if ((lastSeenWritten.get(found.device.id) ?? 0) < nowMs - LAST_SEEN_EVERY_MS) {
       lastSeenWritten.set(found.device.id, nowMs);
       await ctx.store.touchDevice(found.device.id, nowMs);
     }
   };
+}
+
+/** The signed-in device and user the request's token names; throws 401 (or 400) otherwise. */
+async function findCaller(ctx: ServerContext, request: FastifyRequest): Promise<Caller> {
+  const outcome = readBearerToken(request.raw.headersDistinct.authorization);
+  switch (outcome.kind) {
+    case 'repeated':
+      throw new ServerError('invalid_request', 'send one Authorization header, not several');
+    case 'missing':
+    case 'malformed':
+      throw new ServerError('unauthorized', 'missing or malformed Authorization: Bearer token');
+    case 'token': {
+      const found = await ctx.store.findDeviceByTokenHash(hashBearerToken(outcome.token));
+      if (!found) {
+        throw new ServerError('unauthorized', 'unknown or signed-out token; sign in again');
+      }
+      return found;
+    }
+    default:
+      return assertNever(outcome);
+  }
 }

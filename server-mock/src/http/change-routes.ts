@@ -1,7 +1,8 @@
 /**
  * The journal: GET /changes/latest_cursor, GET /changes, GET /notifications/longpoll, and the
  * user-facing GET /activity. One cursor covers every namespace the user can see
- * (journal/user-cursor.ts), so one long-poll serves them all.
+ * (journal/user-cursor.ts), so one long-poll serves them all. A long-poll also ends, with 401,
+ * when its device is signed out.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -20,11 +21,13 @@ import {
   type LongPollResponse,
 } from '../../../sync-engine/src/protocol/index.js';
 import { UserView } from '../access/user-view.js';
+import { signOutTopic } from '../auth/device-sessions.js';
 import { ServerError } from '../errors.js';
 import { hasChangesSince, latestCursor, readChanges } from '../journal/read-changes.js';
 import { decodeCursor, MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import { waitForChange } from '../notify/index.js';
 import type { ServerContext } from '../server-context.js';
+import { callerOf } from './authenticate.js';
 import { OpenLongPolls } from './open-long-polls.js';
 import { viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './wire-schemas.js';
@@ -115,6 +118,13 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       const cursor = request.query.cursor as Cursor;
       decodeCursor(cursor);
       const view = await viewOf(ctx, request);
+      const { device } = callerOf(request);
+      // A sign-out of this device publishes on its own topic and wakes the wait; checked once
+      // more after subscribing (in isNewer), so a sign-out since authentication is not missed.
+      const isSignedOut = async () => {
+        const current = await ctx.store.getDevice(device.id);
+        return current === undefined || current.revokedMs !== null;
+      };
       // Ends the wait when the client goes away or the server shuts down.
       const done = new AbortController();
       const onClose = () => done.abort();
@@ -124,11 +134,14 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       try {
         const changes = await waitForChange({
           bus: ctx.bus,
-          topics: view.namespaces(),
-          isNewer: () => hasChangesSince(ctx, view, cursor),
+          topics: [...view.namespaces(), signOutTopic(device.id)],
+          isNewer: async () => (await isSignedOut()) || hasChangesSince(ctx, view, cursor),
           timeoutMs: (request.query.timeout ?? DEFAULT_LONGPOLL_TIMEOUT_S) * 1000,
           signal: done.signal,
         });
+        if (changes && (await isSignedOut())) {
+          throw new ServerError('unauthorized', 'this device was signed out; sign in again');
+        }
         // At shutdown, tell the client to come back a little later (to another instance).
         return ctx.shutdownSignal.aborted && !changes
           ? { changes: false, backoff: 1 }

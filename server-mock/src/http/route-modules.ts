@@ -5,6 +5,7 @@
 import { registerBlockRoutes } from './block-routes.js';
 import type { RouteModule } from './build-app.js';
 import { registerChangeRoutes } from './change-routes.js';
+import { registerDeviceRoutes } from './device-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerShareRoutes } from './share-routes.js';
 import { registerTransferRoutes } from './transfer-routes.js';
@@ -17,4 +18,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerTransferRoutes,
   registerChangeRoutes,
   registerShareRoutes,
+  registerDeviceRoutes,
 ];

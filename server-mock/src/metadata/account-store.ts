@@ -25,6 +25,14 @@ export interface CreateDeviceInput {
   readonly nowMs: number;
 }
 
+export interface RevokeDeviceInput {
+  readonly userId: UserId;
+  readonly deviceId: DeviceId;
+  /** Devices last seen before this (epoch ms) count as expired already: not revoked again. */
+  readonly seenSinceMs: number;
+  readonly nowMs: number;
+}
+
 export interface AccountStore {
   /** Creates a user with their root namespace and its key; `email_taken` when the email exists. */
   createUser(input: CreateUserInput): Promise<UserRecord | 'email_taken'>;
@@ -33,11 +41,28 @@ export interface AccountStore {
   getUserByEmail(email: string): Promise<UserRecord | undefined>;
   setUserQuota(id: UserId, quotaBytes: number): Promise<void>;
   createDevice(input: CreateDeviceInput): Promise<DeviceRecord>;
-  /** The device holding this token hash, with its user; `undefined` for unknown tokens. */
+  /**
+   * The signed-in device holding this token hash, with its user; `undefined` for unknown tokens
+   * and signed-out devices. Idle expiry is the caller's to check (from `lastSeenMs`).
+   */
   findDeviceByTokenHash(
     tokenHash: Uint8Array,
   ): Promise<{ device: DeviceRecord; user: UserRecord } | undefined>;
-  /** Records that the device was seen (throttled by callers; cheap). */
+  /** The device, signed in or out (`revokedMs`); `undefined` when there is no such device. */
+  getDevice(id: DeviceId): Promise<DeviceRecord | undefined>;
+  /**
+   * The user's signed-in devices seen at or after `seenSinceMs` (older ones are idle-expired),
+   * oldest login first.
+   */
+  listDevices(userId: UserId, seenSinceMs: number): Promise<DeviceRecord[]>;
+  /**
+   * Signs the device out, in one statement: only when it belongs to `userId`, is signed in and
+   * was seen at or after `seenSinceMs`. Returns the signed-out device, or `undefined` when there
+   * was no such device (another user's device is answered the same way). The row stays, so
+   * history keeps the device's name.
+   */
+  revokeDevice(input: RevokeDeviceInput): Promise<DeviceRecord | undefined>;
+  /** Records that the device was seen (throttled by callers; cheap). No-op once signed out. */
   touchDevice(id: DeviceId, nowMs: number): Promise<void>;
   getNamespace(id: NamespaceId): Promise<NamespaceRecord | undefined>;
   /** Several namespaces at once, keyed by id; unknown ids are absent from the map. */

@@ -3,6 +3,8 @@
  * device, user, mounts, namespaces, keys, entries). Strongly consistent within one process:
  * every other method counts as a write and empties the cache before and after it runs, and a
  * read only caches its answer if no write began or ended while it ran (generation check).
+ * Signing a device out (`revokeDevice`) is such a write, so a token lookup cached before it is
+ * gone when the next request asks: a signed-out token is refused at once on this instance.
  * With several server instances each has its own cache; their writes do not reach the others,
  * so run them with the cache off (metadataCacheEntries: 0) until the bus carries invalidations.
  */
@@ -21,8 +23,13 @@ const CACHED_READS = [
   'usedBytesOf',
 ] as const satisfies ReadonlyArray<keyof MetadataStore>;
 
-/** Reads that are not cached but must not count as writes either. */
+/**
+ * Reads that are not cached but must not count as writes either. `getDevice` is the sign-out
+ * check of an open long-poll: it must see a sign-out at once, so it never reads a cached answer.
+ */
 const PLAIN_READS = new Set<string>([
+  'getDevice',
+  'listDevices',
   'getEntryOrTombstone',
   'listEntries',
   'listVersions',

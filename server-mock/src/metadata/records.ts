@@ -31,9 +31,13 @@ export interface UserRecord {
 export interface DeviceRecord {
   readonly id: DeviceId;
   readonly userId: UserId;
+  /** Given at login; revision history and activity show it, also after the device signed out. */
   readonly name: string;
   readonly createdMs: number;
+  /** Last authenticated request (written at most once a minute per device and instance). */
   readonly lastSeenMs: number;
+  /** When the device was signed out; null while signed in. */
+  readonly revokedMs: number | null;
 }
 
 export type NamespaceKind = 'root' | 'shared';

@@ -1,7 +1,7 @@
 /**
  * Pub/sub between the code that commits and the long-polls waiting for commits. Topics are
  * namespace ids: a commit publishes on its namespace; a user's long-poll subscribes to every
- * namespace that user can see. With several server instances the bus is the only thing they
+ * namespace that user can see, and to its device's sign-out topic (auth/device-sessions.ts). With several server instances the bus is the only thing they
  * share for wake-ups (Redis or NATS later), so messages carry no state: a woken long-poll
  * re-reads the journal.
  *

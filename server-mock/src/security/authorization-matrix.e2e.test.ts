@@ -3,21 +3,20 @@
  * bearer token): every authenticated route the server documents in /openapi.json (so a route
  * is covered the day it lands; a new public route must be added to PUBLIC_ROUTES on purpose),
  * GET routes also as HEAD, times each kind of bad credential → 401 `unauthorized` in the error
- * shape, never echoing the credential, with the data dir unchanged (store snapshot).
- *
- * There is no logout or device-removal endpoint: a revoked device is made by deleting its row,
- * which is what such an endpoint does. Tokens do not expire, so there is no expired-token row.
+ * shape, never echoing the credential, with the data dir unchanged (store snapshot). Bad
+ * credentials include the tokens of devices signed out each way there is: POST /auth/logout,
+ * DELETE /devices/{id} from another device, and idle expiry. Two `Authorization` headers are
+ * 400 `invalid_request` on every route, even when both carry the valid token.
  * Other users' tokens: cross-user-access.e2e.test.ts; viewers and revoked shares:
  * share-authorization.e2e.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METADATA_DB_FILE, takeStoreSnapshot } from '../testing/store-snapshot.js';
+import { takeStoreSnapshot } from '../testing/store-snapshot.js';
 import { commitContent, utf8 } from '../testing/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
+import { sendRawRequest } from './raw-http.js';
 
 /** Routes that need no token (SPEC): everything else must answer 401 without one. */
 const PUBLIC_ROUTES = new Set([
@@ -27,23 +26,18 @@ const PUBLIC_ROUTES = new Set([
   'GET /metrics',
 ]);
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const IDLE_EXPIRY_MS = 30 * DAY_MS;
+
 let server: TestServer;
 let ann: TestClient;
-let revokedToken: string;
+let loggedOutToken: string;
+let removedToken: string;
+let idleToken: string;
 let foreignToken: string;
 let documentedRoutes: { method: string; template: string }[];
-
-/** Revokes a device the way a logout/device-removal would: its row (and token hash) go away. */
-function deleteDeviceRow(dataDir: string, deviceId: string): void {
-  const db = new Database(path.join(dataDir, METADATA_DB_FILE));
-  try {
-    db.pragma('busy_timeout = 5000');
-    const result = db.prepare('DELETE FROM device WHERE id = ?').run(deviceId);
-    if (result.changes !== 1) throw new Error(`device ${deviceId} not found`);
-  } finally {
-    db.close();
-  }
-}
+/** Added to the server's clock: how a device comes to have logged in long ago. */
+let clockOffsetMs = 0;
 
 /** A real token, well formed, issued by another server (another data dir). */
 async function tokenFromAnotherServer(): Promise<string> {
@@ -64,12 +58,23 @@ async function listDocumentedRoutes(): Promise<{ method: string; template: strin
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer({
+    deviceIdleExpiryMs: IDLE_EXPIRY_MS,
+    components: { now: () => Date.now() + clockOffsetMs },
+  });
   ann = await server.createUser('ann');
   expect((await commitContent(ann, '/Docs/a.txt', utf8('ann'))).status).toBe(200);
   const stolen = await server.login(ann.email, ann.password, 'stolen-laptop');
-  deleteDeviceRow(server.dataDir, stolen.deviceId);
-  revokedToken = stolen.token;
+  expect((await stolen.json('POST', '/auth/logout')).status).toBe(200);
+  loggedOutToken = stolen.token;
+  const lost = await server.login(ann.email, ann.password, 'lost-phone');
+  expect((await lost.json('GET', '/account')).status).toBe(200);
+  expect((await ann.json('DELETE', `/devices/${lost.deviceId}`)).status).toBe(200);
+  removedToken = lost.token;
+  // Logged in just past the idle expiry ago and never seen since.
+  clockOffsetMs = -IDLE_EXPIRY_MS - DAY_MS;
+  idleToken = (await server.login(ann.email, ann.password, 'old-desktop')).token;
+  clockOffsetMs = 0;
   foreignToken = await tokenFromAnotherServer();
   documentedRoutes = await listDocumentedRoutes();
 });
@@ -100,7 +105,11 @@ const BAD_CREDENTIALS: [string, () => string | undefined][] = [
     () => bearer(createHash('sha256').update(ann.token).digest('base64url')),
   ],
   ['a token with a trailing injection', () => `Bearer ${ann.token}' OR '1'='1`],
-  ['a revoked device token', () => bearer(revokedToken)],
+  ['the token of a device signed out with POST /auth/logout', () => bearer(loggedOutToken)],
+  ['the token of a device removed with DELETE /devices/{id}', () => bearer(removedToken)],
+  ['the token of a device idle past the expiry', () => bearer(idleToken)],
+  ['the token after a tab instead of a space', () => `Bearer\t${ann.token}`],
+  ['the token with trailing garbage', () => `bearer  ${ann.token} x`],
   ['a token issued by another server', () => bearer(foreignToken)],
 ];
 
@@ -113,6 +122,9 @@ describe('every authenticated route refuses bad credentials with 401', () => {
       'POST /files/commit',
       'PUT /blocks/{namespace}/{hash}',
       'GET /files/download',
+      'POST /auth/logout',
+      'GET /devices',
+      'DELETE /devices/{id}',
     ]) {
       expect(names).toContain(expected);
     }
@@ -120,6 +132,10 @@ describe('every authenticated route refuses bad credentials with 401', () => {
 
   it('still accepts the valid token (the 401s below are not a broken server)', async () => {
     expect((await ann.json('GET', '/account')).status).toBe(200);
+    const devices = await ann.json('GET', '/devices');
+    expect((devices.body as { devices: { name: string }[] }).devices.map((d) => d.name)).toEqual([
+      'ann-laptop',
+    ]);
   });
 
   it('answers 401 unauthorized on every documented authenticated route and changes nothing', async () => {
@@ -155,6 +171,34 @@ describe('every authenticated route refuses bad credentials with 401', () => {
     }
     expect(failures).toEqual([]);
     expect(routes.length).toBeGreaterThanOrEqual(24);
+    expect(await takeStoreSnapshot(server.dataDir)).toEqual(before);
+  });
+});
+
+describe('every authenticated route refuses two Authorization headers with 400', () => {
+  it('even when both carry the valid token, and changes nothing', async () => {
+    const before = await takeStoreSnapshot(server.dataDir);
+    const routes = documentedRoutes.filter((r) => !PUBLIC_ROUTES.has(`${r.method} ${r.template}`));
+    const failures: string[] = [];
+    for (const route of routes) {
+      const methods = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+      for (const method of methods) {
+        const target = concretePath(route.template);
+        const res = await sendRawRequest(server.url, {
+          method,
+          target,
+          headerLines: [
+            ['Authorization', bearer(ann.token)],
+            ['Authorization', bearer(ann.token)],
+          ],
+        });
+        const code = (res.body as { error?: { code?: unknown } } | undefined)?.error?.code;
+        if (res.status !== 400 || (method !== 'HEAD' && code !== 'invalid_request')) {
+          failures.push(`${method} ${target}: ${res.status} ${JSON.stringify(res.body)}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
     expect(await takeStoreSnapshot(server.dataDir)).toEqual(before);
   });
 });

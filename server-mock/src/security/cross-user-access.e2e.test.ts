@@ -1,9 +1,10 @@
 /**
  * Another user's valid token (SPEC "HTTP API (v1)"; dedup is per account/namespace): Bob against
- * Ann's namespace, files, revisions, blocks, upload session and shares → 403 where the request
- * names Ann's namespace, 404 where it names a path or id Bob cannot see (Ann's tree is invisible
- * to him), 412 when he commits Ann's block ids. Each refusal leaves the data dir unchanged
- * (store snapshot), and nothing of Ann's leaks through dedup checks, activity or cursors.
+ * Ann's namespace, files, revisions, blocks, upload session, shares and devices → 403 where the
+ * request names Ann's namespace, 404 where it names a path or id Bob cannot see (Ann's tree and
+ * devices are invisible to him), 412 when he commits Ann's block ids. Each refusal leaves the
+ * data dir unchanged (store snapshot), and nothing of Ann's leaks through dedup checks, device
+ * lists, activity or cursors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
@@ -211,6 +212,12 @@ const FOREIGN_CASES: ForeignCase[] = [
     code: 'not_found',
   },
   {
+    name: "sign out Ann's device",
+    call: () => ({ method: 'DELETE', path: `/devices/${ann.deviceId}` }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
     name: "ask how much of Ann's upload arrived",
     call: () => ({ method: 'PUT', path: sessionPath, headers: { 'content-range': 'bytes */10' } }),
     status: 404,
@@ -249,7 +256,12 @@ describe("another user's valid token", () => {
     },
   );
 
-  it("sees none of Ann's shares, activity or journal", async () => {
+  it("sees none of Ann's devices, shares, activity or journal", async () => {
+    const devices = await bob.json('GET', '/devices');
+    expect((devices.body as { devices: { id: string }[] }).devices.map((d) => d.id)).toEqual([
+      bob.deviceId,
+    ]);
+    expect((await ann.json('GET', '/account')).status).toBe(200);
     const shares = await bob.json('GET', '/shares');
     expect(shares.body).toEqual({ owned: [], received: [] });
     const activity = await bob.json('GET', '/activity?cursor=0');

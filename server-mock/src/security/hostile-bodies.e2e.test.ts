@@ -116,6 +116,50 @@ describe('bodies', () => {
       code: 'invalid_request',
     },
   ]);
+  const logout = (text: string, contentType = 'application/json'): EndpointCall => ({
+    method: 'POST',
+    path: '/auth/logout',
+    body: { bytes: utf8(text), contentType },
+  });
+  // A refused sign-out leaves the device signed in (the snapshot holds device.revoked_ms).
+  itRefuses(f, [
+    {
+      name: 'a sign-out with a field',
+      call: () => logout('{"everywhere":true}'),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a sign-out naming another device',
+      call: () => logout('{"deviceId":"d_other"}'),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a sign-out with a JSON array',
+      call: () => logout('[]'),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a sign-out with a __proto__ key',
+      call: () => logout('{"__proto__":{"polluted":true}}'),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a sign-out with a text body',
+      call: () => logout('please', 'text/plain'),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a sign-out with truncated JSON',
+      call: () => logout('{"a":'),
+      status: 400,
+      code: 'invalid_request',
+    },
+  ]);
   // Sent after the 413 case: the f.server must still answer normally.
   it('keeps serving after the hostile bodies', async () => {
     expect((await f.ann.json('GET', '/account')).status).toBe(200);

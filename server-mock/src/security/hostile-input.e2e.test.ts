@@ -1,8 +1,9 @@
 /**
  * Hostile paths (SPEC "HTTP API (v1)": paths are absolute, `/`-separated, NFC; `..`, empty
  * segments, NUL and control characters are rejected with 400), in JSON bodies, query strings
- * and URL parameters, plus type confusion. Each request comes from a valid user and must get a
- * 4xx with a snake_case code in the error shape, with the data dir unchanged (store snapshot).
+ * and URL parameters, plus type confusion, hostile device ids and a repeated `Authorization`
+ * header. Each request comes from a valid user and must get a 4xx with a snake_case code in the
+ * error shape, with the data dir unchanged (store snapshot).
  */
 import { describe } from 'vitest';
 import { utf8 } from '../testing/test-blocks.js';
@@ -286,6 +287,62 @@ describe('cursors and other query values', () => {
       call: () => ({
         method: 'GET',
         path: '/files/list_revisions?path=/Docs/file.bin&limit=1000000000',
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+  ]);
+});
+
+describe('device ids and the Authorization header', () => {
+  const signOut = (id: string): EndpointCall => ({ method: 'DELETE', path: `/devices/${id}` });
+  itRefuses(f, [
+    {
+      name: 'sign out a traversal as the device id',
+      call: () => signOut('..%2F..%2Fmaster.key'),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'sign out an SQL injection as the device id',
+      call: () => signOut(encodeURIComponent("x' OR '1'='1")),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'sign out a wildcard as the device id',
+      call: () => signOut('%25'),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'sign out a NUL as the device id',
+      call: () => signOut('%00'),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'sign out a 65-character device id',
+      call: () => signOut('d'.repeat(65)),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a second Authorization header beside the valid one',
+      call: () => ({
+        raw: { method: 'GET', target: '/devices', headers: { Authorization: 'Bearer x' } },
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a second Authorization header on a sign-out',
+      call: () => ({
+        raw: {
+          method: 'POST',
+          target: '/auth/logout',
+          headers: { Authorization: `Bearer ${f.ann.token}` },
+        },
       }),
       status: 400,
       code: 'invalid_request',

@@ -1,6 +1,7 @@
 /**
  * Sends a hand-built HTTP/1.1 request over a plain TCP socket, for inputs fetch refuses to send
- * or would normalise: raw non-UTF-8 bytes in the request target, unencoded `..` segments.
+ * or would normalise: raw non-UTF-8 bytes in the request target, unencoded `..` segments, a
+ * header sent twice.
  */
 import { connect } from 'node:net';
 
@@ -17,6 +18,8 @@ export interface RawRequest {
   readonly method: string;
   readonly target: Uint8Array | string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Header lines sent as given, after `headers`, in order: a name may repeat. */
+  readonly headerLines?: readonly (readonly [string, string])[];
   readonly body?: Uint8Array;
 }
 
@@ -51,6 +54,7 @@ export function sendRawRequest(
     'Connection: close',
     `Content-Length: ${body.length}`,
     ...Object.entries(request.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    ...(request.headerLines ?? []).map(([k, v]) => `${k}: ${v}`),
   ].join('\r\n');
   const message = Buffer.concat([
     Buffer.from(`${request.method} `, 'latin1'),

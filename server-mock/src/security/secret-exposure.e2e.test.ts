@@ -87,6 +87,8 @@ describe('secrets in responses', () => {
       .cursor;
     const answers = [
       await ann.json('GET', '/account'),
+      await ann.json('GET', '/devices'),
+      await bob.json('GET', '/devices'),
       await ann.json('GET', '/shares'),
       await bob.json('GET', '/shares'),
       await ann.json('GET', '/files/list?path=/&recursive=true'),

@@ -103,12 +103,13 @@ export function createAccountTables(ctx: SqliteContext): AccountStore {
         name: input.name,
         createdMs: input.nowMs,
         lastSeenMs: input.nowMs,
+        revokedMs: null,
       };
     },
 
     async findDeviceByTokenHash(tokenHash) {
       const row = ctx
-        .stmt('SELECT * FROM device WHERE token_hash = ?')
+        .stmt('SELECT * FROM device WHERE token_hash = ? AND revoked_ms IS NULL')
         .get(Buffer.from(tokenHash)) as Row | undefined;
       if (!row) return undefined;
       const device = deviceFromRow(row);
@@ -116,8 +117,38 @@ export function createAccountTables(ctx: SqliteContext): AccountStore {
       return user && { device, user };
     },
 
+    async getDevice(id) {
+      const row = ctx.stmt('SELECT * FROM device WHERE id = ?').get(id) as Row | undefined;
+      return row && deviceFromRow(row);
+    },
+
+    async listDevices(userId, seenSinceMs) {
+      const rows = ctx
+        .stmt(
+          `SELECT * FROM device WHERE user_id = ? AND revoked_ms IS NULL AND last_seen_ms >= ?
+           ORDER BY created_ms, id`,
+        )
+        .all(userId, seenSinceMs) as Row[];
+      return rows.map(deviceFromRow);
+    },
+
+    async revokeDevice(input) {
+      // Ownership, "still signed in" and "not expired" are part of the UPDATE itself, so no
+      // check made earlier can go stale before the write.
+      const row = ctx
+        .stmt(
+          `UPDATE device SET revoked_ms = ?
+           WHERE id = ? AND user_id = ? AND revoked_ms IS NULL AND last_seen_ms >= ?
+           RETURNING *`,
+        )
+        .get(input.nowMs, input.deviceId, input.userId, input.seenSinceMs) as Row | undefined;
+      return row && deviceFromRow(row);
+    },
+
     async touchDevice(id: DeviceId, nowMs: number) {
-      ctx.stmt('UPDATE device SET last_seen_ms = ? WHERE id = ?').run(nowMs, id);
+      ctx
+        .stmt('UPDATE device SET last_seen_ms = ? WHERE id = ? AND revoked_ms IS NULL')
+        .run(nowMs, id);
     },
 
     async getNamespace(id) {

@@ -60,6 +60,7 @@ export function deviceFromRow(row: Row): DeviceRecord {
     name: str(row.name),
     createdMs: num(row.created_ms),
     lastSeenMs: num(row.last_seen_ms),
+    revokedMs: numOrNull(row.revoked_ms),
   };
 }
 
