@@ -6,7 +6,7 @@
  */
 import type { FileMetadata, NamespaceId } from '../../sync-engine/src/protocol/index.js';
 import { BLOCK_CONTENT_TYPE } from '../../sync-engine/src/protocol/index.js';
-import { encodeContent, seededBytes, type TestBlock } from '../src/testing/test-blocks.js';
+import { encodeContent, seededBytes, type TestBlock } from '../test/test-blocks.js';
 import type { BenchHttp } from './bench-http.js';
 import { summarizeLatencies, type LatencySummary } from './bench-stats.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTA_BYTES } from '../../../sync-engine/src/protocol/index.js';
-import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -6,8 +6,8 @@
  * alphabet stay 401. Sent over a raw socket, so that nothing normalises the header on the way.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendRawRequest, type RawResponse } from '../security/raw-http.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { sendRawRequest, type RawResponse } from '../../test/security/raw-http.js';
+import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
 let ann: TestClient;

@@ -8,8 +8,8 @@ import type {
   LongPollResponse,
 } from '../../../sync-engine/src/protocol/index.js';
 import { MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
-import { commitContent, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { commitContent, utf8 } from '../../test/test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 import { MAX_REQUEST_HEAD_BYTES } from './build-app.js';
 
 let server: TestServer;

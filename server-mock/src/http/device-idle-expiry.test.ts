@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ListDevicesResponse } from '../../../sync-engine/src/protocol/index.js';
-import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

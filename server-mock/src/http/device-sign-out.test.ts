@@ -16,7 +16,7 @@ import {
   type TestClient,
   type TestResponse,
   type TestServer,
-} from '../testing/test-server.js';
+} from '../../test/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceInfo, ListDevicesResponse } from '../../../sync-engine/src/protocol/index.js';
-import { takeStoreSnapshot } from '../testing/store-snapshot.js';
-import { commitContent, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { takeStoreSnapshot } from '../../test/store-snapshot.js';
+import { commitContent, utf8 } from '../../test/test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
 beforeAll(async () => {

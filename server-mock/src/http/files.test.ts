@@ -5,8 +5,8 @@ import type {
   ListRevisionsResponse,
   Rev,
 } from '../../../sync-engine/src/protocol/index.js';
-import { commitContent, encodeContent, putBlocks, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { commitContent, encodeContent, putBlocks, utf8 } from '../../test/test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
 let ann: TestClient;

@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessNotificationBus } from '../notify/index.js';
-import { seededBytes, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestServer } from '../testing/test-server.js';
+import { seededBytes, utf8 } from '../../test/test-blocks.js';
+import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 let toClose: TestServer[] = [];
 afterEach(async () => {

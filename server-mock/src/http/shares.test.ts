@@ -6,8 +6,8 @@ import type {
   ListSharesResponse,
   ShareMetadata,
 } from '../../../sync-engine/src/protocol/index.js';
-import { commitContent, seededBytes, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { commitContent, seededBytes, utf8 } from '../../test/test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
 let ann: TestClient;

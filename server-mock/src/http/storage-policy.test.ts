@@ -8,8 +8,8 @@ import {
   putBlocks,
   seededBytes,
   utf8,
-} from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+} from '../../test/test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;

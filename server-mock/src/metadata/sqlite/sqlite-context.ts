@@ -44,7 +44,7 @@ export function openSqliteContext(file: string): SqliteContext {
   // WAL: readers never block the writer. synchronous=NORMAL: a commit appends to the WAL
   // without an fsync; the WAL is fsynced at each checkpoint. A committed transaction is in the
   // OS page cache as soon as COMMIT returns, so it survives a crash or kill -9 of the server
-  // (SPEC "No data loss"; proven by server-mock/src/crash) and the database never corrupts;
+  // (SPEC "No data loss"; proven by server-mock/test/crash) and the database never corrupts;
   // only an OS crash or power loss can drop the last transactions since the last checkpoint.
   // FULL fsynced on every commit, on the event loop (better-sqlite3 is synchronous): ~2 ms
   // per commit, 38 % of the commit profile, capping the server below 480 commits/s. Block

@@ -8,9 +8,9 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Cursor, LoginResponse } from '../../../sync-engine/src/protocol/index.js';
-import { encodeContent, seededBytes } from '../testing/test-blocks.js';
-import { startTestServer, type TestServer } from '../testing/test-server.js';
-import { createTlsCertificate, type TlsCertificate } from '../testing/tls-certificate.js';
+import { encodeContent, seededBytes } from '../test-blocks.js';
+import { startTestServer, type TestServer } from '../test-server.js';
+import { createTlsCertificate, type TlsCertificate } from '../tls-certificate.js';
 import { createHttpsClient, type HttpsClient } from './https-client.js';
 
 let cert: TlsCertificate;

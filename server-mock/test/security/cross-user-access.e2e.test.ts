@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
 import type { Rev } from '../../../sync-engine/src/protocol/index.js';
-import { takeStoreSnapshot } from '../testing/store-snapshot.js';
+import { takeStoreSnapshot } from '../store-snapshot.js';
 import {
   commitContent,
   encodeContent,
@@ -17,8 +17,8 @@ import {
   utf8,
   type TestBlock,
   startResumableUpload,
-} from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+} from '../test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 
 const SECRET = seededBytes(50_000, 7);

@@ -2,7 +2,7 @@
  * One HTTP call described as data (method, path, body, headers) with an arbitrary Authorization
  * header, for table-driven security suites. Real fetch against a real server.
  */
-import { readResponse, type TestResponse } from '../testing/test-server.js';
+import { readResponse, type TestResponse } from '../test-server.js';
 
 /** A request body: JSON (serialised, `application/json`) or raw bytes (`octet-stream`). */
 export type CallBody =

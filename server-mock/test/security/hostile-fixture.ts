@@ -5,9 +5,9 @@
  * with a snake_case code, and an unchanged data dir (store snapshot).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { takeStoreSnapshot } from '../testing/store-snapshot.js';
-import { commitContent, seededBytes, utf8, startResumableUpload } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { takeStoreSnapshot } from '../store-snapshot.js';
+import { commitContent, seededBytes, utf8, startResumableUpload } from '../test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 import { sendRawRequest, type RawRequest } from './raw-http.js';
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
-import { seededBytes, utf8 } from '../testing/test-blocks.js';
+import { seededBytes, utf8 } from '../test-blocks.js';
 import type { EndpointCall } from './endpoint-call.js';
 import { itRefuses, useHostileFixture } from './hostile-fixture.js';
 

@@ -3,9 +3,9 @@
  * security suites would pass vacuously) and must ignore only the documented columns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takeStoreSnapshot } from '../testing/store-snapshot.js';
-import { encodeContent, putBlocks, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { takeStoreSnapshot } from '../store-snapshot.js';
+import { encodeContent, putBlocks, utf8 } from '../test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 
 let server: TestServer;
 let ann: TestClient;

@@ -6,7 +6,7 @@
  * error shape, with the data dir unchanged (store snapshot).
  */
 import { describe } from 'vitest';
-import { utf8 } from '../testing/test-blocks.js';
+import { utf8 } from '../test-blocks.js';
 import type { EndpointCall } from './endpoint-call.js';
 import { itRefuses, useHostileFixture, type HostileCase } from './hostile-fixture.js';
 

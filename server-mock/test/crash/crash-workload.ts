@@ -6,8 +6,9 @@
  */
 import type { FileMetadata, Rev } from '../../../sync-engine/src/protocol/index.js';
 import { UPLOAD_CONTENT_LENGTH_HEADER } from '../../../sync-engine/src/protocol/index.js';
-import { encodeContent, seededBytes } from '../testing/test-blocks.js';
-import type { TestResponse } from '../testing/test-server.js';
+import { createSeededRandom } from '../../../sync-engine/src/testkit/index.js';
+import { encodeContent, seededBytes } from '../test-blocks.js';
+import type { TestResponse } from '../test-server.js';
 import type { CrashClient } from './crash-client.js';
 import type { CrashLedger } from './crash-ledger.js';
 
@@ -24,18 +25,6 @@ export interface CrashRoundOptions {
 export interface CrashRound {
   stop(): void;
   readonly done: Promise<void>;
-}
-
-/** mulberry32: a small seeded generator, so a failing run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface WorkerContext extends CrashRoundOptions {
@@ -84,7 +73,7 @@ async function commitOnce(
 async function runWriter(ctx: WorkerContext, writer: number): Promise<void> {
   const path = `/round-${ctx.round}/writer-${writer}.bin`;
   // One generator per worker: its choices do not depend on how the workers interleave.
-  const random = seededRandom(ctx.seed * 64 + writer);
+  const random = createSeededRandom(ctx.seed * 64 + writer);
   for (let i = 1; !ctx.isStopped(); i++) {
     // Mostly small files (one block), sometimes one over the 1 MiB chunk minimum.
     const size =
@@ -107,7 +96,7 @@ function rangeEnd(res: TestResponse): number {
 }
 
 async function runUploader(ctx: WorkerContext, uploader: number): Promise<void> {
-  const random = seededRandom(ctx.seed * 64 + 32 + uploader);
+  const random = createSeededRandom(ctx.seed * 64 + 32 + uploader);
   for (let k = 1; !ctx.isStopped(); k++) {
     const total = 300_000 + Math.floor(random() * 2_700_000);
     const content = seededBytes(total, ctx.seed * 7_919 + uploader * 131 + k);

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { ServerOptions } from '../index.js';
+import type { ServerOptions } from '../../src/index.js';
 
 const MAIN = fileURLToPath(new URL('./server-process-main.ts', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));

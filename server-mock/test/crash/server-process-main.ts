@@ -5,7 +5,7 @@
  * SIGUSR2 prints `{"memoryUsage":…}` (main-thread heap breakdown, for benchmarks).
  * SIGKILL, the point of the crash test, needs no handling.
  */
-import { startServer, type ServerOptions } from '../index.js';
+import { startServer, type ServerOptions } from '../../src/index.js';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as ServerOptions;

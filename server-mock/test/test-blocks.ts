@@ -2,13 +2,13 @@
  * Test helpers for block-level calls: encode content with a namespace key the way a client does,
  * upload the blocks, commit a file. Real codec, real HTTP.
  */
-import { encodeFileBlocks } from '../../../sync-engine/src/blocks/index.js';
+import { encodeFileBlocks } from '../../sync-engine/src/blocks/index.js';
 import type {
   BlockId,
   FileMetadata,
   NamespaceId,
   Rev,
-} from '../../../sync-engine/src/protocol/index.js';
+} from '../../sync-engine/src/protocol/index.js';
 import type { TestClient, TestResponse } from './test-server.js';
 
 /** One encoded block of some content. */

@@ -5,7 +5,7 @@
  * RFC 9110 allows, and the whole file is served byte for byte.
  */
 import { describe, expect, it } from 'vitest';
-import { utf8 } from '../testing/test-blocks.js';
+import { utf8 } from '../test-blocks.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 import { itRefuses, useHostileFixture, type HostileCase } from './hostile-fixture.js';
 

@@ -12,9 +12,9 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takeStoreSnapshot } from '../testing/store-snapshot.js';
-import { commitContent, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { takeStoreSnapshot } from '../store-snapshot.js';
+import { commitContent, utf8 } from '../test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 import { sendRawRequest } from './raw-http.js';
 

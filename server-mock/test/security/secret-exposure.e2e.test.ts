@@ -9,9 +9,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METADATA_DB_FILE } from '../testing/store-snapshot.js';
-import { commitContent, utf8 } from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+import { METADATA_DB_FILE } from '../store-snapshot.js';
+import { commitContent, utf8 } from '../test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 
 let server: TestServer;
 let ann: TestClient;

@@ -14,13 +14,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { LoginResponse, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { LoginResponse, NamespaceId } from '../../sync-engine/src/protocol/index.js';
 import {
   startServer,
   type RunningServer,
   type ServerComponents,
   type ServerOptions,
-} from '../index.js';
+} from '../src/index.js';
 
 /** A response with its body read: `body` is parsed JSON when the response was JSON. */
 export interface TestResponse {

@@ -13,15 +13,15 @@ import type {
   Rev,
   ShareMetadata,
 } from '../../../sync-engine/src/protocol/index.js';
-import { takeStoreSnapshot } from '../testing/store-snapshot.js';
+import { takeStoreSnapshot } from '../store-snapshot.js';
 import {
   commitContent,
   encodeContent,
   putBlocks,
   utf8,
   startResumableUpload,
-} from '../testing/test-blocks.js';
-import { startTestServer, type TestClient, type TestServer } from '../testing/test-server.js';
+} from '../test-blocks.js';
+import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 
 let server: TestServer;

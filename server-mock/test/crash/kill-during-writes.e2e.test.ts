@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerCrashClient, type CrashClient } from './crash-client.js';
 import { CrashLedger } from './crash-ledger.js';
 import { checkAckedCommits, checkNoHalfCommits, resumeOpenSessions } from './crash-verify.js';
-import { seededRandom, startCrashRound } from './crash-workload.js';
+import { createSeededRandom } from '../../../sync-engine/src/testkit/index.js';
+import { startCrashRound } from './crash-workload.js';
 import { spawnServerProcess, type ServerProcess } from './server-process.js';
 
 const BASE_SEED = Number(process.env.FERRY_CRASH_SEED ?? 20261123);
@@ -42,7 +43,7 @@ describe('server killed during writes', () => {
     const port = server.port;
     const client = await registerCrashClient(server.url, 'crash@test.example');
     const ledger = new CrashLedger();
-    const random = seededRandom(BASE_SEED);
+    const random = createSeededRandom(BASE_SEED);
 
     for (let round = 1; round <= ROUNDS; round++) {
       const seed = BASE_SEED + round;

@@ -4,7 +4,7 @@
  * instead of hanging the test.
  */
 import type { LoginResponse, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
-import { readResponse, type TestResponse } from '../testing/test-server.js';
+import { readResponse, type TestResponse } from '../test-server.js';
 
 const CALL_TIMEOUT_MS = 20_000;
 

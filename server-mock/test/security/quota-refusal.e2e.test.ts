@@ -9,14 +9,9 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chunkStream, encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
-import { takeStoreSnapshot } from '../testing/store-snapshot.js';
-import { seededBytes } from '../testing/test-blocks.js';
-import {
-  readResponse,
-  startTestServer,
-  type TestClient,
-  type TestServer,
-} from '../testing/test-server.js';
+import { takeStoreSnapshot } from '../store-snapshot.js';
+import { seededBytes } from '../test-blocks.js';
+import { readResponse, startTestServer, type TestClient, type TestServer } from '../test-server.js';
 
 const CONTENT = seededBytes(12 * 1024 * 1024, 21);
 
