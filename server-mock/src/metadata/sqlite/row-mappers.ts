@@ -29,114 +29,126 @@ import type {
 /** A row as better-sqlite3 returns it. */
 export type Row = Record<string, unknown>;
 
-const str = (v: unknown) => v as string;
-const num = (v: unknown) => v as number;
-const strOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as string));
-const numOrNull = (v: unknown) => (v === null || v === undefined ? null : (v as number));
+/**
+ * Column readers that check what SQLite returned: a schema drift (a column renamed, a type
+ * changed) fails at the first row read instead of spreading `undefined` through records.
+ */
+function asText(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError(`expected a text column, got ${typeof value}`);
+  return value;
+}
+function asNumber(value: unknown): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`expected a numeric column, got ${typeof value}`);
+  }
+  return value;
+}
+const asTextOrNull = (value: unknown) => (value === null ? null : asText(value));
+const asNumberOrNull = (value: unknown) => (value === null ? null : asNumber(value));
 
 function mountOf(row: Row): MountRecord | null {
-  const namespace = strOrNull(row.mount_namespace);
+  const namespace = asTextOrNull(row.mount_namespace);
   return namespace === null
     ? null
-    : { namespace: namespace as NamespaceId, role: str(row.mount_role) as ShareRole };
+    : { namespace: namespace as NamespaceId, role: asText(row.mount_role) as ShareRole };
 }
 
 export function userFromRow(row: Row): UserRecord {
   return {
-    id: str(row.id) as UserId,
-    email: str(row.email),
-    name: str(row.name),
-    passwordHash: str(row.password_hash),
-    quotaBytes: num(row.quota_bytes),
-    rootNamespace: str(row.root_namespace) as NamespaceId,
-    createdMs: num(row.created_ms),
+    id: asText(row.id) as UserId,
+    email: asText(row.email),
+    name: asText(row.name),
+    passwordHash: asText(row.password_hash),
+    quotaBytes: asNumber(row.quota_bytes),
+    rootNamespace: asText(row.root_namespace) as NamespaceId,
+    createdMs: asNumber(row.created_ms),
   };
 }
 
 export function deviceFromRow(row: Row): DeviceRecord {
   return {
-    id: str(row.id) as DeviceId,
-    userId: str(row.user_id) as UserId,
-    name: str(row.name),
-    createdMs: num(row.created_ms),
-    lastSeenMs: num(row.last_seen_ms),
-    revokedMs: numOrNull(row.revoked_ms),
+    id: asText(row.id) as DeviceId,
+    userId: asText(row.user_id) as UserId,
+    name: asText(row.name),
+    createdMs: asNumber(row.created_ms),
+    lastSeenMs: asNumber(row.last_seen_ms),
+    revokedMs: asNumberOrNull(row.revoked_ms),
   };
 }
 
 export function namespaceFromRow(row: Row): NamespaceRecord {
   return {
-    id: str(row.id) as NamespaceId,
-    kind: str(row.kind) as NamespaceKind,
-    ownerId: str(row.owner_id) as UserId,
-    lastSeq: num(row.last_seq),
-    prunedSeq: num(row.pruned_seq),
-    usedBytes: num(row.used_bytes),
+    id: asText(row.id) as NamespaceId,
+    kind: asText(row.kind) as NamespaceKind,
+    ownerId: asText(row.owner_id) as UserId,
+    lastSeq: asNumber(row.last_seq),
+    prunedSeq: asNumber(row.pruned_seq),
+    usedBytes: asNumber(row.used_bytes),
   };
 }
 
 export function entryFromRow(row: Row): EntryRecord {
   return {
-    fileId: str(row.id) as FileId,
-    namespace: str(row.namespace_id) as NamespaceId,
-    path: str(row.path) as RemotePath,
-    isDir: num(row.is_dir) === 1,
-    rev: strOrNull(row.rev) as Rev | null,
-    size: num(row.size),
-    contentHash: strOrNull(row.content_hash),
-    modifiedMs: numOrNull(row.modified_ms),
-    status: str(row.status) as FileStatus,
-    deleted: num(row.deleted) === 1,
+    fileId: asText(row.id) as FileId,
+    namespace: asText(row.namespace_id) as NamespaceId,
+    path: asText(row.path) as RemotePath,
+    isDir: asNumber(row.is_dir) === 1,
+    rev: asTextOrNull(row.rev) as Rev | null,
+    size: asNumber(row.size),
+    contentHash: asTextOrNull(row.content_hash),
+    modifiedMs: asNumberOrNull(row.modified_ms),
+    status: asText(row.status) as FileStatus,
+    deleted: asNumber(row.deleted) === 1,
     mount: mountOf(row),
-    updatedMs: num(row.updated_ms),
+    updatedMs: asNumber(row.updated_ms),
   };
 }
 
 /** Expects the version row joined with author name (author_name) and device name (device_name). */
 export function versionFromRow(row: Row): VersionRecord {
   return {
-    rev: str(row.rev) as Rev,
-    fileId: str(row.file_id) as FileId,
-    namespace: str(row.namespace_id) as NamespaceId,
-    size: num(row.size),
-    contentHash: str(row.content_hash),
-    blocks: JSON.parse(str(row.blocks)) as BlockId[],
-    modifiedMs: num(row.modified_ms),
-    deviceId: strOrNull(row.device_id) as DeviceId | null,
-    deviceName: strOrNull(row.device_name),
-    authorId: str(row.author_id) as UserId,
-    authorName: str(row.author_name ?? ''),
-    committedMs: num(row.committed_ms),
+    rev: asText(row.rev) as Rev,
+    fileId: asText(row.file_id) as FileId,
+    namespace: asText(row.namespace_id) as NamespaceId,
+    size: asNumber(row.size),
+    contentHash: asText(row.content_hash),
+    blocks: JSON.parse(asText(row.blocks)) as BlockId[],
+    modifiedMs: asNumber(row.modified_ms),
+    deviceId: asTextOrNull(row.device_id) as DeviceId | null,
+    deviceName: asTextOrNull(row.device_name),
+    authorId: asText(row.author_id) as UserId,
+    authorName: asText(row.author_name ?? ''),
+    committedMs: asNumber(row.committed_ms),
   };
 }
 
 export function journalFromRow(row: Row): JournalRecord {
   return {
-    namespace: str(row.namespace_id) as NamespaceId,
-    seq: num(row.seq),
-    tag: str(row.tag) as JournalTag,
-    path: str(row.path) as RemotePath,
-    fileId: str(row.file_id) as FileId,
-    rev: strOrNull(row.rev) as Rev | null,
-    size: num(row.size),
-    contentHash: strOrNull(row.content_hash),
-    modifiedMs: numOrNull(row.modified_ms),
-    status: str(row.status) as FileStatus,
-    movedFrom: strOrNull(row.moved_from) as RemotePath | null,
+    namespace: asText(row.namespace_id) as NamespaceId,
+    seq: asNumber(row.seq),
+    tag: asText(row.tag) as JournalTag,
+    path: asText(row.path) as RemotePath,
+    fileId: asText(row.file_id) as FileId,
+    rev: asTextOrNull(row.rev) as Rev | null,
+    size: asNumber(row.size),
+    contentHash: asTextOrNull(row.content_hash),
+    modifiedMs: asNumberOrNull(row.modified_ms),
+    status: asText(row.status) as FileStatus,
+    movedFrom: asTextOrNull(row.moved_from) as RemotePath | null,
     mount: mountOf(row),
-    timeMs: num(row.time_ms),
+    timeMs: asNumber(row.time_ms),
   };
 }
 
 export function blockFromRow(row: Row): BlockRecord {
   return {
-    namespace: str(row.namespace_id) as NamespaceId,
-    id: str(row.id) as BlockId,
-    plainSize: num(row.plain_size),
-    encodedSize: num(row.encoded_size),
-    tier: str(row.tier) as BlockTier,
-    refcount: num(row.refcount),
-    lastAccessMs: num(row.last_access_ms),
-    createdMs: num(row.created_ms),
+    namespace: asText(row.namespace_id) as NamespaceId,
+    id: asText(row.id) as BlockId,
+    plainSize: asNumber(row.plain_size),
+    encodedSize: asNumber(row.encoded_size),
+    tier: asText(row.tier) as BlockTier,
+    refcount: asNumber(row.refcount),
+    lastAccessMs: asNumber(row.last_access_ms),
+    createdMs: asNumber(row.created_ms),
   };
 }
