@@ -27,10 +27,10 @@ export type { ServerConfig, ServerOptions, LogLevel } from './config.js';
 export { resolveServerConfig, defaultDataDir, LOG_LEVELS } from './config.js';
 export { ServerError } from './errors.js';
 
-/** Components to use instead of the embedded defaults (e.g. a shared bus across instances). */
 /** How long shutdown waits for in-flight requests before closing their connections. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** Components to use instead of the embedded defaults (e.g. a shared bus across instances). */
 export interface ServerComponents {
   readonly store?: MetadataStore;
   readonly blocks?: BlockStore;

@@ -10,13 +10,13 @@ import { createBlockTables } from './block-tables.js';
 import { ChangeLog } from './change-log.js';
 import { FileWrites } from './file-writes.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
-import { openSqliteContext, type SqliteContext } from './sqlite-context.js';
+import { openSqliteContext } from './sqlite-context.js';
 import { createShareTables } from './share-tables.js';
 import { TreeWrites } from './tree-writes.js';
 import { createUploadSessionTables } from './upload-session-tables.js';
 
-/** The SQLite-backed metadata store; `db` is exposed for tests and migrations only. */
-export type SqliteMetadataStore = MetadataStore & { readonly context: SqliteContext };
+/** The SQLite-backed metadata store (the embedded default). */
+export type SqliteMetadataStore = MetadataStore;
 
 const VERSION_SELECT = `SELECT v.*, u.name AS author_name, d.name AS device_name
   FROM file_version v JOIN user u ON u.id = v.author_id LEFT JOIN device d ON d.id = v.device_id`;
@@ -29,7 +29,6 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
   const tree = new TreeWrites(ctx, log);
 
   return {
-    context: ctx,
     ...createAccountTables(ctx),
     ...createBlockTables(ctx),
     ...createUploadSessionTables(ctx),
