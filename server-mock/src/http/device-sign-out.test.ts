@@ -17,6 +17,7 @@ import {
   type TestResponse,
   type TestServer,
 } from '../../test/test-server.js';
+import { waitForLongPolls } from '../../test/long-polls.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -31,21 +32,6 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timed out'> {
     timer = setTimeout(() => resolve('timed out'), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Waits until `condition()` holds, checking every 10 ms; fails after `timeoutMs`. */
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** True once `target` holds `count` long-polls open (its /metrics gauge). */
-async function holdsLongPolls(target: TestServer, count: number): Promise<boolean> {
-  const res = await target.request('GET', '/metrics');
-  return new RegExp(`^ferry_longpolls_active ${count}$`, 'm').test(String(res.body));
 }
 
 async function longPoll(client: TestClient, timeoutS = 60): Promise<TestResponse> {
@@ -72,19 +58,19 @@ describe("a signed-out device's open long-poll", () => {
   it('ends within a second of DELETE /devices/{id} by another device', async () => {
     const { laptop, phone } = await userWithTwoDevices();
     const poll = longPoll(phone);
-    await waitUntil(() => holdsLongPolls(server, 1));
+    await waitForLongPolls(server, 1);
     const deletedAt = Date.now();
     expect((await laptop.json('DELETE', `/devices/${phone.deviceId}`)).status).toBe(200);
     expectSignedOut(await within(poll, 5_000));
     expect(Date.now() - deletedAt).toBeLessThan(1_000);
-    await waitUntil(() => holdsLongPolls(server, 0));
+    await waitForLongPolls(server, 0);
   });
 
   it('ends when the device signs itself out with POST /auth/logout', async () => {
     const { laptop, phone } = await userWithTwoDevices();
     const poll = longPoll(phone);
     const bystander = longPoll(laptop, 2);
-    await waitUntil(() => holdsLongPolls(server, 2));
+    await waitForLongPolls(server, 2);
     expect((await phone.json('POST', '/auth/logout')).status).toBe(200);
     expectSignedOut(await within(poll, 5_000));
     // The other device's poll is not disturbed: it runs to its own timeout.
@@ -192,7 +178,7 @@ describe('with two server instances sharing the data and the bus', () => {
     const { laptop: laptopOnA, phone: phoneOnA } = await userWithTwoDevices(a);
     const laptopOnB = await b.login(laptopOnA.email, laptopOnA.password, 'laptop on b');
     const poll = longPoll(phoneOnA);
-    await waitUntil(() => holdsLongPolls(a, 1));
+    await waitForLongPolls(a, 1);
     expect((await laptopOnB.json('DELETE', `/devices/${phoneOnA.deviceId}`)).status).toBe(200);
     expectSignedOut(await within(poll, 5_000));
     expect((await laptopOnA.json('GET', '/account')).status).toBe(200);

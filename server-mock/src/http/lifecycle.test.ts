@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessNotificationBus } from '../notify/index.js';
 import { seededBytes, utf8 } from '../../test/test-blocks.js';
+import { waitForLongPolls } from '../../test/long-polls.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 let toClose: TestServer[] = [];
@@ -52,7 +53,7 @@ describe('server lifecycle', () => {
     const cursor = ((await annOnA.json('GET', '/changes/latest_cursor')).body as { cursor: string })
       .cursor;
     const poll = annOnA.json('GET', `/notifications/longpoll?cursor=${cursor}&timeout=30`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await waitForLongPolls(a, 1);
     expect(
       (await annOnB.send('POST', '/files/upload?uploadType=media&path=/via-b.txt', utf8('b')))
         .status,

@@ -11,3 +11,4 @@ export {
   type SeededDataKind,
 } from './seeded-data.js';
 export { createTestTempDir, useTempDir } from './temp-dir.js';
+export { waitUntil } from './wait-until.js';
