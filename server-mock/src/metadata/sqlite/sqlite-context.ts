@@ -4,7 +4,7 @@
  * transactions short.
  */
 import Database from 'better-sqlite3';
-import { migrateDatabase } from './migrations.js';
+import { migrateDatabase } from './migrations/index.js';
 
 export class SqliteContext {
   readonly db: Database.Database;

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   BlockId,
@@ -11,7 +10,6 @@ import type {
   UserId,
 } from '../../../../sync-engine/src/protocol/index.js';
 import type { Actor } from '../records.js';
-import { LATEST_SCHEMA_VERSION, migrateDatabase } from './migrations.js';
 import { openSqliteMetadataStore, type SqliteMetadataStore } from './sqlite-metadata-store.js';
 
 const p = (s: string) => s as RemotePath;
@@ -71,62 +69,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-});
-
-describe('migrations', () => {
-  it('create the latest schema on an empty database and are idempotent', () => {
-    const db = new Database(':memory:');
-    expect(migrateDatabase(db)).toEqual([1, 2, 3, 4, 6]);
-    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
-    expect(migrateDatabase(db)).toEqual([]);
-    db.close();
-  });
-
-  it('upgrade a version-1 database with data to the latest schema, keeping the data', () => {
-    const db = new Database(':memory:');
-    migrateDatabase(db, 1);
-    db.prepare(
-      `INSERT INTO user (id, email, name, password_hash, quota_bytes, root_namespace, created_ms)
-       VALUES ('u1', 'a@b.c', 'A', 'h', 1, 'ns1', 0)`,
-    ).run();
-    expect(migrateDatabase(db)).toEqual([2, 3, 4, 6]);
-    expect(db.prepare('SELECT email FROM user').get()).toEqual({ email: 'a@b.c' });
-    db.prepare(
-      `INSERT INTO upload_session (id, user_id, device_id, namespace_id, path, user_path,
-         total_bytes, modified_ms, created_ms, expires_ms)
-       VALUES ('up1', 'u1', 'd1', 'ns1', '/a', '/a', 10, 0, 0, 1)`,
-    );
-    db.close();
-  });
-
-  it('upgrade a version-3 database to 4: mount lookups use the new partial index', () => {
-    const db = new Database(':memory:');
-    migrateDatabase(db, 3);
-    db.exec(
-      `INSERT INTO user (id, email, name, password_hash, quota_bytes, root_namespace, created_ms)
-         VALUES ('u1', 'a@b.c', 'A', 'h', 1, 'ns1', 0);
-       INSERT INTO namespace (id, kind, owner_id, created_ms) VALUES ('ns1', 'root', 'u1', 0);
-       INSERT INTO file (id, namespace_id, path, is_dir, updated_ms) VALUES ('f1', 'ns1', '/a', 0, 0);
-       INSERT INTO file (id, namespace_id, path, is_dir, mount_namespace, mount_role, updated_ms)
-         VALUES ('f2', 'ns1', '/Shared', 1, 'ns2', 'editor', 0);
-       INSERT INTO file (id, namespace_id, path, is_dir, deleted, mount_namespace, updated_ms)
-         VALUES ('f3', 'ns1', '/Gone', 1, 1, 'ns3', 0);`,
-    );
-    expect(migrateDatabase(db)).toEqual([4, 6]);
-    const mounts = `SELECT id FROM file WHERE namespace_id = ? AND deleted = 0
-      AND mount_namespace IS NOT NULL ORDER BY path`;
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${mounts}`).all('ns1') as { detail: string }[];
-    expect(plan.map((step) => step.detail).join('; ')).toMatch(/USING INDEX file_mounts/);
-    expect(db.prepare(mounts).all('ns1')).toEqual([{ id: 'f2' }]);
-    db.close();
-  });
-
-  it('refuse a database from a newer server', () => {
-    const db = new Database(':memory:');
-    db.pragma(`user_version = ${LATEST_SCHEMA_VERSION + 1}`);
-    expect(() => migrateDatabase(db)).toThrow(/newer/);
-    db.close();
-  });
 });
 
 describe('accounts', () => {

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { migrateDatabase } from './migrations.js';
+import { migrateDatabase } from './index.js';
 
-describe('schema version 6 (device sign-out)', () => {
+describe('migration 005 (device sign-out)', () => {
   it('upgrades a version-4 database: devices stay signed in, history keeps their names', () => {
     const db = new Database(':memory:');
     migrateDatabase(db, 4);
@@ -17,7 +17,7 @@ describe('schema version 6 (device sign-out)', () => {
            modified_ms, device_id, author_id, committed_ms, ordinal)
          VALUES ('r1', 'f1', 'ns1', 0, 'h', '[]', 0, 'd1', 'u1', 0, 1);`,
     );
-    expect(migrateDatabase(db)).toContain(6);
+    expect(migrateDatabase(db)).toEqual([5]);
     expect(db.prepare('SELECT * FROM device').all()).toEqual([
       {
         id: 'd1',

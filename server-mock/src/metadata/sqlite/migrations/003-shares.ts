@@ -1,7 +1,9 @@
+import type { Migration } from '../migrate.js';
+
 /**
  * Schema version 3: shares.
  */
-export const SCHEMA_V3 = `
+const SQL = `
 -- A shared namespace given to one recipient with a role. The recipient's root holds the mount
 -- (a file row with mount_namespace = namespace_id); the owner's root holds one too.
 CREATE TABLE share (
@@ -16,3 +18,12 @@ CREATE TABLE share (
 CREATE INDEX share_by_recipient ON share(recipient_id);
 CREATE INDEX share_by_owner ON share(owner_id);
 `;
+
+/** Schema version 3: shares. */
+export const migration003Shares: Migration = {
+  version: 3,
+  name: 'shares',
+  up(db) {
+    db.exec(SQL);
+  },
+};

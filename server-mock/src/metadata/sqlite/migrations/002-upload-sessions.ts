@@ -1,7 +1,9 @@
+import type { Migration } from '../migrate.js';
+
 /**
  * Schema version 2: resumable upload sessions.
  */
-export const SCHEMA_V2 = `
+const SQL = `
 -- A resumable upload in progress. The bytes live in <dataDir>/uploads/<id>.part; received_bytes
 -- counts those known durable (fsynced), so a restart resumes from there.
 CREATE TABLE upload_session (
@@ -22,3 +24,12 @@ CREATE TABLE upload_session (
 );
 CREATE INDEX upload_session_expiry ON upload_session(expires_ms);
 `;
+
+/** Schema version 2: resumable upload sessions. */
+export const migration002UploadSessions: Migration = {
+  version: 2,
+  name: 'upload-sessions',
+  up(db) {
+    db.exec(SQL);
+  },
+};

@@ -1,8 +1,10 @@
+import type { Migration } from '../migrate.js';
+
 /**
  * Schema version 1 of the server database. Every table and every non-obvious column is commented
- * here; later versions are new files in migrations.ts, never edits of this one.
+ * here; later versions are new files in migrations/, never edits of this one.
  */
-export const SCHEMA_V1 = `
+const SQL = `
 -- A person with an account. Email is stored lowercased and unique.
 CREATE TABLE user (
   id TEXT PRIMARY KEY,
@@ -146,3 +148,12 @@ CREATE TABLE event (
 );
 CREATE INDEX event_by_namespace ON event(namespace_id, id);
 `;
+
+/** Schema version 1: initial schema. */
+export const migration001Initial: Migration = {
+  version: 1,
+  name: 'initial',
+  up(db) {
+    db.exec(SQL);
+  },
+};
