@@ -1,27 +1,27 @@
 import type Database from 'better-sqlite3';
 import { BlockLists } from './block-lists.js';
-import { ConflictStore } from './conflict-store.js';
-import { CursorStore } from './cursor-store.js';
-import { ItemStore } from './item-store.js';
+import { ConflictTable } from './conflict-table.js';
+import { CursorTable } from './cursor-table.js';
+import { ItemTables } from './item-tables.js';
 import { applyMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { openDatabase, readConnectionSettings, type ConnectionSettings } from './open-database.js';
 import { Outbox } from './outbox.js';
 import type { BackoffPolicy } from './outbox-backoff.js';
-import { SettingsStore } from './settings-store.js';
+import { SettingsTable } from './settings-table.js';
 
 /** The device's local sync state, one SQLite file, grouped by table. */
 export interface ClientState {
   /** Items and the local, remote and synced trees. */
-  readonly items: ItemStore;
+  readonly items: ItemTables;
   /** Block lists of files, per tree. */
   readonly blocks: BlockLists;
   /** Journal cursors per server and account. */
-  readonly cursors: CursorStore;
+  readonly cursors: CursorTable;
   /** Pending local changes. */
   readonly outbox: Outbox;
-  readonly conflicts: ConflictStore;
-  readonly settings: SettingsStore;
+  readonly conflicts: ConflictTable;
+  readonly settings: SettingsTable;
   /** The schema version of the open database (the latest migration). */
   readonly schemaVersion: number;
   /**
@@ -44,12 +44,12 @@ export interface ClientStateOptions {
 
 function createClientState(db: Database.Database, options: ClientStateOptions): ClientState {
   return {
-    items: new ItemStore(db),
+    items: new ItemTables(db),
     blocks: new BlockLists(db),
-    cursors: new CursorStore(db),
+    cursors: new CursorTable(db),
     outbox: new Outbox(db, options.outboxBackoff),
-    conflicts: new ConflictStore(db),
-    settings: new SettingsStore(db),
+    conflicts: new ConflictTable(db),
+    settings: new SettingsTable(db),
     schemaVersion: MIGRATIONS.length,
     transaction: (work) => db.transaction(work).immediate(),
     readConnectionSettings: () => readConnectionSettings(db),

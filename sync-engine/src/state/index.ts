@@ -14,12 +14,12 @@ export type {
   Conflict,
   ConflictReason,
   ConflictResolution,
-  ConflictStore,
+  ConflictTable,
   NewConflict,
-} from './conflict-store.js';
-export type { CursorKey, CursorStore } from './cursor-store.js';
+} from './conflict-table.js';
+export type { CursorKey, CursorTable } from './cursor-table.js';
 export { newItemId, type ItemId, type ItemKind } from './item-id.js';
-export type { CreateItemOptions, Item, ItemStore } from './item-store.js';
+export type { CreateItemOptions, Item, ItemTables } from './item-tables.js';
 export type { LocalItem } from './local-tree.js';
 export { LATEST_SCHEMA_VERSION } from './migrations/index.js';
 export type { ConnectionSettings } from './open-database.js';
@@ -32,6 +32,6 @@ export type {
 } from './outbox.js';
 export { computeBackoffMs, DEFAULT_BACKOFF_POLICY, type BackoffPolicy } from './outbox-backoff.js';
 export type { RemoteItem } from './remote-tree.js';
-export type { JsonValue, SettingsStore } from './settings-store.js';
+export type { JsonValue, SettingsTable } from './settings-table.js';
 export type { SyncedItem } from './synced-tree.js';
 export { TREE_NAMES, type TreeName, type TreeRow, type TreeTable } from './tree-table.js';

@@ -3,11 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Rev } from '../protocol/index.js';
 import { ClientStateError } from './client-state-error.js';
 import { openClientState, type ClientState } from './client-state.js';
-import type { ConflictResolution } from './conflict-store.js';
+import type { ConflictResolution } from './conflict-table.js';
 import type { ItemId } from './item-id.js';
 import { useTempDir } from '../testkit/index.js';
 
-describe('ConflictStore', () => {
+describe('ConflictTable', () => {
   const tempDir = useTempDir('conflicts');
   let state: ClientState;
   beforeEach(() => {

@@ -8,7 +8,7 @@ export type JsonValue =
  * Key/value settings stored as JSON (pause state, bandwidth limits, selective sync…). The
  * store does not interpret values: whoever owns a key validates what it reads back.
  */
-export class SettingsStore {
+export class SettingsTable {
   private readonly selectOne: Database.Statement;
   private readonly selectAll: Database.Statement;
   private readonly upsert: Database.Statement;

@@ -12,7 +12,7 @@ export interface CursorKey {
  * The device's position in each account's change journal. Saved in the same transaction as the
  * remote-tree updates it covers, so after a crash the engine never skips journal entries.
  */
-export class CursorStore {
+export class CursorTable {
   private readonly selectCursor: Database.Statement;
   private readonly upsertCursor: Database.Statement;
   private readonly deleteCursor: Database.Statement;

@@ -13,7 +13,7 @@ export interface Item {
   readonly createdMs: number;
 }
 
-/** Options of {@link ItemStore.create}. */
+/** Options of {@link ItemTables.create}. */
 export interface CreateItemOptions {
   readonly kind: ItemKind;
   readonly createdMs: number;
@@ -26,7 +26,7 @@ export interface CreateItemOptions {
  * `remote` (the server's view) and `synced` (the merge base). An item exists once here and has
  * at most one row per tree; deleting the item removes its rows and block lists everywhere.
  */
-export class ItemStore {
+export class ItemTables {
   readonly local: TreeTable<LocalItem>;
   readonly remote: TreeTable<RemoteItem>;
   readonly synced: TreeTable<SyncedItem>;

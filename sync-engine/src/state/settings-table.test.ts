@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openClientState } from './client-state.js';
-import type { JsonValue } from './settings-store.js';
+import type { JsonValue } from './settings-table.js';
 import { useTempDir } from '../testkit/index.js';
 
-describe('SettingsStore', () => {
+describe('SettingsTable', () => {
   const tempDir = useTempDir('settings');
 
   it('stores JSON values by key across reopen, replaces and deletes them', () => {

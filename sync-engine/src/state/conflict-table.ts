@@ -49,7 +49,7 @@ function toConflict(raw: Record<string, unknown>): Conflict {
  * Conflict records: unresolved ones drive the tray's conflict state and `ferry conflicts`;
  * resolved ones stay as a record of what happened.
  */
-export class ConflictStore {
+export class ConflictTable {
   private readonly insert: Database.Statement;
   private readonly selectOne: Database.Statement;
   private readonly selectUnresolved: Database.Statement;

@@ -20,7 +20,7 @@ function errorCode(action: () => unknown): ClientStateErrorCode {
   throw new Error('expected a ClientStateError');
 }
 
-describe('ItemStore', () => {
+describe('ItemTables', () => {
   const tempDir = useTempDir('items');
   let state: ClientState;
   beforeEach(() => {

@@ -4,7 +4,7 @@ import type { Cursor, UserId } from '../protocol/index.js';
 import { openClientState } from './client-state.js';
 import { useTempDir } from '../testkit/index.js';
 
-describe('CursorStore', () => {
+describe('CursorTable', () => {
   const tempDir = useTempDir('cursors');
 
   it('keeps one cursor per server and account across reopen, and forgets it on demand', () => {
