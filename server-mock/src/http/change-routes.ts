@@ -22,6 +22,7 @@ import { hasChangesSince, latestCursor, readChanges } from '../journal/read-chan
 import { decodeCursor, MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import { waitForChange } from '../notify/index.js';
 import type { ServerContext } from '../server-context.js';
+import { callerOf } from './authenticate.js';
 import { OpenLongPolls } from './open-long-polls.js';
 import { viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './wire-schemas.js';
@@ -72,7 +73,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       },
     },
     async (request): Promise<ChangesResponse> =>
-      readChanges(ctx, await viewOf(ctx, request), {
+      readChanges(ctx, callerOf(request).user, {
         cursor: request.query.cursor,
         limit: request.query.limit ?? DEFAULT_CHANGES_LIMIT,
       }),

@@ -139,6 +139,9 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         modifiedMs: request.body.modified,
         actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
       });
+      if (outcome.kind === 'invalid_path') {
+        throw new ServerError('invalid_path', `${userPath}: ${outcome.message}`);
+      }
       if (outcome.kind !== 'committed') {
         throw new ServerError(
           'path_conflict',

@@ -28,6 +28,7 @@ const PLAIN_READS = new Set<string>([
   'listVersions',
   'getVersion',
   'readJournal',
+  'readChangeSnapshot',
   'listFilesWithHistory',
   'listVersionTimes',
   'listEvents',

@@ -9,7 +9,13 @@ import type {
   RemotePath,
   Rev,
 } from '../../../sync-engine/src/protocol/index.js';
-import type { Actor, EntryRecord, JournalRecord, VersionRecord } from './records.js';
+import type {
+  Actor,
+  EntryRecord,
+  JournalRecord,
+  NamespaceRecord,
+  VersionRecord,
+} from './records.js';
 
 export interface CommitInput {
   readonly namespace: NamespaceId;
@@ -40,11 +46,22 @@ export type CommitOutcome =
     }
   | { readonly kind: 'rev_conflict'; readonly currentRev: Rev | null }
   | { readonly kind: 'missing_blocks'; readonly missing: BlockId[] }
-  | { readonly kind: 'path_conflict'; readonly message: string };
+  | { readonly kind: 'path_conflict'; readonly message: string }
+  | InvalidPathOutcome;
+
+/**
+ * A new path would break the path length rule in some member's view (a share seen under a
+ * longer mount point, or a move lengthening the paths below it). Nothing was written.
+ */
+export interface InvalidPathOutcome {
+  readonly kind: 'invalid_path';
+  readonly message: string;
+}
 
 export type MkdirOutcome =
   | { readonly kind: 'created' | 'exists'; readonly entry: EntryRecord; readonly seq: number }
-  | { readonly kind: 'path_conflict'; readonly message: string };
+  | { readonly kind: 'path_conflict'; readonly message: string }
+  | InvalidPathOutcome;
 
 export type DeleteOutcome =
   | { readonly kind: 'deleted'; readonly count: number; readonly seq: number }
@@ -58,7 +75,8 @@ export type MoveOutcome =
       readonly seq: number;
     }
   | { readonly kind: 'not_found' }
-  | { readonly kind: 'path_conflict'; readonly message: string };
+  | { readonly kind: 'path_conflict'; readonly message: string }
+  | InvalidPathOutcome;
 
 export interface AnnounceInput {
   readonly namespace: NamespaceId;
@@ -66,6 +84,29 @@ export interface AnnounceInput {
   readonly size: number;
   readonly modifiedMs: number;
   readonly actor: Actor;
+}
+
+/** What GET /changes asks: a user's root, their cursor's positions and the page size. */
+export interface ChangeSnapshotInput {
+  readonly root: NamespaceId;
+  /** Journal position per namespace; a namespace absent here is read from 0. */
+  readonly positions: ReadonlyMap<NamespaceId, number>;
+  /** Most entries in total, over all namespaces. */
+  readonly limit: number;
+}
+
+/** One consistent snapshot of a user's journals (see `readChangeSnapshot`). */
+export interface ChangeSnapshot {
+  /** The root's live mount folders, by path: the user's view at the snapshot. */
+  readonly mounts: readonly EntryRecord[];
+  /** The root first, then each mounted namespace in the order of `mounts`. */
+  readonly namespaces: ReadonlyArray<{
+    readonly record: NamespaceRecord;
+    /** Entries after the namespace's position, oldest first: at most `room`. */
+    readonly entries: readonly JournalRecord[];
+    /** How many entries the page still had room for when this namespace was read. */
+    readonly room: number;
+  }>;
 }
 
 export interface FileStore {
@@ -98,6 +139,12 @@ export interface FileStore {
   /** Versions of a file, newest first. */
   listVersions(namespace: NamespaceId, fileId: string, limit: number): Promise<VersionRecord[]>;
   getVersion(namespace: NamespaceId, rev: Rev): Promise<VersionRecord | undefined>;
+  /**
+   * In one consistent snapshot: the mounts of `root`, and for the root and each mounted
+   * namespace (in that order) its record and its entries after its position, at most `limit`
+   * in total. GET /changes reads only this, so a page never mixes two states of the world.
+   */
+  readChangeSnapshot(input: ChangeSnapshotInput): Promise<ChangeSnapshot>;
   /** Journal entries of `namespace` with seq > `afterSeq`, oldest first. */
   readJournal(namespace: NamespaceId, afterSeq: number, limit: number): Promise<JournalRecord[]>;
   /** Drops deleted-entry tombstones older than `beforeMs`; raises each namespace's prunedSeq. */

@@ -96,6 +96,8 @@ export async function commitBlocks(
       );
     case 'path_conflict':
       throw new ServerError('path_conflict', outcome.message);
+    case 'invalid_path':
+      throw new ServerError('invalid_path', `${input.userPath}: ${outcome.message}`);
     default:
       return assertNever(outcome);
   }

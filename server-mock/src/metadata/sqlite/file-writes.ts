@@ -12,6 +12,7 @@ import { createId } from '../../new-ids.js';
 import type { AnnounceInput, CommitInput, CommitOutcome, MkdirOutcome } from '../file-store.js';
 import type { Actor, EntryRecord } from '../records.js';
 import type { ChangeLog } from './change-log.js';
+import { pathLengthProblem } from './path-limits.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 export class FileWrites {
@@ -37,6 +38,8 @@ export class FileWrites {
 
     const live = this.log.live(namespace, path);
     if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
+    const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
+    if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
     // First writer wins: an edit must be based on the current revision. With no live file the
     // commit creates it (a concurrent delete loses to an edit, SPEC "Conflicts").
     if (live && !input.force && (input.parentRev ?? null) !== live.rev) {
@@ -145,6 +148,8 @@ export class FileWrites {
       const { namespace, path, actor } = input;
       const live = this.log.live(namespace, path);
       if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
+      const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
+      if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
       const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
@@ -173,6 +178,8 @@ export class FileWrites {
       const live = this.log.live(namespace, path);
       if (live?.isDir) return { kind: 'exists', entry: live, seq: this.log.lastSeq(namespace) };
       if (live) return { kind: 'path_conflict', message: `a file exists at ${path}` };
+      const tooLong = pathLengthProblem(this.ctx, namespace, [{ path }]);
+      if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
       const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };

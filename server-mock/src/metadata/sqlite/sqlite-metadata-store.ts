@@ -8,6 +8,7 @@ import type { MetadataStore } from '../metadata-store.js';
 import { createAccountTables } from './account-tables.js';
 import { createBlockTables } from './block-tables.js';
 import { ChangeLog } from './change-log.js';
+import { readChangeSnapshot } from './change-snapshot.js';
 import { FileWrites } from './file-writes.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
 import { openSqliteContext, type SqliteContext } from './sqlite-context.js';
@@ -97,6 +98,10 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
         .stmt(`${VERSION_SELECT} WHERE v.rev = ? AND v.namespace_id = ?`)
         .get(rev, namespace) as Row | undefined;
       return row && versionFromRow(row);
+    },
+
+    async readChangeSnapshot(input) {
+      return readChangeSnapshot(ctx, input);
     },
 
     async readJournal(namespace, afterSeq, limit) {
