@@ -15,7 +15,7 @@ import { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { JournalRecord, UserRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
-import { decodeCursor, encodeCursor } from './user-cursor.js';
+import { decodeCursor, decodeCursorState, encodeCursor } from './user-cursor.js';
 
 function toChangeEntry(record: JournalRecord, mountPath: RemotePath): ChangeEntry {
   const path = UserView.toUserPath(mountPath, record.path);
@@ -78,7 +78,7 @@ export async function readChanges(
   user: UserRecord,
   input: { cursor: string; limit: number },
 ): Promise<ChangesResponse> {
-  const positions = decodeCursor(input.cursor);
+  const { positions, pruned } = decodeCursorState(input.cursor);
   const snapshot = await ctx.store.readChangeSnapshot({
     root: user.rootNamespace,
     positions,
@@ -89,14 +89,17 @@ export async function readChanges(
     if (mount.mount) mountPaths.set(mount.mount.namespace, mount.path);
   }
   const next = new Map<NamespaceId, number>();
+  const nextPruned = new Map<NamespaceId, number>();
   const entries: ChangeEntry[] = [];
   let hasMore = false;
   for (const { record: ns, entries: records, room } of snapshot.namespaces) {
     const mountPath = mountPaths.get(ns.id);
     if (mountPath === undefined) continue;
     const after = positions.get(ns.id) ?? 0;
-    // A tombstone this cursor had not seen was pruned: the client must re-list (410).
-    if (after > 0 && after < ns.prunedSeq) {
+    // A tombstone after this position was pruned since the position was issued: the client
+    // may hold the path it deleted, so it must list again (410). Tombstones pruned before
+    // (a reader that began at 0 afterwards) are of paths it never had.
+    if (after > 0 && after < ns.prunedSeq && ns.prunedSeq > (pruned.get(ns.id) ?? 0)) {
       throw new ServerError(
         'cursor_expired',
         'the cursor is older than the journal retention; list the tree again',
@@ -109,6 +112,7 @@ export async function readChanges(
       );
     }
     for (const record of records) entries.push(toChangeEntry(record, mountPath));
+    nextPruned.set(ns.id, ns.prunedSeq);
     if (records.length < room) {
       // Read to the end of the snapshot, whose lastSeq is at or past the last entry read.
       next.set(ns.id, ns.lastSeq);
@@ -118,5 +122,5 @@ export async function readChanges(
       hasMore ||= last < ns.lastSeq;
     }
   }
-  return { entries, cursor: encodeCursor(next), hasMore };
+  return { entries, cursor: encodeCursor(next, nextPruned), hasMore };
 }

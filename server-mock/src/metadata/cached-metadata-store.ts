@@ -24,6 +24,7 @@ const CACHED_READS = [
 /** Reads that are not cached but must not count as writes either. */
 const PLAIN_READS = new Set<string>([
   'getEntryOrTombstone',
+  'listFilesAt',
   'listEntries',
   'listVersions',
   'getVersion',

@@ -5,6 +5,7 @@
  */
 import type {
   BlockId,
+  FileId,
   NamespaceId,
   RemotePath,
   Rev,
@@ -30,6 +31,11 @@ export interface CommitInput {
   readonly force?: boolean;
   /** Activity kind override (restore). */
   readonly restoredFrom?: Rev;
+  /**
+   * Restore: when no file lives at the path, bring back this deleted file (the one the restored
+   * revision belongs to) rather than the most recently deleted one there.
+   */
+  readonly reviveFileId?: FileId;
   readonly actor: Actor;
   /** Most versions kept for the file; older ones are dropped in the same transaction. */
   readonly versionLimit: number;
@@ -114,6 +120,12 @@ export interface FileStore {
   getEntry(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord | undefined>;
   /** The live entry, or else the most recently deleted one at `path` (history of deleted files). */
   getEntryOrTombstone(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord | undefined>;
+  /**
+   * Every file that has lived at `path` and still has its history there: the live file (when a
+   * file lives at `path`) first, then each file deleted at `path`, most recently deleted first.
+   * A file moved away is not among them: its history went with it.
+   */
+  listFilesAt(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord[]>;
   /** Live children of `folder` (every descendant when `recursive`), ordered by path. */
   listEntries(
     namespace: NamespaceId,

@@ -4,7 +4,7 @@
  * declared size, commits (first writer wins), publishes the journal move on the bus, and turns
  * the store's outcome into a result or a wire error.
  */
-import type { BlockId, RemotePath, Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, FileId, RemotePath, Rev } from '../../../sync-engine/src/protocol/index.js';
 import type { ResolvedPath } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
 import type { Actor, EntryRecord } from '../metadata/records.js';
@@ -23,6 +23,8 @@ export interface CommitBlocksInput {
   /** Skip the parent revision check (restore, overwriting uploads). */
   readonly force?: boolean;
   readonly restoredFrom?: Rev;
+  /** Restore: the deleted file to bring back when no file lives at the path. */
+  readonly reviveFileId?: FileId;
   readonly actor: Actor;
 }
 
@@ -73,6 +75,7 @@ export async function commitBlocks(
     parentRev: input.parentRev,
     force: input.force,
     restoredFrom: input.restoredFrom,
+    reviveFileId: input.reviveFileId,
     actor: input.actor,
     versionLimit: ctx.config.versionLimit,
   });

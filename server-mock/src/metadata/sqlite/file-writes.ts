@@ -50,7 +50,8 @@ export class FileWrites {
       return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
     }
 
-    const fileId = live?.fileId ?? this.reviveOrCreateFile(namespace, path, actor.nowMs);
+    const fileId =
+      live?.fileId ?? this.reviveOrCreateFile(namespace, path, actor.nowMs, input.reviveFileId);
     const rev = createId<Rev>('rev');
     this.insertVersion({ ...input, fileId, rev, distinct });
     this.ctx
@@ -68,8 +69,22 @@ export class FileWrites {
     return { kind: 'committed', entry, created, seq };
   }
 
-  private reviveOrCreateFile(namespace: NamespaceId, path: RemotePath, nowMs: number): string {
-    const old = this.log.tombstone(namespace, path, false);
+  /** Revives `preferred` (if it is a file deleted at `path`) or the last file deleted there. */
+  private reviveOrCreateFile(
+    namespace: NamespaceId,
+    path: RemotePath,
+    nowMs: number,
+    preferred?: string,
+  ): string {
+    const wanted =
+      preferred !== undefined &&
+      this.ctx
+        .stmt(
+          `SELECT 1 FROM file WHERE id = ? AND namespace_id = ? AND path = ? AND deleted = 1
+           AND is_dir = 0`,
+        )
+        .get(preferred, namespace, path) !== undefined;
+    const old = wanted ? { fileId: preferred } : this.log.tombstone(namespace, path, false);
     if (old) {
       this.ctx
         .stmt('UPDATE file SET deleted = 0, updated_ms = ? WHERE id = ?')

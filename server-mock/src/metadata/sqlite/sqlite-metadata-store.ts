@@ -44,6 +44,16 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
       return log.live(namespace, path) ?? log.tombstone(namespace, path, false);
     },
 
+    async listFilesAt(namespace, path) {
+      const rows = ctx
+        .stmt(
+          `SELECT * FROM file WHERE namespace_id = ? AND path = ? AND is_dir = 0
+           ORDER BY deleted, updated_ms DESC, id`,
+        )
+        .all(namespace, path) as Row[];
+      return rows.map(entryFromRow);
+    },
+
     async listEntries(namespace, folder, recursive) {
       if (folder === '/') {
         // Top level: paths with no second '/'.
