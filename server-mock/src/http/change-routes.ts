@@ -78,7 +78,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       },
     },
     async (request): Promise<ChangesResponse> =>
-      readChanges(ctx, await viewOf(ctx, request), {
+      readChanges(ctx, callerOf(request).user, {
         cursor: request.query.cursor,
         limit: request.query.limit ?? DEFAULT_CHANGES_LIMIT,
       }),

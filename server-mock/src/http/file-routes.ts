@@ -1,5 +1,6 @@
 /**
- * POST /files/commit, GET /files/list, GET /files/list_revisions, POST /files/restore.
+ * POST /files/commit, POST /files/announce, GET /files/list, GET /files/list_revisions,
+ * POST /files/restore.
  */
 import type { FastifyInstance } from 'fastify';
 import {
@@ -9,6 +10,7 @@ import {
   type AnnounceRequest,
   type CommitRequest,
   type EntryMetadata,
+  type FileId,
   type FileMetadata,
   type ListResponse,
   type ListRevisionsResponse,
@@ -20,6 +22,7 @@ import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { commitBlocks } from '../transfer/commit-blocks.js';
 import { callerOf } from './authenticate.js';
+import { findRevisionAt, listPathHistory, listRevisionsResponseSchema } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata, toFileMetadata } from './wire-entries.js';
 import {
@@ -27,6 +30,7 @@ import {
   blockIdSchema,
   entryMetadataSchema,
   errorResponses,
+  fileIdSchema,
   fileMetadataSchema,
   pathSchema,
   revSchema,
@@ -139,6 +143,9 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         modifiedMs: request.body.modified,
         actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
       });
+      if (outcome.kind === 'invalid_path') {
+        throw new ServerError('invalid_path', `${userPath}: ${outcome.message}`);
+      }
       if (outcome.kind !== 'committed') {
         throw new ServerError(
           'path_conflict',
@@ -179,12 +186,13 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
     },
   );
 
-  app.get<{ Querystring: { path: string; limit?: number } }>(
+  app.get<{ Querystring: { path: string; limit?: number; fileId?: string } }>(
     '/files/list_revisions',
     {
       schema: {
         ...common,
-        summary: 'Revision history of a file, newest first (deleted files too)',
+        summary:
+          'Revision history of every file that has lived at a path (deleted ones too), or of one',
         querystring: {
           type: 'object',
           properties: {
@@ -195,37 +203,22 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
               maximum: MAX_REVISIONS_LIMIT,
               default: DEFAULT_REVISIONS_LIMIT,
             },
+            fileId: fileIdSchema,
           },
           required: ['path'],
+          additionalProperties: false,
         },
-        response: errorResponses(400, 401, 404, 409),
+        response: { 200: listRevisionsResponseSchema, ...errorResponses(400, 401, 404, 409) },
       },
     },
     async (request): Promise<ListRevisionsResponse> => {
       const userPath = requirePath(request.query.path);
-      const target = (await viewOf(ctx, request)).resolve(userPath);
-      const entry = await ctx.store.getEntryOrTombstone(target.namespace, target.path);
-      if (!entry) throw new ServerError('not_found', `${userPath} has no history`);
-      if (entry.isDir) throw new ServerError('path_conflict', `${userPath} is a folder`);
-      const versions = await ctx.store.listVersions(
-        target.namespace,
-        entry.fileId,
-        request.query.limit ?? DEFAULT_REVISIONS_LIMIT,
-      );
-      return {
-        fileId: entry.fileId,
-        revisions: versions.map((v) => ({
-          rev: v.rev,
-          size: v.size,
-          contentHash: v.contentHash,
-          modified: v.modifiedMs,
-          committed: v.committedMs,
-          deviceId: v.deviceId,
-          deviceName: v.deviceName,
-          author: v.authorName,
-          authorId: v.authorId,
-        })),
-      };
+      return listPathHistory(ctx, {
+        target: (await viewOf(ctx, request)).resolve(userPath),
+        userPath,
+        fileId: request.query.fileId as FileId | undefined,
+        limit: request.query.limit ?? DEFAULT_REVISIONS_LIMIT,
+      });
     },
   );
 
@@ -248,11 +241,11 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
       const caller = callerOf(request);
       const userPath = requirePath(request.body.path);
       const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
-      const entry = await ctx.store.getEntryOrTombstone(target.namespace, target.path);
-      const version = await ctx.store.getVersion(target.namespace, request.body.rev as Rev);
-      if (!entry || !version || version.fileId !== entry.fileId) {
-        throw new ServerError('not_found', `${userPath} has no revision ${request.body.rev}`);
-      }
+      const version = await findRevisionAt(ctx, {
+        target,
+        userPath,
+        rev: request.body.rev as Rev,
+      });
       const restored = await commitBlocks(ctx, {
         target,
         userPath,
@@ -261,6 +254,7 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         parentRev: null,
         force: true,
         restoredFrom: version.rev,
+        reviveFileId: version.fileId,
         actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
       });
       return toFileMetadata(restored, target.mountPath);

@@ -12,12 +12,14 @@ import {
   type Rev,
 } from '../../../sync-engine/src/protocol/index.js';
 import { ServerError } from '../errors.js';
+import type { ResolvedPath } from '../access/user-view.js';
 import type { ServerContext } from '../server-context.js';
 import { parseByteRange } from '../transfer/byte-range.js';
 import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
 import { assertQuota } from '../transfer/store-block.js';
 import { storeAndCommitFile } from '../transfer/store-file.js';
 import { callerOf } from './authenticate.js';
+import { findRevisionAt } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toFileMetadata } from './wire-entries.js';
 import {
@@ -30,6 +32,16 @@ import {
 import { registerResumableRoutes, startResumableUpload } from './resumable-routes.js';
 
 const common = authenticatedSchema('files');
+
+/** The current version of the file living at the path (404 when none, 409 for a folder). */
+async function currentVersion(ctx: ServerContext, target: ResolvedPath, userPath: string) {
+  const entry =
+    target.path === '/' ? undefined : await ctx.store.getEntry(target.namespace, target.path);
+  if (entry?.isDir) throw new ServerError('path_conflict', `${userPath} is a folder`);
+  const version = entry?.rev ? await ctx.store.getVersion(target.namespace, entry.rev) : undefined;
+  if (!version) throw new ServerError('not_found', `${userPath} does not exist`);
+  return version;
+}
 
 export interface UploadQuery {
   uploadType: 'media' | 'resumable';
@@ -113,16 +125,11 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
     async (request, reply) => {
       const userPath = requirePath(request.query.path);
       const target = (await viewOf(ctx, request)).resolve(userPath);
-      const entry = await ctx.store.getEntryOrTombstone(target.namespace, target.path);
-      if (entry?.isDir) throw new ServerError('path_conflict', `${userPath} is a folder`);
-      const rev = (request.query.rev as Rev | undefined) ?? (entry?.deleted ? null : entry?.rev);
-      const version = entry && rev ? await ctx.store.getVersion(target.namespace, rev) : undefined;
-      if (!entry || !version || version.fileId !== entry.fileId) {
-        throw new ServerError(
-          'not_found',
-          `${userPath}${request.query.rev ? ` at ${request.query.rev}` : ''} does not exist`,
-        );
-      }
+      const rev = request.query.rev as Rev | undefined;
+      // With rev=: a revision of any file that has lived at the path, also a deleted one.
+      const version = rev
+        ? await findRevisionAt(ctx, { target, userPath, rev })
+        : await currentVersion(ctx, target, userPath);
       const spans = await layoutBlocks(ctx, version);
       const range = parseByteRange(request.headers.range, version.size);
       if (range === 'unsatisfiable') {

@@ -88,6 +88,9 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
         actorOf(ctx, request),
       );
       if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
+      if (outcome.kind === 'invalid_path') {
+        throw new ServerError('invalid_path', `${userPath}: ${outcome.message}`);
+      }
       if (outcome.kind === 'created') {
         await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
       }
@@ -182,6 +185,9 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
       if (outcome.kind === 'not_found')
         throw new ServerError('not_found', `${from} does not exist`);
       if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
+      if (outcome.kind === 'invalid_path') {
+        throw new ServerError('invalid_path', `moving ${from} to ${to}: ${outcome.message}`);
+      }
       await ctx.bus.publish({ topic: namespace, seq: outcome.seq });
       return { from, to, moved: outcome.count };
     },

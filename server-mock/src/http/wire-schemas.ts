@@ -24,6 +24,7 @@ export const errorSchema = {
 export const pathSchema = { type: 'string', minLength: 1, maxLength: 16384 } as const;
 export const revSchema = { type: 'string', minLength: 1, maxLength: 64 } as const;
 export const namespaceSchema = { type: 'string', minLength: 1, maxLength: 64 } as const;
+export const fileIdSchema = { type: 'string', minLength: 1, maxLength: 64 } as const;
 export const blockIdSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
 /** Headers of every authenticated route. */

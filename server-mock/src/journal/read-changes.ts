@@ -1,7 +1,8 @@
 /**
  * Reads a user's changes since their cursor across every namespace they can see, maps
  * namespace paths into the user's view, and computes the next cursor. Namespaces are read in
- * view order (root first), each from its own position; `limit` caps the total entries.
+ * view order (root first, then mounts by path), each from its own position; `limit` caps the
+ * total entries.
  */
 import type {
   ChangeEntry,
@@ -12,9 +13,9 @@ import type {
 } from '../../../sync-engine/src/protocol/index.js';
 import { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
-import type { JournalRecord } from '../metadata/records.js';
+import type { JournalRecord, UserRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
-import { decodeCursor, encodeCursor } from './user-cursor.js';
+import { decodeCursor, decodeCursorState, encodeCursor } from './user-cursor.js';
 
 function toChangeEntry(record: JournalRecord, mountPath: RemotePath): ChangeEntry {
   const path = UserView.toUserPath(mountPath, record.path);
@@ -66,25 +67,39 @@ export async function hasChangesSince(
   return false;
 }
 
-/** The entries after `cursor`, at most `limit`; throws cursor_expired past retention. */
+/**
+ * The entries after `cursor`, at most `limit`; throws cursor_expired past retention. The mounts,
+ * positions and entries come from one store snapshot (not the request's earlier view), so the
+ * page obeys the ordering rule of docs/protocol.md: a folder's live entry precedes anything
+ * inside it, and a share's entries are mapped under the mount path the page's root entries leave.
+ */
 export async function readChanges(
   ctx: ServerContext,
-  view: UserView,
+  user: UserRecord,
   input: { cursor: string; limit: number },
 ): Promise<ChangesResponse> {
-  const positions = decodeCursor(input.cursor);
-  const visible = view.namespaces();
-  const namespaces = await ctx.store.getNamespaces(visible);
+  const { positions, pruned } = decodeCursorState(input.cursor);
+  const snapshot = await ctx.store.readChangeSnapshot({
+    root: user.rootNamespace,
+    positions,
+    limit: input.limit,
+  });
+  const mountPaths = new Map<NamespaceId, RemotePath>([[user.rootNamespace, '/' as RemotePath]]);
+  for (const mount of snapshot.mounts) {
+    if (mount.mount) mountPaths.set(mount.mount.namespace, mount.path);
+  }
   const next = new Map<NamespaceId, number>();
+  const nextPruned = new Map<NamespaceId, number>();
   const entries: ChangeEntry[] = [];
   let hasMore = false;
-  for (const id of visible) {
-    const ns = namespaces.get(id);
-    const mountPath = view.mountPathOf(id);
-    if (!ns || mountPath === undefined) continue;
-    const after = positions.get(id) ?? 0;
-    // A tombstone this cursor had not seen was pruned: the client must re-list (410).
-    if (after > 0 && after < ns.prunedSeq) {
+  for (const { record: ns, entries: records, room } of snapshot.namespaces) {
+    const mountPath = mountPaths.get(ns.id);
+    if (mountPath === undefined) continue;
+    const after = positions.get(ns.id) ?? 0;
+    // A tombstone after this position was pruned since the position was issued: the client
+    // may hold the path it deleted, so it must list again (410). Tombstones pruned before
+    // (a reader that began at 0 afterwards) are of paths it never had.
+    if (after > 0 && after < ns.prunedSeq && ns.prunedSeq > (pruned.get(ns.id) ?? 0)) {
       throw new ServerError(
         'cursor_expired',
         'the cursor is older than the journal retention; list the tree again',
@@ -96,23 +111,16 @@ export async function readChanges(
         'the cursor is ahead of the server (restored backup?); list the tree again',
       );
     }
-    const room = input.limit - entries.length;
-    if (room <= 0) {
-      next.set(id, after);
-      hasMore ||= ns.lastSeq > after;
-      continue;
-    }
-    const records = await ctx.store.readJournal(id, after, room);
     for (const record of records) entries.push(toChangeEntry(record, mountPath));
-    const last = records[records.length - 1]?.seq ?? after;
+    nextPruned.set(ns.id, ns.prunedSeq);
     if (records.length < room) {
-      // Read to the end: entries written since the namespace was read have seq > lastSeq and
-      // are either in `records` or come next time.
-      next.set(id, Math.max(last, ns.lastSeq));
+      // Read to the end of the snapshot, whose lastSeq is at or past the last entry read.
+      next.set(ns.id, ns.lastSeq);
     } else {
-      next.set(id, last);
+      const last = records[records.length - 1]?.seq ?? after;
+      next.set(ns.id, last);
       hasMore ||= last < ns.lastSeq;
     }
   }
-  return { entries, cursor: encodeCursor(next), hasMore };
+  return { entries, cursor: encodeCursor(next, nextPruned), hasMore };
 }

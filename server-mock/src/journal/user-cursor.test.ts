@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NamespaceId } from '../../../sync-engine/src/protocol/index.js';
 import { ServerError } from '../errors.js';
-import { decodeCursor, encodeCursor } from './user-cursor.js';
+import { decodeCursor, decodeCursorState, encodeCursor } from './user-cursor.js';
 
 describe('user cursors', () => {
   it('round-trip positions, including none', () => {
@@ -13,7 +13,25 @@ describe('user cursors', () => {
     expect(decodeCursor(encodeCursor(new Map()))).toEqual(new Map());
   });
 
+  it('carry prune marks only for positions below them', () => {
+    const positions = new Map([
+      ['ns_a', 3],
+      ['ns_b', 9],
+    ] as Array<[NamespaceId, number]>);
+    const pruned = new Map([
+      ['ns_a', 7],
+      ['ns_b', 7],
+    ] as Array<[NamespaceId, number]>);
+    expect(decodeCursorState(encodeCursor(positions, pruned))).toEqual({
+      positions,
+      pruned: new Map([['ns_a', 7]]),
+    });
+    expect(decodeCursorState(encodeCursor(positions)).pruned).toEqual(new Map());
+  });
+
   it.each([
+    ['bad prune marks', Buffer.from('{"v":1,"n":{},"p":{"x":"7"}}').toString('base64url')],
+    ['prune marks as an array', Buffer.from('{"v":1,"n":{},"p":[7]}').toString('base64url')],
     ['empty', ''],
     ['not base64url', 'a+b/c='],
     ['not JSON', Buffer.from('nope').toString('base64url')],

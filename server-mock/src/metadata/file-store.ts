@@ -5,11 +5,18 @@
  */
 import type {
   BlockId,
+  FileId,
   NamespaceId,
   RemotePath,
   Rev,
 } from '../../../sync-engine/src/protocol/index.js';
-import type { Actor, EntryRecord, JournalRecord, VersionRecord } from './records.js';
+import type {
+  Actor,
+  EntryRecord,
+  JournalRecord,
+  NamespaceRecord,
+  VersionRecord,
+} from './records.js';
 
 export interface CommitInput {
   readonly namespace: NamespaceId;
@@ -24,6 +31,11 @@ export interface CommitInput {
   readonly force?: boolean;
   /** Activity kind override (restore). */
   readonly restoredFrom?: Rev;
+  /**
+   * Restore: when no file lives at the path, bring back this deleted file (the one the restored
+   * revision belongs to) rather than the most recently deleted one there.
+   */
+  readonly reviveFileId?: FileId;
   readonly actor: Actor;
   /** Most versions kept for the file; older ones are dropped in the same transaction. */
   readonly versionLimit: number;
@@ -40,11 +52,22 @@ export type CommitOutcome =
     }
   | { readonly kind: 'rev_conflict'; readonly currentRev: Rev | null }
   | { readonly kind: 'missing_blocks'; readonly missing: BlockId[] }
-  | { readonly kind: 'path_conflict'; readonly message: string };
+  | { readonly kind: 'path_conflict'; readonly message: string }
+  | InvalidPathOutcome;
+
+/**
+ * A new path would break the path length rule in some member's view (a share seen under a
+ * longer mount point, or a move lengthening the paths below it). Nothing was written.
+ */
+export interface InvalidPathOutcome {
+  readonly kind: 'invalid_path';
+  readonly message: string;
+}
 
 export type MkdirOutcome =
   | { readonly kind: 'created' | 'exists'; readonly entry: EntryRecord; readonly seq: number }
-  | { readonly kind: 'path_conflict'; readonly message: string };
+  | { readonly kind: 'path_conflict'; readonly message: string }
+  | InvalidPathOutcome;
 
 export type DeleteOutcome =
   | { readonly kind: 'deleted'; readonly count: number; readonly seq: number }
@@ -58,7 +81,8 @@ export type MoveOutcome =
       readonly seq: number;
     }
   | { readonly kind: 'not_found' }
-  | { readonly kind: 'path_conflict'; readonly message: string };
+  | { readonly kind: 'path_conflict'; readonly message: string }
+  | InvalidPathOutcome;
 
 export interface AnnounceInput {
   readonly namespace: NamespaceId;
@@ -68,11 +92,40 @@ export interface AnnounceInput {
   readonly actor: Actor;
 }
 
+/** What GET /changes asks: a user's root, their cursor's positions and the page size. */
+export interface ChangeSnapshotInput {
+  readonly root: NamespaceId;
+  /** Journal position per namespace; a namespace absent here is read from 0. */
+  readonly positions: ReadonlyMap<NamespaceId, number>;
+  /** Most entries in total, over all namespaces. */
+  readonly limit: number;
+}
+
+/** One consistent snapshot of a user's journals (see `readChangeSnapshot`). */
+export interface ChangeSnapshot {
+  /** The root's live mount folders, by path: the user's view at the snapshot. */
+  readonly mounts: readonly EntryRecord[];
+  /** The root first, then each mounted namespace in the order of `mounts`. */
+  readonly namespaces: ReadonlyArray<{
+    readonly record: NamespaceRecord;
+    /** Entries after the namespace's position, oldest first: at most `room`. */
+    readonly entries: readonly JournalRecord[];
+    /** How many entries the page still had room for when this namespace was read. */
+    readonly room: number;
+  }>;
+}
+
 export interface FileStore {
   /** The live entry at `path`, or `undefined`. The root `/` is never stored: callers special-case it. */
   getEntry(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord | undefined>;
   /** The live entry, or else the most recently deleted one at `path` (history of deleted files). */
   getEntryOrTombstone(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord | undefined>;
+  /**
+   * Every file that has lived at `path` and still has its history there: the live file (when a
+   * file lives at `path`) first, then each file deleted at `path`, most recently deleted first.
+   * A file moved away is not among them: its history went with it.
+   */
+  listFilesAt(namespace: NamespaceId, path: RemotePath): Promise<EntryRecord[]>;
   /** Live children of `folder` (every descendant when `recursive`), ordered by path. */
   listEntries(
     namespace: NamespaceId,
@@ -98,6 +151,12 @@ export interface FileStore {
   /** Versions of a file, newest first. */
   listVersions(namespace: NamespaceId, fileId: string, limit: number): Promise<VersionRecord[]>;
   getVersion(namespace: NamespaceId, rev: Rev): Promise<VersionRecord | undefined>;
+  /**
+   * In one consistent snapshot: the mounts of `root`, and for the root and each mounted
+   * namespace (in that order) its record and its entries after its position, at most `limit`
+   * in total. GET /changes reads only this, so a page never mixes two states of the world.
+   */
+  readChangeSnapshot(input: ChangeSnapshotInput): Promise<ChangeSnapshot>;
   /** Journal entries of `namespace` with seq > `afterSeq`, oldest first. */
   readJournal(namespace: NamespaceId, afterSeq: number, limit: number): Promise<JournalRecord[]>;
   /** Drops deleted-entry tombstones older than `beforeMs`; raises each namespace's prunedSeq. */

@@ -4,7 +4,7 @@
  * declared size, commits (first writer wins), publishes the journal move on the bus, and turns
  * the store's outcome into a result or a wire error.
  */
-import type { BlockId, RemotePath, Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, FileId, RemotePath, Rev } from '../../../sync-engine/src/protocol/index.js';
 import type { ResolvedPath } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
 import type { Actor, EntryRecord } from '../metadata/records.js';
@@ -23,6 +23,8 @@ export interface CommitBlocksInput {
   /** Skip the parent revision check (restore, overwriting uploads). */
   readonly force?: boolean;
   readonly restoredFrom?: Rev;
+  /** Restore: the deleted file to bring back when no file lives at the path. */
+  readonly reviveFileId?: FileId;
   readonly actor: Actor;
 }
 
@@ -73,6 +75,7 @@ export async function commitBlocks(
     parentRev: input.parentRev,
     force: input.force,
     restoredFrom: input.restoredFrom,
+    reviveFileId: input.reviveFileId,
     actor: input.actor,
     versionLimit: ctx.config.versionLimit,
   });
@@ -96,6 +99,8 @@ export async function commitBlocks(
       );
     case 'path_conflict':
       throw new ServerError('path_conflict', outcome.message);
+    case 'invalid_path':
+      throw new ServerError('invalid_path', `${input.userPath}: ${outcome.message}`);
     default:
       return assertNever(outcome);
   }

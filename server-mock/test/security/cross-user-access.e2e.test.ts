@@ -27,6 +27,7 @@ let server: TestServer;
 let ann: TestClient;
 let bob: TestClient;
 let secretRev: Rev;
+let secretFileId: string;
 let secretBlocks: TestBlock[];
 let bobRev: Rev;
 let sessionPath: string;
@@ -39,6 +40,7 @@ beforeAll(async () => {
   const committed = await commitContent(ann, '/Private/secret.txt', SECRET);
   expect(committed.status).toBe(200);
   secretRev = committed.file.rev as Rev;
+  secretFileId = committed.file.fileId;
   secretBlocks = await encodeContent(SECRET, await ann.keyOf());
   const bobs = await commitContent(bob, '/bob.txt', utf8('bob owns this'));
   expect(bobs.status).toBe(200);
@@ -160,6 +162,34 @@ const FOREIGN_CASES: ForeignCase[] = [
   {
     name: "list the revisions of Ann's file",
     call: () => ({ method: 'GET', path: '/files/list_revisions?path=/Private/secret.txt' }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: "download Ann's revision at her file's path (empty in Bob's tree)",
+    call: () => ({
+      method: 'GET',
+      path: `/files/download?path=/Private/secret.txt&rev=${secretRev}`,
+    }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: "list the revisions of Ann's file by its fileId, at Bob's own path",
+    call: () => ({
+      method: 'GET',
+      path: `/files/list_revisions?path=/bob.txt&fileId=${secretFileId}`,
+    }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: "restore Ann's revision at her file's path (empty in Bob's tree)",
+    call: () => ({
+      method: 'POST',
+      path: '/files/restore',
+      body: { json: { path: '/Private/secret.txt', rev: secretRev } },
+    }),
     status: 404,
     code: 'not_found',
   },

@@ -250,6 +250,9 @@ describe('cursors and other query values', () => {
       cursorOf({ v: 1, n: { [f.ann.rootNamespace]: 1.5 } }),
     ),
     invalidCursor('an array of positions', () => cursorOf({ v: 1, n: [1, 2] })),
+    invalidCursor('a negative prune mark', () =>
+      cursorOf({ v: 1, n: {}, p: { [f.ann.rootNamespace]: -1 } }),
+    ),
     invalidCursor('a JSON null', () => cursorOf(null)),
     invalidCursor('a 15 000-character cursor of zeros', () => 'A'.repeat(15_000)),
     {
@@ -279,6 +282,42 @@ describe('cursors and other query values', () => {
     {
       name: 'activity with a non-numeric cursor',
       call: () => ({ method: 'GET', path: '/activity?cursor=1%20OR%201=1' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a list_revisions fileId of 65 characters',
+      call: () => ({
+        method: 'GET',
+        path: `/files/list_revisions?path=/Docs/file.bin&fileId=f_${'x'.repeat(63)}`,
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a list_revisions fileId given twice',
+      call: () => ({
+        method: 'GET',
+        path: '/files/list_revisions?path=/Docs/file.bin&fileId=f_a&fileId=f_b',
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a list_revisions fileId that is a traversal',
+      call: () => ({
+        method: 'GET',
+        path: '/files/list_revisions?path=/Docs/file.bin&fileId=..%2F..%2Fmaster.key',
+      }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'a list_revisions unknown parameter',
+      call: () => ({
+        method: 'GET',
+        path: '/files/list_revisions?path=/Docs/file.bin&fileid=f_a',
+      }),
       status: 400,
       code: 'invalid_request',
     },

@@ -32,6 +32,7 @@ let team: ShareMetadata;
 let gone: ShareMetadata;
 let teamRev: Rev;
 let goneRev: Rev;
+let goneFileId: string;
 let teamKey: Uint8Array;
 let goneKey: Uint8Array;
 let goneBlockIds: string[];
@@ -50,7 +51,9 @@ beforeAll(async () => {
   dan = await server.createUser('dan');
   await server.createUser('eve');
   teamRev = (await commitContent(ann, '/Team/doc.txt', utf8('team doc'))).file.rev as Rev;
-  goneRev = (await commitContent(ann, '/Gone/doc.txt', utf8('gone doc'))).file.rev as Rev;
+  const goneDoc = await commitContent(ann, '/Gone/doc.txt', utf8('gone doc'));
+  goneRev = goneDoc.file.rev as Rev;
+  goneFileId = goneDoc.file.fileId;
   team = await share('/Team', cat.email, 'viewer');
   gone = await share('/Gone', dan.email, 'editor');
   teamKey = await cat.keyOf(team.namespace);
@@ -179,6 +182,14 @@ describe('an editor whose share of /Gone was revoked', () => {
       notFound('list revisions', () => ({
         method: 'GET',
         path: '/files/list_revisions?path=/Gone/doc.txt',
+      })),
+      notFound('download the revision', () => ({
+        method: 'GET',
+        path: `/files/download?path=/Gone/doc.txt&rev=${goneRev}`,
+      })),
+      notFound('list revisions of the file by its id', () => ({
+        method: 'GET',
+        path: `/files/list_revisions?path=/Gone/doc.txt&fileId=${goneFileId}`,
       })),
       notFound('restore', () =>
         json('POST', '/files/restore', { path: '/Gone/doc.txt', rev: goneRev }),

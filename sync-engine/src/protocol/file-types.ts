@@ -66,9 +66,11 @@ export interface ListResponse {
   readonly entries: readonly EntryMetadata[];
 }
 
-/** One entry of GET /files/list_revisions, newest first. */
+/** One entry of GET /files/list_revisions: grouped by file (see `files`), each newest first. */
 export interface RevisionMetadata {
   readonly rev: Rev;
+  /** The file this revision belongs to: one of the files that have lived at the path. */
+  readonly fileId: FileId;
   /** Plaintext size in bytes. */
   readonly size: number;
   readonly contentHash: string;
@@ -82,13 +84,29 @@ export interface RevisionMetadata {
   readonly authorId: UserId;
 }
 
-/** GET /files/list_revisions response. */
-export interface ListRevisionsResponse {
+/** A file that has lived at a path: the one living there now, or one deleted there. */
+export interface HistoryFile {
   readonly fileId: FileId;
+  readonly deleted: boolean;
+}
+
+/**
+ * GET /files/list_revisions response: the history of every file that has lived at the path
+ * (the live file first, then the files deleted there, most recently deleted first), or of the
+ * one named by the `fileId` query parameter. `limit` caps `revisions` in total.
+ */
+export interface ListRevisionsResponse {
+  /** The first of `files`: the live file, else the most recently deleted one. */
+  readonly fileId: FileId;
+  readonly files: readonly HistoryFile[];
   readonly revisions: readonly RevisionMetadata[];
 }
 
-/** POST /files/restore body. */
+/**
+ * POST /files/restore body. `rev` may belong to any file that has lived at `path`; its content
+ * becomes the newest version of the file living there (when none does, the deleted file `rev`
+ * belongs to lives again, its history continued).
+ */
 export interface RestoreRequest {
   readonly path: string;
   readonly rev: Rev;

@@ -58,6 +58,10 @@ export class ChangeLog {
    * Appends the current state of `entry` (or a tombstone) to the namespace journal and drops
    * older entries for the same path: a reader past them loses nothing, since the new entry
    * supersedes them. Returns the new seq.
+   *
+   * Callers keep the journal "parents first" (docs/protocol.md "Order"): a folder is appended
+   * before anything inside it whenever it is created, revived or moved, and a folder's tombstone
+   * after those of everything inside it; compaction can then never put a child before its folder.
    */
   append(
     entry: EntryRecord,

@@ -12,6 +12,7 @@ import { createId } from '../../new-ids.js';
 import type { AnnounceInput, CommitInput, CommitOutcome, MkdirOutcome } from '../file-store.js';
 import type { Actor, EntryRecord } from '../records.js';
 import type { ChangeLog } from './change-log.js';
+import { pathLengthProblem } from './path-limits.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 export class FileWrites {
@@ -37,6 +38,8 @@ export class FileWrites {
 
     const live = this.log.live(namespace, path);
     if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
+    const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
+    if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
     // First writer wins: an edit must be based on the current revision. With no live file the
     // commit creates it (a concurrent delete loses to an edit, SPEC "Conflicts").
     if (live && !input.force && (input.parentRev ?? null) !== live.rev) {
@@ -47,7 +50,8 @@ export class FileWrites {
       return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
     }
 
-    const fileId = live?.fileId ?? this.reviveOrCreateFile(namespace, path, actor.nowMs);
+    const fileId =
+      live?.fileId ?? this.reviveOrCreateFile(namespace, path, actor.nowMs, input.reviveFileId);
     const rev = createId<Rev>('rev');
     this.insertVersion({ ...input, fileId, rev, distinct });
     this.ctx
@@ -65,8 +69,22 @@ export class FileWrites {
     return { kind: 'committed', entry, created, seq };
   }
 
-  private reviveOrCreateFile(namespace: NamespaceId, path: RemotePath, nowMs: number): string {
-    const old = this.log.tombstone(namespace, path, false);
+  /** Revives `preferred` (if it is a file deleted at `path`) or the last file deleted there. */
+  private reviveOrCreateFile(
+    namespace: NamespaceId,
+    path: RemotePath,
+    nowMs: number,
+    preferred?: string,
+  ): string {
+    const wanted =
+      preferred !== undefined &&
+      this.ctx
+        .stmt(
+          `SELECT 1 FROM file WHERE id = ? AND namespace_id = ? AND path = ? AND deleted = 1
+           AND is_dir = 0`,
+        )
+        .get(preferred, namespace, path) !== undefined;
+    const old = wanted ? { fileId: preferred } : this.log.tombstone(namespace, path, false);
     if (old) {
       this.ctx
         .stmt('UPDATE file SET deleted = 0, updated_ms = ? WHERE id = ?')
@@ -145,6 +163,8 @@ export class FileWrites {
       const { namespace, path, actor } = input;
       const live = this.log.live(namespace, path);
       if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
+      const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
+      if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
       const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
@@ -173,6 +193,8 @@ export class FileWrites {
       const live = this.log.live(namespace, path);
       if (live?.isDir) return { kind: 'exists', entry: live, seq: this.log.lastSeq(namespace) };
       if (live) return { kind: 'path_conflict', message: `a file exists at ${path}` };
+      const tooLong = pathLengthProblem(this.ctx, namespace, [{ path }]);
+      if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
       const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };

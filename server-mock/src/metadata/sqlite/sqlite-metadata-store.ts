@@ -8,6 +8,7 @@ import type { MetadataStore } from '../metadata-store.js';
 import { createAccountTables } from './account-tables.js';
 import { createBlockTables } from './block-tables.js';
 import { ChangeLog } from './change-log.js';
+import { readChangeSnapshot } from './change-snapshot.js';
 import { FileWrites } from './file-writes.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
 import { openSqliteContext } from './sqlite-context.js';
@@ -40,6 +41,16 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
 
     async getEntryOrTombstone(namespace, path) {
       return log.live(namespace, path) ?? log.tombstone(namespace, path, false);
+    },
+
+    async listFilesAt(namespace, path) {
+      const rows = ctx
+        .stmt(
+          `SELECT * FROM file WHERE namespace_id = ? AND path = ? AND is_dir = 0
+           ORDER BY deleted, updated_ms DESC, id`,
+        )
+        .all(namespace, path) as Row[];
+      return rows.map(entryFromRow);
     },
 
     async listEntries(namespace, folder, recursive) {
@@ -96,6 +107,10 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
         .stmt(`${VERSION_SELECT} WHERE v.rev = ? AND v.namespace_id = ?`)
         .get(rev, namespace) as Row | undefined;
       return row && versionFromRow(row);
+    },
+
+    async readChangeSnapshot(input) {
+      return readChangeSnapshot(ctx, input);
     },
 
     async readJournal(namespace, afterSeq, limit) {

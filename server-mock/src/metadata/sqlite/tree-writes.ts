@@ -7,6 +7,7 @@ import { isSameOrDescendant } from '../../../../sync-engine/src/protocol/index.j
 import type { DeleteOutcome, MoveOutcome } from '../file-store.js';
 import type { Actor } from '../records.js';
 import type { ChangeLog } from './change-log.js';
+import { pathLengthProblem } from './path-limits.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 export class TreeWrites {
@@ -50,11 +51,19 @@ export class TreeWrites {
       if (this.log.live(namespace, to)) {
         return { kind: 'path_conflict', message: `${to} already exists` };
       }
+      const moving = [live, ...this.log.liveDescendants(namespace, from)];
+      // Every new path, checked against the rows this transaction moves: a file committed
+      // below `from` a moment ago counts (docs/protocol.md "Paths").
+      const tooLong = pathLengthProblem(
+        this.ctx,
+        namespace,
+        moving.map((e) => ({ path: to + e.path.slice(from.length), mount: e.mount?.namespace })),
+      );
+      if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
       const blockedBy = this.log.ensureAncestors(namespace, to, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
       }
-      const moving = [live, ...this.log.liveDescendants(namespace, from)];
       // Rename rows first (parents first), then journal: every new path (parents first, each
       // naming where it came from), then tombstones for the old paths (children first). A
       // client that applies entries in order renames the folder once and finds the rest done.

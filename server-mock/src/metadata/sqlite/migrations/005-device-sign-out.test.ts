@@ -17,7 +17,7 @@ describe('migration 005 (device sign-out)', () => {
            modified_ms, device_id, author_id, committed_ms, ordinal)
          VALUES ('r1', 'f1', 'ns1', 0, 'h', '[]', 0, 'd1', 'u1', 0, 1);`,
     );
-    expect(migrateDatabase(db)).toEqual([5]);
+    expect(migrateDatabase(db, 5)).toEqual([5]);
     expect(db.prepare('SELECT * FROM device').all()).toEqual([
       {
         id: 'd1',

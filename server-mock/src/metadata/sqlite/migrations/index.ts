@@ -9,6 +9,7 @@ import { migration002UploadSessions } from './002-upload-sessions.js';
 import { migration003Shares } from './003-shares.js';
 import { migration004MountIndex } from './004-mount-index.js';
 import { migration005DeviceSignOut } from './005-device-sign-out.js';
+import { migration006MountsByNamespace } from './006-mounts-by-namespace.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -17,6 +18,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003Shares,
   migration004MountIndex,
   migration005DeviceSignOut,
+  migration006MountsByNamespace,
 ];
 
 /** The schema version this code writes and reads. */
