@@ -10,6 +10,7 @@ import type {
 import { MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import { commitContent, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
+import { waitForLongPolls } from '../../test/long-polls.js';
 import { MAX_REQUEST_HEAD_BYTES } from './build-app.js';
 
 let server: TestServer;
@@ -113,18 +114,18 @@ describe('GET /changes', () => {
 });
 
 describe('GET /notifications/longpoll', () => {
-  it('returns changes:true within 100 ms of a commit by another device', async () => {
+  it('wakes a waiting long-poll with changes:true on a commit by another device, long before its timeout', async () => {
     const cursor = await latest(phone);
-    const started = Date.now();
     const poll = phone.json('GET', `/notifications/longpoll?cursor=${cursor}&timeout=30`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The poll is held (subscribed and waiting) before the commit happens.
+    await waitForLongPolls(server, 1);
     const committedAt = Date.now();
     await ann.json('POST', '/files/mkdir', { path: '/wake' });
     const res = await poll;
-    const answeredAt = Date.now();
     expect(res.body as LongPollResponse).toEqual({ changes: true });
-    expect(answeredAt - committedAt).toBeLessThan(1000);
-    expect(answeredAt - started).toBeGreaterThanOrEqual(200);
+    // Woken by the commit, not by its 30 s timeout (wake-up latency is measured in
+    // `npm run bench:server`, not here).
+    expect(Date.now() - committedAt).toBeLessThan(10_000);
   });
 
   it('returns at once when the journal is already past the cursor', async () => {
@@ -145,7 +146,7 @@ describe('GET /notifications/longpoll', () => {
   it('is released by a graceful shutdown with a backoff hint', async () => {
     const cursor = await latest(phone);
     const poll = phone.json('GET', `/notifications/longpoll?cursor=${cursor}&timeout=60`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitForLongPolls(server, 1);
     const closing = server.close();
     const res = await poll;
     await closing;
