@@ -16,6 +16,7 @@ import {
   type Rev,
 } from '../../../sync-engine/src/protocol/index.js';
 import type { UserView } from '../access/user-view.js';
+import { accessOutcomeError, accessTo, isAccessOutcome } from '../access/write-access.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { commitBlocks } from '../transfer/commit-blocks.js';
@@ -138,7 +139,9 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         size: request.body.size,
         modifiedMs: request.body.modified,
         actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+        access: accessTo(caller.user.id, userPath, target),
       });
+      if (isAccessOutcome(outcome)) throw accessOutcomeError(outcome);
       if (outcome.kind !== 'committed') {
         throw new ServerError(
           'path_conflict',

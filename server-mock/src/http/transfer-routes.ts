@@ -15,7 +15,8 @@ import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { parseByteRange } from '../transfer/byte-range.js';
 import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
-import { assertQuota } from '../transfer/store-block.js';
+import { parseDecimalLength } from '../transfer/decimal-header.js';
+import { QuotaReservation } from '../transfer/quota-reservation.js';
 import { storeAndCommitFile } from '../transfer/store-file.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
@@ -71,25 +72,33 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
       if (request.query.uploadType === 'resumable') {
         return startResumableUpload(ctx, { request, reply, target, userPath });
       }
-      const declared = Number(request.headers['content-length'] ?? Number.NaN);
-      // Refuse what cannot fit before storing anything (dedup may make the real need smaller).
-      if (Number.isFinite(declared)) {
-        await assertQuota(ctx, target.namespace, declared, { withReservations: true });
-      }
-      const body = (request.body as Readable | undefined) ?? (async function* () {})();
-      const entry = await storeAndCommitFile(ctx, {
-        source: body,
-        commit: {
-          target,
-          userPath,
-          modifiedMs: request.query.modified ?? ctx.now(),
-          parentRev: (request.query.parentRev as Rev | undefined) ?? null,
-          // Without parentRev a simple upload overwrites; with it, first writer wins.
-          force: request.query.parentRev === undefined,
-          actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
-        },
+      const reservation = QuotaReservation.create(ctx, {
+        writerId: caller.user.id,
+        label: userPath,
       });
-      return toFileMetadata(entry, target.mountPath);
+      try {
+        // Refuse what cannot fit before storing anything (dedup may make the real need
+        // smaller). Without a length, each block is reserved before it is stored.
+        const declared = parseDecimalLength(request.headers['content-length']);
+        if (declared !== undefined) await reservation.ensure(target.namespace, declared);
+        const body = (request.body as Readable | undefined) ?? (async function* () {})();
+        const stored = await storeAndCommitFile(ctx, {
+          source: body,
+          reservation,
+          commit: {
+            target,
+            userPath,
+            modifiedMs: request.query.modified ?? ctx.now(),
+            parentRev: (request.query.parentRev as Rev | undefined) ?? null,
+            // Without parentRev a simple upload overwrites; with it, first writer wins.
+            force: request.query.parentRev === undefined,
+            actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+          },
+        });
+        return toFileMetadata(stored.entry, stored.target.mountPath);
+      } finally {
+        await reservation.release();
+      }
     },
   );
 

@@ -3,8 +3,9 @@
  * while Bob could write to Ann's shared folder and finishes after Ann revoked the share, or made
  * him a viewer, is refused with 403 forbidden: nothing committed, nothing charged to Ann, the
  * blocks it stored discarded. Forced interleavings: a simple upload whose body is held open, and
- * a resumable upload held between its last access check and its commit by a gate in the block
- * store (a wrapper around the real one, which only pauses).
+ * a resumable upload held after its last access check by a gate in the block store (before its
+ * first block) or in the metadata store (before the commit's transaction): wrappers around the
+ * real components, which only pause.
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { chunkStream } from '../../../sync-engine/src/blocks/index.js';
 import type { ListResponse, ShareMetadata } from '../../../sync-engine/src/protocol/index.js';
 import { LocalDirBlockStore, type BlockStore } from '../blocks/index.js';
+import type { ServerComponents } from '../index.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
+import { openSqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import { createGate, createHeldBody, sendHeldUpload, type Gate } from '../testing/held-body.js';
 import { commitContent, seededBytes, startResumableUpload, utf8 } from '../testing/test-blocks.js';
 import {
@@ -56,7 +60,46 @@ async function bytesForOneStoredBlock(): Promise<number> {
   return ends[2]! + 1024;
 }
 
-async function setUp(components?: { blocks: BlockStore }) {
+type GatePoint = 'block put' | 'commit';
+
+/**
+ * The real block store and metadata store on a fresh data dir, one of them wrapped to wait at
+ * `pass()` (block put: the first block of the finishing upload; commit: after every block).
+ */
+async function gatedComponents(point: GatePoint, pass: () => Promise<void> | undefined) {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'ferry-revoke-'));
+  const blocks = await LocalDirBlockStore.open({
+    hotDir: path.join(dataDir, 'blocks', 'hot'),
+    coldDir: path.join(dataDir, 'blocks', 'cold'),
+  });
+  const store = openSqliteMetadataStore(path.join(dataDir, 'metadata.db'));
+  if (point === 'commit') {
+    const gated: MetadataStore = {
+      ...store,
+      async commitFile(input) {
+        await pass();
+        return store.commitFile(input);
+      },
+    };
+    return { blocks, store: gated };
+  }
+  const gated: BlockStore = {
+    put: async (namespace, id, encoded) => {
+      await pass();
+      return blocks.put(namespace, id, encoded);
+    },
+    get: (namespace, id) => blocks.get(namespace, id),
+    tierOf: (namespace, id) => blocks.tierOf(namespace, id),
+    moveToCold: (namespace, id) => blocks.moveToCold(namespace, id),
+    delete: (namespace, id) => blocks.delete(namespace, id),
+    list: (namespace) => blocks.list(namespace),
+    listNamespaces: () => blocks.listNamespaces(),
+    close: () => blocks.close(),
+  };
+  return { blocks: gated, store };
+}
+
+async function setUp(components?: ServerComponents) {
   server = await startTestServer(dataDir ? { dataDir, components } : {});
   const ann = await server.createUser('ann');
   const bob = await server.createUser('bob');
@@ -116,36 +159,25 @@ describe("an editor's upload that finishes after the owner took write access awa
     },
   );
 
-  it.each<Change>(['revoke', 'viewer'])(
-    'a resumable upload past its last piece check (%s) is refused and leaves nothing',
-    async (change) => {
-      dataDir = await mkdtemp(path.join(tmpdir(), 'ferry-revoke-'));
-      const real = await LocalDirBlockStore.open({
-        hotDir: path.join(dataDir, 'blocks', 'hot'),
-        coldDir: path.join(dataDir, 'blocks', 'cold'),
-      });
+  it.each<[Change, GatePoint]>([
+    ['revoke', 'block put'],
+    ['viewer', 'block put'],
+    ['revoke', 'commit'],
+    ['viewer', 'commit'],
+  ])(
+    'a resumable upload past its last piece check (%s, held at its %s) is refused and leaves nothing',
+    async (change, point) => {
       let gate: Gate | undefined;
-      const blocks: BlockStore = {
-        put: async (namespace, id, encoded) => {
-          await gate?.pass();
-          return real.put(namespace, id, encoded);
-        },
-        get: (namespace, id) => real.get(namespace, id),
-        tierOf: (namespace, id) => real.tierOf(namespace, id),
-        moveToCold: (namespace, id) => real.moveToCold(namespace, id),
-        delete: (namespace, id) => real.delete(namespace, id),
-        list: (namespace) => real.list(namespace),
-        listNamespaces: () => real.listNamespaces(),
-        close: () => real.close(),
-      };
-      const { ann, bob, share, baseline } = await setUp({ blocks });
+      const { ann, bob, share, baseline } = await setUp(
+        await gatedComponents(point, () => gate?.pass()),
+      );
       const content = CONTENT.subarray(0, 3 * 1024 * 1024);
       const session = await startResumableUpload(bob, {
         path: '/team/y.bin',
         totalBytes: content.length,
       });
       gate = createGate();
-      // The piece passes its access check, is staged, and the commit begins storing blocks.
+      // The piece passes its access check, is staged, and the upload's commit begins.
       const answer = bob.send('PUT', session, content, {
         'content-range': `bytes 0-${content.length - 1}/${content.length}`,
       });

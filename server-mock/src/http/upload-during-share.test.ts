@@ -55,7 +55,12 @@ async function shareRs(ann: TestClient, bob: TestClient): Promise<NamespaceId> {
 }
 
 /** Both users read `content` at /rs/<name> (Bob's mount is /rs too: the name is free). */
-async function expectReachable(ann: TestClient, bob: TestClient, name: string, content: Uint8Array) {
+async function expectReachable(
+  ann: TestClient,
+  bob: TestClient,
+  name: string,
+  content: Uint8Array,
+) {
   for (const client of [ann, bob]) {
     const got = await download(client, `/rs/${name}`);
     expect(got.status).toBe(200);
