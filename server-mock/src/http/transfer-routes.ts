@@ -61,7 +61,7 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
           required: ['uploadType', 'path'],
           additionalProperties: false,
         },
-        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 507) },
+        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 503, 507) },
       },
     },
     async (request, reply): Promise<FileMetadata | undefined> => {

@@ -119,7 +119,7 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
             properties: { path: { type: 'string' }, deleted: { type: 'integer' } },
             required: ['path', 'deleted'],
           },
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
