@@ -3,12 +3,18 @@
  * a wire code from the protocol; the single HTTP error handler renders it with the status
  * declared in protocol/errors.ts. Messages never carry file contents, keys, tokens or passwords.
  */
-import type { BlockId, Rev, WireErrorCode } from '../../sync-engine/src/protocol/index.js';
+import type {
+  BlockId,
+  NamespaceId,
+  Rev,
+  WireErrorCode,
+} from '../../sync-engine/src/protocol/index.js';
 
 /** Extra fields some codes carry in the error body (documented per code in protocol/errors.ts). */
 export interface ServerErrorDetails {
   readonly currentRev?: Rev | null;
   readonly missing?: readonly BlockId[];
+  readonly namespace?: NamespaceId;
 }
 
 export interface ServerErrorOptions {

@@ -20,7 +20,9 @@ import {
 import type { AccessRole } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
+import { QuotaReservation } from '../transfer/quota-reservation.js';
 import { storeBlock } from '../transfer/store-block.js';
+import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
 import {
   authenticatedSchema,
@@ -128,13 +130,16 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
         }
         throw error;
       }
-      const stored = await storeBlock(ctx, {
-        namespace,
-        id: hash,
-        encoded,
-        plainSize: plain.length,
+      const reservation = QuotaReservation.create(ctx, {
+        writerId: callerOf(request).user.id,
+        label: `namespace ${namespace}`,
       });
-      return { id: hash, stored };
+      try {
+        const args = { namespace, id: hash, encoded, plainSize: plain.length };
+        return { id: hash, stored: await storeBlock(ctx, { ...args, reservation }) };
+      } finally {
+        await reservation.release();
+      }
     },
   );
 

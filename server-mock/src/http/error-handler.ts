@@ -75,6 +75,10 @@ export function installErrorHandling(app: FastifyInstance): void {
       reply.raw.destroy(serverError);
       return;
     }
+    // Refused before its body was read to the end (an upload over quota or no longer allowed
+    // midway): the rest of the body is still on the wire, so the connection cannot carry
+    // another request. Say so, and Node closes it after this answer (RFC 9112 §9.6).
+    if (!request.raw.complete) reply.header('connection', 'close');
     return sendWireError(reply, serverError);
   });
   app.setNotFoundHandler((request, reply) =>

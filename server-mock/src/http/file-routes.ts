@@ -18,6 +18,7 @@ import {
   type Rev,
 } from '../../../sync-engine/src/protocol/index.js';
 import type { UserView } from '../access/user-view.js';
+import { accessOutcomeError, accessTo, isAccessOutcome } from '../access/write-access.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { commitBlocks } from '../transfer/commit-blocks.js';
@@ -142,10 +143,12 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         size: request.body.size,
         modifiedMs: request.body.modified,
         actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+        access: accessTo(caller.user.id, userPath, target),
       });
       if (outcome.kind === 'invalid_path') {
         throw new ServerError('invalid_path', `${userPath}: ${outcome.message}`);
       }
+      if (isAccessOutcome(outcome)) throw accessOutcomeError(outcome);
       if (outcome.kind !== 'committed') {
         throw new ServerError(
           'path_conflict',

@@ -13,7 +13,7 @@ import {
   type Rev,
 } from '../../../sync-engine/src/protocol/index.js';
 import type { ResolvedPath } from '../access/user-view.js';
-import { ServerError } from '../errors.js';
+import { assertNever, ServerError } from '../errors.js';
 import type { UploadSessionRecord } from '../metadata/upload-session-store.js';
 import { createId } from '../new-ids.js';
 import type { ServerContext } from '../server-context.js';
@@ -24,7 +24,8 @@ import {
   discardUpload,
   finishUpload,
 } from '../transfer/resumable-upload.js';
-import { assertQuota } from '../transfer/store-block.js';
+import { parseDecimalLength } from '../transfer/decimal-header.js';
+import { quotaExceededError } from '../transfer/quota-reservation.js';
 import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
 import type { UploadQuery } from './transfer-routes.js';
@@ -45,14 +46,13 @@ export async function startResumableUpload(
 ): Promise<undefined> {
   const { request, reply, target } = input;
   const caller = callerOf(request);
-  const total = Number(request.headers[UPLOAD_CONTENT_LENGTH_HEADER]);
-  if (!Number.isSafeInteger(total) || total < 0) {
+  const total = parseDecimalLength(request.headers[UPLOAD_CONTENT_LENGTH_HEADER]);
+  if (total === undefined) {
     throw new ServerError(
       'invalid_request',
-      `${UPLOAD_CONTENT_LENGTH_HEADER} must give the file size in bytes`,
+      `${UPLOAD_CONTENT_LENGTH_HEADER} must give the file size in bytes as a decimal number`,
     );
   }
-  await assertQuota(ctx, target.namespace, total, { withReservations: true });
   const nowMs = ctx.now();
   const session: UploadSessionRecord = {
     id: createId('upload'),
@@ -68,8 +68,25 @@ export async function startResumableUpload(
     createdMs: nowMs,
     expiresMs: nowMs + ctx.config.uploadSessionTtlMs,
   };
-  await createStagingFile(ctx, session.id);
-  await ctx.store.createUploadSession(session);
+  // The session reserves its size of the quota atomically with its creation: of parallel
+  // starts only those that fit open, and an open session is never refused for quota later.
+  const created = await ctx.store.createUploadSession(session);
+  switch (created.kind) {
+    case 'created':
+      break;
+    case 'quota_exceeded':
+      throw quotaExceededError(created);
+    case 'no_write_access':
+      throw new ServerError('forbidden', `you can no longer write to ${input.userPath}`);
+    default:
+      assertNever(created);
+  }
+  try {
+    await createStagingFile(ctx, session.id);
+  } catch (error) {
+    await discardUpload(ctx, session.id);
+    throw error;
+  }
   // Never from the Host header when the server knows its address: a client (or a proxy) must
   // not steer the session URL elsewhere.
   const origin = ctx.publicBaseUrl() ?? `${request.protocol}://${request.host}`;
@@ -111,7 +128,10 @@ export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerC
           properties: { id: { type: 'string', minLength: 1, maxLength: 64 } },
           required: ['id'],
         },
-        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 404, 409, 410, 507) },
+        response: {
+          200: fileMetadataSchema,
+          ...errorResponses(400, 401, 403, 404, 409, 410, 503, 507),
+        },
       },
     },
     async (request, reply): Promise<FileMetadata | FastifyReply> => {
@@ -138,7 +158,10 @@ export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerC
             );
           }
           const declared = request.headers['content-length'];
-          if (declared !== undefined && Number(declared) !== range.end - range.start + 1) {
+          if (
+            declared !== undefined &&
+            parseDecimalLength(declared) !== range.end - range.start + 1
+          ) {
             throw new ServerError(
               'invalid_upload',
               'Content-Length differs from the Content-Range',
@@ -153,10 +176,8 @@ export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerC
         }
         if (session.receivedBytes < session.totalBytes)
           return sendProgress(reply, session.receivedBytes);
-        const entry = await finishUpload(ctx, session);
-        const mountPath =
-          session.userPath.slice(0, session.userPath.length - session.path.length) || '/';
-        return toFileMetadata(entry, mountPath as RemotePath);
+        const stored = await finishUpload(ctx, session);
+        return toFileMetadata(stored.entry, stored.target.mountPath);
       });
     },
   );

@@ -16,7 +16,8 @@ import type { ResolvedPath } from '../access/user-view.js';
 import type { ServerContext } from '../server-context.js';
 import { parseByteRange } from '../transfer/byte-range.js';
 import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
-import { assertQuota } from '../transfer/store-block.js';
+import { parseDecimalLength } from '../transfer/decimal-header.js';
+import { QuotaReservation } from '../transfer/quota-reservation.js';
 import { storeAndCommitFile } from '../transfer/store-file.js';
 import { callerOf } from './authenticate.js';
 import { findRevisionAt } from './file-history.js';
@@ -72,7 +73,7 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
           required: ['uploadType', 'path'],
           additionalProperties: false,
         },
-        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 507) },
+        response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 503, 507) },
       },
     },
     async (request, reply): Promise<FileMetadata | undefined> => {
@@ -83,25 +84,33 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
       if (request.query.uploadType === 'resumable') {
         return startResumableUpload(ctx, { request, reply, target, userPath });
       }
-      const declared = Number(request.headers['content-length'] ?? Number.NaN);
-      // Refuse what cannot fit before storing anything (dedup may make the real need smaller).
-      if (Number.isFinite(declared)) {
-        await assertQuota(ctx, target.namespace, declared, { withReservations: true });
-      }
-      const body = (request.body as Readable | undefined) ?? (async function* () {})();
-      const entry = await storeAndCommitFile(ctx, {
-        source: body,
-        commit: {
-          target,
-          userPath,
-          modifiedMs: request.query.modified ?? ctx.now(),
-          parentRev: (request.query.parentRev as Rev | undefined) ?? null,
-          // Without parentRev a simple upload overwrites; with it, first writer wins.
-          force: request.query.parentRev === undefined,
-          actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
-        },
+      const reservation = QuotaReservation.create(ctx, {
+        writerId: caller.user.id,
+        label: userPath,
       });
-      return toFileMetadata(entry, target.mountPath);
+      try {
+        // Refuse what cannot fit before storing anything (dedup may make the real need
+        // smaller). Without a length, each block is reserved before it is stored.
+        const declared = parseDecimalLength(request.headers['content-length']);
+        if (declared !== undefined) await reservation.ensure(target.namespace, declared);
+        const body = (request.body as Readable | undefined) ?? (async function* () {})();
+        const stored = await storeAndCommitFile(ctx, {
+          source: body,
+          reservation,
+          commit: {
+            target,
+            userPath,
+            modifiedMs: request.query.modified ?? ctx.now(),
+            parentRev: (request.query.parentRev as Rev | undefined) ?? null,
+            // Without parentRev a simple upload overwrites; with it, first writer wins.
+            force: request.query.parentRev === undefined,
+            actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+          },
+        });
+        return toFileMetadata(stored.entry, stored.target.mountPath);
+      } finally {
+        await reservation.release();
+      }
     },
   );
 

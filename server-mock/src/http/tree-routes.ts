@@ -12,6 +12,12 @@ import type {
   PathRequest,
 } from '../../../sync-engine/src/protocol/index.js';
 import type { UserView } from '../access/user-view.js';
+import {
+  accessOutcomeError,
+  accessTarget,
+  accessTo,
+  isAccessOutcome,
+} from '../access/write-access.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
@@ -47,7 +53,8 @@ function planMove(view: UserView, from: RemotePath, to: RemotePath) {
         'a shared folder can only move within your own folders',
       );
     }
-    return { namespace: root, nsFrom: from, nsTo: to };
+    const targets = [accessTarget(from, source, false), accessTarget(to, target)];
+    return { namespace: root, nsFrom: from, nsTo: to, targets };
   }
   const writable = view.resolveForWrite(from);
   const target = view.resolveForWrite(to);
@@ -59,7 +66,8 @@ function planMove(view: UserView, from: RemotePath, to: RemotePath) {
       'cannot move into or out of a shared folder; copy and delete instead',
     );
   }
-  return { namespace: writable.namespace, nsFrom: writable.path, nsTo: target.path };
+  const targets = [accessTarget(from, writable), accessTarget(to, target)];
+  return { namespace: writable.namespace, nsFrom: writable.path, nsTo: target.path, targets };
 }
 
 function actorOf(ctx: ServerContext, request: Parameters<typeof callerOf>[0]) {
@@ -82,11 +90,14 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
       const userPath = requirePath(request.body.path);
       const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
       if (target.path === '/') throw new ServerError('path_conflict', `${userPath} already exists`);
+      const actor = actorOf(ctx, request);
       const outcome = await ctx.store.createFolder(
         target.namespace,
         target.path,
-        actorOf(ctx, request),
+        actor,
+        accessTo(actor.userId, userPath, target),
       );
+      if (isAccessOutcome(outcome)) throw accessOutcomeError(outcome);
       if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
       if (outcome.kind === 'invalid_path') {
         throw new ServerError('invalid_path', `${userPath}: ${outcome.message}`);
@@ -111,7 +122,7 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
             properties: { path: { type: 'string' }, deleted: { type: 'integer' } },
             required: ['path', 'deleted'],
           },
-          ...errorResponses(400, 401, 403, 404),
+          ...errorResponses(400, 401, 403, 404, 409),
         },
       },
     },
@@ -132,11 +143,14 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
           `${userPath} contains a shared folder: unshare it first`,
         );
       }
+      const actor = actorOf(ctx, request);
       const outcome = await ctx.store.deleteEntry(
         target.namespace,
         target.path,
-        actorOf(ctx, request),
+        actor,
+        accessTo(actor.userId, userPath, target),
       );
+      if (isAccessOutcome(outcome)) throw accessOutcomeError(outcome);
       if (outcome.kind === 'not_found')
         throw new ServerError('not_found', `${userPath} does not exist`);
       await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
@@ -175,13 +189,16 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
       const to = requirePath(request.body.to, 'to');
       if (from === '/' || to === '/') throw new ServerError('invalid_path', 'cannot move the root');
       const view = await viewOf(ctx, request);
-      const { namespace, nsFrom, nsTo } = planMove(view, from, to);
+      const { namespace, nsFrom, nsTo, targets } = planMove(view, from, to);
+      const actor = actorOf(ctx, request);
       const outcome = await ctx.store.moveEntry({
         namespace,
         from: nsFrom,
         to: nsTo,
-        actor: actorOf(ctx, request),
+        actor,
+        access: { userId: actor.userId, targets },
       });
+      if (isAccessOutcome(outcome)) throw accessOutcomeError(outcome);
       if (outcome.kind === 'not_found')
         throw new ServerError('not_found', `${from} does not exist`);
       if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);

@@ -13,6 +13,7 @@ export const errorSchema = {
         message: { type: 'string' },
         currentRev: { type: ['string', 'null'] },
         missing: { type: 'array', items: { type: 'string' } },
+        namespace: { type: 'string' },
       },
       required: ['code', 'message'],
     },

@@ -13,6 +13,11 @@ export interface RecordBlockInput {
   readonly plainSize: number;
   readonly encodedSize: number;
   readonly nowMs: number;
+  /**
+   * The quota reservation the bytes were reserved under (QuotaStore.reserveQuota): recording
+   * the block moves its plaintext size from the reservation into the namespace's used bytes.
+   */
+  readonly reservation?: string;
 }
 
 export interface BlockMetadataStore {

@@ -47,7 +47,7 @@ const PLAIN_READS = new Set<string>([
   'listColdCandidates',
   'getUploadSession',
   'listExpiredUploadSessions',
-  'reservedUploadBytesOf',
+  'reservedBytesOf',
   'listBlocksUnder',
   'getShare',
   'listShares',

@@ -2,6 +2,12 @@
  * Files, folders, versions and the journal. Each write is one transaction that updates the file
  * rows, appends the immutable version (for commits), adjusts block reference counts, appends to
  * the namespace's journal and records an activity event, so readers never see half a change.
+ *
+ * Every write takes an optional `access` (metadata/write-access.ts): who writes and what their
+ * paths resolved to when the request began. The store resolves them again inside the write's
+ * transaction and, when they no longer resolve the same with the role needed, writes nothing and
+ * returns the AccessOutcome. Requests made for a user always pass it; only internal callers and
+ * store tests omit it.
  */
 import type {
   BlockId,
@@ -17,6 +23,7 @@ import type {
   NamespaceRecord,
   VersionRecord,
 } from './records.js';
+import type { AccessOutcome, WriteAccess } from './write-access.js';
 
 export interface CommitInput {
   readonly namespace: NamespaceId;
@@ -39,6 +46,7 @@ export interface CommitInput {
   readonly actor: Actor;
   /** Most versions kept for the file; older ones are dropped in the same transaction. */
   readonly versionLimit: number;
+  readonly access?: WriteAccess;
 }
 
 /** What a commit led to. Conflicts are results, not exceptions: the route decides the status. */
@@ -53,7 +61,8 @@ export type CommitOutcome =
   | { readonly kind: 'rev_conflict'; readonly currentRev: Rev | null }
   | { readonly kind: 'missing_blocks'; readonly missing: BlockId[] }
   | { readonly kind: 'path_conflict'; readonly message: string }
-  | InvalidPathOutcome;
+  | InvalidPathOutcome
+  | AccessOutcome;
 
 /**
  * A new path would break the path length rule in some member's view (a share seen under a
@@ -67,11 +76,13 @@ export interface InvalidPathOutcome {
 export type MkdirOutcome =
   | { readonly kind: 'created' | 'exists'; readonly entry: EntryRecord; readonly seq: number }
   | { readonly kind: 'path_conflict'; readonly message: string }
-  | InvalidPathOutcome;
+  | InvalidPathOutcome
+  | AccessOutcome;
 
 export type DeleteOutcome =
   | { readonly kind: 'deleted'; readonly count: number; readonly seq: number }
-  | { readonly kind: 'not_found' };
+  | { readonly kind: 'not_found' }
+  | AccessOutcome;
 
 export type MoveOutcome =
   | {
@@ -82,7 +93,8 @@ export type MoveOutcome =
     }
   | { readonly kind: 'not_found' }
   | { readonly kind: 'path_conflict'; readonly message: string }
-  | InvalidPathOutcome;
+  | InvalidPathOutcome
+  | AccessOutcome;
 
 export interface AnnounceInput {
   readonly namespace: NamespaceId;
@@ -90,6 +102,7 @@ export interface AnnounceInput {
   readonly size: number;
   readonly modifiedMs: number;
   readonly actor: Actor;
+  readonly access?: WriteAccess;
 }
 
 /** What GET /changes asks: a user's root, their cursor's positions and the page size. */
@@ -138,15 +151,27 @@ export interface FileStore {
   /** Marks a path `pending` (a file being uploaded); creates the file row when new. */
   announceFile(input: AnnounceInput): Promise<CommitOutcome>;
   /** Creates a folder and any missing ancestors; `exists` when it already is a folder. */
-  createFolder(namespace: NamespaceId, path: RemotePath, actor: Actor): Promise<MkdirOutcome>;
+  createFolder(
+    namespace: NamespaceId,
+    path: RemotePath,
+    actor: Actor,
+    access?: WriteAccess,
+  ): Promise<MkdirOutcome>;
   /** Deletes a file, or a folder with everything below it; versions are kept. */
-  deleteEntry(namespace: NamespaceId, path: RemotePath, actor: Actor): Promise<DeleteOutcome>;
+  deleteEntry(
+    namespace: NamespaceId,
+    path: RemotePath,
+    actor: Actor,
+    access?: WriteAccess,
+  ): Promise<DeleteOutcome>;
   /** Moves a file or a folder (with everything below); file ids, and so history, follow. */
   moveEntry(input: {
     namespace: NamespaceId;
     from: RemotePath;
     to: RemotePath;
     actor: Actor;
+    /** `from` and `to`, as the user named them. */
+    access?: WriteAccess;
   }): Promise<MoveOutcome>;
   /** Versions of a file, newest first. */
   listVersions(namespace: NamespaceId, fileId: string, limit: number): Promise<VersionRecord[]>;

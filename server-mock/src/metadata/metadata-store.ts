@@ -10,6 +10,7 @@ import type { AccountStore } from './account-store.js';
 import type { ActivityStore } from './activity-store.js';
 import type { BlockMetadataStore } from './block-metadata-store.js';
 import type { FileStore } from './file-store.js';
+import type { QuotaStore } from './quota-store.js';
 import type { ShareStore } from './share-store.js';
 import type { UploadSessionStore } from './upload-session-store.js';
 
@@ -21,6 +22,7 @@ export interface MetadataStore
     FileStore,
     ActivityStore,
     UploadSessionStore,
+    QuotaStore,
     ShareStore {
   /** Closes the database; further calls fail. */
   close(): Promise<void>;

@@ -9,6 +9,7 @@ import type {
   Rev,
   UserId,
 } from '../../../sync-engine/src/protocol/index.js';
+import type { ReserveQuotaOutcome } from './quota-store.js';
 
 export interface UploadSessionRecord {
   readonly id: string;
@@ -28,13 +29,22 @@ export interface UploadSessionRecord {
   readonly expiresMs: number;
 }
 
+/** A session is created with its quota reservation, or not at all. */
+export type CreateUploadSessionOutcome =
+  { readonly kind: 'created' } | Exclude<ReserveQuotaOutcome, { readonly kind: 'reserved' }>;
+
 export interface UploadSessionStore {
-  createUploadSession(session: UploadSessionRecord): Promise<void>;
+  /**
+   * Creates the session and, in the same transaction, reserves its `totalBytes` of the
+   * namespace owner's quota under the session's id (QuotaStore), after checking that they fit
+   * and that the user may write there. The session's blocks consume that reservation when the
+   * upload finishes.
+   */
+  createUploadSession(session: UploadSessionRecord): Promise<CreateUploadSessionOutcome>;
   getUploadSession(id: string): Promise<UploadSessionRecord | undefined>;
   setUploadReceived(id: string, receivedBytes: number): Promise<void>;
+  /** Deletes the session and what is left of its quota reservation. */
   deleteUploadSession(id: string): Promise<void>;
-  /** Total size of the open sessions into namespaces `userId` owns (reserved quota). */
-  reservedUploadBytesOf(userId: UserId): Promise<number>;
   /** Sessions whose expiry is before `nowMs`. */
   listExpiredUploadSessions(nowMs: number, limit: number): Promise<UploadSessionRecord[]>;
 }

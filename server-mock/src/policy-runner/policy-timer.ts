@@ -1,7 +1,7 @@
 /**
  * Runs the storage policy on a timer owned by startServer: journal tombstone retention, expiry
- * of stale announces, version thinning, garbage collection and cold tiering (SPEC "Storage
- * policy"). Runs never overlap; `stop()` waits for a running one to end.
+ * of stale announces, upload sessions and quota reservations, version thinning, garbage
+ * collection and cold tiering (SPEC "Storage policy"). Runs never overlap; `stop()` waits for a running one to end.
  */
 import {
   DEFAULT_THINNING_POLICY,
@@ -49,6 +49,9 @@ async function runPolicyOnce(ctx: ServerContext, gc: GarbageCollector): Promise<
   const expired = await ctx.store.expirePendingFiles(nowMs - ctx.config.uploadSessionTtlMs, nowMs);
   for (const { namespace, seq } of expired) await ctx.bus.publish({ topic: namespace, seq });
   await expireUploads(ctx, nowMs);
+  // Reservations of requests a crash (of another instance, say) ended: no longer counted once
+  // expired, deleted here.
+  await ctx.store.expireQuotaReservations(nowMs);
   await thinVersions(ctx, nowMs);
   await gc.collect({ nowMs, signal });
   await moveIdleBlocksToCold({

@@ -1,11 +1,13 @@
 /**
  * Making a file version out of blocks the namespace holds: the one path shared by
  * POST /files/commit, simple and resumable uploads and restore. Checks the blocks and the
- * declared size, commits (first writer wins), publishes the journal move on the bus, and turns
- * the store's outcome into a result or a wire error.
+ * declared size, commits (first writer wins) with the caller's access re-checked inside the
+ * commit's transaction, publishes the journal move on the bus, and turns the store's outcome
+ * into a result or a wire error.
  */
 import type { BlockId, FileId, RemotePath, Rev } from '../../../sync-engine/src/protocol/index.js';
 import type { ResolvedPath } from '../access/user-view.js';
+import { accessOutcomeError, accessTo } from '../access/write-access.js';
 import { assertNever, ServerError } from '../errors.js';
 import type { Actor, EntryRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
@@ -44,11 +46,23 @@ async function measureBlocks(
   return { size: input.blocks.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0) };
 }
 
-/** Commits and publishes; throws missing_blocks, rev_conflict, path_conflict, invalid_request. */
-export async function commitBlocks(
+/**
+ * What a commit led to: the file, or (nothing written) where the path resolves now, when that
+ * changed since the request began and the user may write there.
+ */
+export type CommitResult =
+  | { readonly kind: 'committed'; readonly entry: EntryRecord }
+  | { readonly kind: 'target_changed'; readonly target: ResolvedPath };
+
+/**
+ * Commits and publishes, unless the target moved (then `target_changed`, for the caller to
+ * redo the upload there). Throws missing_blocks, rev_conflict, path_conflict, invalid_request,
+ * and forbidden when the caller lost write access meanwhile.
+ */
+export async function commitOnce(
   ctx: ServerContext,
   input: CommitBlocksInput,
-): Promise<EntryRecord> {
+): Promise<CommitResult> {
   const measured = await measureBlocks(ctx, input);
   if ('missing' in measured) {
     throw new ServerError(
@@ -78,12 +92,19 @@ export async function commitBlocks(
     reviveFileId: input.reviveFileId,
     actor: input.actor,
     versionLimit: ctx.config.versionLimit,
+    // Checked again inside the commit's transaction: the folder may have been shared, the
+    // share revoked or the role lowered since the route resolved the path.
+    access: accessTo(input.actor.userId, input.userPath, input.target),
   });
   switch (outcome.kind) {
     case 'committed':
       ctx.metrics.commits.inc();
       await ctx.bus.publish({ topic: input.target.namespace, seq: outcome.seq });
-      return outcome.entry;
+      return { kind: 'committed', entry: outcome.entry };
+    case 'target_changed':
+      return { kind: 'target_changed', target: outcome.target };
+    case 'access_lost':
+      throw accessOutcomeError(outcome);
     case 'missing_blocks':
       // Lost a race with garbage collection between the check above and the commit.
       throw new ServerError('missing_blocks', 'blocks went missing; upload them again', {
@@ -104,4 +125,23 @@ export async function commitBlocks(
     default:
       return assertNever(outcome);
   }
+}
+
+/**
+ * Commits blocks the client uploaded (POST /files/commit, restore): a moved target is the
+ * client's to handle, as 409 namespace_changed naming where the path is now.
+ */
+export async function commitBlocks(
+  ctx: ServerContext,
+  input: CommitBlocksInput,
+): Promise<EntryRecord> {
+  const result = await commitOnce(ctx, input);
+  if (result.kind === 'committed') return result.entry;
+  const { namespace } = result.target;
+  throw accessOutcomeError(
+    { kind: 'target_changed', userPath: input.userPath, target: result.target },
+    input.restoredFrom
+      ? 'restore again'
+      : `upload the blocks to namespace ${namespace} (encrypted with its key, GET /keys/${namespace}) and commit again`,
+  );
 }

@@ -11,10 +11,14 @@ export type ContentRange =
 export function parseContentRange(header: string | undefined): ContentRange | undefined {
   if (header === undefined) return undefined;
   const query = /^bytes \*\/(\d+)$/.exec(header.trim());
-  if (query) return { kind: 'query', total: Number(query[1]) };
+  if (query) {
+    const total = Number(query[1]);
+    return Number.isSafeInteger(total) ? { kind: 'query', total } : undefined;
+  }
   const piece = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header.trim());
   if (!piece) return undefined;
   const [start, end, total] = [Number(piece[1]), Number(piece[2]), Number(piece[3])];
+  if (![start, end, total].every(Number.isSafeInteger)) return undefined;
   if (end < start || end >= total) return undefined;
   return { kind: 'piece', start, end, total };
 }

@@ -11,20 +11,25 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ServerError } from '../errors.js';
-import type { EntryRecord } from '../metadata/records.js';
+import type { RemotePath } from '../../../sync-engine/src/protocol/index.js';
 import type { UploadSessionRecord } from '../metadata/upload-session-store.js';
 import type { ServerContext } from '../server-context.js';
-import { storeAndCommitFile } from './store-file.js';
+import { QuotaReservation } from './quota-reservation.js';
+import { storeAndCommitFile, type StoredFile } from './store-file.js';
 
 /** Where a session's bytes are staged. */
 export function stagingFileOf(ctx: ServerContext, id: string): string {
   return path.join(ctx.config.dataDir, 'uploads', `${id}.part`);
 }
 
-/** Creates the (empty) staging file of a new session. */
+/**
+ * Creates the (empty) staging file of a new session. The session row comes first (its quota is
+ * reserved with it, so a refused start leaves no file); a crash in between leaves a session
+ * without a file, which `appendPiece` creates then.
+ */
 export async function createStagingFile(ctx: ServerContext, id: string): Promise<void> {
   await mkdir(path.join(ctx.config.dataDir, 'uploads'), { recursive: true });
-  const handle = await open(stagingFileOf(ctx, id), 'w', 0o600);
+  const handle = await open(stagingFileOf(ctx, id), 'a', 0o600);
   await handle.close();
 }
 
@@ -39,6 +44,7 @@ export async function appendPiece(
   limits: { skip: number; maxBytes: number },
 ): Promise<number> {
   const file = stagingFileOf(ctx, session.id);
+  if (session.receivedBytes === 0) await createStagingFile(ctx, session.id);
   const handle = await open(file, 'r+');
   try {
     // Drop bytes a crash may have left past the recorded offset.
@@ -97,21 +103,25 @@ export async function appendPiece(
   }
 }
 
-/** Turns a complete staging file into a committed file version; removes the session. */
+/**
+ * Turns a complete staging file into a committed file version; removes the session. Its blocks
+ * consume the quota the session reserved when it started. If the path resolves to another
+ * namespace by now (its folder was shared), the staging file is encoded again for that one.
+ */
 export async function finishUpload(
   ctx: ServerContext,
   session: UploadSessionRecord,
-): Promise<EntryRecord> {
-  const source = createReadStream(stagingFileOf(ctx, session.id), { highWaterMark: 1 << 20 });
-  const entry = await storeAndCommitFile(ctx, {
-    source,
+): Promise<StoredFile> {
+  const staged = () => createReadStream(stagingFileOf(ctx, session.id), { highWaterMark: 1 << 20 });
+  const mountPath = (session.userPath.slice(0, session.userPath.length - session.path.length) ||
+    '/') as RemotePath;
+  const stored = await storeAndCommitFile(ctx, {
+    source: staged(),
+    reread: staged,
+    reservation: QuotaReservation.ofSession(ctx, session),
     commit: {
-      target: {
-        namespace: session.namespace,
-        path: session.path,
-        role: 'owner',
-        mountPath: '/' as never,
-      },
+      // The route checked the role on this piece; the commit checks it again in its transaction.
+      target: { namespace: session.namespace, path: session.path, role: 'editor', mountPath },
       userPath: session.userPath,
       size: session.totalBytes,
       modifiedMs: session.modifiedMs,
@@ -121,7 +131,7 @@ export async function finishUpload(
     },
   });
   await discardUpload(ctx, session.id);
-  return entry;
+  return stored;
 }
 
 /** Removes a session and its staging file. */

@@ -43,6 +43,58 @@ describe('malformed Content-Range on a resumable upload (4 of 10 bytes arrived)'
   ]);
 });
 
+describe('X-Upload-Content-Length that is not a plain decimal number', () => {
+  // Sent raw, so that the header reaches the server exactly as written (fetch trims values).
+  const start = (value: string): HostileCase => ({
+    name: `X-Upload-Content-Length: ${JSON.stringify(value)}`,
+    call: () => ({
+      raw: {
+        method: 'POST',
+        target: '/files/upload?uploadType=resumable&path=/Docs/new.bin',
+        headers: { 'x-upload-content-length': value },
+      },
+    }),
+    status: 400,
+    code: 'invalid_request',
+  });
+  itRefuses(
+    f,
+    [
+      '0x10',
+      '1e3',
+      '+7',
+      '7.0',
+      '0b11',
+      '0o7',
+      '',
+      ' ',
+      '-1',
+      '1_000',
+      '7 7',
+      'Infinity',
+      '9007199254740992',
+      '99999999999999999999',
+    ].map(start),
+  );
+});
+
+describe('a Content-Length on a resumable piece that is not a plain decimal number', () => {
+  const piece = (length: string): HostileCase => ({
+    name: `Content-Length: ${JSON.stringify(length)}`,
+    call: () => ({
+      raw: {
+        method: 'PUT',
+        target: f.sessionPath,
+        headers: { 'content-range': 'bytes 4-9/10', 'content-length': length },
+        body: utf8('456789'),
+      },
+    }),
+    status: 400,
+    code: 'snake_case',
+  });
+  itRefuses(f, ['+6', '0x6', '6.0', '6e0', '', '6, 6'].map(piece));
+});
+
 describe('Range headers on a download', () => {
   const download = (range: string): EndpointCall => ({
     method: 'GET',

@@ -49,11 +49,14 @@ export function sendRawRequest(
 ): Promise<RawResponse> {
   const url = new URL(baseUrl);
   const body = request.body ?? new Uint8Array(0);
+  const headers = Object.entries(request.headers ?? {});
+  // A Content-Length given by the caller (a malformed one, say) replaces the true one.
+  const hasLength = headers.some(([k]) => k.toLowerCase() === 'content-length');
   const head = [
     `Host: ${url.host}`,
     'Connection: close',
-    `Content-Length: ${body.length}`,
-    ...Object.entries(request.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    ...(hasLength ? [] : [`Content-Length: ${body.length}`]),
+    ...headers.map(([k, v]) => `${k}: ${v}`),
     ...(request.headerLines ?? []).map(([k, v]) => `${k}: ${v}`),
   ].join('\r\n');
   const message = Buffer.concat([

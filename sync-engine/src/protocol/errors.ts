@@ -32,6 +32,13 @@ export const WIRE_ERROR_STATUS = {
   email_taken: 409,
   /** The folder is already shared with that user (PATCH the share to change the role). */
   already_shared: 409,
+  /**
+   * The path moved to another namespace while the request ran (a folder above it was shared, or
+   * a share's mount point moved); nothing was changed. Body has `namespace`, where the path is
+   * now: a commit uploads its blocks there (encrypted with that namespace's key) and commits
+   * again; any other request is simply sent again.
+   */
+  namespace_changed: 409,
   /** The cursor is older than the journal's retention: do a full listing. */
   cursor_expired: 410,
   /** The resumable upload session expired. */
@@ -94,6 +101,8 @@ export interface WireErrorBody {
     readonly missing?: readonly string[];
     /** `invalid_block`: why the block failed verification. */
     readonly reason?: BlockDecodeErrorCode;
+    /** `namespace_changed`: the namespace the path is in now. */
+    readonly namespace?: string;
   };
 }
 

@@ -3,11 +3,12 @@
  */
 import type { BlockId } from '../../../../sync-engine/src/protocol/index.js';
 import type { BlockMetadataStore } from '../block-metadata-store.js';
+import type { QuotaLedger } from './quota-ledger.js';
 import { blockFromRow, type Row } from './row-mappers.js';
 import type { SqliteContext } from './sqlite-context.js';
 
-/** The block half of the store, over `ctx`. */
-export function createBlockTables(ctx: SqliteContext): BlockMetadataStore {
+/** The block half of the store, over `ctx`; recorded blocks consume `quota` reservations. */
+export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): BlockMetadataStore {
   const has = (namespace: string, id: string) =>
     ctx.stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?').get(namespace, id) !==
     undefined;
@@ -44,6 +45,11 @@ export function createBlockTables(ctx: SqliteContext): BlockMetadataStore {
         ctx
           .stmt('UPDATE namespace SET used_bytes = used_bytes + ? WHERE id = ?')
           .run(input.plainSize, input.namespace);
+        // Reserved bytes become used ones in the same transaction: never counted twice, never
+        // counted by neither.
+        if (input.reservation !== undefined) {
+          quota.consume(input.reservation, input.namespace, input.plainSize);
+        }
         return true;
       });
     },

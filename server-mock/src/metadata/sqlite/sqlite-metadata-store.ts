@@ -6,15 +6,18 @@ import type { NamespaceId, Rev, UserId } from '../../../../sync-engine/src/proto
 import type { EventRecord } from '../activity-store.js';
 import type { MetadataStore } from '../metadata-store.js';
 import { createAccountTables } from './account-tables.js';
+import type { WriteAccess } from '../write-access.js';
 import { createBlockTables } from './block-tables.js';
 import { ChangeLog } from './change-log.js';
 import { readChangeSnapshot } from './change-snapshot.js';
 import { FileWrites } from './file-writes.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
+import { createQuotaTables, QuotaLedger } from './quota-ledger.js';
 import { openSqliteContext } from './sqlite-context.js';
 import { createShareTables } from './share-tables.js';
 import { TreeWrites } from './tree-writes.js';
 import { createUploadSessionTables } from './upload-session-tables.js';
+import { WriteAccessGuard } from './write-access-guard.js';
 
 /** The SQLite-backed metadata store (the embedded default). */
 export type SqliteMetadataStore = MetadataStore;
@@ -28,11 +31,21 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
   const log = new ChangeLog(ctx);
   const files = new FileWrites(ctx, log);
   const tree = new TreeWrites(ctx, log);
+  const guard = new WriteAccessGuard(ctx);
+  const quota = new QuotaLedger(ctx, guard);
+  quota.releaseAbandoned();
+  /**
+   * Runs a write only if `access` still holds, in one transaction with it: the write's own
+   * `ctx.write` nests as a savepoint, so no other writer can change the mounts in between.
+   */
+  const guarded = <T>(access: WriteAccess | undefined, write: () => T) =>
+    ctx.write(() => guard.check(access) ?? write());
 
   return {
     ...createAccountTables(ctx),
-    ...createBlockTables(ctx),
-    ...createUploadSessionTables(ctx),
+    ...createBlockTables(ctx, quota),
+    ...createUploadSessionTables(ctx, quota),
+    ...createQuotaTables(ctx, quota),
     ...createShareTables(ctx, log),
 
     async getEntry(namespace, path) {
@@ -78,19 +91,19 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
     },
 
     async commitFile(input) {
-      return files.commit(input);
+      return guarded(input.access, () => files.commit(input));
     },
     async announceFile(input) {
-      return files.announce(input);
+      return guarded(input.access, () => files.announce(input));
     },
-    async createFolder(namespace, path, actor) {
-      return files.createFolder(namespace, path, actor);
+    async createFolder(namespace, path, actor, access) {
+      return guarded(access, () => files.createFolder(namespace, path, actor));
     },
-    async deleteEntry(namespace, path, actor) {
-      return tree.delete(namespace, path, actor);
+    async deleteEntry(namespace, path, actor, access) {
+      return guarded(access, () => tree.delete(namespace, path, actor));
     },
     async moveEntry(input) {
-      return tree.move(input);
+      return guarded(input.access, () => tree.move(input));
     },
 
     async listVersions(namespace, fileId, limit) {

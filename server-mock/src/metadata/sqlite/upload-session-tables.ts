@@ -2,6 +2,7 @@
  * SQLite implementation of UploadSessionStore.
  */
 import type { UploadSessionRecord, UploadSessionStore } from '../upload-session-store.js';
+import type { QuotaLedger } from './quota-ledger.js';
 import type { Row } from './row-mappers.js';
 import type { SqliteContext } from './sqlite-context.js';
 
@@ -22,29 +23,47 @@ function sessionFromRow(row: Row): UploadSessionRecord {
   };
 }
 
-export function createUploadSessionTables(ctx: SqliteContext): UploadSessionStore {
-  return {
-    async createUploadSession(s) {
-      ctx
-        .stmt(
-          `INSERT INTO upload_session (id, user_id, device_id, namespace_id, path, user_path,
+export function createUploadSessionTables(
+  ctx: SqliteContext,
+  quota: QuotaLedger,
+): UploadSessionStore {
+  const insert = (s: UploadSessionRecord) =>
+    ctx
+      .stmt(
+        `INSERT INTO upload_session (id, user_id, device_id, namespace_id, path, user_path,
              total_bytes, received_bytes, parent_rev, modified_ms, created_ms, expires_ms)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          s.id,
-          s.userId,
-          s.deviceId,
-          s.namespace,
-          s.path,
-          s.userPath,
-          s.totalBytes,
-          s.receivedBytes,
-          s.parentRev,
-          s.modifiedMs,
-          s.createdMs,
-          s.expiresMs,
-        );
+      )
+      .run(
+        s.id,
+        s.userId,
+        s.deviceId,
+        s.namespace,
+        s.path,
+        s.userPath,
+        s.totalBytes,
+        s.receivedBytes,
+        s.parentRev,
+        s.modifiedMs,
+        s.createdMs,
+        s.expiresMs,
+      );
+
+  return {
+    async createUploadSession(s) {
+      return ctx.write(() => {
+        const reserved = quota.reserve({
+          id: s.id,
+          namespace: s.namespace,
+          bytes: s.totalBytes,
+          writerId: s.userId,
+          nowMs: s.createdMs,
+          expiresMs: s.expiresMs,
+        });
+        if (reserved.kind !== 'reserved') return reserved;
+        insert(s);
+        return { kind: 'created' as const };
+      });
     },
     async getUploadSession(id) {
       const row = ctx.stmt('SELECT * FROM upload_session WHERE id = ?').get(id) as Row | undefined;
@@ -54,16 +73,10 @@ export function createUploadSessionTables(ctx: SqliteContext): UploadSessionStor
       ctx.stmt('UPDATE upload_session SET received_bytes = ? WHERE id = ?').run(receivedBytes, id);
     },
     async deleteUploadSession(id) {
-      ctx.stmt('DELETE FROM upload_session WHERE id = ?').run(id);
-    },
-    async reservedUploadBytesOf(userId) {
-      const row = ctx
-        .stmt(
-          `SELECT COALESCE(SUM(s.total_bytes), 0) AS reserved FROM upload_session s
-           JOIN namespace n ON n.id = s.namespace_id WHERE n.owner_id = ?`,
-        )
-        .get(userId) as { reserved: number };
-      return row.reserved;
+      ctx.write(() => {
+        ctx.stmt('DELETE FROM upload_session WHERE id = ?').run(id);
+        quota.release(id);
+      });
     },
     async listExpiredUploadSessions(nowMs, limit) {
       const rows = ctx

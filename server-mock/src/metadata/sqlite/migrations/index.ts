@@ -10,6 +10,7 @@ import { migration003Shares } from './003-shares.js';
 import { migration004MountIndex } from './004-mount-index.js';
 import { migration005DeviceSignOut } from './005-device-sign-out.js';
 import { migration006MountsByNamespace } from './006-mounts-by-namespace.js';
+import { migration007QuotaReservations } from './007-quota-reservations.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -19,6 +20,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004MountIndex,
   migration005DeviceSignOut,
   migration006MountsByNamespace,
+  migration007QuotaReservations,
 ];
 
 /** The schema version this code writes and reads. */

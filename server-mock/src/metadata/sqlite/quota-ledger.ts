@@ -1,0 +1,120 @@
+/**
+ * SQLite implementation of QuotaStore (metadata/quota-store.ts), plus the synchronous pieces
+ * other table groups call inside their own transactions: a resumable session reserves its size
+ * in the transaction that creates it, and recording a block consumes the reservation it was
+ * reserved under in the transaction that records it.
+ */
+import type { NamespaceId, UserId } from '../../../../sync-engine/src/protocol/index.js';
+import type { QuotaStore, ReserveQuotaInput, ReserveQuotaOutcome } from '../quota-store.js';
+import type { SqliteContext } from './sqlite-context.js';
+import type { WriteAccessGuard } from './write-access-guard.js';
+
+export class QuotaLedger {
+  constructor(
+    private readonly ctx: SqliteContext,
+    private readonly guard: WriteAccessGuard,
+  ) {}
+
+  /** QuotaStore.reserveQuota; the caller holds the (IMMEDIATE) transaction. */
+  reserve(input: ReserveQuotaInput): ReserveQuotaOutcome {
+    if (!this.guard.canWrite(input.writerId, input.namespace)) return { kind: 'no_write_access' };
+    const owner = this.ctx
+      .stmt(
+        'SELECT n.owner_id, u.quota_bytes FROM namespace n JOIN user u ON u.id = n.owner_id WHERE n.id = ?',
+      )
+      .get(input.namespace) as { owner_id: UserId; quota_bytes: number } | undefined;
+    if (!owner) throw new Error(`no namespace ${input.namespace}`);
+    const row = this.ctx
+      .stmt('SELECT owner_id, bytes, expires_ms FROM quota_reservation WHERE id = ?')
+      .get(input.id) as { owner_id: UserId; bytes: number; expires_ms: number } | undefined;
+    // What the reservation holds now, as counted below (an expired one counts for nothing).
+    const held =
+      row && row.owner_id === owner.owner_id && row.expires_ms >= input.nowMs ? row.bytes : 0;
+    if (held < input.bytes) {
+      const used = this.usedOf(owner.owner_id);
+      const reserved = this.reservedOf(owner.owner_id, input.nowMs);
+      const needed = input.bytes - held;
+      if (used + reserved + needed > owner.quota_bytes) {
+        return {
+          kind: 'quota_exceeded',
+          usedBytes: used,
+          reservedBytes: reserved - held,
+          quotaBytes: owner.quota_bytes,
+          neededBytes: needed,
+        };
+      }
+    }
+    this.ctx
+      .stmt(
+        `INSERT OR REPLACE INTO quota_reservation (id, owner_id, namespace_id, bytes, expires_ms)
+         VALUES (?, ?, ?, ?, ?)`,
+      )
+      .run(input.id, owner.owner_id, input.namespace, Math.max(held, input.bytes), input.expiresMs);
+    return { kind: 'reserved' };
+  }
+
+  /** Moves up to `bytes` of reservation `id` into use (a block of `namespace` was recorded). */
+  consume(id: string, namespace: NamespaceId, bytes: number): void {
+    this.ctx
+      .stmt(
+        `UPDATE quota_reservation SET bytes = MAX(0, bytes - ?)
+         WHERE id = ? AND owner_id = (SELECT owner_id FROM namespace WHERE id = ?)`,
+      )
+      .run(bytes, id, namespace);
+  }
+
+  release(id: string): void {
+    this.ctx.stmt('DELETE FROM quota_reservation WHERE id = ?').run(id);
+  }
+
+  reservedOf(ownerId: UserId, nowMs: number): number {
+    const row = this.ctx
+      .stmt(
+        `SELECT COALESCE(SUM(bytes), 0) AS reserved FROM quota_reservation
+         WHERE owner_id = ? AND expires_ms >= ?`,
+      )
+      .get(ownerId, nowMs) as { reserved: number };
+    return row.reserved;
+  }
+
+  /**
+   * Drops every reservation but resumable sessions' (which survive restarts with their
+   * sessions). Only at open: the embedded store serves one server process, so any other
+   * reservation found then belongs to a request that a crash ended.
+   */
+  releaseAbandoned(): number {
+    return this.ctx.write(
+      () =>
+        this.ctx
+          .stmt('DELETE FROM quota_reservation WHERE id NOT IN (SELECT id FROM upload_session)')
+          .run().changes,
+    );
+  }
+
+  private usedOf(ownerId: UserId): number {
+    const row = this.ctx
+      .stmt('SELECT COALESCE(SUM(used_bytes), 0) AS used FROM namespace WHERE owner_id = ?')
+      .get(ownerId) as { used: number };
+    return row.used;
+  }
+}
+
+/** The QuotaStore methods over `ledger`. */
+export function createQuotaTables(ctx: SqliteContext, ledger: QuotaLedger): QuotaStore {
+  return {
+    async reserveQuota(input) {
+      return ctx.write(() => ledger.reserve(input));
+    },
+    async releaseQuota(id) {
+      ctx.write(() => ledger.release(id));
+    },
+    async reservedBytesOf(userId, nowMs) {
+      return ledger.reservedOf(userId, nowMs);
+    },
+    async expireQuotaReservations(nowMs) {
+      return ctx.write(
+        () => ctx.stmt('DELETE FROM quota_reservation WHERE expires_ms < ?').run(nowMs).changes,
+      );
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The in-transaction side of the write guard (metadata/write-access.ts): resolves a user's path
+ * against the mount rows of their root as they are inside the current transaction, which is
+ * exactly what UserView does per request from the same rows. Synchronous: call it only inside
+ * `ctx.write`, so that nothing can change between the check and the write that follows.
+ */
+import {
+  ancestorsOf,
+  type NamespaceId,
+  type RemotePath,
+  type ShareRole,
+  type UserId,
+} from '../../../../sync-engine/src/protocol/index.js';
+import type { AccessOutcome, ResolvedTarget, WriteAccess } from '../write-access.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+type Role = ResolvedTarget['role'];
+
+export class WriteAccessGuard {
+  constructor(private readonly ctx: SqliteContext) {}
+
+  /** Undefined when every target still resolves as expected with the role it needs. */
+  check(access: WriteAccess | undefined): AccessOutcome | undefined {
+    if (access === undefined) return undefined;
+    const root = this.rootOf(access.userId);
+    for (const expected of access.targets) {
+      const now = this.resolve(root, expected.userPath);
+      const isReadOnly = expected.needsWrite && now.role === 'viewer';
+      const { userPath } = expected;
+      if (now.namespace === expected.namespace && now.path === expected.path) {
+        if (isReadOnly) return { kind: 'access_lost', userPath, reason: 'read_only' };
+        continue;
+      }
+      // The path resolves elsewhere. If the namespace it was in is gone from the user's view,
+      // the share was revoked: redoing the write in whatever the path means now (a folder of
+      // their own root) would be a surprise, so it is refused.
+      if (this.roleIn(root, expected.namespace) === undefined) {
+        return { kind: 'access_lost', userPath, reason: 'revoked' };
+      }
+      if (isReadOnly) return { kind: 'access_lost', userPath, reason: 'read_only' };
+      return { kind: 'target_changed', userPath, target: now };
+    }
+    return undefined;
+  }
+
+  /** True when `userId` may write in `namespace` (their root, or a share they edit). */
+  canWrite(userId: UserId, namespace: NamespaceId): boolean {
+    const role = this.roleIn(this.rootOf(userId), namespace);
+    return role === 'owner' || role === 'editor';
+  }
+
+  private rootOf(userId: UserId): NamespaceId {
+    const row = this.ctx.stmt('SELECT root_namespace FROM user WHERE id = ?').get(userId) as
+      { root_namespace: NamespaceId } | undefined;
+    if (!row) throw new Error(`no user ${userId}`);
+    return row.root_namespace;
+  }
+
+  private roleIn(root: NamespaceId, namespace: NamespaceId): Role | undefined {
+    if (namespace === root) return 'owner';
+    const row = this.ctx
+      .stmt(
+        `SELECT mount_role FROM file WHERE namespace_id = ? AND mount_namespace = ? AND deleted = 0`,
+      )
+      .get(root, namespace) as { mount_role: ShareRole } | undefined;
+    return row?.mount_role;
+  }
+
+  /** Like UserView.resolve: the mount at the path or one of its ancestors, else the root. */
+  private resolve(root: NamespaceId, userPath: RemotePath): ResolvedTarget {
+    for (const candidate of [...ancestorsOf(userPath), userPath]) {
+      const mount = this.ctx
+        .stmt(
+          `SELECT mount_namespace, mount_role FROM file
+           WHERE namespace_id = ? AND path = ? AND deleted = 0 AND mount_namespace IS NOT NULL`,
+        )
+        .get(root, candidate) as
+        { mount_namespace: NamespaceId; mount_role: ShareRole } | undefined;
+      if (mount) {
+        return {
+          namespace: mount.mount_namespace,
+          path: (userPath.slice(candidate.length) || '/') as RemotePath,
+          role: mount.mount_role,
+          mountPath: candidate,
+        };
+      }
+    }
+    return { namespace: root, path: userPath, role: 'owner', mountPath: '/' as RemotePath };
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Quota reservations a crash leaves behind do not hold quota forever (issue 7, item 2). A simple
+ * upload reserves its declared length before it reads its body; if the server dies meanwhile the
+ * reservation row stays in the database. On restart the embedded server drops every reservation
+ * that is not an open resumable session's, and a reservation whose request never ends stops
+ * counting once it expires (uploadSessionTtlMs) and is deleted by the storage policy.
+ */
+import { request as httpRequest, type ClientRequest } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { seededBytes } from '../test-blocks.js';
+import { startTestServer, type TestServer } from '../test-server.js';
+import { registerCrashClient, type CrashClient } from './crash-client.js';
+import { spawnServerProcess, type ServerProcess } from './server-process.js';
+
+const QUOTA = 3 * 1024 * 1024;
+const SERVER = { defaultQuotaBytes: QUOTA, scryptCost: 2 ** 10, codecWorkers: 1 };
+
+let dataDir: string | undefined;
+let proc: ServerProcess | undefined;
+let server: TestServer | undefined;
+let held: ClientRequest | undefined;
+afterEach(async () => {
+  held?.destroy();
+  held = undefined;
+  await proc?.kill();
+  proc = undefined;
+  await server?.close();
+  server = undefined;
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
+});
+
+type Caller = Pick<CrashClient, 'send'>;
+
+/**
+ * A simple upload declaring the whole quota whose body stays open: it reserves the quota at
+ * once and then waits for bytes that never come. Resolves once its reservation row is written.
+ */
+async function holdQuota(baseUrl: string, token: string, dir: string): Promise<void> {
+  held = httpRequest(`${baseUrl}/files/upload?uploadType=media&path=/held.bin`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/octet-stream',
+      'content-length': String(QUOTA),
+    },
+  });
+  // The server's death or the test's cleanup cuts it off.
+  held.on('error', () => undefined);
+  held.write(seededBytes(64 * 1024, 5));
+  await vi.waitFor(() => expect(reservationRows(dir)).toBe(1), { timeout: 10_000 });
+}
+
+/**
+ * One byte uploaded onto the folder /dir: 507 while the quota is reserved; otherwise the byte is
+ * stored, the commit fails (a folder is in the way, 409) and the byte is discarded again.
+ */
+const probe = (client: Caller) =>
+  client.send('POST', '/files/upload?uploadType=media&path=/dir', new Uint8Array([1]));
+
+function reservationRows(dir: string): number {
+  const db = new Database(path.join(dir, 'metadata.db'), { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM quota_reservation').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('quota reserved by a request that never finished', () => {
+  it('is free again after the server is killed and restarted', async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'ferry-quota-crash-'));
+    proc = await spawnServerProcess({ dataDir, server: SERVER });
+    const client = await registerCrashClient(proc.url, 'crash@test.example');
+    expect((await client.json('POST', '/files/mkdir', { path: '/dir' })).status).toBe(200);
+    await holdQuota(proc.url, client.token, dataDir);
+    expect((await probe(client)).status).toBe(507);
+    await proc.kill();
+    expect(reservationRows(dataDir)).toBe(1);
+    proc = await spawnServerProcess({ dataDir, port: proc.port, server: SERVER });
+    expect((await probe(client)).status).toBe(409);
+    const full = await client.send(
+      'POST',
+      '/files/upload?uploadType=media&path=/after.bin',
+      seededBytes(QUOTA, 6),
+    );
+    expect(full.status).toBe(200);
+  });
+
+  it('stops counting when it expires, and the policy run deletes it', async () => {
+    let now = 1_700_000_000_000;
+    server = await startTestServer({
+      ...SERVER,
+      uploadSessionTtlMs: 60_000,
+      components: { now: () => now },
+    });
+    const client = await server.createUser('ann');
+    expect((await client.json('POST', '/files/mkdir', { path: '/dir' })).status).toBe(200);
+    await holdQuota(server.url, client.token, server.dataDir);
+    expect((await probe(client)).status).toBe(507);
+    now += 60_001;
+    expect((await probe(client)).status).toBe(409);
+    expect(reservationRows(server.dataDir)).toBe(1);
+    await server.server.runPolicy();
+    expect(reservationRows(server.dataDir)).toBe(0);
+  });
+});
