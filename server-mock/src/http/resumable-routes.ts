@@ -28,7 +28,7 @@ import { parseDecimalLength } from '../transfer/decimal-header.js';
 import { quotaExceededError } from '../transfer/quota-reservation.js';
 import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
-import type { UploadQuery } from './transfer-routes.js';
+import { acceptStreamedBodies, type UploadQuery } from './upload-bodies.js';
 import { toFileMetadata } from './wire-entries.js';
 import { authenticatedSchema, errorResponses, fileMetadataSchema } from './wire-schemas.js';
 
@@ -117,6 +117,7 @@ async function sessionFor(ctx: ServerContext, request: FastifyRequest, id: strin
 }
 
 export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerContext) {
+  acceptStreamedBodies(app);
   app.put<{ Params: { id: string } }>(
     `${UPLOAD_SESSION_ROUTE}/:id`,
     {

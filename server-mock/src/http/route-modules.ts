@@ -7,6 +7,7 @@ import type { RouteModule } from './build-app.js';
 import { registerChangeRoutes } from './change-routes.js';
 import { registerDeviceRoutes } from './device-routes.js';
 import { registerFileRoutes } from './file-routes.js';
+import { registerResumableRoutes } from './resumable-routes.js';
 import { registerShareRoutes } from './share-routes.js';
 import { registerTransferRoutes } from './transfer-routes.js';
 import { registerTreeRoutes } from './tree-routes.js';
@@ -16,6 +17,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerFileRoutes,
   registerTreeRoutes,
   registerTransferRoutes,
+  registerResumableRoutes,
   registerChangeRoutes,
   registerShareRoutes,
   registerDeviceRoutes,

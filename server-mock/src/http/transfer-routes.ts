@@ -30,7 +30,8 @@ import {
   pathSchema,
   revSchema,
 } from './wire-schemas.js';
-import { registerResumableRoutes, startResumableUpload } from './resumable-routes.js';
+import { startResumableUpload } from './resumable-routes.js';
+import { acceptStreamedBodies, type UploadQuery } from './upload-bodies.js';
 
 const common = authenticatedSchema('files');
 
@@ -44,17 +45,8 @@ async function currentVersion(ctx: ServerContext, target: ResolvedPath, userPath
   return version;
 }
 
-export interface UploadQuery {
-  uploadType: 'media' | 'resumable';
-  path: string;
-  parentRev?: string;
-  modified?: number;
-}
-
 export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerContext) {
-  // Upload bodies arrive as a stream whatever their type; nothing here parses them.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+  acceptStreamedBodies(app);
 
   app.post<{ Querystring: UploadQuery }>(
     '/files/upload',
@@ -113,8 +105,6 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
       }
     },
   );
-
-  await registerResumableRoutes(app, ctx);
 
   app.get<{ Querystring: { path: string; rev?: string } }>(
     '/files/download',
