@@ -4,6 +4,7 @@
  * declared in protocol/errors.ts. Messages never carry file contents, keys, tokens or passwords.
  */
 import type {
+  BlockDecodeErrorCode,
   BlockId,
   NamespaceId,
   Rev,
@@ -15,6 +16,8 @@ export interface ServerErrorDetails {
   readonly currentRev?: Rev | null;
   readonly missing?: readonly BlockId[];
   readonly namespace?: NamespaceId;
+  /** `invalid_block`: why the block failed verification. */
+  readonly reason?: BlockDecodeErrorCode;
 }
 
 export interface ServerErrorOptions {

@@ -12,7 +12,8 @@ import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
-import { authenticatedSchema, errorResponses, namespaceSchema } from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
+import { namespaceSchema } from '../../../sync-engine/src/protocol/index.js';
 
 export async function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.get(

@@ -21,7 +21,7 @@ import { hashPassword, verifyPassword } from '../auth/password-hashing.js';
 import { ServerError } from '../errors.js';
 import { createId } from '../new-ids.js';
 import type { ServerContext } from '../server-context.js';
-import { errorResponses } from './wire-schemas.js';
+import { errorResponses } from './route-schemas.js';
 
 const emailSchema = {
   type: 'string',

@@ -16,6 +16,8 @@ import {
   type CheckBlocksResponse,
   type NamespaceId,
   type PutBlockResponse,
+  blockIdSchema,
+  namespaceSchema,
 } from '../../../sync-engine/src/protocol/index.js';
 import type { AccessRole } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
@@ -24,12 +26,7 @@ import { QuotaReservation } from '../transfer/quota-reservation.js';
 import { storeBlock } from '../transfer/store-block.js';
 import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
-import {
-  authenticatedSchema,
-  blockIdSchema,
-  errorResponses,
-  namespaceSchema,
-} from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 type BlockParams = { namespace: NamespaceId; hash: BlockId };
 
@@ -122,10 +119,8 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
         if (error instanceof BlockDecodeError) {
           throw new ServerError(
             'invalid_block',
-            `block ${hash} failed verification: ${error.code}`,
-            {
-              cause: error,
-            },
+            `block ${hash} failed verification (${error.message})`,
+            { cause: error, details: { reason: error.code } },
           );
         }
         throw error;

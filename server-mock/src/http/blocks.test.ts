@@ -47,7 +47,10 @@ describe('blocks', () => {
     const wrongKey = encodeBlock(plain, await bob.keyOf(), id);
     const res = await ann.send('PUT', `/blocks/${ann.rootNamespace}/${id}`, wrongKey);
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ error: { code: 'invalid_block' } });
+    // The decoder's reason is a field of the error, not words inside its message.
+    expect(res.body).toMatchObject({
+      error: { code: 'invalid_block', reason: 'block_auth_failed' },
+    });
     const other = hashBlock(utf8('something else'));
     const mismatched = encodeBlock(plain, await ann.keyOf(), id);
     const res2 = await ann.send('PUT', `/blocks/${ann.rootNamespace}/${other}`, mismatched);

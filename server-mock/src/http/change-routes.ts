@@ -30,7 +30,7 @@ import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
 import { OpenLongPolls } from './open-long-polls.js';
 import { viewOf } from './request-paths.js';
-import { authenticatedSchema, errorResponses } from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 const common = authenticatedSchema('changes');
 const cursorSchema = { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH } as const;

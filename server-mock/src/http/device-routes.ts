@@ -15,7 +15,7 @@ import { seenSinceMs, signOutTopic } from '../auth/device-sessions.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
-import { authenticatedSchema, errorResponses } from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 const common = authenticatedSchema('devices');
 

@@ -16,6 +16,12 @@ import {
   type ListRevisionsResponse,
   type RestoreRequest,
   type Rev,
+  blockIdSchema,
+  entryMetadataSchema,
+  fileIdSchema,
+  fileMetadataSchema,
+  pathSchema,
+  revSchema,
 } from '../../../sync-engine/src/protocol/index.js';
 import type { UserView } from '../access/user-view.js';
 import { accessOutcomeError, accessTo, isAccessOutcome } from '../access/write-access.js';
@@ -26,16 +32,7 @@ import { callerOf } from './authenticate.js';
 import { findRevisionAt, listPathHistory, listRevisionsResponseSchema } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata, toFileMetadata } from './wire-entries.js';
-import {
-  authenticatedSchema,
-  blockIdSchema,
-  entryMetadataSchema,
-  errorResponses,
-  fileIdSchema,
-  fileMetadataSchema,
-  pathSchema,
-  revSchema,
-} from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 const common = authenticatedSchema('files');
 

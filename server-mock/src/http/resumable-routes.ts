@@ -11,6 +11,7 @@ import {
   type FileMetadata,
   type RemotePath,
   type Rev,
+  fileMetadataSchema,
 } from '../../../sync-engine/src/protocol/index.js';
 import type { ResolvedPath } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
@@ -30,7 +31,7 @@ import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
 import { acceptStreamedBodies, type UploadQuery } from './upload-bodies.js';
 import { toFileMetadata } from './wire-entries.js';
-import { authenticatedSchema, errorResponses, fileMetadataSchema } from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 export const UPLOAD_SESSION_ROUTE = '/files/upload/sessions';
 

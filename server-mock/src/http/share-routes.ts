@@ -16,7 +16,8 @@ import type { ServerContext } from '../server-context.js';
 import { shareFolder } from '../sharing/share-folder.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
-import { authenticatedSchema, errorResponses, pathSchema } from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
+import { pathSchema } from '../../../sync-engine/src/protocol/index.js';
 
 const common = authenticatedSchema('shares');
 const roleSchema = { type: 'string', enum: ['viewer', 'editor'] } as const;

@@ -10,6 +10,9 @@ import {
   REV_HEADER,
   type FileMetadata,
   type Rev,
+  fileMetadataSchema,
+  pathSchema,
+  revSchema,
 } from '../../../sync-engine/src/protocol/index.js';
 import { ServerError } from '../errors.js';
 import type { ResolvedPath } from '../access/user-view.js';
@@ -23,13 +26,7 @@ import { callerOf } from './authenticate.js';
 import { findRevisionAt } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toFileMetadata } from './wire-entries.js';
-import {
-  authenticatedSchema,
-  errorResponses,
-  fileMetadataSchema,
-  pathSchema,
-  revSchema,
-} from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
 import { startResumableUpload } from './resumable-routes.js';
 import { acceptStreamedBodies, type UploadQuery } from './upload-bodies.js';
 

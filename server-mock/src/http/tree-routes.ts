@@ -3,7 +3,12 @@
  * moves keep file ids (so history follows) and move whole folders in one transaction.
  */
 import type { FastifyInstance } from 'fastify';
-import { isSameOrDescendant, type RemotePath } from '../../../sync-engine/src/protocol/index.js';
+import {
+  isSameOrDescendant,
+  type RemotePath,
+  entryMetadataSchema,
+  pathSchema,
+} from '../../../sync-engine/src/protocol/index.js';
 import type {
   DeleteResponse,
   EntryMetadata,
@@ -23,12 +28,7 @@ import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata } from './wire-entries.js';
-import {
-  authenticatedSchema,
-  entryMetadataSchema,
-  errorResponses,
-  pathSchema,
-} from './wire-schemas.js';
+import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 const common = authenticatedSchema('files');
 const pathBody = {

@@ -29,7 +29,7 @@ export interface CommitInput {
   readonly namespace: NamespaceId;
   readonly path: RemotePath;
   readonly blocks: readonly BlockId[];
-  /** Plaintext sizes of `blocks`, same order (the server knows them from the block rows). */
+  /** Plaintext size of the whole file in bytes: the sum of its blocks' sizes (from the block rows). */
   readonly size: number;
   readonly contentHash: string;
   readonly modifiedMs: number;

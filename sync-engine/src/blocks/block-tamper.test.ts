@@ -3,9 +3,8 @@ import { brotliCompressSync, constants, deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { deflateSync as fflateDeflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import type { BlockId } from '../protocol/index.js';
+import type { BlockId, BlockDecodeErrorCode } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
-import type { BlockDecodeErrorCode } from '../protocol/index.js';
 import { BlockDecodeError } from './block-decode-error.js';
 import {
   BLOCK_FORMAT_VERSION,

@@ -1,7 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BlockId } from '../protocol/index.js';
+import type { BlockId, BlockDecodeErrorCode } from '../protocol/index.js';
 import { decodeBlock, encodeBlock } from './block-codec.js';
-import type { BlockDecodeErrorCode } from '../protocol/index.js';
 import { BlockDecodeError } from './block-decode-error.js';
 import { encodeBlockInPlace } from './encode-in-place.js';
 import { hashBlock } from './hash-block.js';

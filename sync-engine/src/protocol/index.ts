@@ -11,3 +11,4 @@ export * from './file-types.js';
 export * from './block-types.js';
 export * from './change-types.js';
 export * from './share-types.js';
+export * from './wire-schemas.js';

@@ -1,5 +1,6 @@
 /**
- * JSON-schema fragments shared by the route modules (validation and the OpenAPI document).
+ * JSON Schemas of the wire shapes, shared by the server (request validation and the OpenAPI
+ * document) and the client (validating what it receives). Plain data: no validator here.
  */
 
 /** The error body every failure returns. */
@@ -14,6 +15,7 @@ export const errorSchema = {
         currentRev: { type: ['string', 'null'] },
         missing: { type: 'array', items: { type: 'string' } },
         namespace: { type: 'string' },
+        reason: { type: 'string' },
       },
       required: ['code', 'message'],
     },
@@ -28,24 +30,7 @@ export const namespaceSchema = { type: 'string', minLength: 1, maxLength: 64 } a
 export const fileIdSchema = { type: 'string', minLength: 1, maxLength: 64 } as const;
 export const blockIdSchema = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
-/** Headers of every authenticated route. */
-export const authHeadersSchema = {
-  type: 'object',
-  properties: { authorization: { type: 'string' } },
-} as const;
-
-export const bearerSecurity = [{ bearer: [] }];
-
-/** The schema parts every authenticated route shares: bearer security, headers, OpenAPI tag. */
-export function authenticatedSchema(tag: string) {
-  return { security: bearerSecurity, headers: authHeadersSchema, tags: [tag] };
-}
-
-/** Standard error responses listed in the OpenAPI document. */
-export function errorResponses(...statuses: number[]): Record<number, typeof errorSchema> {
-  return Object.fromEntries(statuses.map((s) => [s, errorSchema]));
-}
-
+/** FileMetadata (file-types.ts). */
 export const fileMetadataSchema = {
   type: 'object',
   properties: {
@@ -62,6 +47,7 @@ export const fileMetadataSchema = {
   required: ['type', 'path', 'fileId', 'namespace', 'rev', 'size', 'status'],
 } as const;
 
+/** EntryMetadata: a file or a folder (file-types.ts). */
 export const entryMetadataSchema = {
   type: 'object',
   properties: {
