@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   rev: 'r_',
   share: 'sh_',
   upload: 'up_',
+  conversion: 'cv_',
 } as const;
 
 /** A fresh random id of `kind`, e.g. `createId('rev')` → `r_3kT…`. */

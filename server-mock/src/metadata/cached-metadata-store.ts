@@ -40,6 +40,8 @@ const PLAIN_READS = new Set<string>([
   'listExpiredUploadSessions',
   'reservedUploadBytesOf',
   'listBlocksUnder',
+  'listBlocksOf',
+  'countShares',
   'getShare',
   'listShares',
   'mountPathOf',

@@ -1,7 +1,8 @@
 /**
  * Runs the storage policy on a timer owned by startServer: journal tombstone retention, expiry
- * of stale announces, version thinning, garbage collection and cold tiering (SPEC "Storage
- * policy"). Runs never overlap; `stop()` waits for a running one to end.
+ * of stale announces, version thinning, abandoning dead folder conversions, garbage collection
+ * and cold tiering (SPEC "Storage policy"). Runs never overlap; `stop()` waits for a running
+ * one to end.
  */
 import {
   DEFAULT_THINNING_POLICY,
@@ -10,6 +11,7 @@ import {
   selectVersionsToDelete,
 } from '../policy/index.js';
 import type { ServerContext } from '../server-context.js';
+import { CONVERSION_IDLE_TIMEOUT_MS } from '../sharing/convert-blocks.js';
 import { expireUploads } from '../transfer/resumable-upload.js';
 
 export interface PolicyTimer {
@@ -50,6 +52,8 @@ async function runPolicyOnce(ctx: ServerContext, gc: GarbageCollector): Promise<
   for (const { namespace, seq } of expired) await ctx.bus.publish({ topic: namespace, seq });
   await expireUploads(ctx, nowMs);
   await thinVersions(ctx, nowMs);
+  // Before GC: the pins of share conversions whose server died go, so this run collects them.
+  await ctx.store.abandonIdleFolderConversions(nowMs - CONVERSION_IDLE_TIMEOUT_MS);
   await gc.collect({ nowMs, signal });
   await moveIdleBlocksToCold({
     blockStore: ctx.blocks,

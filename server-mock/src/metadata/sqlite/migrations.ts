@@ -7,6 +7,7 @@ import { SCHEMA_V1 } from './schema-v1.js';
 import { SCHEMA_V2 } from './schema-v2.js';
 import { SCHEMA_V3 } from './schema-v3.js';
 import { SCHEMA_V4 } from './schema-v4.js';
+import { SCHEMA_V7 } from './schema-v7.js';
 
 export interface Migration {
   readonly version: number;
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'resumable upload sessions', sql: SCHEMA_V2 },
   { version: 3, name: 'shares', sql: SCHEMA_V3 },
   { version: 4, name: 'mount index', sql: SCHEMA_V4 },
+  { version: 7, name: 'folder conversions', sql: SCHEMA_V7 },
 ];
 
 /** The schema version this code writes. */

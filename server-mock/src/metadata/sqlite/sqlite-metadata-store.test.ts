@@ -76,7 +76,7 @@ afterEach(async () => {
 describe('migrations', () => {
   it('create the latest schema on an empty database and are idempotent', () => {
     const db = new Database(':memory:');
-    expect(migrateDatabase(db)).toEqual([1, 2, 3, 4]);
+    expect(migrateDatabase(db)).toEqual([1, 2, 3, 4, 7]);
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
     expect(migrateDatabase(db)).toEqual([]);
     db.close();
@@ -89,7 +89,7 @@ describe('migrations', () => {
       `INSERT INTO user (id, email, name, password_hash, quota_bytes, root_namespace, created_ms)
        VALUES ('u1', 'a@b.c', 'A', 'h', 1, 'ns1', 0)`,
     ).run();
-    expect(migrateDatabase(db)).toEqual([2, 3, 4]);
+    expect(migrateDatabase(db)).toEqual([2, 3, 4, 7]);
     expect(db.prepare('SELECT email FROM user').get()).toEqual({ email: 'a@b.c' });
     db.prepare(
       `INSERT INTO upload_session (id, user_id, device_id, namespace_id, path, user_path,
@@ -112,7 +112,7 @@ describe('migrations', () => {
        INSERT INTO file (id, namespace_id, path, is_dir, deleted, mount_namespace, updated_ms)
          VALUES ('f3', 'ns1', '/Gone', 1, 1, 'ns3', 0);`,
     );
-    expect(migrateDatabase(db)).toEqual([4]);
+    expect(migrateDatabase(db, 4)).toEqual([4]);
     const mounts = `SELECT id FROM file WHERE namespace_id = ? AND deleted = 0
       AND mount_namespace IS NOT NULL ORDER BY path`;
     const plan = db.prepare(`EXPLAIN QUERY PLAN ${mounts}`).all('ns1') as { detail: string }[];
