@@ -14,6 +14,7 @@ import type {
 import type { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
+import { unshareIdleFoldersAt } from '../sharing/unshare-folder.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata } from './wire-entries.js';
@@ -115,7 +116,12 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
     async (request): Promise<DeleteResponse> => {
       const userPath = requirePath(request.body.path);
       if (userPath === '/') throw new ServerError('invalid_path', 'cannot delete the root');
-      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      const view = await unshareIdleFoldersAt(ctx, {
+        view: await viewOf(ctx, request),
+        userPath,
+        actor: actorOf(ctx, request),
+      });
+      const target = view.resolveForWrite(userPath);
       if (target.path === '/') {
         throw new ServerError(
           'path_conflict',

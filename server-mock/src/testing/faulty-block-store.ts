@@ -1,9 +1,9 @@
 /**
  * A BlockStore wrapper for tests that must force an interleaving or a fault at one block write:
  * every call goes to the real store underneath; `pauseAfterPut` holds one matching `put` after
- * its bytes are durable (so the test can run the garbage collector "in the middle"), and
- * `failPuts` makes matching puts throw before storing anything. Injected through startServer's
- * `components.blocks`.
+ * its bytes are durable (so the test can run the garbage collector "in the middle"), `listed`
+ * tells when the GC sweep has walked a namespace, and `failPuts` makes matching puts throw
+ * before storing anything. Injected through startServer's `components.blocks`.
  */
 import path from 'node:path';
 import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
@@ -26,6 +26,7 @@ export class FaultyBlockStore implements BlockStore {
     { match: PutMatcher; reach: (b: { namespace: NamespaceId; id: BlockId }) => void } | undefined;
   private released: Promise<void> = Promise.resolve();
   private failure: { match: PutMatcher; afterPuts: number } | undefined;
+  private listWaiters: Array<{ namespace: NamespaceId; resolve: () => void }> = [];
 
   constructor(private readonly inner: BlockStore) {}
 
@@ -44,6 +45,14 @@ export class FaultyBlockStore implements BlockStore {
   /** Matching puts after the first `afterPuts` matching ones throw (nothing stored). */
   failPuts(match: PutMatcher, afterPuts = 0): void {
     this.failure = { match, afterPuts };
+  }
+
+  /**
+   * Resolves once a listing of `namespace` (the GC sweep's walk) has been read to its end: the
+   * sweep has seen every block stored there by then.
+   */
+  listed(namespace: NamespaceId): Promise<void> {
+    return new Promise((resolve) => this.listWaiters.push({ namespace, resolve }));
   }
 
   /** Ends any fault: puts behave normally again. */
@@ -82,8 +91,14 @@ export class FaultyBlockStore implements BlockStore {
     return this.inner.delete(namespace, id);
   }
 
-  list(namespace: NamespaceId): AsyncIterable<BlockId> {
-    return this.inner.list(namespace);
+  async *list(namespace: NamespaceId): AsyncIterable<BlockId> {
+    yield* this.inner.list(namespace);
+    const [done, waiting] = [
+      this.listWaiters.filter((w) => w.namespace === namespace),
+      this.listWaiters.filter((w) => w.namespace !== namespace),
+    ];
+    this.listWaiters = waiting;
+    for (const waiter of done) waiter.resolve();
   }
 
   listNamespaces(): AsyncIterable<NamespaceId> {

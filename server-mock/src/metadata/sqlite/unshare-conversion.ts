@@ -71,6 +71,15 @@ export function unshareFolderSync(
        WHERE namespace_id = @namespace`,
     )
     .run({ root, prefix: mount.path, namespace });
+  // The owner's resumable uploads into the folder finish in the root, at the same paths; other
+  // members' are refused piece by piece already (they no longer see the namespace) and expire.
+  ctx
+    .stmt(
+      `UPDATE upload_session SET namespace_id = @root, path = @prefix || path
+       WHERE namespace_id = @namespace
+         AND user_id = (SELECT owner_id FROM namespace WHERE id = @namespace)`,
+    )
+    .run({ root, prefix: mount.path, namespace });
   ctx
     .stmt('UPDATE file SET mount_namespace = NULL, mount_role = NULL, updated_ms = ? WHERE id = ?')
     .run(actor.nowMs, mount.id);
