@@ -191,4 +191,42 @@ describe('revoking the last share of a folder', () => {
     await server.server.runPolicy();
     await expectProjectReachable(revs, true);
   });
+
+  it('still lets the folder be deleted when the way back failed at the revoke', async () => {
+    const revs = await seedProject();
+    const created = await share('/Proj', bob);
+    await server.server.runPolicy();
+    // Writing blocks back into the root fails during the revoke: the revoke itself stands.
+    blocks.failPuts((namespace) => namespace === ann.rootNamespace);
+    await revoke(created);
+    expect(await rootEntry('/Proj')).toMatchObject({ mount: { namespace: created.namespace } });
+    expect((await bob.json('GET', '/shares')).body).toEqual({ owned: [], received: [] });
+    blocks.heal();
+    await server.server.runPolicy();
+    const deleted = await ann.json('POST', '/files/delete', { path: '/Proj' });
+    expect(deleted.status).toBe(200);
+    await server.server.runPolicy();
+    await expectProjectReachable(revs, true);
+  });
+
+  it('stays shared when a new share lands while the way back runs, and loses nothing', async () => {
+    const revs = await seedProject();
+    const toBob = await share('/Proj', bob);
+    await server.server.runPolicy();
+    const held = blocks.pauseAfterPut((namespace: NamespaceId) => namespace === ann.rootNamespace);
+    const revoking = ann.json('DELETE', `/shares/${toBob.id}`);
+    await held.reached;
+    const toCat = await share('/Proj', cat);
+    expect(toCat.namespace).toBe(toBob.namespace);
+    held.release();
+    expect((await revoking).status).toBe(200);
+    expect(await rootEntry('/Proj')).toMatchObject({ mount: { namespace: toBob.namespace } });
+    await server.server.runPolicy();
+    const got = await download(cat, 'path=/Proj/a.txt');
+    expect(got.bytes.equals(Buffer.from(V2))).toBe(true);
+    await expectProjectReachable(revs, false);
+    expect(((await ann.json('GET', '/account')).body as { usedBytes: number }).usedBytes).toBe(
+      V1.length + V2.length + 7_000 + GONE.length,
+    );
+  });
 });
