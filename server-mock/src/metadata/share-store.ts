@@ -1,7 +1,9 @@
 /**
- * Sharing: turning a folder into a shared namespace, and mounting it in recipients' roots.
- * A shared folder is its own namespace (own journal, own data key); each member's root holds a
- * mount folder pointing at it: the owner's at the folder's old path, a recipient's at `/NAME`.
+ * Sharing: turning a folder into a shared namespace, mounting it in recipients' roots, and
+ * turning it back into a plain folder when its last share goes. A shared folder is its own
+ * namespace (own journal, own data key); each member's root holds a mount folder pointing at
+ * it: the owner's at the folder's old path, a recipient's at `/NAME`. Conversions either way
+ * are recorded here while they run and pin the blocks they write against garbage collection.
  */
 import type {
   BlockId,
