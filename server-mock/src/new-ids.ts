@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   share: 'sh_',
   upload: 'up_',
   reservation: 'qr_',
+  conversion: 'cv_',
 } as const;
 
 /** A fresh random id of `kind`, e.g. `createId('rev')` → `r_3kT…`. */

@@ -149,13 +149,16 @@ describe("an editor's write held across the revoke of their share", () => {
       role: 'editor',
     });
     expect(shared.status).toBe(200);
-    const before = await listing(ann, '/team');
     const gate = arm(write.method);
     const answer = write.send(bob, '/team', firstRev);
     await gate.reached;
     expect((await ann.json('DELETE', `/shares/${(shared.body as ShareMetadata).id}`)).status).toBe(
       200,
     );
+    // The last revoke turns /team back into a plain folder of Ann's root (namespaces change);
+    // the held write must change nothing after that.
+    const before = await listing(ann, '/team');
+    expect(before).not.toEqual([]);
     gate.open();
     const res = await answer;
     expect(res.status).toBe(403);
@@ -163,5 +166,65 @@ describe("an editor's write held across the revoke of their share", () => {
     expect(await listing(ann, '/team')).toEqual(before);
     // Nothing appeared in Bob's own root either.
     expect(await listing(bob, '/')).toEqual([]);
+  });
+});
+
+describe("the owner's write held across the last revoke (the folder goes back to the root)", () => {
+  it.each(CASES)('$name answers 409 namespace_changed and changes nothing', async (write) => {
+    const { server: s, arm } = await startGatedServer();
+    const ann = await s.createUser('ann');
+    const bob = await s.createUser('bob');
+    const firstRev = await seedFolder(ann, '/team');
+    const shared = await ann.json('POST', '/shares', {
+      path: '/team',
+      email: bob.email,
+      role: 'editor',
+    });
+    expect(shared.status).toBe(200);
+    const gate = arm(write.method);
+    const answer = write.send(ann, '/team', firstRev);
+    await gate.reached;
+    expect((await ann.json('DELETE', `/shares/${(shared.body as ShareMetadata).id}`)).status).toBe(
+      200,
+    );
+    const before = await listing(ann, '/team');
+    gate.open();
+    const res = await answer;
+    expect(res).toMatchObject({
+      status: 409,
+      body: { error: { code: 'namespace_changed', namespace: ann.rootNamespace } },
+    });
+    expect(await listing(ann, '/team')).toEqual(before);
+    // Sent again, it lands in the plain folder.
+    expect((await write.send(ann, '/team', firstRev)).status).toBe(200);
+  });
+});
+
+describe('a delete held while a folder inside it becomes shared', () => {
+  it('answers 409 path_conflict and keeps the share mounted for its owner', async () => {
+    const { server: s, arm } = await startGatedServer();
+    const ann = await s.createUser('ann');
+    const bob = await s.createUser('bob');
+    await commitContent(ann, '/A/P/x.txt', utf8('kept'));
+    const gate = arm('deleteEntry');
+    const answer = ann.json('POST', '/files/delete', { path: '/A' });
+    await gate.reached;
+    const shared = await ann.json('POST', '/shares', {
+      path: '/A/P',
+      email: bob.email,
+      role: 'viewer',
+    });
+    expect(shared.status).toBe(200);
+    gate.open();
+    expect(await answer).toMatchObject({
+      status: 409,
+      body: {
+        error: { code: 'path_conflict', message: '/A/P is a shared folder: unshare it first' },
+      },
+    });
+    const annCopy = await ann.fetch('/files/download?path=/A/P/x.txt');
+    expect(await annCopy.text()).toBe('kept');
+    const bobCopy = await bob.fetch('/files/download?path=/P/x.txt');
+    expect(await bobCopy.text()).toBe('kept');
   });
 });

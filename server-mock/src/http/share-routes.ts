@@ -14,6 +14,7 @@ import { ServerError } from '../errors.js';
 import type { ShareRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
 import { shareFolder } from '../sharing/share-folder.js';
+import { unshareFolder } from '../sharing/unshare-folder.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
@@ -190,6 +191,15 @@ export async function registerShareRoutes(app: FastifyInstance, ctx: ServerConte
       }
       const outcome = await ctx.store.deleteShare(share.id, actorOf(request));
       if (outcome) await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
+      // The last share gone, the folder goes back into the owner's root as a plain folder. The
+      // revoke stands if that fails: deleting the folder tries the way back again.
+      if (outcome?.remainingShares === 0) {
+        try {
+          await unshareFolder(ctx, { namespace: share.namespace, actor: actorOf(request) });
+        } catch (error) {
+          request.log.warn({ err: error }, 'turning a no longer shared folder back failed');
+        }
+      }
       return { id: share.id };
     },
   );

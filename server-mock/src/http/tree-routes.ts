@@ -25,6 +25,7 @@ import {
 } from '../access/write-access.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
+import { unshareIdleFoldersAt } from '../sharing/unshare-folder.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata } from './wire-entries.js';
@@ -129,7 +130,12 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
     async (request): Promise<DeleteResponse> => {
       const userPath = requirePath(request.body.path);
       if (userPath === '/') throw new ServerError('invalid_path', 'cannot delete the root');
-      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
+      const view = await unshareIdleFoldersAt(ctx, {
+        view: await viewOf(ctx, request),
+        userPath,
+        actor: actorOf(ctx, request),
+      });
+      const target = view.resolveForWrite(userPath);
       if (target.path === '/') {
         throw new ServerError(
           'path_conflict',
@@ -153,6 +159,7 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
       if (isAccessOutcome(outcome)) throw accessOutcomeError(outcome);
       if (outcome.kind === 'not_found')
         throw new ServerError('not_found', `${userPath} does not exist`);
+      if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
       await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
       return { path: userPath, deleted: outcome.count };
     },

@@ -49,6 +49,8 @@ const PLAIN_READS = new Set<string>([
   'listExpiredUploadSessions',
   'reservedBytesOf',
   'listBlocksUnder',
+  'listBlocksOf',
+  'countShares',
   'getShare',
   'listShares',
   'mountPathOf',

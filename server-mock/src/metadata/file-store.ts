@@ -82,6 +82,8 @@ export type MkdirOutcome =
 export type DeleteOutcome =
   | { readonly kind: 'deleted'; readonly count: number; readonly seq: number }
   | { readonly kind: 'not_found' }
+  /** A shared folder is at or below the path (made shared after the route looked). */
+  | { readonly kind: 'path_conflict'; readonly message: string }
   | AccessOutcome;
 
 export type MoveOutcome =

@@ -1,7 +1,8 @@
 /**
  * Runs the storage policy on a timer owned by startServer: journal tombstone retention, expiry
- * of stale announces, upload sessions and quota reservations, version thinning, garbage
- * collection and cold tiering (SPEC "Storage policy"). Runs never overlap; `stop()` waits for a running one to end.
+ * of stale announces, upload sessions and quota reservations, version thinning, abandoning dead
+ * folder conversions, garbage collection and cold tiering (SPEC "Storage policy"). Runs never
+ * overlap; `stop()` waits for a running one to end.
  */
 import {
   DEFAULT_THINNING_POLICY,
@@ -10,6 +11,7 @@ import {
   selectVersionsToDelete,
 } from '../policy/index.js';
 import type { ServerContext } from '../server-context.js';
+import { CONVERSION_IDLE_TIMEOUT_MS } from '../sharing/convert-blocks.js';
 import { expireUploads } from '../transfer/resumable-upload.js';
 
 export interface PolicyTimer {
@@ -53,6 +55,8 @@ async function runPolicyOnce(ctx: ServerContext, gc: GarbageCollector): Promise<
   // expired, deleted here.
   await ctx.store.expireQuotaReservations(nowMs);
   await thinVersions(ctx, nowMs);
+  // Before GC: the pins of share conversions whose server died go, so this run collects them.
+  await ctx.store.abandonIdleFolderConversions(nowMs - CONVERSION_IDLE_TIMEOUT_MS);
   await gc.collect({ nowMs, signal });
   await moveIdleBlocksToCold({
     blockStore: ctx.blocks,

@@ -1,9 +1,11 @@
 /**
  * Sharing a folder with another user (SPEC "Sharing"). The first share of a plain folder turns
  * it into a namespace of its own: its blocks are re-encrypted server-side under a fresh key (the
- * recipient must never get the owner's root key), then one transaction moves files, versions
- * and references and mounts the namespace where the folder was. Each share then mounts the
- * namespace in the recipient's root as `/NAME` (or `/NAME (2)`, …).
+ * recipient must never get the owner's root key) and pinned against garbage collection as they
+ * are written (convert-blocks.ts), then one transaction moves files, versions and references
+ * and mounts the namespace where the folder was. First shares of one folder sent at once each
+ * convert; the first transaction wins and the others share its namespace. Each share then
+ * mounts the namespace in the recipient's root as `/NAME` (or `/NAME (2)`, …, shortened to fit).
  */
 import {
   baseName,
@@ -13,70 +15,83 @@ import {
   type ShareId,
   type ShareRole,
 } from '../../../sync-engine/src/protocol/index.js';
-import type { UserView } from '../access/user-view.js';
-import { ServerError } from '../errors.js';
+import { UserView } from '../access/user-view.js';
+import { assertNever, ServerError } from '../errors.js';
 import type { Actor, ShareRecord } from '../metadata/records.js';
-import type { ReencodedBlock } from '../metadata/share-store.js';
 import { createId } from '../new-ids.js';
 import type { ServerContext } from '../server-context.js';
+import { conversionAbandoned, pinConvertedBlocks, type BlockConversion } from './convert-blocks.js';
 
 const MAX_CONVERT_ATTEMPTS = 5;
 
-async function reencodeBlock(
-  ctx: ServerContext,
-  input: {
-    from: NamespaceId;
-    to: NamespaceId;
-    fromKey: Uint8Array;
-    toKey: Uint8Array;
-    id: BlockId;
-  },
-): Promise<ReencodedBlock> {
-  const encoded = await ctx.blocks.get(input.from, input.id);
-  if (!encoded) throw new ServerError('internal_error', `block ${input.id} has no bytes`);
-  const plain = await ctx.codec.decode(encoded, input.fromKey, input.id, { transfer: true });
-  const plainSize = plain.length;
-  const result = await ctx.codec.encode(plain, input.toKey, { transfer: true });
-  await ctx.blocks.put(input.to, input.id, result.encoded);
-  return { id: input.id, plainSize, encodedSize: result.encoded.length };
-}
-
-/** Turns the plain folder `folder` of `root` into a shared namespace; returns its id. */
+/**
+ * Turns the plain folder `folder` of `root` into a shared namespace; returns its id. When a
+ * first share sent at the same time converted the folder first, returns that namespace (this
+ * conversion is abandoned: its blocks become garbage).
+ */
 async function convertFolder(
   ctx: ServerContext,
   input: { root: NamespaceId; folder: RemotePath; actor: Actor },
 ): Promise<NamespaceId> {
   const namespace = createId<NamespaceId>('namespace');
   const { key, wrapped } = ctx.keyring.createKey(namespace);
-  const rootKey = await ctx.keyring.keyOf(input.root);
-  const reencoded = new Map<BlockId, ReencodedBlock>();
-  let wanted = await ctx.store.listBlocksUnder(input.root, input.folder);
-  for (let attempt = 0; attempt < MAX_CONVERT_ATTEMPTS; attempt++) {
-    for (const id of wanted) {
-      if (reencoded.has(id)) continue;
-      const args = { from: input.root, to: namespace, fromKey: rootKey, toKey: key, id };
-      reencoded.set(id, await reencodeBlock(ctx, args));
-    }
-    const outcome = await ctx.store.convertFolderToNamespace({
-      root: input.root,
-      folder: input.folder,
-      newNamespace: namespace,
-      wrappedKey: wrapped,
-      blocks: reencoded,
-      actor: input.actor,
-    });
-    if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
-    if (outcome.kind === 'converted') {
-      await ctx.bus.publish({ topic: input.root, seq: outcome.rootSeq });
-      await ctx.bus.publish({ topic: namespace, seq: outcome.namespaceSeq });
-      return namespace;
-    }
-    // Commits landed while we re-encoded: pick up their blocks and try again.
-    wanted = outcome.missing;
-  }
-  throw new ServerError('unavailable', `${input.folder} keeps changing; try sharing again`, {
-    retryAfterMs: 1000,
+  const conversion: BlockConversion = {
+    id: createId('conversion'),
+    source: input.root,
+    target: namespace,
+    sourceKey: await ctx.keyring.keyOf(input.root),
+    targetKey: key,
+    isFreshTarget: true,
+  };
+  await ctx.store.beginFolderConversion({
+    id: conversion.id,
+    kind: 'share',
+    source: input.root,
+    target: namespace,
+    newNamespace: { ownerId: input.actor.userId, wrappedKey: wrapped },
+    nowMs: ctx.now(),
   });
+  let isDone = false;
+  try {
+    const pinned = new Set<BlockId>();
+    let wanted = await ctx.store.listBlocksUnder(input.root, input.folder);
+    for (let attempt = 0; attempt < MAX_CONVERT_ATTEMPTS; attempt++) {
+      await pinConvertedBlocks(ctx, conversion, wanted, pinned);
+      const outcome = await ctx.store.convertFolderToNamespace({
+        conversionId: conversion.id,
+        root: input.root,
+        folder: input.folder,
+        newNamespace: namespace,
+        actor: input.actor,
+      });
+      switch (outcome.kind) {
+        case 'converted':
+          isDone = true;
+          await ctx.bus.publish({ topic: input.root, seq: outcome.rootSeq });
+          await ctx.bus.publish({ topic: namespace, seq: outcome.namespaceSeq });
+          return namespace;
+        case 'already_converted':
+          return outcome.namespace;
+        case 'need_blocks':
+          // Commits landed while we re-encoded: pick up their blocks and try again.
+          wanted = outcome.missing;
+          break;
+        case 'abandoned':
+          throw conversionAbandoned();
+        case 'path_conflict':
+          throw new ServerError('path_conflict', outcome.message);
+        default:
+          return assertNever(outcome);
+      }
+    }
+    throw new ServerError('unavailable', `${input.folder} keeps changing; try sharing again`, {
+      retryAfterMs: 1000,
+    });
+  } finally {
+    // Whatever stopped it: drop its pins and the unused namespace now rather than wait for
+    // the storage policy to find it idle.
+    if (!isDone) await ctx.store.abandonFolderConversion(conversion.id);
+  }
 }
 
 /** Shares the folder at `userPath` of `view` with `email` as `role`. */
@@ -89,6 +104,39 @@ export async function shareFolder(
   if (!recipient) throw new ServerError('not_found', `no user with email ${input.email}`);
   if (recipient.id === view.user.id)
     throw new ServerError('invalid_request', 'you cannot share with yourself');
+  let current = view;
+  for (let attempt = 0; attempt < MAX_CONVERT_ATTEMPTS; attempt++) {
+    if (attempt > 0) current = await UserView.load(ctx.store, view.user);
+    const namespace = await namespaceToShare(ctx, { view: current, userPath, actor });
+    const outcome = await ctx.store.createShare({
+      id: createId<ShareId>('share'),
+      namespace,
+      ownerId: view.user.id,
+      recipientId: recipient.id,
+      role: input.role,
+      name: baseName(userPath),
+      actor,
+    });
+    if (outcome === 'already_shared') {
+      throw new ServerError('already_shared', `${userPath} is already shared with ${input.email}`);
+    }
+    // The namespace went back into a plain folder (its last share revoked) before this share
+    // landed: resolve the path again.
+    if (outcome === 'not_shared_folder') continue;
+    await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
+    return outcome.share;
+  }
+  throw new ServerError('unavailable', `${userPath} keeps changing; try sharing again`, {
+    retryAfterMs: 1000,
+  });
+}
+
+/** The namespace to share for `userPath`: its own when shared already, else a new one. */
+async function namespaceToShare(
+  ctx: ServerContext,
+  input: { view: UserView; userPath: RemotePath; actor: Actor },
+): Promise<NamespaceId> {
+  const { view, userPath, actor } = input;
   const target = view.resolve(userPath);
   let namespace: NamespaceId;
   if (target.namespace !== view.user.rootNamespace) {
@@ -106,18 +154,5 @@ export async function shareFolder(
       throw new ServerError('path_conflict', `${userPath} is a file; share a folder`);
     namespace = await convertFolder(ctx, { root: target.namespace, folder: target.path, actor });
   }
-  const outcome = await ctx.store.createShare({
-    id: createId<ShareId>('share'),
-    namespace,
-    ownerId: view.user.id,
-    recipientId: recipient.id,
-    role: input.role,
-    name: baseName(userPath),
-    actor,
-  });
-  if (outcome === 'already_shared') {
-    throw new ServerError('already_shared', `${userPath} is already shared with ${input.email}`);
-  }
-  await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
-  return outcome.share;
+  return namespace;
 }

@@ -273,13 +273,15 @@ describe('an editor demoted to viewer of /Desk', () => {
 describe('journal isolation', () => {
   it("reads nothing of a namespace named in a forged cursor, nor of a revoked share's later writes", async () => {
     const latest = (await dan.json('GET', '/changes/latest_cursor')).body as { cursor: string };
-    // /Gone stays a namespace of its own in Ann's root after the revocation.
-    const written = await commitContent(ann, '/Gone/after.txt', utf8('after'), {
-      namespace: gone.namespace,
-    });
+    // Its last share revoked, /Gone went back into Ann's root (its old namespace is empty);
+    // /Team is still a namespace of its own, shared with Cat only.
+    const written = await commitContent(ann, '/Gone/after.txt', utf8('after'));
     expect(written.status).toBe(200);
     const forged = Buffer.from(
-      JSON.stringify({ v: 1, n: { [gone.namespace]: 0, [ann.rootNamespace]: 0 } }),
+      JSON.stringify({
+        v: 1,
+        n: { [gone.namespace]: 0, [ann.rootNamespace]: 0, [team.namespace]: 0 },
+      }),
     ).toString('base64url');
     for (const cursor of [latest.cursor, forged]) {
       const res = await dan.json('GET', `/changes?cursor=${cursor}`);

@@ -1,8 +1,8 @@
 /**
- * SQLite implementation of ShareStore: folder → namespace conversion, share rows and mounts.
+ * SQLite implementation of ShareStore: share rows and mounts here; the folder conversions (share
+ * and unshare) in folder-conversions.ts, share-conversion.ts and unshare-conversion.ts.
  */
 import type {
-  BlockId,
   NamespaceId,
   RemotePath,
   ShareId,
@@ -11,15 +11,14 @@ import type {
 } from '../../../../sync-engine/src/protocol/index.js';
 import { createId } from '../../new-ids.js';
 import type { Actor, ShareRecord } from '../records.js';
-import type {
-  ConvertFolderInput,
-  ConvertFolderOutcome,
-  MountOutcome,
-  ShareStore,
-} from '../share-store.js';
+import { mountNameCandidate } from '../mount-name.js';
+import type { MountOutcome, ShareStore } from '../share-store.js';
 import type { ChangeLog } from './change-log.js';
+import { FolderConversions } from './folder-conversions.js';
 import type { Row } from './row-mappers.js';
+import { blocksUnderSync, convertFolderSync } from './share-conversion.js';
 import type { SqliteContext } from './sqlite-context.js';
+import { blocksOfSync, unshareFolderSync } from './unshare-conversion.js';
 
 function shareFromRow(row: Row): ShareRecord {
   return {
@@ -39,16 +38,6 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
         root_namespace: NamespaceId;
       }
     ).root_namespace;
-  const blocksUnder = (namespace: NamespaceId, folder: string): BlockId[] =>
-    (
-      ctx
-        .stmt(
-          `SELECT DISTINCT j.value AS id FROM file f JOIN file_version v ON v.file_id = f.id,
-             json_each(v.blocks) j
-           WHERE f.namespace_id = ? AND f.path >= ? AND f.path < ?`,
-        )
-        .all(namespace, `${folder}/`, `${folder}0`) as Array<{ id: BlockId }>
-    ).map((r) => r.id);
   const getShareSync = (id: ShareId) => {
     const row = ctx.stmt('SELECT * FROM share WHERE id = ?').get(id) as Row | undefined;
     return row && shareFromRow(row);
@@ -60,94 +49,26 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
       .get(root, share.namespace) as { id: string } | undefined;
     return { root, fileId: row?.id };
   };
-
-  function convert(input: ConvertFolderInput): ConvertFolderOutcome {
-    const { root, folder, newNamespace, actor } = input;
-    const folderRow = log.live(root, folder);
-    if (!folderRow?.isDir || folderRow.mount) {
-      return { kind: 'path_conflict', message: `${folder} is not a plain folder` };
-    }
-    const nested = ctx
-      .stmt(
-        `SELECT 1 FROM file WHERE namespace_id = ? AND deleted = 0 AND mount_namespace IS NOT NULL
-         AND path >= ? AND path < ?`,
-      )
-      .get(root, `${folder}/`, `${folder}0`);
-    if (nested) return { kind: 'path_conflict', message: `${folder} contains a shared folder` };
-    const needed = blocksUnder(root, folder);
-    const missing = needed.filter((id) => !input.blocks.has(id));
-    if (missing.length > 0) return { kind: 'need_blocks', missing };
-
-    ctx
-      .stmt('INSERT INTO namespace (id, kind, owner_id, created_ms) VALUES (?, ?, ?, ?)')
-      .run(newNamespace, 'shared', actor.userId, actor.nowMs);
-    ctx
-      .stmt('INSERT INTO namespace_key (namespace_id, wrapped_key, created_ms) VALUES (?, ?, ?)')
-      .run(newNamespace, Buffer.from(input.wrappedKey), actor.nowMs);
-    for (const id of needed) {
-      const block = input.blocks.get(id)!;
-      ctx
-        .stmt(
-          `INSERT INTO block (namespace_id, id, plain_size, encoded_size, last_access_ms, created_ms)
-           VALUES (?, ?, ?, ?, ?, ?)`,
-        )
-        .run(newNamespace, id, block.plainSize, block.encodedSize, actor.nowMs, actor.nowMs);
-      ctx
-        .stmt('UPDATE namespace SET used_bytes = used_bytes + ? WHERE id = ?')
-        .run(block.plainSize, newNamespace);
-    }
-    const moved = ctx
-      .stmt(
-        'SELECT id, path, deleted FROM file WHERE namespace_id = ? AND path >= ? AND path < ? ORDER BY path',
-      )
-      .all(root, `${folder}/`, `${folder}0`) as Array<{
-      id: string;
-      path: string;
-      deleted: number;
-    }>;
-    for (const file of moved) {
-      const versions = ctx
-        .stmt('SELECT blocks FROM file_version WHERE file_id = ?')
-        .all(file.id) as Array<{
-        blocks: string;
-      }>;
-      // References move with the versions: the old namespace's blocks become garbage once
-      // nothing else names them (the GC frees their bytes and quota).
-      for (const version of versions) {
-        for (const id of new Set(JSON.parse(version.blocks) as string[])) {
-          ctx
-            .stmt('UPDATE block SET refcount = refcount - 1 WHERE namespace_id = ? AND id = ?')
-            .run(root, id);
-          ctx
-            .stmt('UPDATE block SET refcount = refcount + 1 WHERE namespace_id = ? AND id = ?')
-            .run(newNamespace, id);
-        }
+  const countSharesSync = (namespace: NamespaceId) =>
+    (
+      ctx.stmt('SELECT COUNT(*) AS n FROM share WHERE namespace_id = ?').get(namespace) as {
+        n: number;
       }
-      ctx
-        .stmt('UPDATE file_version SET namespace_id = ? WHERE file_id = ?')
-        .run(newNamespace, file.id);
-      ctx
-        .stmt('UPDATE file SET namespace_id = ?, path = ? WHERE id = ?')
-        .run(newNamespace, file.path.slice(folder.length), file.id);
-    }
-    ctx
-      .stmt(
-        `UPDATE file SET mount_namespace = ?, mount_role = 'editor', updated_ms = ? WHERE id = ?`,
-      )
-      .run(newNamespace, actor.nowMs, folderRow.fileId);
-    // The root's entries below the folder now live in the new namespace's journal.
-    ctx
-      .stmt('DELETE FROM journal WHERE namespace_id = ? AND path >= ? AND path < ?')
-      .run(root, `${folder}/`, `${folder}0`);
-    const rootSeq = log.append(log.byId(folderRow.fileId), { nowMs: actor.nowMs });
-    let namespaceSeq = 0;
-    for (const file of moved) {
-      if (file.deleted === 0) namespaceSeq = log.append(log.byId(file.id), { nowMs: actor.nowMs });
-    }
-    return { kind: 'converted', rootSeq, namespaceSeq };
-  }
+    ).n;
+  const conversions = new FolderConversions(ctx);
 
-  function mount(input: Parameters<ShareStore['createShare']>[0]): MountOutcome | 'already_shared' {
+  function mount(
+    input: Parameters<ShareStore['createShare']>[0],
+  ): MountOutcome | 'already_shared' | 'not_shared_folder' {
+    // Checked here, in the transaction that writes the share: the namespace may have gone back
+    // into the owner's root (its last share revoked) since the caller resolved the path.
+    const ownerMount = ctx
+      .stmt(
+        `SELECT 1 FROM namespace n JOIN file f ON f.namespace_id = ? AND f.mount_namespace = n.id
+         AND f.deleted = 0 WHERE n.id = ? AND n.owner_id = ?`,
+      )
+      .get(rootOf(input.ownerId), input.namespace, input.ownerId);
+    if (!ownerMount) return 'not_shared_folder';
     const exists = ctx
       .stmt('SELECT 1 FROM share WHERE namespace_id = ? AND recipient_id = ?')
       .get(input.namespace, input.recipientId);
@@ -155,7 +76,7 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
     const recipientRoot = rootOf(input.recipientId);
     let mountPath = `/${input.name}` as RemotePath;
     for (let n = 2; log.live(recipientRoot, mountPath); n++)
-      mountPath = `/${input.name} (${n})` as RemotePath;
+      mountPath = `/${mountNameCandidate(input.name, n)}` as RemotePath;
     ctx
       .stmt(
         `INSERT INTO share (id, namespace_id, owner_id, recipient_id, role, created_ms)
@@ -178,7 +99,8 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
       .run(fileId, recipientRoot, mountPath, input.namespace, input.role, input.actor.nowMs);
     const seq = log.append(log.byId(fileId), { nowMs: input.actor.nowMs });
     log.event(recipientRoot, 'folder_shared', { path: mountPath }, input.actor);
-    return { share: getShareSync(input.id)!, mountPath, recipientRoot, seq };
+    const remainingShares = countSharesSync(input.namespace);
+    return { share: getShareSync(input.id)!, mountPath, recipientRoot, seq, remainingShares };
   }
 
   function changeMount(
@@ -222,15 +144,37 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
       mountPath,
       recipientRoot: root,
       seq,
+      remainingShares: countSharesSync(share.namespace),
     };
   }
 
   return {
     async listBlocksUnder(namespace, folder) {
-      return blocksUnder(namespace, folder);
+      return blocksUnderSync(ctx, namespace, folder);
+    },
+    async listBlocksOf(namespace) {
+      return blocksOfSync(ctx, namespace);
+    },
+    async beginFolderConversion(input) {
+      conversions.begin(input);
+    },
+    async pinConvertedBlock(input) {
+      return conversions.pin(input);
     },
     async convertFolderToNamespace(input) {
-      return ctx.write(() => convert(input));
+      return ctx.write(() => convertFolderSync(ctx, { log, conversions }, input));
+    },
+    async convertNamespaceToFolder(input) {
+      return ctx.write(() => unshareFolderSync(ctx, { log, conversions }, input));
+    },
+    async abandonFolderConversion(id) {
+      conversions.abandon(id);
+    },
+    async abandonIdleFolderConversions(touchedBeforeMs) {
+      return conversions.abandonIdle(touchedBeforeMs);
+    },
+    async countShares(namespace) {
+      return countSharesSync(namespace);
     },
     async createShare(input) {
       return ctx.write(() => mount(input));

@@ -22,6 +22,14 @@ export class TreeWrites {
       if (!live) return { kind: 'not_found' };
       // Children first, so a journal reader never sees a child outlive its folder.
       const doomed = [...this.log.liveDescendants(namespace, path).reverse(), live];
+      // Checked here, not only in the route: a share made meanwhile must not lose its mount.
+      const mount = doomed.find((entry) => entry.mount);
+      if (mount) {
+        return {
+          kind: 'path_conflict',
+          message: `${mount.path} is a shared folder: unshare it first`,
+        };
+      }
       let seq = 0;
       for (const entry of doomed) {
         this.ctx

@@ -33,8 +33,10 @@ export class WriteAccessGuard {
       }
       // The path resolves elsewhere. If the namespace it was in is gone from the user's view,
       // the share was revoked: redoing the write in whatever the path means now (a folder of
-      // their own root) would be a surprise, so it is refused.
-      if (this.roleIn(root, expected.namespace) === undefined) {
+      // their own root) would be a surprise, so it is refused. Its owner lost nothing, though:
+      // their last share went and the folder is a plain folder of their root again.
+      const isOwnersFolderBack = this.ownerOf(expected.namespace) === access.userId;
+      if (this.roleIn(root, expected.namespace) === undefined && !isOwnersFolderBack) {
         return { kind: 'access_lost', userPath, reason: 'revoked' };
       }
       if (isReadOnly) return { kind: 'access_lost', userPath, reason: 'read_only' };
@@ -54,6 +56,12 @@ export class WriteAccessGuard {
       { root_namespace: NamespaceId } | undefined;
     if (!row) throw new Error(`no user ${userId}`);
     return row.root_namespace;
+  }
+
+  private ownerOf(namespace: NamespaceId): UserId | undefined {
+    const row = this.ctx.stmt('SELECT owner_id FROM namespace WHERE id = ?').get(namespace) as
+      { owner_id: UserId } | undefined;
+    return row?.owner_id;
   }
 
   private roleIn(root: NamespaceId, namespace: NamespaceId): Role | undefined {

@@ -11,6 +11,7 @@ import { migration004MountIndex } from './004-mount-index.js';
 import { migration005DeviceSignOut } from './005-device-sign-out.js';
 import { migration006MountsByNamespace } from './006-mounts-by-namespace.js';
 import { migration007QuotaReservations } from './007-quota-reservations.js';
+import { migration008FolderConversions } from './008-folder-conversions.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration005DeviceSignOut,
   migration006MountsByNamespace,
   migration007QuotaReservations,
+  migration008FolderConversions,
 ];
 
 /** The schema version this code writes and reads. */
