@@ -23,7 +23,9 @@ let server: TestServer;
 let users = 0;
 let nowMs = Date.now();
 beforeAll(async () => {
-  server = await startTestServer({ components: { now: () => nowMs } });
+  // The clock jumps past journal retention at every prune; idle devices would expire after three
+  // jumps (90 days), which is not what this test is about.
+  server = await startTestServer({ deviceIdleExpiryMs: 0, components: { now: () => nowMs } });
 });
 afterAll(async () => server.close());
 

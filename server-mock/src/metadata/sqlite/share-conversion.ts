@@ -102,9 +102,13 @@ export function convertFolderSync(
   ctx
     .stmt(`UPDATE file SET mount_namespace = ?, mount_role = 'editor', updated_ms = ? WHERE id = ?`)
     .run(newNamespace, actor.nowMs, folderRow.fileId);
-  // The root's entries below the folder now live in the new namespace's journal.
+  // The root's live entries below the folder now live in the new namespace's journal. Its
+  // tombstones stay: a device that has not read a deletion yet must still see it (the new
+  // namespace's journal has no tombstones), or it would keep the deleted file.
   ctx
-    .stmt('DELETE FROM journal WHERE namespace_id = ? AND path >= ? AND path < ?')
+    .stmt(
+      `DELETE FROM journal WHERE namespace_id = ? AND path >= ? AND path < ? AND tag != 'deleted'`,
+    )
     .run(root, `${folder}/`, `${folder}0`);
   const rootSeq = log.append(log.byId(folderRow.fileId), { nowMs: actor.nowMs });
   let namespaceSeq = 0;
