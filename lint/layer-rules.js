@@ -1,18 +1,32 @@
 // The layer rules of STYLE.md section 2 as ESLint `no-restricted-imports` zones. ESLint gives a
 // file the options of the last config object that matches it (they do not merge), so each zone
 // below lists every pattern that applies to its files. Patterns are regular expressions over the
-// import specifier, so relative paths that cross into another folder match too.
+// import specifier.
+//
+// sync-engine and server-mock are npm workspaces whose `exports` maps name their entry files
+// (`sync-engine`, `sync-engine/protocol`, `sync-engine/blocks`, `sync-engine/testkit`,
+// `server-mock`), so a deep import of another folder cannot even resolve; a relative path into
+// another folder is refused here, and each zone says which of the entries it may use.
 
 const TESTS = ['**/*.test.ts', '**/*.e2e.test.ts', '**/*.contract.ts', '**/*.fixture.ts'];
 const ENGINE_HARNESS = ['sync-engine/src/testkit/**', 'sync-engine/bench/**'];
 const SERVER_HARNESS = ['server-mock/test/**', 'server-mock/bench/**'];
 
 const noElectron = (who) => ({ regex: '^electron(/|$)', message: `${who} never imports electron` });
-const folders = (names, message) => ({ regex: `(^|/)(${names.join('|')})/`, message });
+/** Another top-level folder, by package name or (always refused) by a relative path. */
+const folders = (names, message) => ({
+  regex: `^(${names.join('|')})(/|$)|^(\\.\\./)+(${names.join('|')})/`,
+  message,
+});
+/** Only the listed entries of a workspace package; `''` is the package itself. */
+const onlyEntries = (pkg, entries, message) => ({
+  regex: `^${pkg}(?!${entries.map((e) => (e === '' ? '$' : `/${e}$`)).join('|')})(/|$)|^(\\.\\./)+${pkg}/`,
+  message,
+});
 
 /** Product code never imports test harness (STYLE.md section 1: testkit/, server-mock/test/). */
 const noHarness = {
-  regex: '(^|/)(testkit|test)/|^(vitest|fast-check)(/|$)',
+  regex: '(^|/)(testkit|test)(/|$)|^(vitest|fast-check)(/|$)',
   message: 'product code never imports test harness (testkit/, server-mock/test/, vitest)',
 };
 
@@ -21,15 +35,22 @@ const engineImportsNoOtherFolder = folders(
   'sync-engine imports nothing from the other folders',
 );
 /** Engine tests start the real server through its entry, and may use its test harness. */
-const engineTestsImportServerEntry = {
-  regex: '(^|/)server-mock/(?!src/index\\.js$|test/)|(^|/)(main|renderer|app)/',
-  message: 'engine tests reach the server only through server-mock/src/index.js (or its test/)',
-};
+const engineTestsImportServerEntry = onlyEntries(
+  'server-mock',
+  [''],
+  'engine tests reach the server only through its entry, server-mock (startServer)',
+);
+const engineTestsImportNoOtherFolder = folders(
+  ['main', 'renderer', 'app'],
+  'sync-engine imports nothing from the other folders',
+);
 
-const serverImportsEngineEntries = (entries) => ({
-  regex: `(^|/)sync-engine/(?!src/(${entries.join('|')})/index\\.js$)`,
-  message: `server-mock imports only the engine's ${entries.join('/, ')}/ entry files`,
-});
+const serverImportsEngineEntries = (entries) =>
+  onlyEntries(
+    'sync-engine',
+    entries,
+    `server-mock imports only the engine's ${entries.join('/, ')}/ entry files`,
+  );
 
 /** Each zone: files (and ignores) with every pattern that applies to them. */
 export const LAYER_ZONES = [
@@ -42,7 +63,11 @@ export const LAYER_ZONES = [
   {
     name: 'engine tests and harness',
     files: [...TESTS.map((t) => `sync-engine/${t}`), ...ENGINE_HARNESS],
-    patterns: [engineTestsImportServerEntry, noElectron('sync-engine')],
+    patterns: [
+      engineTestsImportServerEntry,
+      engineTestsImportNoOtherFolder,
+      noElectron('sync-engine'),
+    ],
   },
   {
     name: 'protocol (pure)',
@@ -110,16 +135,12 @@ export const LAYER_ZONES = [
     name: 'app (CLI, config, preload)',
     files: ['app/**/*.ts'],
     patterns: [
-      {
-        regex:
-          '(^|/)sync-engine/(?!src/index\\.js$|src/protocol/index\\.js$|src/control/contract\\.js$)',
-        message:
-          'app imports only the entry files of sync-engine (index, protocol, control contract)',
-      },
-      {
-        regex: '(^|/)server-mock/(?!src/index\\.js$)',
-        message: 'app imports only server-mock/src/index.js',
-      },
+      onlyEntries(
+        'sync-engine',
+        ['', 'protocol', 'control'],
+        'app imports only the entry files of sync-engine (sync-engine, /protocol, /control)',
+      ),
+      onlyEntries('server-mock', [''], 'app imports only the server entry, server-mock'),
       folders(['renderer', 'main'], 'app never imports renderer or main'),
     ],
   },
@@ -132,10 +153,11 @@ export const LAYER_ZONES = [
         ['server-mock', 'main', 'app'],
         'the renderer imports only types from the control contract',
       ),
-      {
-        regex: '(^|/)sync-engine/(?!src/control/contract\\.js$)',
-        message: 'the renderer imports only types from the control contract',
-      },
+      onlyEntries(
+        'sync-engine',
+        ['control'],
+        'the renderer imports only types from the control contract',
+      ),
     ],
   },
   {
@@ -143,13 +165,13 @@ export const LAYER_ZONES = [
     files: ['main/**/*.ts'],
     patterns: [
       folders(['renderer', 'server-mock'], 'main never imports renderer or the server'),
+      onlyEntries(
+        'sync-engine',
+        ['', 'protocol', 'control'],
+        'main imports only the engine entry files, never its internals',
+      ),
       {
-        regex:
-          '(^|/)sync-engine/(?!src/index\\.js$|src/protocol/index\\.js$|src/control/contract\\.js$)',
-        message: 'main imports only the engine entry files, never its internals',
-      },
-      {
-        regex: '(^|/)app/(?!config/)',
+        regex: '^(\\.\\./)+app/(?!config/)',
         message: 'main imports app/config only (nothing imports app/cli)',
       },
     ],

@@ -19,9 +19,15 @@ async function importErrors(filePath: string, code: string): Promise<string[]> {
 const cases: Array<{ file: string; refused: string; because: string; allowed: string }> = [
   {
     file: 'sync-engine/src/state/fixture.ts',
-    refused: "import '../../../server-mock/src/index.js';",
+    refused: "import 'server-mock';",
     because: 'sync-engine imports nothing from the other folders',
     allowed: "import '../protocol/index.js';",
+  },
+  {
+    file: 'sync-engine/src/state/fixture.ts',
+    refused: "import '../../../server-mock/src/index.js';",
+    because: 'sync-engine imports nothing from the other folders',
+    allowed: "import '../blocks/index.js';",
   },
   {
     file: 'sync-engine/src/blocks/fixture.ts',
@@ -80,24 +86,24 @@ const cases: Array<{ file: string; refused: string; because: string; allowed: st
   {
     file: 'sync-engine/src/engine.e2e.test.ts',
     refused: "import '../../server-mock/src/http/build-app.js';",
-    because: 'engine tests reach the server only through server-mock/src/index.js',
-    allowed: "import '../../server-mock/src/index.js';",
+    because: 'engine tests reach the server only through its entry',
+    allowed: "import 'server-mock';",
   },
   {
     file: 'server-mock/src/http/fixture.ts',
-    refused: "import '../../../sync-engine/src/index.js';",
+    refused: "import 'sync-engine';",
     because: "server-mock imports only the engine's protocol/, blocks/ entry files",
-    allowed: "import '../../../sync-engine/src/protocol/index.js';",
+    allowed: "import 'sync-engine/protocol';",
   },
   {
     file: 'server-mock/src/http/fixture.ts',
     refused: "import '../../../sync-engine/src/blocks/codec-pool.js';",
     because: "server-mock imports only the engine's protocol/, blocks/ entry files",
-    allowed: "import '../../../sync-engine/src/blocks/index.js';",
+    allowed: "import 'sync-engine/blocks';",
   },
   {
     file: 'server-mock/src/http/fixture.ts',
-    refused: "import '../../../sync-engine/src/state/index.js';",
+    refused: "import 'sync-engine/src/state/index.js';",
     because: "server-mock imports only the engine's protocol/, blocks/ entry files",
     allowed: "import '../errors.js';",
   },
@@ -109,27 +115,33 @@ const cases: Array<{ file: string; refused: string; because: string; allowed: st
   },
   {
     file: 'server-mock/src/http/fixture.ts',
+    refused: "import { seededBytes } from 'sync-engine/testkit';",
+    because: "server-mock imports only the engine's protocol/, blocks/ entry files",
+    allowed: "import 'fastify';",
+  },
+  {
+    file: 'server-mock/src/http/fixture.ts',
     refused: "import { it } from 'vitest';",
     because: 'product code never imports test harness',
     allowed: "import 'fastify';",
   },
   {
     file: 'server-mock/test/fixture.ts',
-    refused: "import '../../sync-engine/src/state/index.js';",
+    refused: "import 'sync-engine';",
     because: "server-mock imports only the engine's protocol/, blocks/, testkit/ entry files",
-    allowed: "import '../../sync-engine/src/testkit/index.js';",
+    allowed: "import 'sync-engine/testkit';",
   },
   {
     file: 'app/cli/fixture.ts',
-    refused: "import '../../sync-engine/src/blocks/index.js';",
+    refused: "import 'sync-engine/blocks';",
     because: 'app imports only the entry files of sync-engine',
-    allowed: "import '../../sync-engine/src/index.js';",
+    allowed: "import 'sync-engine';",
   },
   {
     file: 'app/cli/fixture.ts',
     refused: "import '../../server-mock/src/http/build-app.js';",
-    because: 'app imports only server-mock/src/index.js',
-    allowed: "import '../../server-mock/src/index.js';",
+    because: 'app imports only the server entry',
+    allowed: "import 'server-mock';",
   },
   {
     file: 'renderer/src/fixture.ts',
@@ -139,19 +151,19 @@ const cases: Array<{ file: string; refused: string; because: string; allowed: st
   },
   {
     file: 'renderer/src/fixture.ts',
-    refused: "import '../../sync-engine/src/state/index.js';",
+    refused: "import 'sync-engine';",
     because: 'the renderer imports only types from the control contract',
-    allowed: "import type {} from '../../sync-engine/src/control/contract.js';",
+    allowed: "import type {} from 'sync-engine/control';",
   },
   {
     file: 'main/src/fixture.ts',
     refused: "import '../../renderer/src/app.js';",
     because: 'main never imports renderer',
-    allowed: "import '../../sync-engine/src/index.js';",
+    allowed: "import 'sync-engine';",
   },
   {
     file: 'main/src/fixture.ts',
-    refused: "import '../../sync-engine/src/state/index.js';",
+    refused: "import 'sync-engine/blocks';",
     because: 'main imports only the engine entry files',
     allowed: "import '../../app/config/index.js';",
   },
@@ -166,8 +178,8 @@ const cases: Array<{ file: string; refused: string; because: string; allowed: st
 describe('layer rules (STYLE.md section 2)', () => {
   it.each(cases)('$file: refuses $refused', async ({ file, refused, because, allowed }) => {
     const errors = await importErrors(file, refused);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toContain(because);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join('\n')).toContain(because);
     expect(await importErrors(file, allowed)).toEqual([]);
   });
 });

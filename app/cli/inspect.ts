@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { inspectFile, type InspectedFile } from '../../sync-engine/src/index.js';
+import { inspectFile, type InspectedFile } from 'sync-engine';
 
 /** Messages for the file errors a user can fix; anything else keeps the system's message. */
 const FILE_ERROR_MESSAGES: Record<string, string> = {

@@ -4,7 +4,7 @@
  * gracefully (in-flight requests finish, long-polls are released, the database is closed).
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { LOG_LEVELS, startServer, type ServerOptions } from '../../server-mock/src/index.js';
+import { LOG_LEVELS, startServer, type ServerOptions } from 'server-mock';
 
 function parsePort(value: string): number {
   const port = Number(value);

@@ -4,9 +4,10 @@
  * block that is already stored under new paths (check + commit only); "upload" sends a fresh
  * block per commit (pre-encoded, so the client's codec does not compete with the server).
  */
-import type { FileMetadata, NamespaceId } from '../../sync-engine/src/protocol/index.js';
-import { BLOCK_CONTENT_TYPE } from '../../sync-engine/src/protocol/index.js';
-import { encodeContent, seededBytes, type TestBlock } from '../test/test-blocks.js';
+import type { FileMetadata, NamespaceId } from 'sync-engine/protocol';
+import { BLOCK_CONTENT_TYPE } from 'sync-engine/protocol';
+import { encodeContent, type TestBlock } from '../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import type { BenchHttp } from './bench-http.js';
 import { summarizeLatencies, type LatencySummary } from './bench-stats.js';
 
@@ -41,7 +42,7 @@ export interface CommitBenchResult extends LatencySummary {
 }
 
 async function encodeOne(key: Uint8Array, bytes: number, seed: number): Promise<TestBlock> {
-  const blocks = await encodeContent(seededBytes(bytes, seed), key);
+  const blocks = await encodeContent(seededBytes('random', seed, bytes), key);
   if (blocks.length !== 1) throw new Error(`expected one block for ${bytes} bytes`);
   return blocks[0]!;
 }

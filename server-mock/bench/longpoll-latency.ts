@@ -10,7 +10,7 @@
  * Latency runs from the moment the commit is sent until each poll's answer has arrived. Polls
  * are only counted as open once the server reports them (ferry_longpolls_active).
  */
-import type { LatestCursorResponse } from '../../sync-engine/src/protocol/index.js';
+import type { LatestCursorResponse } from 'sync-engine/protocol';
 import { createBenchHttp, type BenchHttp } from './bench-http.js';
 import { summarizeLatencies, type LatencySummary } from './bench-stats.js';
 

@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { registerCrashClient, type CrashClient } from '../test/crash/crash-client.js';
 import { spawnServerProcess, type ServerProcess } from '../test/crash/server-process.js';
 import type { BenchHttp } from './bench-http.js';
-import { encodeContent, seededBytes } from '../test/test-blocks.js';
+import { encodeContent } from '../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { createBenchHttp } from './bench-http.js';
 import { measureCommits } from './commit-throughput.js';
 import { measureFanOutWakeup, measureTargetedWakeup } from './longpoll-latency.js';
@@ -125,7 +126,7 @@ async function commitPhase({ server, client, http, key }: Session): Promise<void
 }
 
 async function longPollPhase({ server, client, http, key }: Session): Promise<void> {
-  const [block] = await encodeContent(seededBytes(1_000, 99), key);
+  const [block] = await encodeContent(seededBytes('random', 99, 1_000), key);
   const put = await http.request(
     'PUT',
     `/blocks/${client.rootNamespace}/${block!.id}`,

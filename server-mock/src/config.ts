@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import envPaths from 'env-paths';
-import { DEFAULT_QUOTA_BYTES } from '../../sync-engine/src/protocol/index.js';
+import { DEFAULT_QUOTA_BYTES } from 'sync-engine/protocol';
 import { ServerError } from './errors.js';
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';

@@ -9,7 +9,7 @@ import type {
   NamespaceId,
   Rev,
   WireErrorCode,
-} from '../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 
 /** Extra fields some codes carry in the error body (documented per code in protocol/errors.ts). */
 export interface ServerErrorDetails {

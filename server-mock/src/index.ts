@@ -5,7 +5,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createBlockCodecPool } from '../../sync-engine/src/blocks/index.js';
+import { createBlockCodecPool } from 'sync-engine/blocks';
 import { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import { LocalDirBlockStore, type BlockStore } from './blocks/index.js';
 import { KeyedLock } from './blocks/keyed-lock.js';

@@ -2,7 +2,7 @@
  * Everything the route modules need, built once by startServer (the composition root) and
  * passed down. No module-level singletons: two servers in one process share nothing.
  */
-import type { BlockCodecPool } from '../../sync-engine/src/blocks/index.js';
+import type { BlockCodecPool } from 'sync-engine/blocks';
 import type { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import type { BlockStore } from './blocks/index.js';
 import type { KeyedLock } from './blocks/keyed-lock.js';

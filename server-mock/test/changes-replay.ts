@@ -5,7 +5,7 @@
  * file entry) while the client still has live entries below it. A share's mount point is the
  * documented exception: its tombstone ends, and its `movedFrom` entry moves, the whole subtree.
  */
-import type { ChangeEntry } from '../../sync-engine/src/protocol/index.js';
+import type { ChangeEntry } from 'sync-engine/protocol';
 
 /** What the client believes is at a path. */
 export interface ReplayedEntry {

@@ -6,7 +6,7 @@
  * before storing anything. Injected through startServer's `components.blocks`.
  */
 import path from 'node:path';
-import type { BlockId, NamespaceId } from '../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { BlockStore, BlockTier } from '../src/blocks/block-store.js';
 import { LocalDirBlockStore } from '../src/blocks/local-dir-block-store.js';
 

@@ -2,7 +2,7 @@
  * Knowing that the server really holds a long-poll (it is subscribed and waiting) before a test
  * makes the change that should wake it: the `ferry_longpolls_active` gauge of /metrics.
  */
-import { waitUntil } from '../../sync-engine/src/testkit/index.js';
+import { waitUntil } from 'sync-engine/testkit';
 import type { TestServer } from './test-server.js';
 
 /** True when `server` holds exactly `count` long-polls open. */

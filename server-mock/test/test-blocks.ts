@@ -2,13 +2,8 @@
  * Test helpers for block-level calls: encode content with a namespace key the way a client does,
  * upload the blocks, commit a file. Real codec, real HTTP.
  */
-import { encodeFileBlocks } from '../../sync-engine/src/blocks/index.js';
-import type {
-  BlockId,
-  FileMetadata,
-  NamespaceId,
-  Rev,
-} from '../../sync-engine/src/protocol/index.js';
+import { encodeFileBlocks } from 'sync-engine/blocks';
+import type { BlockId, FileMetadata, NamespaceId, Rev } from 'sync-engine/protocol';
 import type { TestClient, TestResponse } from './test-server.js';
 
 /** One encoded block of some content. */
@@ -88,19 +83,6 @@ export async function startResumableUpload(
     if (sent.status !== 308) throw new Error(`sending the first piece got ${sent.status}`);
   }
   return sessionPath;
-}
-
-/** Deterministic pseudo-random bytes (xorshift), so tests are reproducible. */
-export function seededBytes(length: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** UTF-8 bytes of `text`. */

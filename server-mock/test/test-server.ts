@@ -14,7 +14,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { LoginResponse, NamespaceId } from '../../sync-engine/src/protocol/index.js';
+import type { LoginResponse, NamespaceId } from 'sync-engine/protocol';
 import {
   startServer,
   type RunningServer,

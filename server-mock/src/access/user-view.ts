@@ -8,7 +8,7 @@ import {
   type NamespaceId,
   type RemotePath,
   type ShareRole,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { UserRecord } from '../metadata/records.js';

@@ -3,7 +3,7 @@
  * write carries from what UserView resolved, and turns an AccessOutcome the store returned into
  * the wire error. Nothing was written when a store returns one of these outcomes.
  */
-import type { RemotePath, UserId } from '../../../sync-engine/src/protocol/index.js';
+import type { RemotePath, UserId } from 'sync-engine/protocol';
 import { assertNever, ServerError } from '../errors.js';
 import type { AccessOutcome, AccessTarget, WriteAccess } from '../metadata/write-access.js';
 import type { ResolvedPath } from './user-view.js';

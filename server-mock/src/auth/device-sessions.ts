@@ -4,7 +4,7 @@
  * stored, so it holds on every instance without a sweep; a sign-out is announced on the
  * notification bus so that the device's open long-polls end on whichever instance holds them.
  */
-import type { DeviceId } from '../../../sync-engine/src/protocol/index.js';
+import type { DeviceId } from 'sync-engine/protocol';
 import type { DeviceRecord } from '../metadata/records.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -3,7 +3,7 @@
  * namespace encrypts with its own key (the same plaintext block is different ciphertext in two
  * namespaces).
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 
 /** One block of one namespace. */
 export interface BlockAddress {

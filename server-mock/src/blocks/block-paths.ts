@@ -5,8 +5,8 @@
  * grows past a few thousand entries even with millions of blocks).
  */
 import { join } from 'node:path';
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
-import { isBlockId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
+import { isBlockId } from 'sync-engine/protocol';
 
 /**
  * Namespace ids the store accepts: ASCII letters, digits, `_` and `-`, starting with a letter or

@@ -6,7 +6,7 @@
  * Implementations: LocalDirBlockStore (embedded default: a hot and a cold directory); an
  * S3-compatible store later. Every implementation passes block-store.contract.ts.
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 
 /** Storage tier of a block: hot is read often; cold is cheaper and may be slower to read. */
 export type BlockTier = 'hot' | 'cold';

@@ -3,17 +3,13 @@
  * data key, for users who can see the namespace).
  */
 import type { FastifyInstance } from 'fastify';
-import type {
-  AccountResponse,
-  NamespaceId,
-  NamespaceKeyResponse,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { AccountResponse, NamespaceId, NamespaceKeyResponse } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
 import { viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
-import { namespaceSchema } from '../../../sync-engine/src/protocol/index.js';
+import { namespaceSchema } from 'sync-engine/protocol';
 
 export async function registerAccountRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.get(

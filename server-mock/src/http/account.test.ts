@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_QUOTA_BYTES } from '../../../sync-engine/src/protocol/index.js';
+import { DEFAULT_QUOTA_BYTES } from 'sync-engine/protocol';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;

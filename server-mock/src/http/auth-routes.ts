@@ -15,7 +15,7 @@ import {
   type RegisterRequest,
   type RegisterResponse,
   type UserId,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { createBearerToken, hashBearerToken } from '../auth/bearer-tokens.js';
 import { hashPassword, verifyPassword } from '../auth/password-hashing.js';
 import { ServerError } from '../errors.js';

@@ -4,10 +4,7 @@
  * stored, so the store only ever holds blocks that decode to their id.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  BlockDecodeError,
-  MAX_ENCODED_BLOCK_BYTES,
-} from '../../../sync-engine/src/blocks/index.js';
+import { BlockDecodeError, MAX_ENCODED_BLOCK_BYTES } from 'sync-engine/blocks';
 import {
   BLOCK_CONTENT_TYPE,
   MAX_CHECK_HASHES,
@@ -18,7 +15,7 @@ import {
   type PutBlockResponse,
   blockIdSchema,
   namespaceSchema,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { AccessRole } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';

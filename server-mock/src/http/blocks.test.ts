@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
+import { encodeBlock, hashBlock } from 'sync-engine/blocks';
 import { encodeContent, putBlocks, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 

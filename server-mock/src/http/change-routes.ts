@@ -19,7 +19,7 @@ import {
   type Cursor,
   type LatestCursorResponse,
   type LongPollResponse,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { signOutTopic } from '../auth/device-sessions.js';
 import { ServerError } from '../errors.js';

@@ -7,12 +7,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  ChangesResponse,
-  Cursor,
-  ListResponse,
-  ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { ChangesResponse, Cursor, ListResponse, ShareMetadata } from 'sync-engine/protocol';
 import { ChangesReplay } from '../../test/changes-replay.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 

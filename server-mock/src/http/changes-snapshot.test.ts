@@ -7,11 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  ChangesResponse,
-  Cursor,
-  ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { ChangesResponse, Cursor, ShareMetadata } from 'sync-engine/protocol';
 import { openSqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import { ChangesReplay } from '../../test/changes-replay.js';
 import { pauseStoreMethods, type PausedStore } from '../../test/paused-store.js';

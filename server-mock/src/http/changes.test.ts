@@ -6,7 +6,7 @@ import type {
   ChangesResponse,
   Cursor,
   LongPollResponse,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import { commitContent, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';

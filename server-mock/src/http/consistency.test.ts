@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ListResponse, Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { ListResponse, Rev } from 'sync-engine/protocol';
 import { commitContent, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 

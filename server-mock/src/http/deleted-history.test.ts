@@ -5,13 +5,9 @@
  * restore find a revision of any of them (docs/protocol.md "Files").
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  FileId,
-  FileMetadata,
-  ListRevisionsResponse,
-  Rev,
-} from '../../../sync-engine/src/protocol/index.js';
-import { commitContent, seededBytes, utf8 } from '../../test/test-blocks.js';
+import type { FileId, FileMetadata, ListRevisionsResponse, Rev } from 'sync-engine/protocol';
+import { commitContent, utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
@@ -37,7 +33,10 @@ async function history(path: string, query = ''): Promise<ListRevisionsResponse>
 
 /** A file with two versions at `path`, then deleted. */
 async function deletedFileWithTwoVersions(path: string) {
-  const contents = [seededBytes(30_000, path.length), seededBytes(20_000, path.length + 1)];
+  const contents = [
+    seededBytes('random', path.length, 30_000),
+    seededBytes('random', path.length + 1, 20_000),
+  ];
   const first = await commitContent(ann, path, contents[0]!);
   const second = await commitContent(ann, path, contents[1]!, { parentRev: first.file.rev });
   expect(second.status).toBe(200);

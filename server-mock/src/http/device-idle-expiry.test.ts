@@ -4,7 +4,7 @@
  * again; a device in use never expires. Time moves through the server's clock seam.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ListDevicesResponse } from '../../../sync-engine/src/protocol/index.js';
+import type { ListDevicesResponse } from 'sync-engine/protocol';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

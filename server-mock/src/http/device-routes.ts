@@ -10,7 +10,7 @@ import type {
   DeviceInfo,
   ListDevicesResponse,
   SignOutResponse,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { seenSinceMs, signOutTopic } from '../auth/device-sessions.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';

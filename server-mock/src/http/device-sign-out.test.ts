@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId } from 'sync-engine/protocol';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import { openSqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import { InProcessNotificationBus } from '../notify/index.js';

@@ -5,7 +5,7 @@
  * signed-out device's name stays in the history it made. Long-polls: device-sign-out.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeviceInfo, ListDevicesResponse } from '../../../sync-engine/src/protocol/index.js';
+import type { DeviceInfo, ListDevicesResponse } from 'sync-engine/protocol';
 import { takeStoreSnapshot } from '../../test/store-snapshot.js';
 import { commitContent, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';

@@ -5,11 +5,7 @@
  * are logged once, here, and answered as `internal_error` without their details.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import {
-  httpStatusOf,
-  type WireErrorBody,
-  type WireErrorCode,
-} from '../../../sync-engine/src/protocol/index.js';
+import { httpStatusOf, type WireErrorBody, type WireErrorCode } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 
 /** Wire code for one of Fastify's own client errors, chosen by its status. */

@@ -4,11 +4,7 @@
  * reachable after another file takes its path. GET /files/list_revisions lists them;
  * download?rev= and restore accept a revision of any of them.
  */
-import type {
-  FileId,
-  ListRevisionsResponse,
-  Rev,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { FileId, ListRevisionsResponse, Rev } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { VersionRecord } from '../metadata/records.js';

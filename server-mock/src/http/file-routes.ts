@@ -22,7 +22,7 @@ import {
   fileMetadataSchema,
   pathSchema,
   revSchema,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { UserView } from '../access/user-view.js';
 import { accessOutcomeError, accessTo, isAccessOutcome } from '../access/write-access.js';
 import { ServerError } from '../errors.js';

@@ -1,10 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  FileMetadata,
-  ListResponse,
-  ListRevisionsResponse,
-  Rev,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { FileMetadata, ListResponse, ListRevisionsResponse, Rev } from 'sync-engine/protocol';
 import { commitContent, encodeContent, putBlocks, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ListResponse, Rev, ShareMetadata } from '../../../sync-engine/src/protocol/index.js';
+import type { ListResponse, Rev, ShareMetadata } from 'sync-engine/protocol';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import { openSqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import { createGate, type Gate } from '../../test/held-body.js';

@@ -1,7 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessNotificationBus } from '../notify/index.js';
-import { seededBytes, utf8 } from '../../test/test-blocks.js';
+import { utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { waitForLongPolls } from '../../test/long-polls.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 
@@ -25,7 +26,7 @@ describe('server lifecycle', () => {
   it('lets an in-flight download finish during a graceful shutdown, then refuses connections', async () => {
     const server = await startTestServer();
     const ann = await server.createUser('ann');
-    const content = seededBytes(12 * 1024 * 1024, 21);
+    const content = seededBytes('random', 21, 12 * 1024 * 1024);
     await ann.send('POST', '/files/upload?uploadType=media&path=/big.bin', content);
     const res = await ann.fetch('/files/download?path=/big.bin');
     expect(res.status).toBe(200);

@@ -5,11 +5,7 @@
  * restore, move or delete.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  MAX_PATH_BYTES,
-  type ListResponse,
-  type ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
+import { MAX_PATH_BYTES, type ListResponse, type ShareMetadata } from 'sync-engine/protocol';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;

@@ -3,7 +3,7 @@
  * load the caller's view of their namespaces.
  */
 import type { FastifyRequest } from 'fastify';
-import { parsePath, type RemotePath } from '../../../sync-engine/src/protocol/index.js';
+import { parsePath, type RemotePath } from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';

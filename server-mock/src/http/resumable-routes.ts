@@ -12,7 +12,7 @@ import {
   type RemotePath,
   type Rev,
   fileMetadataSchema,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
 import type { UploadSessionRecord } from '../metadata/upload-session-store.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FileMetadata } from '../../../sync-engine/src/protocol/index.js';
-import { seededBytes, utf8 } from '../../test/test-blocks.js';
+import type { FileMetadata } from 'sync-engine/protocol';
+import { utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let servers: TestServer[] = [];
@@ -42,7 +43,7 @@ describe('resumable upload', () => {
     const server = await startTestServer();
     servers.push(server);
     const ann = await server.createUser('ann');
-    const content = seededBytes(3 * 1024 * 1024 + 5, 3);
+    const content = seededBytes('random', 3, 3 * 1024 * 1024 + 5);
     const session = await begin(ann, '/video.bin', content.length);
     const first = await piece(ann, session, content.subarray(0, 1024 * 1024), 0, content.length);
     expect(first.status).toBe(308);
@@ -68,7 +69,7 @@ describe('resumable upload', () => {
   it('survives a server restart: the status query reports what arrived, and the upload resumes', async () => {
     const first = await startTestServer({ keepDataDir: true });
     const ann = await first.createUser('ann');
-    const content = seededBytes(2 * 1024 * 1024, 5);
+    const content = seededBytes('random', 5, 2 * 1024 * 1024);
     const session = await begin(ann, '/resume.bin', content.length);
     await piece(ann, session, content.subarray(0, 700_000), 0, content.length);
     await first.close();

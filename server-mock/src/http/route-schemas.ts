@@ -2,7 +2,7 @@
  * The schema parts of authenticated routes: bearer security, headers, OpenAPI tags, and the error
  * responses listed per route. The wire shapes themselves live in the protocol (wire-schemas.ts).
  */
-import { errorSchema } from '../../../sync-engine/src/protocol/index.js';
+import { errorSchema } from 'sync-engine/protocol';
 
 /** Headers of every authenticated route. */
 export const authHeadersSchema = {

@@ -4,11 +4,7 @@
  * the deleted file forever (a zombie).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  ChangeEntry,
-  ChangesResponse,
-  Cursor,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { ChangeEntry, ChangesResponse, Cursor } from 'sync-engine/protocol';
 import { commitContent, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 

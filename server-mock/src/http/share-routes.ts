@@ -9,7 +9,7 @@ import type {
   ShareId,
   ShareMetadata,
   UpdateShareRequest,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import type { ShareRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
@@ -18,7 +18,7 @@ import { unshareFolder } from '../sharing/unshare-folder.js';
 import { callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
-import { pathSchema } from '../../../sync-engine/src/protocol/index.js';
+import { pathSchema } from 'sync-engine/protocol';
 
 const common = authenticatedSchema('shares');
 const roleSchema = { type: 'string', enum: ['viewer', 'editor'] } as const;

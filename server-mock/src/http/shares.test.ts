@@ -5,8 +5,9 @@ import type {
   ListResponse,
   ListSharesResponse,
   ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
-import { commitContent, seededBytes, utf8 } from '../../test/test-blocks.js';
+} from 'sync-engine/protocol';
+import { commitContent, utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
@@ -100,7 +101,9 @@ describe('sharing a folder', () => {
       .usedBytes;
     const annUsedBefore = ((await ann.json('GET', '/account')).body as { usedBytes: number })
       .usedBytes;
-    expect((await upload(bob, '/Team/from-bob.bin', seededBytes(5000))).status).toBe(200);
+    expect((await upload(bob, '/Team/from-bob.bin', seededBytes('random', 1, 5000))).status).toBe(
+      200,
+    );
     expect((await poll).body).toEqual({ changes: true });
     expect(await text(ann, '/Team/from-bob.bin')).toMatchObject({ status: 200 });
     expect(((await bob.json('GET', '/account')).body as { usedBytes: number }).usedBytes).toBe(

@@ -1,14 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ListRevisionsResponse, Rev } from '../../../sync-engine/src/protocol/index.js';
-import {
-  commitContent,
-  encodeContent,
-  putBlocks,
-  seededBytes,
-  utf8,
-} from '../../test/test-blocks.js';
+import type { ListRevisionsResponse, Rev } from 'sync-engine/protocol';
+import { commitContent, encodeContent, putBlocks, utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 const HOUR = 3600 * 1000;
@@ -33,7 +28,7 @@ const used = async () =>
 
 describe('storage policy run by the server', () => {
   it('garbage-collects blocks no version references once the grace period is over', async () => {
-    const content = seededBytes(3000, 4);
+    const content = seededBytes('random', 4, 3000);
     const blocks = await encodeContent(content, await ann.keyOf());
     await putBlocks(ann, blocks);
     const url = `/blocks/${ann.rootNamespace}/${blocks[0]!.id}`;

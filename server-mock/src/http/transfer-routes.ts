@@ -13,7 +13,7 @@ import {
   fileMetadataSchema,
   pathSchema,
   revSchema,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import type { ResolvedPath } from '../access/user-view.js';
 import type { ServerContext } from '../server-context.js';

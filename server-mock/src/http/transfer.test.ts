@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FileMetadata } from '../../../sync-engine/src/protocol/index.js';
-import { seededBytes, utf8 } from '../../test/test-blocks.js';
+import type { FileMetadata } from 'sync-engine/protocol';
+import { utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer;
@@ -20,7 +21,7 @@ const upload = (client: TestClient, path: string, body: Uint8Array, extra = '') 
 
 describe('simple upload and download', () => {
   it('uploads a multi-block file and downloads identical bytes', async () => {
-    const content = seededBytes(9 * 1024 * 1024 + 123, 7);
+    const content = seededBytes('random', 7, 9 * 1024 * 1024 + 123);
     const res = await upload(ann, '/big.bin', content);
     expect(res.status).toBe(200);
     const file = res.body as FileMetadata;
@@ -33,7 +34,7 @@ describe('simple upload and download', () => {
   });
 
   it('dedups: uploading the same bytes again stores nothing new', async () => {
-    const content = seededBytes(2 * 1024 * 1024, 9);
+    const content = seededBytes('random', 9, 2 * 1024 * 1024);
     await upload(ann, '/dup1.bin', content);
     const before = (await ann.json('GET', '/account')).body as { usedBytes: number };
     await upload(ann, '/dup2.bin', content);
@@ -42,7 +43,7 @@ describe('simple upload and download', () => {
   });
 
   it('honours Range requests across block boundaries (206) and refuses impossible ones (416)', async () => {
-    const content = seededBytes(3 * 1024 * 1024, 11);
+    const content = seededBytes('random', 11, 3 * 1024 * 1024);
     await upload(ann, '/ranged.bin', content);
     const start = 1024 * 1024 - 10;
     const res = await ann.fetch('/files/download?path=/ranged.bin', {
@@ -90,14 +91,14 @@ describe('simple upload and download', () => {
     const small = await startTestServer({ defaultQuotaBytes: 6 * 1024 * 1024 });
     try {
       const bob = await small.createUser('bob');
-      const res = await upload(bob, '/too-big.bin', seededBytes(12 * 1024 * 1024));
+      const res = await upload(bob, '/too-big.bin', seededBytes('random', 1, 12 * 1024 * 1024));
       expect(res.status).toBe(507);
       expect(res.body).toMatchObject({ error: { code: 'quota_exceeded' } });
       expect(((await bob.json('GET', '/account')).body as { usedBytes: number }).usedBytes).toBe(0);
       // Without a Content-Length the server only learns the size while storing: the blocks it
       // stored before running out are discarded again.
       // Seed 8 cuts into blocks of 4.5, 5.3 and 2.2 MiB: the second one runs over.
-      const big = seededBytes(12 * 1024 * 1024, 8);
+      const big = seededBytes('random', 8, 12 * 1024 * 1024);
       const streamed = await bob.fetch('/files/upload?uploadType=media&path=/streamed.bin', {
         method: 'POST',
         body: new ReadableStream<Uint8Array>({
@@ -112,7 +113,7 @@ describe('simple upload and download', () => {
       } as RequestInit);
       expect(streamed.status).toBe(507);
       expect(((await bob.json('GET', '/account')).body as { usedBytes: number }).usedBytes).toBe(0);
-      expect((await upload(bob, '/fits.bin', seededBytes(900))).status).toBe(200);
+      expect((await upload(bob, '/fits.bin', seededBytes('random', 1, 900))).status).toBe(200);
     } finally {
       await small.close();
     }

@@ -8,14 +8,14 @@ import {
   type RemotePath,
   entryMetadataSchema,
   pathSchema,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type {
   DeleteResponse,
   EntryMetadata,
   MoveRequest,
   MoveResponse,
   PathRequest,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { UserView } from '../access/user-view.js';
 import {
   accessOutcomeError,

@@ -11,14 +11,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chunkStream } from '../../../sync-engine/src/blocks/index.js';
-import type { ListResponse, ShareMetadata } from '../../../sync-engine/src/protocol/index.js';
+import { chunkStream } from 'sync-engine/blocks';
+import type { ListResponse, ShareMetadata } from 'sync-engine/protocol';
 import { LocalDirBlockStore, type BlockStore } from '../blocks/index.js';
 import type { ServerComponents } from '../index.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import { openSqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import { createGate, createHeldBody, sendHeldUpload, type Gate } from '../../test/held-body.js';
-import { commitContent, seededBytes, startResumableUpload, utf8 } from '../../test/test-blocks.js';
+import { commitContent, startResumableUpload, utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import {
   startTestServer,
   type TestClient,
@@ -35,7 +36,7 @@ afterEach(async () => {
   dataDir = undefined;
 });
 
-const CONTENT = seededBytes(16 * 1024 * 1024, 31);
+const CONTENT = seededBytes('random', 31, 16 * 1024 * 1024);
 
 async function usedBytes(client: TestClient): Promise<number> {
   return ((await client.json('GET', '/account')).body as { usedBytes: number }).usedBytes;

@@ -11,12 +11,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { chunkStream } from '../../../sync-engine/src/blocks/index.js';
-import type {
-  FileMetadata,
-  NamespaceId,
-  ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
+import { chunkStream } from 'sync-engine/blocks';
+import type { FileMetadata, NamespaceId, ShareMetadata } from 'sync-engine/protocol';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import { openSqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import { createGate, createHeldBody, sendHeldUpload, type Gate } from '../../test/held-body.js';
@@ -24,10 +20,10 @@ import {
   commitContent,
   encodeContent,
   putBlocks,
-  seededBytes,
   startResumableUpload,
   utf8,
 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer | undefined;
@@ -89,7 +85,7 @@ async function twoUsers(options: Parameters<typeof startTestServer>[0] = {}) {
 describe('an upload in flight when its folder becomes shared', () => {
   it('a resumable upload finished after the share lands in the shared folder', async () => {
     const { ann, bob } = await twoUsers();
-    const content = seededBytes(2 * 1024 * 1024 + 7, 11);
+    const content = seededBytes('random', 11, 2 * 1024 * 1024 + 7);
     const session = await startResumableUpload(ann, {
       path: '/rs/late.bin',
       totalBytes: content.length,
@@ -106,7 +102,7 @@ describe('an upload in flight when its folder becomes shared', () => {
 
   it('a simple upload whose body is still arriving at the share lands in the shared folder', async () => {
     const { ann, bob } = await twoUsers();
-    const content = seededBytes(16 * 1024 * 1024, 12);
+    const content = seededBytes('random', 12, 16 * 1024 * 1024);
     // The server encodes two blocks ahead before it stores the first: send three blocks' worth.
     const ends = await blockEnds(content);
     expect(ends.length).toBeGreaterThan(3);
@@ -140,7 +136,7 @@ describe('an upload in flight when its folder becomes shared', () => {
       },
     };
     const { ann, bob } = await twoUsers({ dataDir, components: { store } });
-    const content = seededBytes(300_000, 13);
+    const content = seededBytes('random', 13, 300_000);
     const blocks = await encodeContent(content, await ann.keyOf());
     await putBlocks(ann, blocks);
     const commit = {

@@ -1,12 +1,7 @@
 /**
  * Records → wire shapes, with namespace paths mapped into the caller's view.
  */
-import type {
-  EntryMetadata,
-  FileMetadata,
-  RemotePath,
-  Rev,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { EntryMetadata, FileMetadata, RemotePath, Rev } from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import type { EntryRecord } from '../metadata/records.js';
 

@@ -10,7 +10,7 @@ import type {
   Cursor,
   NamespaceId,
   RemotePath,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { JournalRecord, UserRecord } from '../metadata/records.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import { decodeCursor, decodeCursorState, encodeCursor } from './user-cursor.js';
 

@@ -7,7 +7,7 @@
  * tombstones were pruned when the position was issued: a reader that began at 0 after a prune
  * missed nothing it had, so only a prune *since* the position counts (read-changes.ts).
  */
-import type { Cursor, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { Cursor, NamespaceId } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 
 const VERSION = 1;

@@ -2,7 +2,7 @@ import { stat, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import { loadMasterKey, MASTER_KEY_FILE, parseMasterKey } from './master-key.js';
 import { NamespaceKeyring, unwrapKey, wrapKey } from './namespace-keyring.js';

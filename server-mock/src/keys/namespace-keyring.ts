@@ -4,7 +4,7 @@
  * another namespace). Unwrapped keys are cached in memory; they are never logged.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 
 const KEY_BYTES = 32;

@@ -1,7 +1,7 @@
 /**
  * Accounts, devices, namespaces and namespace keys: the identity half of the metadata store.
  */
-import type { DeviceId, NamespaceId, UserId } from '../../../sync-engine/src/protocol/index.js';
+import type { DeviceId, NamespaceId, UserId } from 'sync-engine/protocol';
 import type { DeviceRecord, NamespaceRecord, UserRecord } from './records.js';
 
 export interface CreateUserInput {

@@ -2,7 +2,7 @@
  * The activity feed: user-facing events (who added, edited, deleted, moved, shared what), written
  * in the same transaction as the change they describe.
  */
-import type { ActivityKind, NamespaceId, UserId } from '../../../sync-engine/src/protocol/index.js';
+import type { ActivityKind, NamespaceId, UserId } from 'sync-engine/protocol';
 
 export interface EventRecord {
   readonly id: number;

@@ -3,7 +3,7 @@
  * last access. The bytes live in the BlockStore; a row is written only after the bytes are
  * durable there, so a row always means "the block store has it".
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { BlockTier } from '../blocks/block-store.js';
 import type { BlockRecord } from './records.js';
 

@@ -9,13 +9,7 @@
  * returns the AccessOutcome. Requests made for a user always pass it; only internal callers and
  * store tests omit it.
  */
-import type {
-  BlockId,
-  FileId,
-  NamespaceId,
-  RemotePath,
-  Rev,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, FileId, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
 import type {
   Actor,
   EntryRecord,

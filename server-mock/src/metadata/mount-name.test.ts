@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SEGMENT_BYTES, parsePath } from '../../../sync-engine/src/protocol/index.js';
+import { MAX_SEGMENT_BYTES, parsePath } from 'sync-engine/protocol';
 import { mountNameCandidate, truncateToBytes } from './mount-name.js';
 
 const bytes = (text: string) => Buffer.byteLength(text, 'utf8');

@@ -5,7 +5,7 @@
  * cut between user-perceived characters (grapheme clusters), so no character, emoji sequence or
  * combining mark is split.
  */
-import { MAX_SEGMENT_BYTES, parsePath } from '../../../sync-engine/src/protocol/index.js';
+import { MAX_SEGMENT_BYTES, parsePath } from 'sync-engine/protocol';
 
 const encoder = new TextEncoder();
 const byteLength = (text: string) => encoder.encode(text).length;

@@ -8,7 +8,7 @@
  * reservation a crash left behind expires (uploadSessionTtlMs after its last growth), is no
  * longer counted once expired, and is deleted by the storage policy.
  */
-import type { NamespaceId, UserId } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, UserId } from 'sync-engine/protocol';
 
 export interface ReserveQuotaInput {
   /** The reservation: a fresh id per upload or block PUT, a session's id for its session. */

@@ -13,7 +13,7 @@ import type {
   ShareId,
   ShareRole,
   UserId,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { BlockTier } from '../blocks/block-store.js';
 
 export interface UserRecord {

@@ -12,7 +12,7 @@ import type {
   ShareId,
   ShareRole,
   UserId,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { Actor, ShareRecord } from './records.js';
 
 /** What a folder conversion does: share (root folder → namespace) or unshare (the way back). */

@@ -2,13 +2,7 @@
  * Resumable upload sessions (SPEC "HTTP API": uploadType=resumable). The bytes received so far
  * sit in a staging file; the row records how many are durable, so a session survives a restart.
  */
-import type {
-  DeviceId,
-  NamespaceId,
-  RemotePath,
-  Rev,
-  UserId,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { DeviceId, NamespaceId, RemotePath, Rev, UserId } from 'sync-engine/protocol';
 import type { ReserveQuotaOutcome } from './quota-store.js';
 
 export interface UploadSessionRecord {

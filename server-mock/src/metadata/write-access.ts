@@ -7,12 +7,7 @@
  * still resolve the same, with the role it needs; otherwise it returns an AccessOutcome and
  * changes nothing.
  */
-import type {
-  NamespaceId,
-  RemotePath,
-  ShareRole,
-  UserId,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, RemotePath, ShareRole, UserId } from 'sync-engine/protocol';
 
 /** One user path a write touches, and what it resolved to when the request began. */
 export interface AccessTarget {

@@ -3,7 +3,7 @@
  * when each block was last read; the store does the move (and may recompress). Reading a cold
  * block later restores it to hot inside the store, transparently.
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey, type BlockAddress } from '../blocks/block-address.js';
 import type { BlockStore, BlockTier } from '../blocks/block-store.js';
 

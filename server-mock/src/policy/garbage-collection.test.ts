@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey, type BlockAddress } from '../blocks/block-address.js';
 import { KeyedLock } from '../blocks/keyed-lock.js';
 import { LocalDirBlockStore } from '../blocks/local-dir-block-store.js';

@@ -9,7 +9,7 @@
  *     time, so the collector remembers when it first saw each such orphan and deletes it only
  *     when it is still unknown `graceMs` later (in a later run; a restart starts the clock again).
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey, type BlockAddress } from '../blocks/block-address.js';
 import type { BlockStore } from '../blocks/block-store.js';
 import type { KeyedLock } from '../blocks/keyed-lock.js';

@@ -4,7 +4,7 @@
  * follows the same rules as the SQLite store (forget only when refcount is 0; list pages of
  * unreferenced blocks by creation time; hot candidates by last access).
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey, type BlockAddress } from '../blocks/block-address.js';
 import type { BlockTier } from '../blocks/block-store.js';
 import type { ColdTierSource } from './cold-tiering.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { Rev } from 'sync-engine/protocol';
 import {
   DEFAULT_THINNING_POLICY,
   selectVersionsToDelete,

@@ -3,7 +3,7 @@
  * thinning of old versions). Pure: no I/O, no clock; the caller passes `nowMs` and drops the
  * chosen versions in metadata, which releases their block references for garbage collection.
  */
-import type { Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { Rev } from 'sync-engine/protocol';
 
 /** One version of a file: its revision and when it was made (epoch ms). */
 export interface VersionInfo {

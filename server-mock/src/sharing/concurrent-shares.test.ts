@@ -7,13 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type {
-  ListSharesResponse,
-  NamespaceId,
-  ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { ListSharesResponse, NamespaceId, ShareMetadata } from 'sync-engine/protocol';
 import { openFaultyBlockStore, type FaultyBlockStore } from '../../test/faulty-block-store.js';
-import { commitContent, seededBytes } from '../../test/test-blocks.js';
+import { commitContent } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 const ROUNDS = 10;
@@ -48,7 +45,8 @@ describe('first shares of one folder sent at once', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const folder = `/Round ${round}`;
       const files = [0, 1, 2].map(
-        (i) => [`/f${i}.bin`, seededBytes(5_000 + 1_000 * i, 100 * round + i + 1)] as const,
+        (i) =>
+          [`/f${i}.bin`, seededBytes('random', 100 * round + i + 1, 5_000 + 1_000 * i)] as const,
       );
       for (const [name, content] of files) {
         await commitContent(ann, `${folder}${name}`, content);

@@ -10,7 +10,7 @@
  *   else the bytes first, then the pinned row, as uploads do — a row in a live namespace must
  *   mean the bytes are stored, or an upload finding it would skip sending them.
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey } from '../blocks/block-address.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';

@@ -10,7 +10,7 @@ import {
   parsePath,
   type ListResponse,
   type ListSharesResponse,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { commitContent, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 

@@ -9,9 +9,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NamespaceId, Rev, ShareMetadata } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, Rev, ShareMetadata } from 'sync-engine/protocol';
 import { openFaultyBlockStore, type FaultyBlockStore } from '../../test/faulty-block-store.js';
-import { commitContent, seededBytes, utf8 } from '../../test/test-blocks.js';
+import { commitContent, utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let dataDir: string;
@@ -32,12 +33,12 @@ afterEach(async () => {
 });
 
 const FILES: ReadonlyArray<readonly [string, Uint8Array]> = [
-  ['/Album/one.bin', seededBytes(120_000, 1)],
-  ['/Album/two.bin', seededBytes(40_000, 2)],
+  ['/Album/one.bin', seededBytes('random', 1, 120_000)],
+  ['/Album/two.bin', seededBytes('random', 2, 40_000)],
   ['/Album/deep/three.txt', utf8('three')],
-  ['/Album/deep/four.bin', seededBytes(9_000, 4)],
+  ['/Album/deep/four.bin', seededBytes('random', 4, 9_000)],
 ];
-const OLD_VERSION = seededBytes(30_000, 9);
+const OLD_VERSION = seededBytes('random', 9, 30_000);
 
 async function download(client: TestClient, query: string) {
   const res = await client.fetch(`/files/download?${query}`);

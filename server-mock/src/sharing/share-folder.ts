@@ -14,7 +14,7 @@ import {
   type RemotePath,
   type ShareId,
   type ShareRole,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
 import type { Actor, ShareRecord } from '../metadata/records.js';

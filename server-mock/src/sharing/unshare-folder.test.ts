@@ -16,9 +16,10 @@ import type {
   NamespaceId,
   Rev,
   ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { openFaultyBlockStore, type FaultyBlockStore } from '../../test/faulty-block-store.js';
-import { commitContent, seededBytes, utf8 } from '../../test/test-blocks.js';
+import { commitContent, utf8 } from '../../test/test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
 
 let dataDir: string;
@@ -40,8 +41,8 @@ afterEach(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const V1 = seededBytes(20_000, 1);
-const V2 = seededBytes(25_000, 2);
+const V1 = seededBytes('random', 1, 20_000);
+const V2 = seededBytes('random', 2, 25_000);
 const GONE = utf8('deleted before sharing');
 
 async function download(client: TestClient, query: string) {
@@ -65,7 +66,7 @@ const revisions = async (filePath: string) => {
 async function seedProject() {
   const v1 = (await commitContent(ann, '/Proj/a.txt', V1)).file.rev as Rev;
   const v2 = (await commitContent(ann, '/Proj/a.txt', V2, { parentRev: v1 })).file.rev as Rev;
-  await commitContent(ann, '/Proj/sub/b.bin', seededBytes(7_000, 3));
+  await commitContent(ann, '/Proj/sub/b.bin', seededBytes('random', 3, 7_000));
   const gone = (await commitContent(ann, '/Proj/gone.txt', GONE)).file.rev as Rev;
   expect((await ann.json('POST', '/files/delete', { path: '/Proj/gone.txt' })).status).toBe(200);
   return { v1, v2, gone };

@@ -11,7 +11,7 @@ import {
   type BlockId,
   type NamespaceId,
   type RemotePath,
-} from '../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
 import type { Actor } from '../metadata/records.js';

@@ -5,7 +5,7 @@
  * commit's transaction, publishes the journal move on the bus, and turns the store's outcome
  * into a result or a wire error.
  */
-import type { BlockId, FileId, RemotePath, Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, FileId, RemotePath, Rev } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { accessOutcomeError, accessTo } from '../access/write-access.js';
 import { assertNever, ServerError } from '../errors.js';

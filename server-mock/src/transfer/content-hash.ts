@@ -4,7 +4,7 @@
  * the same from its block list without re-reading the file.
  */
 import { createHash } from 'node:crypto';
-import type { BlockId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId } from 'sync-engine/protocol';
 
 export function contentHashOf(blocks: readonly BlockId[]): string {
   const hash = createHash('sha256');

@@ -4,7 +4,7 @@
  * previous one is written; memory stays at about two blocks whatever the file size.
  */
 import { Readable } from 'node:stream';
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import type { VersionRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';

@@ -2,7 +2,7 @@
  * The blocks one upload newly stored, per namespace: what must be discarded again when the
  * upload fails, or moves to another namespace, so that it leaves nothing stored or charged.
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { ServerContext } from '../server-context.js';
 import { discardStoredBlocks } from './store-block.js';
 

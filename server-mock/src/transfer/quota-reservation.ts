@@ -4,7 +4,7 @@
  * ends. Growing it is the atomic quota check, so parallel uploads never overcommit; a refusal
  * comes before the bytes are stored.
  */
-import type { NamespaceId, UserId } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, UserId } from 'sync-engine/protocol';
 import { assertNever, ServerError } from '../errors.js';
 import type { QuotaRefusal } from '../metadata/quota-store.js';
 import { createId } from '../new-ids.js';

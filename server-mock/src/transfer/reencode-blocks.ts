@@ -3,7 +3,7 @@
  * shared while it ran; issue 7, item 1): each block is decoded with the old namespace's key and
  * stored encoded with the new one's, as the share conversion does. One block in memory at a time.
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import type { FreshBlocks } from './fresh-blocks.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ServerError } from '../errors.js';
-import type { RemotePath } from '../../../sync-engine/src/protocol/index.js';
+import type { RemotePath } from 'sync-engine/protocol';
 import type { UploadSessionRecord } from '../metadata/upload-session-store.js';
 import type { ServerContext } from '../server-context.js';
 import { QuotaReservation } from './quota-reservation.js';

@@ -4,7 +4,7 @@
  * under the per-block lock that garbage collection also takes. Idempotent: a block the namespace
  * holds is not stored again.
  */
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey } from '../blocks/block-address.js';
 import type { ServerContext } from '../server-context.js';
 import type { QuotaReservation } from './quota-reservation.js';

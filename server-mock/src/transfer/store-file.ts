@@ -7,8 +7,8 @@
  * anything fails — quota, a broken stream, a conflicting commit, lost access — the blocks this
  * upload newly stored are discarded again, so a refused upload leaves nothing stored or charged.
  */
-import { encodeFileBlocks } from '../../../sync-engine/src/blocks/index.js';
-import type { BlockId, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import { encodeFileBlocks } from 'sync-engine/blocks';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { accessOutcomeError } from '../access/write-access.js';
 import type { EntryRecord } from '../metadata/records.js';

@@ -3,7 +3,7 @@
  * authorised calls with fetch. Every call has a deadline, so a killed server fails calls fast
  * instead of hanging the test.
  */
-import type { LoginResponse, NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { LoginResponse, NamespaceId } from 'sync-engine/protocol';
 import { readResponse, type TestResponse } from '../test-server.js';
 
 const CALL_TIMEOUT_MS = 20_000;

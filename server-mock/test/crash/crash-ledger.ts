@@ -3,7 +3,7 @@
  * restart the verifier can tell a lost commit (acknowledged, now missing: data loss) from an
  * unacknowledged one (may or may not be there, but never half there).
  */
-import type { BlockId, Rev } from '../../../sync-engine/src/protocol/index.js';
+import type { BlockId, Rev } from 'sync-engine/protocol';
 
 /** A content sent for a path; `blockIds` when the client chunked it (commit path). */
 export interface SentContent {

@@ -3,11 +3,7 @@
  * acknowledged commits are intact, nothing half-committed is visible, and every open resumable
  * session resumes from at least the acknowledged offset and finishes with the right bytes.
  */
-import type {
-  EntryMetadata,
-  FileMetadata,
-  ListRevisionsResponse,
-} from '../../../sync-engine/src/protocol/index.js';
+import type { EntryMetadata, FileMetadata, ListRevisionsResponse } from 'sync-engine/protocol';
 import type { CrashClient } from './crash-client.js';
 import { sameBytes, type CrashLedger, type SessionRecord } from './crash-ledger.js';
 

@@ -4,10 +4,10 @@
  * /blocks/check) and resumable uploaders (every other session deliberately left partial), run
  * until the caller kills the server. Everything is derived from the seed.
  */
-import type { FileMetadata, Rev } from '../../../sync-engine/src/protocol/index.js';
-import { UPLOAD_CONTENT_LENGTH_HEADER } from '../../../sync-engine/src/protocol/index.js';
-import { createSeededRandom } from '../../../sync-engine/src/testkit/index.js';
-import { encodeContent, seededBytes } from '../test-blocks.js';
+import type { FileMetadata, Rev } from 'sync-engine/protocol';
+import { UPLOAD_CONTENT_LENGTH_HEADER } from 'sync-engine/protocol';
+import { createSeededRandom, seededBytes } from 'sync-engine/testkit';
+import { encodeContent } from '../test-blocks.js';
 import type { TestResponse } from '../test-server.js';
 import type { CrashClient } from './crash-client.js';
 import type { CrashLedger } from './crash-ledger.js';
@@ -80,7 +80,7 @@ async function runWriter(ctx: WorkerContext, writer: number): Promise<void> {
       random() < 0.2
         ? 1_200_000 + Math.floor(random() * 1_800_000)
         : 1 + Math.floor(random() * 400_000);
-    const content = seededBytes(size, ctx.seed * 1_000 + writer * 97 + i);
+    const content = seededBytes('random', ctx.seed * 1_000 + writer * 97 + i, size);
     const committed = await commitOnce(ctx, path, content, ctx.ledger.lastAckedRev(path));
     if (!committed) return;
     if (random() < 0.3 && !ctx.isStopped()) {
@@ -99,7 +99,7 @@ async function runUploader(ctx: WorkerContext, uploader: number): Promise<void> 
   const random = createSeededRandom(ctx.seed * 64 + 32 + uploader);
   for (let k = 1; !ctx.isStopped(); k++) {
     const total = 300_000 + Math.floor(random() * 2_700_000);
-    const content = seededBytes(total, ctx.seed * 7_919 + uploader * 131 + k);
+    const content = seededBytes('random', ctx.seed * 7_919 + uploader * 131 + k, total);
     const path = `/round-${ctx.round}/upload-${uploader}-${k}.bin`;
     ctx.ledger.send(path, content);
     const start = await ctx.client.send(

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NamespaceId } from '../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId } from 'sync-engine/protocol';
 import { CONVERSION_IDLE_TIMEOUT_MS } from '../../src/sharing/convert-blocks.js';
 import { openFaultyBlockStore } from '../faulty-block-store.js';
 import { METADATA_DB_FILE } from '../store-snapshot.js';
-import { seededBytes } from '../test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { registerCrashClient } from './crash-client.js';
 import { spawnServerProcess, type ServerProcess } from './server-process.js';
@@ -31,7 +31,7 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-const content = (i: number) => seededBytes(700 + i, i + 1);
+const content = (i: number) => seededBytes('random', i + 1, 700 + i);
 
 /** Counts rows with a read-only connection (it sees the last committed state, WAL included). */
 function count(dir: string, sql: string): number {

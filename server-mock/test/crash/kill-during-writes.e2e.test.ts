@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { registerCrashClient, type CrashClient } from './crash-client.js';
 import { CrashLedger } from './crash-ledger.js';
 import { checkAckedCommits, checkNoHalfCommits, resumeOpenSessions } from './crash-verify.js';
-import { createSeededRandom } from '../../../sync-engine/src/testkit/index.js';
+import { createSeededRandom } from 'sync-engine/testkit';
 import { startCrashRound } from './crash-workload.js';
 import { spawnServerProcess, type ServerProcess } from './server-process.js';
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { seededBytes } from '../test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { registerCrashClient, type CrashClient } from './crash-client.js';
 import { spawnServerProcess, type ServerProcess } from './server-process.js';
@@ -51,7 +51,7 @@ async function holdQuota(baseUrl: string, token: string, dir: string): Promise<v
   });
   // The server's death or the test's cleanup cuts it off.
   held.on('error', () => undefined);
-  held.write(seededBytes(64 * 1024, 5));
+  held.write(seededBytes('random', 5, 64 * 1024));
   await vi.waitFor(() => expect(reservationRows(dir)).toBe(1), { timeout: 10_000 });
 }
 
@@ -86,7 +86,7 @@ describe('quota reserved by a request that never finished', () => {
     const full = await client.send(
       'POST',
       '/files/upload?uploadType=media&path=/after.bin',
-      seededBytes(QUOTA, 6),
+      seededBytes('random', 6, QUOTA),
     );
     expect(full.status).toBe(200);
   });

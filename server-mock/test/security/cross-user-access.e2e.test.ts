@@ -7,21 +7,21 @@
  * lists, activity or cursors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
-import type { Rev } from '../../../sync-engine/src/protocol/index.js';
+import { encodeBlock, hashBlock } from 'sync-engine/blocks';
+import type { Rev } from 'sync-engine/protocol';
 import { takeStoreSnapshot } from '../store-snapshot.js';
 import {
   commitContent,
   encodeContent,
-  seededBytes,
   utf8,
   type TestBlock,
   startResumableUpload,
 } from '../test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 
-const SECRET = seededBytes(50_000, 7);
+const SECRET = seededBytes('random', 7, 50_000);
 
 let server: TestServer;
 let ann: TestClient;

@@ -5,8 +5,9 @@
  * hex. Each gets a 4xx with a snake_case code and stores nothing (store snapshot).
  */
 import { describe, expect, it } from 'vitest';
-import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
-import { seededBytes, utf8 } from '../test-blocks.js';
+import { encodeBlock, hashBlock } from 'sync-engine/blocks';
+import { utf8 } from '../test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import type { EndpointCall } from './endpoint-call.js';
 import { itRefuses, useHostileFixture } from './hostile-fixture.js';
 
@@ -213,7 +214,7 @@ describe('blocks', () => {
     },
     {
       name: 'random bytes',
-      call: () => put(id, () => seededBytes(1000, 9)),
+      call: () => put(id, () => seededBytes('random', 9, 1000)),
       status: 400,
       code: 'invalid_block',
     },

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { takeStoreSnapshot } from '../store-snapshot.js';
-import { commitContent, seededBytes, utf8, startResumableUpload } from '../test-blocks.js';
+import { commitContent, utf8, startResumableUpload } from '../test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 import { bearer, sendCall, type EndpointCall } from './endpoint-call.js';
 import { sendRawRequest, type RawRequest } from './raw-http.js';
@@ -36,7 +37,7 @@ export interface HostileCase {
 
 /** Registers beforeAll/afterAll for the suite and returns the fixture they fill. */
 export function useHostileFixture(): HostileFixture {
-  const fixture = { file: seededBytes(50_000, 3) } as HostileFixture;
+  const fixture = { file: seededBytes('random', 3, 50_000) } as HostileFixture;
   beforeAll(async () => {
     const server = await startTestServer();
     fixture.server = server;

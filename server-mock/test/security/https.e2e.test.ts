@@ -7,8 +7,9 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cursor, LoginResponse } from '../../../sync-engine/src/protocol/index.js';
-import { encodeContent, seededBytes } from '../test-blocks.js';
+import type { Cursor, LoginResponse } from 'sync-engine/protocol';
+import { encodeContent } from '../test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { createTlsCertificate, type TlsCertificate } from '../tls-certificate.js';
 import { createHttpsClient, type HttpsClient } from './https-client.js';
@@ -18,7 +19,7 @@ let server: TestServer;
 let client: HttpsClient;
 let login: LoginResponse;
 
-const FILE = seededBytes(3 * 1024 * 1024 + 123, 11);
+const FILE = seededBytes('random', 11, 3 * 1024 * 1024 + 123);
 
 beforeAll(async () => {
   cert = await createTlsCertificate();
@@ -72,7 +73,7 @@ describe('the API over HTTPS', () => {
   it('uploads blocks, commits them and serves them back', async () => {
     const keyRes = await call('GET', `/keys/${login.rootNamespace}`);
     const key = new Uint8Array(Buffer.from((keyRes.body as { key: string }).key, 'base64'));
-    const content = seededBytes(200_000, 12);
+    const content = seededBytes('random', 12, 200_000);
     const blocks = await encodeContent(content, key);
     for (const block of blocks) {
       const put = await call('PUT', `/blocks/${login.rootNamespace}/${block.id}`, {
@@ -97,7 +98,7 @@ describe('the API over HTTPS', () => {
   });
 
   it('runs a resumable upload whose session URL is https', async () => {
-    const content = seededBytes(100_000, 13);
+    const content = seededBytes('random', 13, 100_000);
     const started = await call('POST', '/files/upload?uploadType=resumable&path=/tls/r.bin', {
       headers: { 'x-upload-content-length': String(content.length) },
     });

@@ -9,9 +9,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
-import type { BlockId } from '../../../sync-engine/src/protocol/index.js';
-import { seededBytes } from '../test-blocks.js';
+import { encodeBlock, hashBlock } from 'sync-engine/blocks';
+import type { BlockId } from 'sync-engine/protocol';
+import { seededBytes } from 'sync-engine/testkit';
 import {
   startTestServer,
   type TestClient,
@@ -92,7 +92,7 @@ describe('the quota holds under parallel requests', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const client = await freshUser();
       const contents = Array.from({ length: PARALLEL }, (_, i) =>
-        seededBytes(600 * KIB, 1000 * round + i + 1),
+        seededBytes('random', 1000 * round + i + 1, 600 * KIB),
       );
       const responses = await Promise.all(
         contents.map((content, i) => upload(client, `/f${i}.bin`, content)),
@@ -115,7 +115,7 @@ describe('the quota holds under parallel requests', () => {
       const client = await freshUser();
       const blocks = await Promise.all(
         Array.from({ length: PARALLEL }, (_, i) =>
-          encodedBlock(client, seededBytes(600 * KIB, 2000 * round + i + 1)),
+          encodedBlock(client, seededBytes('random', 2000 * round + i + 1, 600 * KIB)),
         ),
       );
       const responses = await Promise.all(
@@ -140,7 +140,7 @@ describe('the quota holds under parallel requests', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const client = await freshUser();
       const contents = Array.from({ length: PARALLEL }, (_, i) =>
-        seededBytes(MIB, 3000 * round + i + 1),
+        seededBytes('random', 3000 * round + i + 1, MIB),
       );
       const starts = await Promise.all(
         contents.map((c, i) => startSession(client, `/r${i}.bin`, c.length)),
@@ -167,11 +167,11 @@ describe('the quota holds under parallel requests', () => {
       const key = await client.keyOf();
       const seed = (i: number) => 4000 * round + i + 1;
       const simple = async (i: number) => {
-        const content = seededBytes(SIZE, seed(i));
+        const content = seededBytes('random', seed(i), SIZE);
         return (await upload(client, `/m${i}.bin`, content)).status === 200 ? [`/m${i}.bin`] : [];
       };
       const putAndCommit = async (i: number) => {
-        const plain = seededBytes(SIZE, seed(i));
+        const plain = seededBytes('random', seed(i), SIZE);
         const id = hashBlock(plain) as BlockId;
         const put = await client.send(
           'PUT',
@@ -191,7 +191,7 @@ describe('the quota holds under parallel requests', () => {
         return [`/c${i}.bin`];
       };
       const resumable = async (i: number) => {
-        const content = seededBytes(SIZE, seed(i));
+        const content = seededBytes('random', seed(i), SIZE);
         const start = await startSession(client, `/s${i}.bin`, SIZE);
         sortResponses([start]);
         if (start.status !== 200) return [];

@@ -8,12 +8,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chunkStream, encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
+import { chunkStream, encodeBlock, hashBlock } from 'sync-engine/blocks';
 import { takeStoreSnapshot } from '../store-snapshot.js';
-import { seededBytes } from '../test-blocks.js';
+import { seededBytes } from 'sync-engine/testkit';
 import { readResponse, startTestServer, type TestClient, type TestServer } from '../test-server.js';
 
-const CONTENT = seededBytes(12 * 1024 * 1024, 21);
+const CONTENT = seededBytes('random', 21, 12 * 1024 * 1024);
 
 let server: TestServer;
 let ann: TestClient;
@@ -61,7 +61,7 @@ describe('a refused upload stores and charges nothing', () => {
   });
 
   it('a block that does not fit', async () => {
-    const plain = seededBytes(firstBlockBytes + 2, 22);
+    const plain = seededBytes('random', 22, firstBlockBytes + 2);
     const encoded = encodeBlock(plain, await ann.keyOf());
     await expectRefusedWithoutTrace(() =>
       ann.send('PUT', `/blocks/${ann.rootNamespace}/${hashBlock(plain)}`, encoded),
@@ -119,7 +119,7 @@ describe('open resumable sessions', () => {
           continue;
         }
         const session = new URL(started.headers.get('location') ?? '').pathname;
-        const piece = await bea.send('PUT', session, seededBytes(size - 1, i + 1), {
+        const piece = await bea.send('PUT', session, seededBytes('random', i + 1, size - 1), {
           'content-range': `bytes 0-${size - 2}/${size}`,
         });
         if (piece.status !== 308) refusals.push(piece.body);

@@ -7,12 +7,8 @@
  * Also: a cursor naming someone else's namespace reads nothing from it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeBlock, hashBlock } from '../../../sync-engine/src/blocks/index.js';
-import type {
-  ChangesResponse,
-  Rev,
-  ShareMetadata,
-} from '../../../sync-engine/src/protocol/index.js';
+import { encodeBlock, hashBlock } from 'sync-engine/blocks';
+import type { ChangesResponse, Rev, ShareMetadata } from 'sync-engine/protocol';
 import { takeStoreSnapshot } from '../store-snapshot.js';
 import {
   commitContent,

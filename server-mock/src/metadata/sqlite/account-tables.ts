@@ -1,7 +1,7 @@
 /**
  * SQLite implementation of AccountStore: user, device, namespace, namespace_key.
  */
-import type { DeviceId, NamespaceId, UserId } from '../../../../sync-engine/src/protocol/index.js';
+import type { DeviceId, NamespaceId, UserId } from 'sync-engine/protocol';
 import type { AccountStore } from '../account-store.js';
 import { deviceFromRow, namespaceFromRow, userFromRow, type Row } from './row-mappers.js';
 import type { SqliteContext } from './sqlite-context.js';

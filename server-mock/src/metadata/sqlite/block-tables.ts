@@ -1,7 +1,7 @@
 /**
  * SQLite implementation of BlockMetadataStore: the block table and the namespaces' used bytes.
  */
-import type { BlockId } from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockId } from 'sync-engine/protocol';
 import type { BlockMetadataStore } from '../block-metadata-store.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import { blockFromRow, type Row } from './row-mappers.js';

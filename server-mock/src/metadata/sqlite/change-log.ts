@@ -2,12 +2,8 @@
  * Synchronous helpers used inside write transactions: journal appends (with compaction), activity
  * events, live-row lookups and ancestor folder creation. Never call them outside `ctx.write`.
  */
-import type {
-  ActivityKind,
-  NamespaceId,
-  RemotePath,
-} from '../../../../sync-engine/src/protocol/index.js';
-import { ancestorsOf } from '../../../../sync-engine/src/protocol/index.js';
+import type { ActivityKind, NamespaceId, RemotePath } from 'sync-engine/protocol';
+import { ancestorsOf } from 'sync-engine/protocol';
 import { createId } from '../../new-ids.js';
 import type { Actor, EntryRecord } from '../records.js';
 import { entryFromRow, type Row } from './row-mappers.js';

@@ -2,12 +2,7 @@
  * Commits, announces and folder creation: each one transaction over file, file_version, block
  * refcounts, journal and event.
  */
-import type {
-  BlockId,
-  NamespaceId,
-  RemotePath,
-  Rev,
-} from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
 import { createId } from '../../new-ids.js';
 import type { AnnounceInput, CommitInput, CommitOutcome, MkdirOutcome } from '../file-store.js';
 import type { Actor, EntryRecord } from '../records.js';

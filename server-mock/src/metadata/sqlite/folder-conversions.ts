@@ -6,7 +6,7 @@
  * final transaction, or abandoning the conversion, drops the pins: blocks no version names then
  * become ordinary garbage. The helpers with a `Sync` suffix run inside a caller's transaction.
  */
-import type { BlockId, NamespaceId } from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type {
   BeginFolderConversionInput,
   PinConvertedBlockInput,

@@ -7,7 +7,7 @@
  * restored or deleted, so writes are refused instead. Called inside the write's transaction, so
  * the rows checked are the rows written.
  */
-import { MAX_PATH_BYTES, type NamespaceId } from '../../../../sync-engine/src/protocol/index.js';
+import { MAX_PATH_BYTES, type NamespaceId } from 'sync-engine/protocol';
 import type { SqliteContext } from './sqlite-context.js';
 
 /** A path about to be written, and the namespace mounted at it (a share's mount point). */

@@ -8,13 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  BlockId,
-  DeviceId,
-  NamespaceId,
-  RemotePath,
-  UserId,
-} from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockId, DeviceId, NamespaceId, RemotePath, UserId } from 'sync-engine/protocol';
 import { openSqliteMetadataStore, type SqliteMetadataStore } from './sqlite-metadata-store.js';
 
 const ANN = 'u_ann' as UserId;

@@ -4,7 +4,7 @@
  * in the transaction that creates it, and recording a block consumes the reservation it was
  * reserved under in the transaction that records it.
  */
-import type { NamespaceId, UserId } from '../../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, UserId } from 'sync-engine/protocol';
 import type { QuotaStore, ReserveQuotaInput, ReserveQuotaOutcome } from '../quota-store.js';
 import type { SqliteContext } from './sqlite-context.js';
 import type { WriteAccessGuard } from './write-access-guard.js';

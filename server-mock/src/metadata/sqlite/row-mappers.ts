@@ -11,7 +11,7 @@ import type {
   Rev,
   ShareRole,
   UserId,
-} from '../../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { BlockTier } from '../../blocks/block-store.js';
 import type {
   BlockRecord,

@@ -4,7 +4,7 @@
  * owner's mount. Every block a version below the folder names must be pinned by the conversion
  * already (re-encoded and stored), else nothing is written and the caller re-encodes the rest.
  */
-import type { BlockId, NamespaceId } from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { ConvertFolderInput, ConvertFolderOutcome } from '../share-store.js';
 import type { ChangeLog } from './change-log.js';
 import type { FolderConversions } from './folder-conversions.js';

@@ -2,13 +2,7 @@
  * SQLite implementation of ShareStore: share rows and mounts here; the folder conversions (share
  * and unshare) in folder-conversions.ts, share-conversion.ts and unshare-conversion.ts.
  */
-import type {
-  NamespaceId,
-  RemotePath,
-  ShareId,
-  ShareRole,
-  UserId,
-} from '../../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, RemotePath, ShareId, ShareRole, UserId } from 'sync-engine/protocol';
 import { createId } from '../../new-ids.js';
 import type { Actor, ShareRecord } from '../records.js';
 import { mountNameCandidate } from '../mount-name.js';

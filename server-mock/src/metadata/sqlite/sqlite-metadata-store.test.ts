@@ -2,13 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type {
-  BlockId,
-  NamespaceId,
-  RemotePath,
-  Rev,
-  UserId,
-} from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId, RemotePath, Rev, UserId } from 'sync-engine/protocol';
 import type { Actor } from '../records.js';
 import { openSqliteMetadataStore, type SqliteMetadataStore } from './sqlite-metadata-store.js';
 

@@ -2,7 +2,7 @@
  * SqliteMetadataStore: the embedded MetadataStore on one SQLite file (better-sqlite3, WAL). The
  * table groups live in their own modules; this file wires them and holds the read queries.
  */
-import type { NamespaceId, Rev, UserId } from '../../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, Rev, UserId } from 'sync-engine/protocol';
 import type { EventRecord } from '../activity-store.js';
 import type { MetadataStore } from '../metadata-store.js';
 import { createAccountTables } from './account-tables.js';

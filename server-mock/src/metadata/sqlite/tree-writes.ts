@@ -2,8 +2,8 @@
  * Deletes and moves of files and whole folders, and the expiry of stale announces. A folder
  * operation touches every live row below it in the same transaction.
  */
-import type { NamespaceId, RemotePath } from '../../../../sync-engine/src/protocol/index.js';
-import { isSameOrDescendant } from '../../../../sync-engine/src/protocol/index.js';
+import type { NamespaceId, RemotePath } from 'sync-engine/protocol';
+import { isSameOrDescendant } from 'sync-engine/protocol';
 import type { DeleteOutcome, MoveOutcome } from '../file-store.js';
 import type { Actor } from '../records.js';
 import type { ChangeLog } from './change-log.js';

@@ -4,11 +4,7 @@
  * becomes a plain folder again. File ids, revisions and history stay; the owner's paths do not
  * change. Every block a version names must be pinned in the root by the conversion already.
  */
-import type {
-  BlockId,
-  NamespaceId,
-  RemotePath,
-} from '../../../../sync-engine/src/protocol/index.js';
+import type { BlockId, NamespaceId, RemotePath } from 'sync-engine/protocol';
 import type { UnshareFolderInput, UnshareFolderOutcome } from '../share-store.js';
 import type { ChangeLog } from './change-log.js';
 import type { FolderConversions } from './folder-conversions.js';

@@ -10,7 +10,7 @@ import {
   type RemotePath,
   type ShareRole,
   type UserId,
-} from '../../../../sync-engine/src/protocol/index.js';
+} from 'sync-engine/protocol';
 import type { AccessOutcome, ResolvedTarget, WriteAccess } from '../write-access.js';
 import type { SqliteContext } from './sqlite-context.js';
 
