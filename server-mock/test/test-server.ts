@@ -51,6 +51,8 @@ export interface TestClient {
   ): Promise<TestResponse>;
   /** The namespace's data key (GET /keys/{namespace}). */
   keyOf(namespace?: NamespaceId): Promise<Uint8Array>;
+  /** The account's used bytes (GET /account). */
+  usedBytes(): Promise<number>;
 }
 
 export interface TestServer {
@@ -126,6 +128,11 @@ function makeClient(
           headers: { 'content-type': 'application/octet-stream', ...headers },
         }),
       );
+    },
+    async usedBytes() {
+      const res = await client.json('GET', '/account');
+      if (res.status !== 200) throw new Error(`GET /account: ${res.status}`);
+      return (res.body as { usedBytes: number }).usedBytes;
     },
     async keyOf(namespace = login.rootNamespace) {
       const res = await client.json('GET', `/keys/${namespace}`);

@@ -38,10 +38,6 @@ afterEach(async () => {
 
 const CONTENT = seededBytes('random', 31, 16 * 1024 * 1024);
 
-async function usedBytes(client: TestClient): Promise<number> {
-  return ((await client.json('GET', '/account')).body as { usedBytes: number }).usedBytes;
-}
-
 async function blockFiles(): Promise<number> {
   const entries = await readdir(path.join(server!.dataDir, 'blocks'), {
     recursive: true,
@@ -112,7 +108,7 @@ async function setUp(components?: ServerComponents) {
   });
   expect(shared.status).toBe(200);
   const share = shared.body as ShareMetadata;
-  return { ann, bob, share, baseline: { used: await usedBytes(ann), files: await blockFiles() } };
+  return { ann, bob, share, baseline: { used: await ann.usedBytes(), files: await blockFiles() } };
 }
 
 type Change = 'revoke' | 'viewer';
@@ -136,7 +132,7 @@ async function expectRefusedWithoutTrace(
   });
   const listing = (await ann.json('GET', '/files/list?path=/team')).body as ListResponse;
   expect(listing.entries.map((e) => e.path)).toEqual(['/team/plan.txt']);
-  expect(await usedBytes(ann)).toBe(baseline.used);
+  expect(await ann.usedBytes()).toBe(baseline.used);
   expect(await blockFiles()).toBe(baseline.files);
 }
 
@@ -150,7 +146,7 @@ describe("an editor's upload that finishes after the owner took write access awa
       const answer = sendHeldUpload(bob, '/team/x.bin', held);
       held.push(CONTENT.subarray(0, sent));
       // Blocks are charged to Ann as they are stored: the upload is under way.
-      await vi.waitFor(async () => expect(await usedBytes(ann)).toBeGreaterThan(baseline.used), {
+      await vi.waitFor(async () => expect(await ann.usedBytes()).toBeGreaterThan(baseline.used), {
         timeout: 10_000,
       });
       await changeAccess(ann, share, change);

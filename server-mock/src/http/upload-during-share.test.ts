@@ -40,10 +40,6 @@ async function download(client: TestClient, p: string) {
   return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
 }
 
-async function usedBytes(client: TestClient): Promise<number> {
-  return ((await client.json('GET', '/account')).body as { usedBytes: number }).usedBytes;
-}
-
 async function shareRs(ann: TestClient, bob: TestClient): Promise<NamespaceId> {
   const res = await ann.json('POST', '/shares', { path: '/rs', email: bob.email, role: 'editor' });
   expect(res.status).toBe(200);
@@ -107,12 +103,12 @@ describe('an upload in flight when its folder becomes shared', () => {
     const ends = await blockEnds(content);
     expect(ends.length).toBeGreaterThan(3);
     const sent = ends[2]! + 1024;
-    const before = await usedBytes(ann);
+    const before = await ann.usedBytes();
     const held = createHeldBody();
     const answer = sendHeldUpload(ann, '/rs/held.bin', held);
     held.push(content.subarray(0, sent));
     // A block stored means the upload has resolved its target (Ann's root) and is writing.
-    await vi.waitFor(async () => expect(await usedBytes(ann)).toBeGreaterThan(before), {
+    await vi.waitFor(async () => expect(await ann.usedBytes()).toBeGreaterThan(before), {
       timeout: 10_000,
     });
     const shared = await shareRs(ann, bob);

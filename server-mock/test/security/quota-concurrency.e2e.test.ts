@@ -35,10 +35,6 @@ afterAll(async () => server?.close());
 
 const freshUser = () => server.createUser(`quota${users++}`);
 
-async function usedBytes(client: TestClient): Promise<number> {
-  return ((await client.json('GET', '/account')).body as { usedBytes: number }).usedBytes;
-}
-
 /** Every response is a success or a proper quota refusal; returns which succeeded. */
 function sortResponses(responses: readonly TestResponse[], okStatus = 200): boolean[] {
   return responses.map((res) => {
@@ -103,7 +99,7 @@ describe('the quota holds under parallel requests', () => {
       expect(ok.filter(Boolean).length).toBeGreaterThan(0);
       expect(ok.filter((isOk) => !isOk).length).toBeGreaterThan(0);
       // Refused uploads left no file and no charged block behind.
-      expect(await usedBytes(client)).toBe(stored);
+      expect(await client.usedBytes()).toBe(stored);
       expect(await listedPaths(client)).toEqual(
         contents.flatMap((_, i) => (ok[i] ? [`/f${i}.bin`] : [])).sort(),
       );
@@ -125,7 +121,7 @@ describe('the quota holds under parallel requests', () => {
       const stored = ok.filter(Boolean).length * 600 * KIB;
       expect(stored).toBeLessThanOrEqual(QUOTA);
       expect(ok.filter((isOk) => !isOk).length).toBeGreaterThan(0);
-      expect(await usedBytes(client)).toBe(stored);
+      expect(await client.usedBytes()).toBe(stored);
       const check = await client.json('POST', '/blocks/check', {
         namespace: client.rootNamespace,
         hashes: blocks.map((b) => b.id),
@@ -156,7 +152,7 @@ describe('the quota holds under parallel requests', () => {
       );
       for (const res of finishes) expect(res.status).toBe(200);
       expect(await stagedBytes()).toBe(0);
-      expect(await usedBytes(client)).toBe(finishes.length * MIB);
+      expect(await client.usedBytes()).toBe(finishes.length * MIB);
     }
   });
 
@@ -204,7 +200,7 @@ describe('the quota holds under parallel requests', () => {
       const landed = (await Promise.all(tasks)).flat();
       expect(landed.length).toBeGreaterThan(0);
       expect(landed.length * SIZE).toBeLessThanOrEqual(QUOTA);
-      expect(await usedBytes(client)).toBe(landed.length * SIZE);
+      expect(await client.usedBytes()).toBe(landed.length * SIZE);
       expect(await listedPaths(client)).toEqual(landed.sort());
     }
   });
