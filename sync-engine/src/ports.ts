@@ -1,0 +1,47 @@
+/**
+ * The seams between the engine and the world (STYLE.md section 1): disk and time reach the
+ * engine only through these interfaces, so tests and the randomized simulation can drive it
+ * deterministically and inject faults by wrapping the real adapters. Interfaces only.
+ *
+ * Paths given to a FileSystem are `/`-rooted inside the synced folder (`/docs/a.txt`), the same
+ * shape as the trees' paths; the adapter maps them onto the real folder.
+ */
+
+/** What a directory entry is. Symlinks are never followed (reported and skipped instead). */
+export type EntryKind = 'file' | 'folder' | 'symlink' | 'other';
+
+/** An entry's metadata, as `lstat` gives it. */
+export interface EntryStat {
+  readonly kind: EntryKind;
+  /** Bytes; 0 for folders. */
+  readonly sizeBytes: number;
+  /** Modification time, epoch milliseconds, fraction included. */
+  readonly mtimeMs: number;
+  /** Decimal string: 64-bit inode numbers exceed JavaScript's safe integers. */
+  readonly inode: string;
+}
+
+/** One entry of a directory listing. */
+export interface DirEntry {
+  /** The name exactly as the file system spells it (may be NFD on some systems). */
+  readonly name: string;
+  readonly kind: EntryKind;
+}
+
+/** The synced folder's file system. Every failure is thrown with its `code` (ENOENT, EACCES…). */
+export interface FileSystem {
+  /** The entry at `path` without following symlinks; undefined when nothing is there. */
+  stat(path: string, signal?: AbortSignal): Promise<EntryStat | undefined>;
+  /** The entries of the folder at `path`, in no particular order. */
+  readDir(path: string, signal?: AbortSignal): Promise<DirEntry[]>;
+  /** The file's bytes, streamed in chunks (never the whole file at once). */
+  readFile(path: string, signal?: AbortSignal): AsyncIterable<Uint8Array>;
+}
+
+/** Time, for everything that waits or stamps (only the scheduler owns timers). */
+export interface Clock {
+  /** Now, epoch milliseconds. */
+  nowMs(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
