@@ -38,7 +38,7 @@ export class UserView {
     private readonly mounts: readonly Mount[],
   ) {}
 
-  static async load(store: MetadataStore, user: UserRecord): Promise<UserView> {
+  static async load(store: Pick<MetadataStore, 'listMounts'>, user: UserRecord): Promise<UserView> {
     const rows = await store.listMounts(user.rootNamespace);
     const mounts = rows.flatMap((row) =>
       row.mount ? [{ path: row.path, namespace: row.mount.namespace, role: row.mount.role }] : [],

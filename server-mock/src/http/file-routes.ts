@@ -27,7 +27,7 @@ import type { UserView } from '../access/user-view.js';
 import { accessOutcomeError, accessTo, isAccessOutcome } from '../access/write-access.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
-import { commitBlocks } from '../transfer/commit-blocks.js';
+import { commitBlocks } from '../commit/commit-blocks.js';
 import { callerOf } from './authenticate.js';
 import { findRevisionAt, listPathHistory, listRevisionsResponseSchema } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';

@@ -126,7 +126,7 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
       const version = rev
         ? await findRevisionAt(ctx, { target, userPath, rev })
         : await currentVersion(ctx, target, userPath);
-      const spans = await layoutBlocks(ctx, version);
+      const spans = await layoutBlocks(ctx.store, version);
       const range = parseByteRange(request.headers.range, version.size);
       if (range === 'unsatisfiable') {
         reply.header('content-range', `bytes */${version.size}`);
