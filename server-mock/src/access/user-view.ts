@@ -87,6 +87,24 @@ export class UserView {
     return resolved;
   }
 
+  /**
+   * Resolves a path the caller wants to write an entry at (commit, announce, upload, mkdir,
+   * delete): viewers get 403, and the top of a namespace, which is no entry of its own (a shared
+   * folder's mount point, or the root), gets 409 path_conflict.
+   */
+  resolveEntryForWrite(path: RemotePath): ResolvedPath {
+    const resolved = this.resolveForWrite(path);
+    if (resolved.path === '/') {
+      throw new ServerError(
+        'path_conflict',
+        path === '/'
+          ? '/ is your root folder'
+          : `${path} is a shared folder: write inside it, or leave or unshare it`,
+      );
+    }
+    return resolved;
+  }
+
   /** Maps a namespace path back into the user's view. */
   static toUserPath(mountPath: RemotePath, path: string): string {
     if (mountPath === '/') return path;
