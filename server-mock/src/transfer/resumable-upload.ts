@@ -61,7 +61,8 @@ export async function createStagingFile(config: StagingConfig, id: string): Prom
 }
 
 /**
- * Appends `body` at the durable offset, skipping the first `skip` bytes the client re-sent.
+ * Appends the piece's `body` at the durable offset, skipping the first `skip` bytes the client
+ * re-sent.
  * Returns the new durable size. Bytes that arrived before a dropped connection still count.
  */
 export async function appendPiece(
