@@ -20,7 +20,7 @@ import { withMetadataCache } from './metadata/cached-metadata-store.js';
 import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import { InProcessNotificationBus, type NotificationBus } from './notify/index.js';
-import { startPolicyTimer } from './policy-runner/policy-timer.js';
+import { startPolicyTimer, StoragePolicy } from './policy/index.js';
 import type { ServerContext } from './server-context.js';
 
 export type { ServerConfig, ServerOptions, LogLevel } from './config.js';
@@ -120,9 +120,13 @@ export async function startServer(
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const url = formatUrl(config.tls ? 'https' : 'http', config.host, port);
   if (!WILDCARD_HOSTS.has(config.host)) listeningUrl = url;
-  const policy = startPolicyTimer(ctx, (error) =>
-    app.log.error({ err: error }, 'storage policy run failed'),
-  );
+  const storagePolicy = new StoragePolicy(ctx);
+  const policy = startPolicyTimer({
+    intervalMs: config.policyIntervalMs,
+    run: () => storagePolicy.runOnce(),
+    onError: (error) => app.log.error({ err: error }, 'storage policy run failed'),
+    signal: shutdown.signal,
+  });
 
   let closing: Promise<void> | undefined;
   return {

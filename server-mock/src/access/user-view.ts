@@ -38,7 +38,7 @@ export class UserView {
     private readonly mounts: readonly Mount[],
   ) {}
 
-  static async load(store: MetadataStore, user: UserRecord): Promise<UserView> {
+  static async load(store: Pick<MetadataStore, 'listMounts'>, user: UserRecord): Promise<UserView> {
     const rows = await store.listMounts(user.rootNamespace);
     const mounts = rows.flatMap((row) =>
       row.mount ? [{ path: row.path, namespace: row.mount.namespace, role: row.mount.role }] : [],
@@ -83,6 +83,24 @@ export class UserView {
     const resolved = this.resolve(path);
     if (resolved.role === 'viewer') {
       throw new ServerError('forbidden', `you can only view ${resolved.mountPath}`);
+    }
+    return resolved;
+  }
+
+  /**
+   * Resolves a path the caller wants to write an entry at (commit, announce, upload, mkdir,
+   * delete): viewers get 403, and the top of a namespace, which is no entry of its own (a shared
+   * folder's mount point, or the root), gets 409 path_conflict.
+   */
+  resolveEntryForWrite(path: RemotePath): ResolvedPath {
+    const resolved = this.resolveForWrite(path);
+    if (resolved.path === '/') {
+      throw new ServerError(
+        'path_conflict',
+        path === '/'
+          ? '/ is your root folder'
+          : `${path} is a shared folder: write inside it, or leave or unshare it`,
+      );
     }
     return resolved;
   }

@@ -10,7 +10,7 @@ import { readBearerToken } from '../auth/authorization-header.js';
 import { hashBearerToken } from '../auth/bearer-tokens.js';
 import { describeIdleExpiry, isIdleExpired } from '../auth/device-sessions.js';
 import { assertNever, ServerError } from '../errors.js';
-import type { DeviceRecord, UserRecord } from '../metadata/records.js';
+import type { Actor, DeviceRecord, UserRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
 
 /** Who is calling. */
@@ -32,6 +32,15 @@ const LAST_SEEN_EVERY_MS = 60_000;
 export function callerOf(request: FastifyRequest): Caller {
   if (!request.caller) throw new ServerError('unauthorized', 'authentication required');
   return request.caller;
+}
+
+/**
+ * The actor of an authenticated route's writes: the caller's user and device, and the time now
+ * (epoch ms) on the server's clock.
+ */
+export function actorOf(clock: Pick<ServerContext, 'now'>, request: FastifyRequest): Actor {
+  const caller = callerOf(request);
+  return { userId: caller.user.id, deviceId: caller.device.id, nowMs: clock.now() };
 }
 
 /** Builds the preHandler for `ctx`. */

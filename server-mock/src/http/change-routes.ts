@@ -50,7 +50,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       },
     },
     async (request): Promise<LatestCursorResponse> => ({
-      cursor: await latestCursor(ctx, await viewOf(ctx, request)),
+      cursor: await latestCursor(ctx.store, await viewOf(ctx, request)),
     }),
   );
 
@@ -78,7 +78,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
       },
     },
     async (request): Promise<ChangesResponse> =>
-      readChanges(ctx, callerOf(request).user, {
+      readChanges(ctx.store, callerOf(request).user, {
         cursor: request.query.cursor,
         limit: request.query.limit ?? DEFAULT_CHANGES_LIMIT,
       }),
@@ -135,7 +135,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
         const changes = await waitForChange({
           bus: ctx.bus,
           topics: [...view.namespaces(), signOutTopic(device.id)],
-          isNewer: async () => (await isSignedOut()) || hasChangesSince(ctx, view, cursor),
+          isNewer: async () => (await isSignedOut()) || hasChangesSince(ctx.store, view, cursor),
           timeoutMs: (request.query.timeout ?? DEFAULT_LONGPOLL_TIMEOUT_S) * 1000,
           signal: done.signal,
         });

@@ -27,8 +27,8 @@ import type { UserView } from '../access/user-view.js';
 import { accessOutcomeError, accessTo, isAccessOutcome } from '../access/write-access.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
-import { commitBlocks } from '../transfer/commit-blocks.js';
-import { callerOf } from './authenticate.js';
+import { commitBlocks } from '../commit/commit-blocks.js';
+import { actorOf } from './authenticate.js';
 import { findRevisionAt, listPathHistory, listRevisionsResponseSchema } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata, toFileMetadata } from './wire-entries.js';
@@ -89,12 +89,10 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
       },
     },
     async (request): Promise<FileMetadata> => {
-      const { caller, body } = { caller: callerOf(request), body: request.body };
+      const body = request.body;
       const userPath = requirePath(body.path);
       if (userPath === '/') throw new ServerError('invalid_path', 'cannot commit to the root');
-      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
-      if (target.path === '/')
-        throw new ServerError('path_conflict', `${userPath} is a shared folder`);
+      const target = (await viewOf(ctx, request)).resolveEntryForWrite(userPath);
       const entry = await commitBlocks(ctx, {
         target,
         userPath,
@@ -102,7 +100,7 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         size: body.size,
         modifiedMs: body.modified,
         parentRev: body.parentRev ?? null,
-        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+        actor: actorOf(ctx, request),
       });
       return toFileMetadata(entry, target.mountPath);
     },
@@ -128,19 +126,17 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
       },
     },
     async (request): Promise<FileMetadata> => {
-      const caller = callerOf(request);
       const userPath = requirePath(request.body.path);
       if (userPath === '/') throw new ServerError('invalid_path', 'cannot announce the root');
-      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
-      if (target.path === '/')
-        throw new ServerError('path_conflict', `${userPath} is a shared folder`);
+      const target = (await viewOf(ctx, request)).resolveEntryForWrite(userPath);
+      const actor = actorOf(ctx, request);
       const outcome = await ctx.store.announceFile({
         namespace: target.namespace,
         path: target.path,
         size: request.body.size,
         modifiedMs: request.body.modified,
-        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
-        access: accessTo(caller.user.id, userPath, target),
+        actor,
+        access: accessTo(actor.userId, userPath, target),
       });
       if (outcome.kind === 'invalid_path') {
         throw new ServerError('invalid_path', `${userPath}: ${outcome.message}`);
@@ -238,7 +234,6 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
       },
     },
     async (request): Promise<FileMetadata> => {
-      const caller = callerOf(request);
       const userPath = requirePath(request.body.path);
       const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
       const version = await findRevisionAt(ctx, {
@@ -255,7 +250,7 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         force: true,
         restoredFrom: version.rev,
         reviveFileId: version.fileId,
-        actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+        actor: actorOf(ctx, request),
       });
       return toFileMetadata(restored, target.mountPath);
     },

@@ -83,7 +83,7 @@ export async function startResumableUpload(
       assertNever(created);
   }
   try {
-    await createStagingFile(ctx, session.id);
+    await createStagingFile(ctx.config, session.id);
   } catch (error) {
     await discardUpload(ctx, session.id);
     throw error;
@@ -170,7 +170,8 @@ export async function registerResumableRoutes(app: FastifyInstance, ctx: ServerC
             );
           }
           const body = (request.body as Readable | undefined) ?? (async function* () {})();
-          const received = await appendPiece(ctx, session, body as Readable, {
+          const received = await appendPiece(ctx, session, {
+            body: body as Readable,
             skip: session.receivedBytes - range.start,
             maxBytes: range.end + 1 - session.receivedBytes,
           });

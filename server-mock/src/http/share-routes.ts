@@ -15,7 +15,7 @@ import type { ShareRecord } from '../metadata/records.js';
 import type { ServerContext } from '../server-context.js';
 import { shareFolder } from '../sharing/share-folder.js';
 import { unshareFolder } from '../sharing/unshare-folder.js';
-import { callerOf } from './authenticate.js';
+import { actorOf, callerOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
 import { pathSchema } from 'sync-engine/protocol';
@@ -67,11 +67,6 @@ async function describeShare(
 }
 
 export async function registerShareRoutes(app: FastifyInstance, ctx: ServerContext) {
-  const actorOf = (request: Parameters<typeof callerOf>[0]) => {
-    const caller = callerOf(request);
-    return { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() };
-  };
-
   app.post<{ Body: CreateShareRequest }>(
     '/shares',
     {
@@ -100,7 +95,7 @@ export async function registerShareRoutes(app: FastifyInstance, ctx: ServerConte
         userPath,
         email: request.body.email,
         role: request.body.role,
-        actor: actorOf(request),
+        actor: actorOf(ctx, request),
       });
       return describeShare(ctx, share, view.user.id);
     },
@@ -162,7 +157,7 @@ export async function registerShareRoutes(app: FastifyInstance, ctx: ServerConte
       const outcome = await ctx.store.updateShareRole(
         share.id,
         request.body.role,
-        actorOf(request),
+        actorOf(ctx, request),
       );
       if (!outcome) throw new ServerError('not_found', 'no such share');
       await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
@@ -189,13 +184,13 @@ export async function registerShareRoutes(app: FastifyInstance, ctx: ServerConte
       if (!share || (share.ownerId !== userId && share.recipientId !== userId)) {
         throw new ServerError('not_found', 'no such share');
       }
-      const outcome = await ctx.store.deleteShare(share.id, actorOf(request));
+      const outcome = await ctx.store.deleteShare(share.id, actorOf(ctx, request));
       if (outcome) await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
       // The last share gone, the folder goes back into the owner's root as a plain folder. The
       // revoke stands if that fails: deleting the folder tries the way back again.
       if (outcome?.remainingShares === 0) {
         try {
-          await unshareFolder(ctx, { namespace: share.namespace, actor: actorOf(request) });
+          await unshareFolder(ctx, { namespace: share.namespace, actor: actorOf(ctx, request) });
         } catch (error) {
           request.log.warn({ err: error }, 'turning a no longer shared folder back failed');
         }

@@ -188,3 +188,51 @@ describe('sharing a folder', () => {
     expect(((await ann.json('GET', '/shares')).body as ListSharesResponse).owned).toEqual([]);
   });
 });
+
+describe('writing an entry at a mount point', () => {
+  /** Every route that writes an entry at a path, pointed at `path`. */
+  const writesAt = (client: TestClient, path: string) => ({
+    commit: () => client.json('POST', '/files/commit', { path, blocks: [], size: 0, modified: 1 }),
+    announce: () => client.json('POST', '/files/announce', { path, size: 0, modified: 1 }),
+    upload: () => upload(client, path, utf8('x')),
+    mkdir: () => client.json('POST', '/files/mkdir', { path }),
+    delete: () => client.json('POST', '/files/delete', { path }),
+  });
+
+  it('is 409 path_conflict with one message from every write route, for owner and editor', async () => {
+    await commitContent(ann, '/Projects/plan.txt', utf8('the plan'));
+    expect((await share('/Projects', bob.email, 'editor')).status).toBe(200);
+    for (const client of [ann, bob]) {
+      for (const [name, write] of Object.entries(writesAt(client, '/Projects'))) {
+        const res = await write();
+        expect({ name, status: res.status, body: res.body }).toEqual({
+          name,
+          status: 409,
+          body: {
+            error: {
+              code: 'path_conflict',
+              message: '/Projects is a shared folder: write inside it, or leave or unshare it',
+            },
+          },
+        });
+      }
+    }
+    // Nothing changed: the share is still mounted for both, its file still there.
+    expect(await text(bob, '/Projects/plan.txt')).toEqual({ status: 200, body: 'the plan' });
+    expect(await text(ann, '/Projects/plan.txt')).toEqual({ status: 200, body: 'the plan' });
+  });
+
+  it('is 403 for a viewer before anything else, and 409 at the root itself', async () => {
+    await ann.json('POST', '/files/mkdir', { path: '/Shown' });
+    expect((await share('/Shown', bob.email, 'viewer')).status).toBe(200);
+    for (const write of Object.values(writesAt(bob, '/Shown'))) {
+      expect((await write()).body).toMatchObject({ error: { code: 'forbidden' } });
+    }
+    const atRoot = writesAt(ann, '/');
+    for (const write of [atRoot.upload, atRoot.mkdir]) {
+      expect((await write()).body).toEqual({
+        error: { code: 'path_conflict', message: '/ is your root folder' },
+      });
+    }
+  });
+});

@@ -22,7 +22,7 @@ import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
 import { parseDecimalLength } from '../transfer/decimal-header.js';
 import { QuotaReservation } from '../transfer/quota-reservation.js';
 import { storeAndCommitFile } from '../transfer/store-file.js';
-import { callerOf } from './authenticate.js';
+import { actorOf, callerOf } from './authenticate.js';
 import { findRevisionAt } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toFileMetadata } from './wire-entries.js';
@@ -68,8 +68,7 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
     async (request, reply): Promise<FileMetadata | undefined> => {
       const caller = callerOf(request);
       const userPath = requirePath(request.query.path);
-      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
-      if (target.path === '/') throw new ServerError('path_conflict', `${userPath} is a folder`);
+      const target = (await viewOf(ctx, request)).resolveEntryForWrite(userPath);
       if (request.query.uploadType === 'resumable') {
         return startResumableUpload(ctx, { request, reply, target, userPath });
       }
@@ -93,7 +92,7 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
             parentRev: (request.query.parentRev as Rev | undefined) ?? null,
             // Without parentRev a simple upload overwrites; with it, first writer wins.
             force: request.query.parentRev === undefined,
-            actor: { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() },
+            actor: actorOf(ctx, request),
           },
         });
         return toFileMetadata(stored.entry, stored.target.mountPath);
@@ -126,7 +125,7 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
       const version = rev
         ? await findRevisionAt(ctx, { target, userPath, rev })
         : await currentVersion(ctx, target, userPath);
-      const spans = await layoutBlocks(ctx, version);
+      const spans = await layoutBlocks(ctx.store, version);
       const range = parseByteRange(request.headers.range, version.size);
       if (range === 'unsatisfiable') {
         reply.header('content-range', `bytes */${version.size}`);

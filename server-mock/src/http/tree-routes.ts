@@ -26,7 +26,7 @@ import {
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { unshareIdleFoldersAt } from '../sharing/unshare-folder.js';
-import { callerOf } from './authenticate.js';
+import { actorOf } from './authenticate.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata } from './wire-entries.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
@@ -71,11 +71,6 @@ function planMove(view: UserView, from: RemotePath, to: RemotePath) {
   return { namespace: writable.namespace, nsFrom: writable.path, nsTo: target.path, targets };
 }
 
-function actorOf(ctx: ServerContext, request: Parameters<typeof callerOf>[0]) {
-  const caller = callerOf(request);
-  return { userId: caller.user.id, deviceId: caller.device.id, nowMs: ctx.now() };
-}
-
 export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.post<{ Body: PathRequest }>(
     '/files/mkdir',
@@ -89,8 +84,7 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
     },
     async (request): Promise<EntryMetadata> => {
       const userPath = requirePath(request.body.path);
-      const target = (await viewOf(ctx, request)).resolveForWrite(userPath);
-      if (target.path === '/') throw new ServerError('path_conflict', `${userPath} already exists`);
+      const target = (await viewOf(ctx, request)).resolveEntryForWrite(userPath);
       const actor = actorOf(ctx, request);
       const outcome = await ctx.store.createFolder(
         target.namespace,
@@ -135,13 +129,7 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
         userPath,
         actor: actorOf(ctx, request),
       });
-      const target = view.resolveForWrite(userPath);
-      if (target.path === '/') {
-        throw new ServerError(
-          'path_conflict',
-          `${userPath} is a shared folder: leave or unshare it`,
-        );
-      }
+      const target = view.resolveEntryForWrite(userPath);
       const mounts = await ctx.store.listMounts(target.namespace);
       if (mounts.some((m) => isSameOrDescendant(m.path, target.path))) {
         throw new ServerError(

@@ -13,8 +13,8 @@ import type {
 } from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { JournalRecord, UserRecord } from '../metadata/records.js';
-import type { ServerContext } from '../server-context.js';
 import { decodeCursor, decodeCursorState, encodeCursor } from './user-cursor.js';
 
 function toChangeEntry(record: JournalRecord, mountPath: RemotePath): ChangeEntry {
@@ -48,19 +48,22 @@ function toChangeEntry(record: JournalRecord, mountPath: RemotePath): ChangeEntr
 }
 
 /** The newest position of every namespace in `view`: where a new device starts listening. */
-export async function latestCursor(ctx: ServerContext, view: UserView): Promise<Cursor> {
-  const namespaces = await ctx.store.getNamespaces(view.namespaces());
+export async function latestCursor(
+  store: Pick<MetadataStore, 'getNamespaces'>,
+  view: UserView,
+): Promise<Cursor> {
+  const namespaces = await store.getNamespaces(view.namespaces());
   return encodeCursor(new Map([...namespaces].map(([id, ns]) => [id, ns.lastSeq])));
 }
 
 /** True when any namespace of `view` is past `cursor` (a long-poll's question). */
 export async function hasChangesSince(
-  ctx: ServerContext,
+  store: Pick<MetadataStore, 'getNamespaces'>,
   view: UserView,
   cursor: Cursor,
 ): Promise<boolean> {
   const positions = decodeCursor(cursor);
-  const namespaces = await ctx.store.getNamespaces(view.namespaces());
+  const namespaces = await store.getNamespaces(view.namespaces());
   for (const [id, ns] of namespaces) {
     if (ns.lastSeq > (positions.get(id) ?? 0)) return true;
   }
@@ -74,12 +77,12 @@ export async function hasChangesSince(
  * inside it, and a share's entries are mapped under the mount path the page's root entries leave.
  */
 export async function readChanges(
-  ctx: ServerContext,
+  store: Pick<MetadataStore, 'readChangeSnapshot'>,
   user: UserRecord,
   input: { cursor: string; limit: number },
 ): Promise<ChangesResponse> {
   const { positions, pruned } = decodeCursorState(input.cursor);
-  const snapshot = await ctx.store.readChangeSnapshot({
+  const snapshot = await store.readChangeSnapshot({
     root: user.rootNamespace,
     positions,
     limit: input.limit,

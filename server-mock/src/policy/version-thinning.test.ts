@@ -1,9 +1,14 @@
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Rev } from 'sync-engine/protocol';
+import type { BlockId, NamespaceId, RemotePath, Rev, UserId } from 'sync-engine/protocol';
+import { useTempDir } from 'sync-engine/testkit';
+import { openSqliteMetadataStore } from '../metadata/sqlite/sqlite-metadata-store.js';
 import {
   DEFAULT_THINNING_POLICY,
   selectVersionsToDelete,
+  thinningPolicyWithLimit,
+  thinVersions,
   type ThinningPolicy,
   type VersionInfo,
 } from './version-thinning.js';
@@ -155,5 +160,67 @@ describe('selectVersionsToDelete properties', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('thinVersions over the SQLite metadata store', () => {
+  const tempDir = useTempDir('thinning');
+  const NS = 'ns_thin' as NamespaceId;
+  const USER = 'u_thin' as UserId;
+  const BLOCK = '1'.padStart(64, '0') as BlockId;
+
+  it('pages through every file with history and leaves single-version files alone', async () => {
+    const store = openSqliteMetadataStore(path.join(tempDir(), 'meta.db'));
+    try {
+      await store.createUser({
+        id: USER,
+        email: 'thin@example.com',
+        name: 'Thin',
+        passwordHash: 'x',
+        quotaBytes: 1000,
+        rootNamespace: NS,
+        wrappedKey: new Uint8Array(3),
+        nowMs: 0,
+      });
+      await store.recordBlock({ namespace: NS, id: BLOCK, plainSize: 1, encodedSize: 2, nowMs: 0 });
+      const commit = (file: string, nowMs: number) =>
+        store.commitFile({
+          namespace: NS,
+          path: `/${file}` as RemotePath,
+          blocks: [BLOCK],
+          size: 1,
+          contentHash: 'h',
+          modifiedMs: nowMs,
+          parentRev: null,
+          force: true,
+          actor: { userId: USER, deviceId: null, nowMs },
+          versionLimit: 100,
+        });
+      // Five files with three versions each (more than two pages of two) and one with one.
+      const files = ['a', 'b', 'c', 'd', 'e'];
+      for (const file of files) for (const minute of [1, 2, 3]) await commit(file, minute * MIN);
+      await commit('single', MIN);
+      const newestBefore = new Map<string, Rev>();
+      for (const fileId of await store.listFilesWithHistory('', 100)) {
+        newestBefore.set(fileId, (await store.listVersionTimes(fileId))[0]!.rev);
+      }
+      expect(newestBefore.size).toBe(files.length);
+
+      await thinVersions({
+        history: store,
+        nowMs: 10 * MIN,
+        policy: thinningPolicyWithLimit(1),
+        pageSize: 2,
+      });
+
+      expect(await store.listFilesWithHistory('', 100)).toEqual([]);
+      for (const [fileId, newest] of newestBefore) {
+        expect((await store.listVersionTimes(fileId)).map((v) => v.rev)).toEqual([newest]);
+      }
+      const single = await store.getEntry(NS, '/single' as RemotePath);
+      expect(await store.listVersionTimes(single!.fileId)).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -1,7 +1,9 @@
 /**
- * Which old versions of one file to delete (SPEC "Storage policy": a version limit per file and
- * thinning of old versions). Pure: no I/O, no clock; the caller passes `nowMs` and drops the
- * chosen versions in metadata, which releases their block references for garbage collection.
+ * Version thinning (SPEC "Storage policy": a version limit per file and thinning of old
+ * versions). `selectVersionsToDelete` decides which old versions of one file to delete and is
+ * pure: no I/O, no clock. `thinVersions` applies it to every file with history through the
+ * narrow `VersionHistorySource` port; dropping a version releases its block references for
+ * garbage collection.
  */
 import type { Rev } from 'sync-engine/protocol';
 
@@ -47,6 +49,11 @@ export const DEFAULT_THINNING_POLICY: ThinningPolicy = {
     { olderThanMs: 30 * DAY_MS, everyMs: 7 * DAY_MS },
   ],
 };
+
+/** The default policy with the server's version limit (`versionLimit`, at least 1). */
+export function thinningPolicyWithLimit(versionLimit: number): ThinningPolicy {
+  return { ...DEFAULT_THINNING_POLICY, maxVersions: Math.max(1, versionLimit) };
+}
 
 /**
  * The revisions to delete, oldest first. Guarantees: the newest version is never chosen; at
@@ -112,5 +119,49 @@ function assertValidPolicy(policy: ThinningPolicy): void {
     if (!(bucket.everyMs > 0) || !(bucket.olderThanMs >= 0)) {
       throw new RangeError('thinning policy: every bucket needs everyMs > 0 and olderThanMs >= 0');
     }
+  }
+}
+
+/** What thinning needs from metadata (method names match the metadata store's). */
+export interface VersionHistorySource {
+  /** Ids of files with more than one version after `afterFileId`, in id order, a page at a time. */
+  listFilesWithHistory(afterFileId: string, limit: number): Promise<readonly string[]>;
+  /** Every version of a file as (rev, commit time in epoch ms), newest first. */
+  listVersionTimes(fileId: string): Promise<ReadonlyArray<{ rev: Rev; committedMs: number }>>;
+  /** Drops the given old versions of a file (never its current one); returns how many. */
+  dropVersions(fileId: string, revs: readonly Rev[]): Promise<number>;
+}
+
+/** Inputs of one thinning run. */
+export interface ThinVersionsOptions {
+  readonly history: VersionHistorySource;
+  readonly nowMs: number;
+  readonly policy?: ThinningPolicy;
+  /** Files asked of metadata per call. Default 200. */
+  readonly pageSize?: number;
+}
+
+/**
+ * Thins every file with history by `policy`: one page of files at a time, each file's versions
+ * chosen by `selectVersionsToDelete` and dropped in metadata.
+ */
+export async function thinVersions(options: ThinVersionsOptions): Promise<void> {
+  const { history, nowMs, policy = DEFAULT_THINNING_POLICY } = options;
+  const pageSize = options.pageSize ?? 200;
+  let after = '';
+  for (;;) {
+    const fileIds = await history.listFilesWithHistory(after, pageSize);
+    for (const fileId of fileIds) {
+      const versions = await history.listVersionTimes(fileId);
+      // The server's commit time orders versions truthfully; client mtimes may lie.
+      const doomed = selectVersionsToDelete(
+        versions.map((v) => ({ rev: v.rev, modifiedMs: v.committedMs })),
+        nowMs,
+        policy,
+      );
+      if (doomed.length > 0) await history.dropVersions(fileId, doomed);
+    }
+    if (fileIds.length < pageSize) return;
+    after = fileIds[fileIds.length - 1] ?? after;
   }
 }

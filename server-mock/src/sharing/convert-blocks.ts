@@ -10,10 +10,25 @@
  *   else the bytes first, then the pinned row, as uploads do — a row in a live namespace must
  *   mean the bytes are stored, or an upload finding it would skip sending them.
  */
+import type { BlockCodecPool } from 'sync-engine/blocks';
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey } from '../blocks/block-address.js';
+import type { BlockStore } from '../blocks/block-store.js';
+import type { KeyedLock } from '../blocks/keyed-lock.js';
 import { ServerError } from '../errors.js';
-import type { ServerContext } from '../server-context.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
+
+/** What the block work of a conversion uses of the server (a ServerContext is one). */
+export interface ConvertBlocksDeps {
+  readonly store: Pick<MetadataStore, 'hasBlock' | 'pinConvertedBlock'>;
+  readonly blocks: Pick<BlockStore, 'get' | 'put'>;
+  readonly codec: Pick<BlockCodecPool, 'decode' | 'encode'>;
+  /** The per-block lock uploads and garbage collection take. */
+  readonly blockLock: KeyedLock;
+  /** Aborted at shutdown: the conversion stops between blocks. */
+  readonly shutdownSignal: AbortSignal;
+  readonly now: () => number;
+}
 
 /**
  * A conversion with no block pinned for this long is taken for dead (its server stopped) and
@@ -42,55 +57,55 @@ export function conversionAbandoned(): ServerError {
 
 /** The block re-encoded under the target key; undefined when the source no longer holds it. */
 async function reencode(
-  ctx: ServerContext,
+  deps: ConvertBlocksDeps,
   conversion: BlockConversion,
   id: BlockId,
 ): Promise<{ encoded: Uint8Array; plainSize: number } | undefined> {
-  const encoded = await ctx.blocks.get(conversion.source, id);
+  const encoded = await deps.blocks.get(conversion.source, id);
   if (!encoded) {
     // Collected since it was listed: no version names it any more (a row would say so), and
     // the final transaction asks again for any block still named.
-    if (!(await ctx.store.hasBlock(conversion.source, id))) return undefined;
+    if (!(await deps.store.hasBlock(conversion.source, id))) return undefined;
     throw new ServerError('internal_error', `block ${id} has no bytes in the store`);
   }
-  const plain = await ctx.codec.decode(encoded, conversion.sourceKey, id, { transfer: true });
+  const plain = await deps.codec.decode(encoded, conversion.sourceKey, id, { transfer: true });
   // Read before encoding: the transfer detaches `plain`.
   const plainSize = plain.length;
-  const result = await ctx.codec.encode(plain, conversion.targetKey, { transfer: true });
+  const result = await deps.codec.encode(plain, conversion.targetKey, { transfer: true });
   return { encoded: result.encoded, plainSize };
 }
 
 /** Pins one block; false when the source no longer holds it (nothing pinned). */
 async function pinBlock(
-  ctx: ServerContext,
+  deps: ConvertBlocksDeps,
   conversion: BlockConversion,
   id: BlockId,
 ): Promise<boolean> {
   const { target } = conversion;
   const lockKey = blockAddressKey({ namespace: target, id });
   const pin = async (sizes?: { plainSize: number; encodedSize: number }) => {
-    const outcome = await ctx.store.pinConvertedBlock({
+    const outcome = await deps.store.pinConvertedBlock({
       conversionId: conversion.id,
       namespace: target,
       id,
       sizes,
-      nowMs: ctx.now(),
+      nowMs: deps.now(),
     });
     if (outcome === 'abandoned') throw conversionAbandoned();
     return outcome;
   };
-  if (!conversion.isFreshTarget && (await ctx.blockLock.run(lockKey, () => pin())) === 'pinned') {
+  if (!conversion.isFreshTarget && (await deps.blockLock.run(lockKey, () => pin())) === 'pinned') {
     return true;
   }
-  const block = await reencode(ctx, conversion, id);
+  const block = await reencode(deps, conversion, id);
   if (!block) return false;
   const sizes = { plainSize: block.plainSize, encodedSize: block.encoded.length };
-  await ctx.blockLock.run(lockKey, async () => {
+  await deps.blockLock.run(lockKey, async () => {
     if (conversion.isFreshTarget) {
       await pin(sizes);
-      await ctx.blocks.put(target, id, block.encoded);
+      await deps.blocks.put(target, id, block.encoded);
     } else {
-      await ctx.blocks.put(target, id, block.encoded);
+      await deps.blocks.put(target, id, block.encoded);
       await pin(sizes);
     }
   });
@@ -98,22 +113,23 @@ async function pinBlock(
 }
 
 /**
- * Re-encodes and pins every block of `ids` not pinned yet (`pinned` grows as they are). Stops
- * at shutdown: the caller abandons the conversion, and the client tries again later.
+ * Re-encodes and pins every block of `blocks.wanted` not pinned yet (`blocks.pinned` grows as
+ * they are). Stops at shutdown: the caller abandons the conversion, and the client tries again
+ * later.
  */
 export async function pinConvertedBlocks(
-  ctx: ServerContext,
+  deps: ConvertBlocksDeps,
   conversion: BlockConversion,
-  ids: Iterable<BlockId>,
-  pinned: Set<BlockId>,
+  blocks: { readonly wanted: Iterable<BlockId>; readonly pinned: Set<BlockId> },
 ): Promise<void> {
-  for (const id of ids) {
+  const { wanted, pinned } = blocks;
+  for (const id of wanted) {
     if (pinned.has(id)) continue;
-    if (ctx.shutdownSignal.aborted) {
+    if (deps.shutdownSignal.aborted) {
       throw new ServerError('unavailable', 'the server is shutting down; try again', {
         retryAfterMs: 1000,
       });
     }
-    if (await pinBlock(ctx, conversion, id)) pinned.add(id);
+    if (await pinBlock(deps, conversion, id)) pinned.add(id);
   }
 }

@@ -17,12 +17,37 @@ import {
 } from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
+import type { NamespaceKeyring } from '../keys/namespace-keyring.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor, ShareRecord } from '../metadata/records.js';
 import { createId } from '../new-ids.js';
-import type { ServerContext } from '../server-context.js';
-import { conversionAbandoned, pinConvertedBlocks, type BlockConversion } from './convert-blocks.js';
+import type { NotificationBus } from '../notify/index.js';
+import {
+  conversionAbandoned,
+  pinConvertedBlocks,
+  type BlockConversion,
+  type ConvertBlocksDeps,
+} from './convert-blocks.js';
 
 const MAX_CONVERT_ATTEMPTS = 5;
+
+/** What sharing a folder uses of the server (a ServerContext is one). */
+export type ShareFolderDeps = ConvertBlocksDeps & {
+  readonly store: Pick<
+    MetadataStore,
+    | 'beginFolderConversion'
+    | 'listBlocksUnder'
+    | 'convertFolderToNamespace'
+    | 'abandonFolderConversion'
+    | 'getUserByEmail'
+    | 'createShare'
+    | 'listMounts'
+    | 'getNamespace'
+    | 'getEntry'
+  >;
+  readonly keyring: Pick<NamespaceKeyring, 'createKey' | 'keyOf'>;
+  readonly bus: Pick<NotificationBus, 'publish'>;
+};
 
 /**
  * Turns the plain folder `folder` of `root` into a shared namespace; returns its id. When a
@@ -30,34 +55,34 @@ const MAX_CONVERT_ATTEMPTS = 5;
  * conversion is abandoned: its blocks become garbage).
  */
 async function convertFolder(
-  ctx: ServerContext,
+  deps: ShareFolderDeps,
   input: { root: NamespaceId; folder: RemotePath; actor: Actor },
 ): Promise<NamespaceId> {
   const namespace = createId<NamespaceId>('namespace');
-  const { key, wrapped } = ctx.keyring.createKey(namespace);
+  const { key, wrapped } = deps.keyring.createKey(namespace);
   const conversion: BlockConversion = {
     id: createId('conversion'),
     source: input.root,
     target: namespace,
-    sourceKey: await ctx.keyring.keyOf(input.root),
+    sourceKey: await deps.keyring.keyOf(input.root),
     targetKey: key,
     isFreshTarget: true,
   };
-  await ctx.store.beginFolderConversion({
+  await deps.store.beginFolderConversion({
     id: conversion.id,
     kind: 'share',
     source: input.root,
     target: namespace,
     newNamespace: { ownerId: input.actor.userId, wrappedKey: wrapped },
-    nowMs: ctx.now(),
+    nowMs: deps.now(),
   });
   let isDone = false;
   try {
     const pinned = new Set<BlockId>();
-    let wanted = await ctx.store.listBlocksUnder(input.root, input.folder);
+    let wanted = await deps.store.listBlocksUnder(input.root, input.folder);
     for (let attempt = 0; attempt < MAX_CONVERT_ATTEMPTS; attempt++) {
-      await pinConvertedBlocks(ctx, conversion, wanted, pinned);
-      const outcome = await ctx.store.convertFolderToNamespace({
+      await pinConvertedBlocks(deps, conversion, { wanted, pinned });
+      const outcome = await deps.store.convertFolderToNamespace({
         conversionId: conversion.id,
         root: input.root,
         folder: input.folder,
@@ -67,8 +92,8 @@ async function convertFolder(
       switch (outcome.kind) {
         case 'converted':
           isDone = true;
-          await ctx.bus.publish({ topic: input.root, seq: outcome.rootSeq });
-          await ctx.bus.publish({ topic: namespace, seq: outcome.namespaceSeq });
+          await deps.bus.publish({ topic: input.root, seq: outcome.rootSeq });
+          await deps.bus.publish({ topic: namespace, seq: outcome.namespaceSeq });
           return namespace;
         case 'already_converted':
           return outcome.namespace;
@@ -90,25 +115,25 @@ async function convertFolder(
   } finally {
     // Whatever stopped it: drop its pins and the unused namespace now rather than wait for
     // the storage policy to find it idle.
-    if (!isDone) await ctx.store.abandonFolderConversion(conversion.id);
+    if (!isDone) await deps.store.abandonFolderConversion(conversion.id);
   }
 }
 
 /** Shares the folder at `userPath` of `view` with `email` as `role`. */
 export async function shareFolder(
-  ctx: ServerContext,
+  deps: ShareFolderDeps,
   input: { view: UserView; userPath: RemotePath; email: string; role: ShareRole; actor: Actor },
 ): Promise<ShareRecord> {
   const { view, userPath, actor } = input;
-  const recipient = await ctx.store.getUserByEmail(input.email);
+  const recipient = await deps.store.getUserByEmail(input.email);
   if (!recipient) throw new ServerError('not_found', `no user with email ${input.email}`);
   if (recipient.id === view.user.id)
     throw new ServerError('invalid_request', 'you cannot share with yourself');
   let current = view;
   for (let attempt = 0; attempt < MAX_CONVERT_ATTEMPTS; attempt++) {
-    if (attempt > 0) current = await UserView.load(ctx.store, view.user);
-    const namespace = await namespaceToShare(ctx, { view: current, userPath, actor });
-    const outcome = await ctx.store.createShare({
+    if (attempt > 0) current = await UserView.load(deps.store, view.user);
+    const namespace = await namespaceToShare(deps, { view: current, userPath, actor });
+    const outcome = await deps.store.createShare({
       id: createId<ShareId>('share'),
       namespace,
       ownerId: view.user.id,
@@ -123,7 +148,7 @@ export async function shareFolder(
     // The namespace went back into a plain folder (its last share revoked) before this share
     // landed: resolve the path again.
     if (outcome === 'not_shared_folder') continue;
-    await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
+    await deps.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
     return outcome.share;
   }
   throw new ServerError('unavailable', `${userPath} keeps changing; try sharing again`, {
@@ -133,7 +158,7 @@ export async function shareFolder(
 
 /** The namespace to share for `userPath`: its own when shared already, else a new one. */
 async function namespaceToShare(
-  ctx: ServerContext,
+  deps: ShareFolderDeps,
   input: { view: UserView; userPath: RemotePath; actor: Actor },
 ): Promise<NamespaceId> {
   const { view, userPath, actor } = input;
@@ -143,16 +168,16 @@ async function namespaceToShare(
     if (target.path !== '/') {
       throw new ServerError('path_conflict', 'cannot share a folder inside a shared folder');
     }
-    const ns = await ctx.store.getNamespace(target.namespace);
+    const ns = await deps.store.getNamespace(target.namespace);
     if (ns?.ownerId !== view.user.id)
       throw new ServerError('forbidden', 'only the owner can share this folder');
     namespace = target.namespace;
   } else {
-    const entry = await ctx.store.getEntry(target.namespace, target.path);
+    const entry = await deps.store.getEntry(target.namespace, target.path);
     if (!entry) throw new ServerError('not_found', `${userPath} does not exist`);
     if (!entry.isDir)
       throw new ServerError('path_conflict', `${userPath} is a file; share a folder`);
-    namespace = await convertFolder(ctx, { root: target.namespace, folder: target.path, actor });
+    namespace = await convertFolder(deps, { root: target.namespace, folder: target.path, actor });
   }
   return namespace;
 }

@@ -14,48 +14,72 @@ import {
 } from 'sync-engine/protocol';
 import { UserView } from '../access/user-view.js';
 import { assertNever, ServerError } from '../errors.js';
+import type { NamespaceKeyring } from '../keys/namespace-keyring.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor } from '../metadata/records.js';
 import { createId } from '../new-ids.js';
-import type { ServerContext } from '../server-context.js';
-import { conversionAbandoned, pinConvertedBlocks, type BlockConversion } from './convert-blocks.js';
+import type { NotificationBus } from '../notify/index.js';
+import {
+  conversionAbandoned,
+  pinConvertedBlocks,
+  type BlockConversion,
+  type ConvertBlocksDeps,
+} from './convert-blocks.js';
 
 const MAX_UNSHARE_ATTEMPTS = 5;
+
+/** What turning a shared folder back uses of the server (a ServerContext is one). */
+export type UnshareFolderDeps = ConvertBlocksDeps & {
+  readonly store: Pick<
+    MetadataStore,
+    | 'getNamespace'
+    | 'countShares'
+    | 'getUser'
+    | 'beginFolderConversion'
+    | 'listBlocksOf'
+    | 'convertNamespaceToFolder'
+    | 'abandonFolderConversion'
+    | 'listMounts'
+  >;
+  readonly keyring: Pick<NamespaceKeyring, 'keyOf'>;
+  readonly bus: Pick<NotificationBus, 'publish'>;
+};
 
 /**
  * Turns the shared namespace `namespace` back into a folder of its owner's root when no share
  * is left; true when it did. False when it is shared (again) or not a mounted shared folder.
  */
 export async function unshareFolder(
-  ctx: ServerContext,
+  deps: UnshareFolderDeps,
   input: { namespace: NamespaceId; actor: Actor },
 ): Promise<boolean> {
   const { namespace, actor } = input;
-  const record = await ctx.store.getNamespace(namespace);
-  if (record?.kind !== 'shared' || (await ctx.store.countShares(namespace)) > 0) return false;
-  const owner = await ctx.store.getUser(record.ownerId);
+  const record = await deps.store.getNamespace(namespace);
+  if (record?.kind !== 'shared' || (await deps.store.countShares(namespace)) > 0) return false;
+  const owner = await deps.store.getUser(record.ownerId);
   if (!owner) throw new ServerError('internal_error', `namespace ${namespace} has no owner`);
   const conversion: BlockConversion = {
     id: createId('conversion'),
     source: namespace,
     target: owner.rootNamespace,
-    sourceKey: await ctx.keyring.keyOf(namespace),
-    targetKey: await ctx.keyring.keyOf(owner.rootNamespace),
+    sourceKey: await deps.keyring.keyOf(namespace),
+    targetKey: await deps.keyring.keyOf(owner.rootNamespace),
     isFreshTarget: false,
   };
-  await ctx.store.beginFolderConversion({
+  await deps.store.beginFolderConversion({
     id: conversion.id,
     kind: 'unshare',
     source: namespace,
     target: owner.rootNamespace,
-    nowMs: ctx.now(),
+    nowMs: deps.now(),
   });
   let isDone = false;
   try {
     const pinned = new Set<BlockId>();
-    let wanted = await ctx.store.listBlocksOf(namespace);
+    let wanted = await deps.store.listBlocksOf(namespace);
     for (let attempt = 0; attempt < MAX_UNSHARE_ATTEMPTS; attempt++) {
-      await pinConvertedBlocks(ctx, conversion, wanted, pinned);
-      const outcome = await ctx.store.convertNamespaceToFolder({
+      await pinConvertedBlocks(deps, conversion, { wanted, pinned });
+      const outcome = await deps.store.convertNamespaceToFolder({
         conversionId: conversion.id,
         namespace,
         root: owner.rootNamespace,
@@ -64,7 +88,7 @@ export async function unshareFolder(
       switch (outcome.kind) {
         case 'converted':
           isDone = true;
-          await ctx.bus.publish({ topic: owner.rootNamespace, seq: outcome.rootSeq });
+          await deps.bus.publish({ topic: owner.rootNamespace, seq: outcome.rootSeq });
           return true;
         case 'need_blocks':
           // Commits landed in the folder meanwhile: pin their blocks too and try again.
@@ -86,7 +110,7 @@ export async function unshareFolder(
     });
   } finally {
     // Its pins go now (the blocks it wrote back become garbage unless a version names them).
-    if (!isDone) await ctx.store.abandonFolderConversion(conversion.id);
+    if (!isDone) await deps.store.abandonFolderConversion(conversion.id);
   }
 }
 
@@ -96,7 +120,7 @@ export async function unshareFolder(
  * folders now. Returns the caller's view, reloaded when anything changed.
  */
 export async function unshareIdleFoldersAt(
-  ctx: ServerContext,
+  deps: UnshareFolderDeps,
   input: { view: UserView; userPath: RemotePath; actor: Actor },
 ): Promise<UserView> {
   const { view, userPath, actor } = input;
@@ -105,8 +129,8 @@ export async function unshareIdleFoldersAt(
     const mountPath = view.mountPathOf(namespace);
     if (namespace === view.user.rootNamespace || mountPath === undefined) continue;
     if (!isSameOrDescendant(mountPath, userPath)) continue;
-    if ((await ctx.store.getNamespace(namespace))?.ownerId !== view.user.id) continue;
-    if (await unshareFolder(ctx, { namespace, actor })) hasChanged = true;
+    if ((await deps.store.getNamespace(namespace))?.ownerId !== view.user.id) continue;
+    if (await unshareFolder(deps, { namespace, actor })) hasChanged = true;
   }
-  return hasChanged ? UserView.load(ctx.store, view.user) : view;
+  return hasChanged ? UserView.load(deps.store, view.user) : view;
 }

@@ -3,13 +3,12 @@
  * upload fails, or moves to another namespace, so that it leaves nothing stored or charged.
  */
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
-import type { ServerContext } from '../server-context.js';
-import { discardStoredBlocks } from './store-block.js';
+import { discardStoredBlocks, type DiscardBlocksDeps } from './store-block.js';
 
 export class FreshBlocks {
   private readonly byNamespace = new Map<NamespaceId, BlockId[]>();
 
-  constructor(private readonly ctx: ServerContext) {}
+  constructor(private readonly deps: DiscardBlocksDeps) {}
 
   add(namespace: NamespaceId, id: BlockId): void {
     const ids = this.byNamespace.get(namespace);
@@ -21,7 +20,7 @@ export class FreshBlocks {
   async discardIn(namespace: NamespaceId): Promise<void> {
     const ids = this.byNamespace.get(namespace) ?? [];
     this.byNamespace.delete(namespace);
-    await discardStoredBlocks(this.ctx, namespace, ids);
+    await discardStoredBlocks(this.deps, namespace, ids);
   }
 
   /** Discards those of every namespace but `kept` (where the upload was committed). */

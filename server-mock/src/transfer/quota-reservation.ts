@@ -5,10 +5,19 @@
  * comes before the bytes are stored.
  */
 import type { NamespaceId, UserId } from 'sync-engine/protocol';
+import type { ServerConfig } from '../config.js';
 import { assertNever, ServerError } from '../errors.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { QuotaRefusal } from '../metadata/quota-store.js';
 import { createId } from '../new-ids.js';
-import type { ServerContext } from '../server-context.js';
+
+/** What a reservation uses of the server (a ServerContext is one). */
+export interface QuotaReservationDeps {
+  readonly store: Pick<MetadataStore, 'reserveQuota' | 'releaseQuota'>;
+  /** A reservation left behind by a crash expires after the upload session TTL. */
+  readonly config: Pick<ServerConfig, 'uploadSessionTtlMs'>;
+  readonly now: () => number;
+}
 
 /** The 507 for a refused reservation, with the owner's figures. */
 export function quotaExceededError(refusal: QuotaRefusal): ServerError {
@@ -21,7 +30,7 @@ export function quotaExceededError(refusal: QuotaRefusal): ServerError {
 
 export class QuotaReservation {
   private constructor(
-    private readonly ctx: ServerContext,
+    private readonly deps: QuotaReservationDeps,
     readonly id: string,
     private readonly writerId: UserId,
     /** What the upload writes, for messages (a user path, or a namespace). */
@@ -30,18 +39,18 @@ export class QuotaReservation {
 
   /** A new reservation (nothing held until `ensure`). */
   static create(
-    ctx: ServerContext,
+    deps: QuotaReservationDeps,
     options: { writerId: UserId; label: string },
   ): QuotaReservation {
-    return new QuotaReservation(ctx, createId('reservation'), options.writerId, options.label);
+    return new QuotaReservation(deps, createId('reservation'), options.writerId, options.label);
   }
 
   /** The reservation a resumable session made when it started (same id as the session). */
   static ofSession(
-    ctx: ServerContext,
+    deps: QuotaReservationDeps,
     session: { id: string; userId: UserId; userPath: string },
   ): QuotaReservation {
-    return new QuotaReservation(ctx, session.id, session.userId, session.userPath);
+    return new QuotaReservation(deps, session.id, session.userId, session.userPath);
   }
 
   /**
@@ -49,14 +58,14 @@ export class QuotaReservation {
    * (507) when that does not fit, forbidden when the writer may no longer write there.
    */
   async ensure(namespace: NamespaceId, bytes: number): Promise<void> {
-    const nowMs = this.ctx.now();
-    const outcome = await this.ctx.store.reserveQuota({
+    const nowMs = this.deps.now();
+    const outcome = await this.deps.store.reserveQuota({
       id: this.id,
       namespace,
       bytes,
       writerId: this.writerId,
       nowMs,
-      expiresMs: nowMs + this.ctx.config.uploadSessionTtlMs,
+      expiresMs: nowMs + this.deps.config.uploadSessionTtlMs,
     });
     switch (outcome.kind) {
       case 'reserved':
@@ -75,6 +84,6 @@ export class QuotaReservation {
 
   /** Gives back whatever is still held. */
   async release(): Promise<void> {
-    await this.ctx.store.releaseQuota(this.id);
+    await this.deps.store.releaseQuota(this.id);
   }
 }

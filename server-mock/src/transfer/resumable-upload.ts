@@ -10,16 +10,43 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ServerError } from '../errors.js';
 import type { RemotePath } from 'sync-engine/protocol';
+import type { ServerConfig } from '../config.js';
+import { ServerError } from '../errors.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { UploadSessionRecord } from '../metadata/upload-session-store.js';
-import type { ServerContext } from '../server-context.js';
-import { QuotaReservation } from './quota-reservation.js';
-import { storeAndCommitFile, type StoredFile } from './store-file.js';
+import { QuotaReservation, type QuotaReservationDeps } from './quota-reservation.js';
+import { storeAndCommitFile, type StoredFile, type StoreFileDeps } from './store-file.js';
+
+/** Where staging files live: `<dataDir>/uploads/` (a ServerConfig is one). */
+export type StagingConfig = Pick<ServerConfig, 'dataDir'>;
+
+/** What removing sessions uses of the server (a ServerContext is one). */
+export interface DiscardUploadDeps {
+  readonly store: Pick<MetadataStore, 'deleteUploadSession'>;
+  readonly config: StagingConfig;
+}
+
+/** What appending a piece uses of the server (a ServerContext is one). */
+export interface AppendPieceDeps {
+  readonly store: Pick<MetadataStore, 'setUploadReceived'>;
+  readonly config: StagingConfig;
+}
+
+/** What finishing an upload uses of the server (a ServerContext is one). */
+export type FinishUploadDeps = StoreFileDeps & QuotaReservationDeps & DiscardUploadDeps;
+
+/** A piece of a session's bytes: `body`, of which the first `skip` bytes were sent before. */
+export interface UploadPiece {
+  readonly body: Readable;
+  readonly skip: number;
+  /** Bytes of `body` kept after the skipped ones (the rest of the piece's Content-Range). */
+  readonly maxBytes: number;
+}
 
 /** Where a session's bytes are staged. */
-export function stagingFileOf(ctx: ServerContext, id: string): string {
-  return path.join(ctx.config.dataDir, 'uploads', `${id}.part`);
+export function stagingFileOf(config: StagingConfig, id: string): string {
+  return path.join(config.dataDir, 'uploads', `${id}.part`);
 }
 
 /**
@@ -27,24 +54,25 @@ export function stagingFileOf(ctx: ServerContext, id: string): string {
  * reserved with it, so a refused start leaves no file); a crash in between leaves a session
  * without a file, which `appendPiece` creates then.
  */
-export async function createStagingFile(ctx: ServerContext, id: string): Promise<void> {
-  await mkdir(path.join(ctx.config.dataDir, 'uploads'), { recursive: true });
-  const handle = await open(stagingFileOf(ctx, id), 'a', 0o600);
+export async function createStagingFile(config: StagingConfig, id: string): Promise<void> {
+  await mkdir(path.join(config.dataDir, 'uploads'), { recursive: true });
+  const handle = await open(stagingFileOf(config, id), 'a', 0o600);
   await handle.close();
 }
 
 /**
- * Appends `body` at the durable offset, skipping the first `skip` bytes the client re-sent.
+ * Appends the piece's `body` at the durable offset, skipping the first `skip` bytes the client
+ * re-sent.
  * Returns the new durable size. Bytes that arrived before a dropped connection still count.
  */
 export async function appendPiece(
-  ctx: ServerContext,
+  deps: AppendPieceDeps,
   session: UploadSessionRecord,
-  body: Readable,
-  limits: { skip: number; maxBytes: number },
+  piece: UploadPiece,
 ): Promise<number> {
-  const file = stagingFileOf(ctx, session.id);
-  if (session.receivedBytes === 0) await createStagingFile(ctx, session.id);
+  const { body, ...limits } = piece;
+  const file = stagingFileOf(deps.config, session.id);
+  if (session.receivedBytes === 0) await createStagingFile(deps.config, session.id);
   const handle = await open(file, 'r+');
   try {
     // Drop bytes a crash may have left past the recorded offset.
@@ -93,7 +121,7 @@ export async function appendPiece(
   try {
     await handleAfter.sync();
     const { size } = await handleAfter.stat();
-    await ctx.store.setUploadReceived(session.id, size);
+    await deps.store.setUploadReceived(session.id, size);
     if (failure !== undefined) {
       throw new ServerError('invalid_upload', 'the upload piece was cut short', { cause: failure });
     }
@@ -109,16 +137,17 @@ export async function appendPiece(
  * namespace by now (its folder was shared), the staging file is encoded again for that one.
  */
 export async function finishUpload(
-  ctx: ServerContext,
+  deps: FinishUploadDeps,
   session: UploadSessionRecord,
 ): Promise<StoredFile> {
-  const staged = () => createReadStream(stagingFileOf(ctx, session.id), { highWaterMark: 1 << 20 });
+  const staged = () =>
+    createReadStream(stagingFileOf(deps.config, session.id), { highWaterMark: 1 << 20 });
   const mountPath = (session.userPath.slice(0, session.userPath.length - session.path.length) ||
     '/') as RemotePath;
-  const stored = await storeAndCommitFile(ctx, {
+  const stored = await storeAndCommitFile(deps, {
     source: staged(),
     reread: staged,
-    reservation: QuotaReservation.ofSession(ctx, session),
+    reservation: QuotaReservation.ofSession(deps, session),
     commit: {
       // The route checked the role on this piece; the commit checks it again in its transaction.
       target: { namespace: session.namespace, path: session.path, role: 'editor', mountPath },
@@ -127,25 +156,28 @@ export async function finishUpload(
       modifiedMs: session.modifiedMs,
       parentRev: session.parentRev,
       force: session.parentRev === null,
-      actor: { userId: session.userId, deviceId: session.deviceId, nowMs: ctx.now() },
+      actor: { userId: session.userId, deviceId: session.deviceId, nowMs: deps.now() },
     },
   });
-  await discardUpload(ctx, session.id);
+  await discardUpload(deps, session.id);
   return stored;
 }
 
 /** Removes a session and its staging file. */
-export async function discardUpload(ctx: ServerContext, id: string): Promise<void> {
-  await ctx.store.deleteUploadSession(id);
-  await rm(stagingFileOf(ctx, id), { force: true });
+export async function discardUpload(deps: DiscardUploadDeps, id: string): Promise<void> {
+  await deps.store.deleteUploadSession(id);
+  await rm(stagingFileOf(deps.config, id), { force: true });
 }
 
 /** Removes every expired session (run by the storage policy). */
-export async function expireUploads(ctx: ServerContext, nowMs: number): Promise<number> {
+export async function expireUploads(
+  deps: DiscardUploadDeps & { readonly store: Pick<MetadataStore, 'listExpiredUploadSessions'> },
+  nowMs: number,
+): Promise<number> {
   let removed = 0;
   for (;;) {
-    const expired = await ctx.store.listExpiredUploadSessions(nowMs, 100);
-    for (const session of expired) await discardUpload(ctx, session.id);
+    const expired = await deps.store.listExpiredUploadSessions(nowMs, 100);
+    for (const session of expired) await discardUpload(deps, session.id);
     removed += expired.length;
     if (expired.length < 100) return removed;
   }

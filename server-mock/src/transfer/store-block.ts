@@ -6,8 +6,28 @@
  */
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey } from '../blocks/block-address.js';
-import type { ServerContext } from '../server-context.js';
+import type { BlockStore } from '../blocks/block-store.js';
+import type { KeyedLock } from '../blocks/keyed-lock.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { QuotaReservation } from './quota-reservation.js';
+
+/** What discarding an upload's blocks uses of the server (a ServerContext is one). */
+export interface DiscardBlocksDeps {
+  readonly store: Pick<MetadataStore, 'forgetUnreferencedBlock'>;
+  readonly blocks: Pick<BlockStore, 'delete'>;
+  /** The per-block lock garbage collection also takes. */
+  readonly blockLock: KeyedLock;
+}
+
+/** What storing a block uses of the server (a ServerContext is one). */
+export interface StoreBlockDeps {
+  readonly store: Pick<MetadataStore, 'hasBlock' | 'recordBlock'>;
+  readonly blocks: Pick<BlockStore, 'put'>;
+  readonly blockLock: KeyedLock;
+  readonly metrics: Pick<ServerMetrics, 'blocksStored' | 'blockBytesStored'>;
+  readonly now: () => number;
+}
 
 export interface StoreBlockInput {
   readonly namespace: NamespaceId;
@@ -24,40 +44,40 @@ export interface StoreBlockInput {
  * Another upload that found such a block already present gets 412 at its commit and re-sends it.
  */
 export async function discardStoredBlocks(
-  ctx: ServerContext,
+  deps: DiscardBlocksDeps,
   namespace: NamespaceId,
   ids: readonly BlockId[],
 ): Promise<void> {
   for (const id of ids) {
-    await ctx.blockLock.run(blockAddressKey({ namespace, id }), async () => {
-      if (await ctx.store.forgetUnreferencedBlock(namespace, id)) {
-        await ctx.blocks.delete(namespace, id);
+    await deps.blockLock.run(blockAddressKey({ namespace, id }), async () => {
+      if (await deps.store.forgetUnreferencedBlock(namespace, id)) {
+        await deps.blocks.delete(namespace, id);
       }
     });
   }
 }
 
 /** Stores the block unless the namespace has it. Returns true when newly stored. */
-export async function storeBlock(ctx: ServerContext, input: StoreBlockInput): Promise<boolean> {
+export async function storeBlock(deps: StoreBlockDeps, input: StoreBlockInput): Promise<boolean> {
   const { namespace, id } = input;
-  return ctx.blockLock.run(blockAddressKey({ namespace, id }), async () => {
-    if (await ctx.store.hasBlock(namespace, id)) return false;
+  return deps.blockLock.run(blockAddressKey({ namespace, id }), async () => {
+    if (await deps.store.hasBlock(namespace, id)) return false;
     // The atomic quota check: after it, these bytes are ours to write whatever runs in parallel.
     await input.reservation.ensure(namespace, input.plainSize);
     // Bytes first, row second: a crash in between leaves an orphan the GC sweep removes,
     // never a row without bytes.
-    await ctx.blocks.put(namespace, id, input.encoded);
-    const isNew = await ctx.store.recordBlock({
+    await deps.blocks.put(namespace, id, input.encoded);
+    const isNew = await deps.store.recordBlock({
       namespace,
       id,
       plainSize: input.plainSize,
       encodedSize: input.encoded.length,
-      nowMs: ctx.now(),
+      nowMs: deps.now(),
       reservation: input.reservation.id,
     });
     if (isNew) {
-      ctx.metrics.blocksStored.inc();
-      ctx.metrics.blockBytesStored.inc(input.encoded.length);
+      deps.metrics.blocksStored.inc();
+      deps.metrics.blockBytesStored.inc(input.encoded.length);
     }
     return isNew;
   });

@@ -7,17 +7,24 @@
  * anything fails — quota, a broken stream, a conflicting commit, lost access — the blocks this
  * upload newly stored are discarded again, so a refused upload leaves nothing stored or charged.
  */
-import { encodeFileBlocks } from 'sync-engine/blocks';
+import { encodeFileBlocks, type BlockCodecPool } from 'sync-engine/blocks';
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { accessOutcomeError } from '../access/write-access.js';
+import { commitOnce, type CommitBlocksInput, type CommitDeps } from '../commit/commit-blocks.js';
 import type { EntryRecord } from '../metadata/records.js';
-import type { ServerContext } from '../server-context.js';
-import { commitOnce, type CommitBlocksInput } from './commit-blocks.js';
 import { FreshBlocks } from './fresh-blocks.js';
 import type { QuotaReservation } from './quota-reservation.js';
-import { reencodeBlocks } from './reencode-blocks.js';
-import { storeBlock } from './store-block.js';
+import { reencodeBlocks, type ReencodeBlocksDeps } from './reencode-blocks.js';
+import { storeBlock, type DiscardBlocksDeps } from './store-block.js';
+
+/** What storing and committing a file uses of the server (a ServerContext is one). */
+export type StoreFileDeps = CommitDeps &
+  ReencodeBlocksDeps &
+  DiscardBlocksDeps & {
+    /** The whole pool: the chunker encodes in its workers. */
+    readonly codec: BlockCodecPool;
+  };
 
 /** How often an upload follows its path to another namespace before it gives up (409). */
 const MAX_RETARGETS = 3;
@@ -40,7 +47,7 @@ export interface StoredFile {
 }
 
 async function encodeAndStore(
-  ctx: ServerContext,
+  deps: StoreFileDeps,
   input: {
     source: AsyncIterable<Uint8Array>;
     namespace: NamespaceId;
@@ -49,33 +56,33 @@ async function encodeAndStore(
   },
 ): Promise<BlockId[]> {
   const { namespace, reservation } = input;
-  const key = await ctx.keyring.keyOf(namespace);
+  const key = await deps.keyring.keyOf(namespace);
   const blocks: BlockId[] = [];
-  for await (const block of encodeFileBlocks(input.source, key, { pool: ctx.codec })) {
+  for await (const block of encodeFileBlocks(input.source, key, { pool: deps.codec })) {
     const args = { namespace, id: block.id, encoded: block.encoded, plainSize: block.size };
-    if (await storeBlock(ctx, { ...args, reservation })) input.fresh.add(namespace, block.id);
+    if (await storeBlock(deps, { ...args, reservation })) input.fresh.add(namespace, block.id);
     blocks.push(block.id);
   }
   return blocks;
 }
 
 export async function storeAndCommitFile(
-  ctx: ServerContext,
+  deps: StoreFileDeps,
   input: StoreFileInput,
 ): Promise<StoredFile> {
   const { reservation } = input;
-  const fresh = new FreshBlocks(ctx);
+  const fresh = new FreshBlocks(deps);
   let target = input.commit.target;
   let committedIn: NamespaceId | undefined;
   try {
-    let blocks = await encodeAndStore(ctx, {
+    let blocks = await encodeAndStore(deps, {
       source: input.source,
       namespace: target.namespace,
       reservation,
       fresh,
     });
     for (let moves = 0; ; moves++) {
-      const result = await commitOnce(ctx, { ...input.commit, target, blocks });
+      const result = await commitOnce(deps, { ...input.commit, target, blocks });
       if (result.kind === 'committed') {
         committedIn = target.namespace;
         return { entry: result.entry, target };
@@ -91,9 +98,9 @@ export async function storeAndCommitFile(
       target = result.target;
       const into = { namespace: target.namespace, reservation, fresh };
       if (input.reread) {
-        blocks = await encodeAndStore(ctx, { ...into, source: input.reread() });
+        blocks = await encodeAndStore(deps, { ...into, source: input.reread() });
       } else {
-        await reencodeBlocks(ctx, { ...into, blocks, from, to: target.namespace });
+        await reencodeBlocks(deps, { ...into, blocks, from, to: target.namespace });
       }
       // Referenced by nothing: the old namespace's copies go now (and their quota with them).
       await fresh.discardIn(from);

@@ -1,54 +1,14 @@
 /**
- * Synchronous helpers used inside write transactions: journal appends (with compaction), activity
- * events, live-row lookups and ancestor folder creation. Never call them outside `ctx.write`.
+ * The record of what changed, written inside write transactions: namespace journal appends
+ * (with compaction) and the user-facing activity events. Never call outside `ctx.write`. Row
+ * lookups are FileRows; folder creation is FolderRows.
  */
-import type { ActivityKind, NamespaceId, RemotePath } from 'sync-engine/protocol';
-import { ancestorsOf } from 'sync-engine/protocol';
-import { createId } from '../../new-ids.js';
+import type { ActivityKind, NamespaceId } from 'sync-engine/protocol';
 import type { Actor, EntryRecord } from '../records.js';
-import { entryFromRow, type Row } from './row-mappers.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 export class ChangeLog {
   constructor(private readonly ctx: SqliteContext) {}
-
-  /** The live row at `path`, if any. */
-  live(namespace: NamespaceId, path: string): EntryRecord | undefined {
-    const row = this.ctx
-      .stmt('SELECT * FROM file WHERE namespace_id = ? AND path = ? AND deleted = 0')
-      .get(namespace, path) as Row | undefined;
-    return row && entryFromRow(row);
-  }
-
-  /** The most recently deleted row of the given kind at `path`, to revive (history continues). */
-  tombstone(namespace: NamespaceId, path: string, isDir: boolean): EntryRecord | undefined {
-    const row = this.ctx
-      .stmt(
-        `SELECT * FROM file WHERE namespace_id = ? AND path = ? AND deleted = 1 AND is_dir = ?
-         ORDER BY updated_ms DESC LIMIT 1`,
-      )
-      .get(namespace, path, isDir ? 1 : 0) as Row | undefined;
-    return row && entryFromRow(row);
-  }
-
-  /** Live rows strictly below `folder`, ordered by path (parents before children). */
-  liveDescendants(namespace: NamespaceId, folder: string): EntryRecord[] {
-    // '/' + 1 is '0': the range [folder/, folder0) is exactly the paths below folder.
-    const rows = this.ctx
-      .stmt(
-        `SELECT * FROM file WHERE namespace_id = ? AND deleted = 0 AND path >= ? AND path < ?
-         ORDER BY path`,
-      )
-      .all(namespace, `${folder}/`, `${folder}0`) as Row[];
-    return rows.map(entryFromRow);
-  }
-
-  /** Re-reads a row by id (after an update). */
-  byId(fileId: string): EntryRecord {
-    const row = this.ctx.stmt('SELECT * FROM file WHERE id = ?').get(fileId) as Row | undefined;
-    if (!row) throw new Error(`file row ${fileId} vanished inside its transaction`);
-    return entryFromRow(row);
-  }
 
   /**
    * Appends the current state of `entry` (or a tombstone) to the namespace journal and drops
@@ -120,39 +80,6 @@ export class ChangeLog {
         actor.deviceId,
         actor.nowMs,
       );
-  }
-
-  /** Inserts a new folder row, or revives the last deleted folder at `path`; journals it. */
-  createFolderRow(namespace: NamespaceId, path: string, nowMs: number): EntryRecord {
-    const old = this.tombstone(namespace, path, true);
-    if (old) {
-      this.ctx
-        .stmt('UPDATE file SET deleted = 0, updated_ms = ?, mount_namespace = NULL WHERE id = ?')
-        .run(nowMs, old.fileId);
-    } else {
-      this.ctx
-        .stmt(
-          `INSERT INTO file (id, namespace_id, path, is_dir, updated_ms) VALUES (?, ?, ?, 1, ?)`,
-        )
-        .run(createId('file'), namespace, path, nowMs);
-    }
-    const entry = this.live(namespace, path);
-    if (!entry) throw new Error(`folder ${path} not live after insert`);
-    this.append(entry, { nowMs });
-    return entry;
-  }
-
-  /**
-   * Makes sure every ancestor folder of `path` exists, creating missing ones top-down. Returns
-   * the first ancestor that is a file (a path conflict), or undefined when all is well.
-   */
-  ensureAncestors(namespace: NamespaceId, path: RemotePath, nowMs: number): string | undefined {
-    for (const ancestor of ancestorsOf(path)) {
-      const entry = this.live(namespace, ancestor);
-      if (entry === undefined) this.createFolderRow(namespace, ancestor, nowMs);
-      else if (!entry.isDir) return ancestor;
-    }
-    return undefined;
   }
 
   /** The namespace's journal position. */

@@ -7,14 +7,24 @@ import { createId } from '../../new-ids.js';
 import type { AnnounceInput, CommitInput, CommitOutcome, MkdirOutcome } from '../file-store.js';
 import type { Actor, EntryRecord } from '../records.js';
 import type { ChangeLog } from './change-log.js';
+import type { FileRows } from './file-rows.js';
+import type { FolderRows } from './folder-rows.js';
 import { pathLengthProblem } from './path-limits.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 export class FileWrites {
+  private readonly rows: FileRows;
+  private readonly log: ChangeLog;
+  private readonly folders: FolderRows;
+
   constructor(
     private readonly ctx: SqliteContext,
-    private readonly log: ChangeLog,
-  ) {}
+    parts: { rows: FileRows; log: ChangeLog; folders: FolderRows },
+  ) {
+    this.rows = parts.rows;
+    this.log = parts.log;
+    this.folders = parts.folders;
+  }
 
   commit(input: CommitInput): CommitOutcome {
     return this.ctx.write(() => this.commitInTransaction(input));
@@ -31,7 +41,7 @@ export class FileWrites {
     );
     if (missing.length > 0) return { kind: 'missing_blocks', missing };
 
-    const live = this.log.live(namespace, path);
+    const live = this.rows.live(namespace, path);
     if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
     const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
     if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
@@ -40,7 +50,7 @@ export class FileWrites {
     if (live && !input.force && (input.parentRev ?? null) !== live.rev) {
       return { kind: 'rev_conflict', currentRev: live.rev };
     }
-    const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
+    const blockedBy = this.folders.ensureAncestors(namespace, path, actor.nowMs);
     if (blockedBy !== undefined) {
       return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
     }
@@ -56,7 +66,7 @@ export class FileWrites {
       )
       .run(rev, input.size, input.contentHash, input.modifiedMs, actor.nowMs, fileId);
     this.enforceVersionLimit(fileId, input.versionLimit);
-    const entry = this.log.byId(fileId);
+    const entry = this.rows.byId(fileId);
     const seq = this.log.append(entry, { nowMs: actor.nowMs });
     const created = live === undefined || live.rev === null;
     const kind = input.restoredFrom ? 'file_restored' : created ? 'file_added' : 'file_edited';
@@ -79,7 +89,7 @@ export class FileWrites {
            AND is_dir = 0`,
         )
         .get(preferred, namespace, path) !== undefined;
-    const old = wanted ? { fileId: preferred } : this.log.tombstone(namespace, path, false);
+    const old = wanted ? { fileId: preferred } : this.rows.tombstone(namespace, path, false);
     if (old) {
       this.ctx
         .stmt('UPDATE file SET deleted = 0, updated_ms = ? WHERE id = ?')
@@ -156,11 +166,11 @@ export class FileWrites {
   announce(input: AnnounceInput): CommitOutcome {
     return this.ctx.write(() => {
       const { namespace, path, actor } = input;
-      const live = this.log.live(namespace, path);
+      const live = this.rows.live(namespace, path);
       if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
       const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
       if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
+      const blockedBy = this.folders.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
       }
@@ -177,7 +187,7 @@ export class FileWrites {
       this.ctx
         .stmt(`UPDATE file SET status = 'pending', updated_ms = ? WHERE id = ?`)
         .run(actor.nowMs, fileId);
-      const entry = this.log.byId(fileId);
+      const entry = this.rows.byId(fileId);
       const seq = this.log.append(entry, { nowMs: actor.nowMs });
       return { kind: 'committed', entry, created: live === undefined, seq };
     });
@@ -185,16 +195,16 @@ export class FileWrites {
 
   createFolder(namespace: NamespaceId, path: RemotePath, actor: Actor): MkdirOutcome {
     return this.ctx.write(() => {
-      const live = this.log.live(namespace, path);
+      const live = this.rows.live(namespace, path);
       if (live?.isDir) return { kind: 'exists', entry: live, seq: this.log.lastSeq(namespace) };
       if (live) return { kind: 'path_conflict', message: `a file exists at ${path}` };
       const tooLong = pathLengthProblem(this.ctx, namespace, [{ path }]);
       if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = this.log.ensureAncestors(namespace, path, actor.nowMs);
+      const blockedBy = this.folders.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
       }
-      const entry: EntryRecord = this.log.createFolderRow(namespace, path, actor.nowMs);
+      const entry: EntryRecord = this.folders.create(namespace, path, actor.nowMs);
       this.log.event(namespace, 'folder_created', { path }, actor);
       return { kind: 'created', entry, seq: this.log.lastSeq(namespace) };
     });

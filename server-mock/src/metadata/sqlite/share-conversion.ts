@@ -7,6 +7,7 @@
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { ConvertFolderInput, ConvertFolderOutcome } from '../share-store.js';
 import type { ChangeLog } from './change-log.js';
+import type { FileRows } from './file-rows.js';
 import type { FolderConversions } from './folder-conversions.js';
 import type { SqliteContext } from './sqlite-context.js';
 
@@ -55,13 +56,13 @@ export function moveVersionsSync(
 
 export function convertFolderSync(
   ctx: SqliteContext,
-  deps: { log: ChangeLog; conversions: FolderConversions },
+  deps: { rows: FileRows; log: ChangeLog; conversions: FolderConversions },
   input: ConvertFolderInput,
 ): ConvertFolderOutcome {
-  const { log, conversions } = deps;
+  const { rows, log, conversions } = deps;
   const { root, folder, newNamespace, actor } = input;
   if (!conversions.getSync(input.conversionId)) return { kind: 'abandoned' };
-  const folderRow = log.live(root, folder);
+  const folderRow = rows.live(root, folder);
   if (folderRow?.isDir && folderRow.mount) {
     // A first share sent at the same time converted it first: share that namespace instead,
     // if the caller owns it (not a share they received, mounted at the same path meanwhile).
@@ -110,10 +111,10 @@ export function convertFolderSync(
       `DELETE FROM journal WHERE namespace_id = ? AND path >= ? AND path < ? AND tag != 'deleted'`,
     )
     .run(root, `${folder}/`, `${folder}0`);
-  const rootSeq = log.append(log.byId(folderRow.fileId), { nowMs: actor.nowMs });
+  const rootSeq = log.append(rows.byId(folderRow.fileId), { nowMs: actor.nowMs });
   let namespaceSeq = 0;
   for (const file of moved) {
-    if (file.deleted === 0) namespaceSeq = log.append(log.byId(file.id), { nowMs: actor.nowMs });
+    if (file.deleted === 0) namespaceSeq = log.append(rows.byId(file.id), { nowMs: actor.nowMs });
   }
   // The versions' references now hold the blocks; pinned blocks no version names (a version
   // thinned away meanwhile) become garbage.

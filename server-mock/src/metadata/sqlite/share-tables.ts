@@ -8,6 +8,7 @@ import type { Actor, ShareRecord } from '../records.js';
 import { mountNameCandidate } from '../mount-name.js';
 import type { MountOutcome, ShareStore } from '../share-store.js';
 import type { ChangeLog } from './change-log.js';
+import type { FileRows } from './file-rows.js';
 import { FolderConversions } from './folder-conversions.js';
 import type { Row } from './row-mappers.js';
 import { blocksUnderSync, convertFolderSync } from './share-conversion.js';
@@ -25,7 +26,11 @@ function shareFromRow(row: Row): ShareRecord {
   };
 }
 
-export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStore {
+export function createShareTables(
+  ctx: SqliteContext,
+  parts: { rows: FileRows; log: ChangeLog },
+): ShareStore {
+  const { rows, log } = parts;
   const rootOf = (userId: UserId) =>
     (
       ctx.stmt('SELECT root_namespace FROM user WHERE id = ?').get(userId) as {
@@ -69,7 +74,7 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
     if (exists) return 'already_shared';
     const recipientRoot = rootOf(input.recipientId);
     let mountPath = `/${input.name}` as RemotePath;
-    for (let n = 2; log.live(recipientRoot, mountPath); n++)
+    for (let n = 2; rows.live(recipientRoot, mountPath); n++)
       mountPath = `/${mountNameCandidate(input.name, n)}` as RemotePath;
     ctx
       .stmt(
@@ -91,7 +96,7 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
          VALUES (?, ?, ?, 1, ?, ?, ?)`,
       )
       .run(fileId, recipientRoot, mountPath, input.namespace, input.role, input.actor.nowMs);
-    const seq = log.append(log.byId(fileId), { nowMs: input.actor.nowMs });
+    const seq = log.append(rows.byId(fileId), { nowMs: input.actor.nowMs });
     log.event(recipientRoot, 'folder_shared', { path: mountPath }, input.actor);
     const remainingShares = countSharesSync(input.namespace);
     return { share: getShareSync(input.id)!, mountPath, recipientRoot, seq, remainingShares };
@@ -113,7 +118,7 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
       ctx.stmt('UPDATE share SET role = ? WHERE id = ?').run(role, id);
     }
     if (fileId !== undefined) {
-      const entry = log.byId(fileId);
+      const entry = rows.byId(fileId);
       mountPath = entry.path;
       if (role === 'revoke') {
         ctx
@@ -124,7 +129,7 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
         ctx
           .stmt('UPDATE file SET mount_role = ?, updated_ms = ? WHERE id = ?')
           .run(role, actor.nowMs, fileId);
-        seq = log.append(log.byId(fileId), { nowMs: actor.nowMs });
+        seq = log.append(rows.byId(fileId), { nowMs: actor.nowMs });
       }
       log.event(
         root,
@@ -156,10 +161,10 @@ export function createShareTables(ctx: SqliteContext, log: ChangeLog): ShareStor
       return conversions.pin(input);
     },
     async convertFolderToNamespace(input) {
-      return ctx.write(() => convertFolderSync(ctx, { log, conversions }, input));
+      return ctx.write(() => convertFolderSync(ctx, { rows, log, conversions }, input));
     },
     async convertNamespaceToFolder(input) {
-      return ctx.write(() => unshareFolderSync(ctx, { log, conversions }, input));
+      return ctx.write(() => unshareFolderSync(ctx, { rows, log, conversions }, input));
     },
     async abandonFolderConversion(id) {
       conversions.abandon(id);

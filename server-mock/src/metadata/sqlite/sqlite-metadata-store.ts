@@ -10,7 +10,9 @@ import type { WriteAccess } from '../write-access.js';
 import { createBlockTables } from './block-tables.js';
 import { ChangeLog } from './change-log.js';
 import { readChangeSnapshot } from './change-snapshot.js';
+import { FileRows } from './file-rows.js';
 import { FileWrites } from './file-writes.js';
+import { FolderRows } from './folder-rows.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
 import { createQuotaTables, QuotaLedger } from './quota-ledger.js';
 import { openSqliteContext } from './sqlite-context.js';
@@ -28,9 +30,11 @@ const VERSION_SELECT = `SELECT v.*, u.name AS author_name, d.name AS device_name
 /** Opens (creating and migrating as needed) the store at `file` (`:memory:` for a throwaway). */
 export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
   const ctx = openSqliteContext(file);
+  const rows = new FileRows(ctx);
   const log = new ChangeLog(ctx);
-  const files = new FileWrites(ctx, log);
-  const tree = new TreeWrites(ctx, log);
+  const folders = new FolderRows(ctx, rows, log);
+  const files = new FileWrites(ctx, { rows, log, folders });
+  const tree = new TreeWrites(ctx, { rows, log, folders });
   const guard = new WriteAccessGuard(ctx);
   const quota = new QuotaLedger(ctx, guard);
   quota.releaseAbandoned();
@@ -46,14 +50,14 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
     ...createBlockTables(ctx, quota),
     ...createUploadSessionTables(ctx, quota),
     ...createQuotaTables(ctx, quota),
-    ...createShareTables(ctx, log),
+    ...createShareTables(ctx, { rows, log }),
 
     async getEntry(namespace, path) {
-      return log.live(namespace, path);
+      return rows.live(namespace, path);
     },
 
     async getEntryOrTombstone(namespace, path) {
-      return log.live(namespace, path) ?? log.tombstone(namespace, path, false);
+      return rows.live(namespace, path) ?? rows.tombstone(namespace, path, false);
     },
 
     async listFilesAt(namespace, path) {
@@ -75,7 +79,7 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
              AND instr(substr(path, 2), '/') = 0 ORDER BY path`;
         return (ctx.stmt(sql).all(namespace) as Row[]).map(entryFromRow);
       }
-      const below = log.liveDescendants(namespace, folder);
+      const below = rows.liveDescendants(namespace, folder);
       const depth = folder.length + 1;
       return recursive ? below : below.filter((e) => e.path.indexOf('/', depth) === -1);
     },

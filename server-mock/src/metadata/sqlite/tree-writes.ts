@@ -7,21 +7,31 @@ import { isSameOrDescendant } from 'sync-engine/protocol';
 import type { DeleteOutcome, MoveOutcome } from '../file-store.js';
 import type { Actor } from '../records.js';
 import type { ChangeLog } from './change-log.js';
+import type { FileRows } from './file-rows.js';
+import type { FolderRows } from './folder-rows.js';
 import { pathLengthProblem } from './path-limits.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 export class TreeWrites {
+  private readonly rows: FileRows;
+  private readonly log: ChangeLog;
+  private readonly folders: FolderRows;
+
   constructor(
     private readonly ctx: SqliteContext,
-    private readonly log: ChangeLog,
-  ) {}
+    parts: { rows: FileRows; log: ChangeLog; folders: FolderRows },
+  ) {
+    this.rows = parts.rows;
+    this.log = parts.log;
+    this.folders = parts.folders;
+  }
 
   delete(namespace: NamespaceId, path: RemotePath, actor: Actor): DeleteOutcome {
     return this.ctx.write(() => {
-      const live = this.log.live(namespace, path);
+      const live = this.rows.live(namespace, path);
       if (!live) return { kind: 'not_found' };
       // Children first, so a journal reader never sees a child outlive its folder.
-      const doomed = [...this.log.liveDescendants(namespace, path).reverse(), live];
+      const doomed = [...this.rows.liveDescendants(namespace, path).reverse(), live];
       // Checked here, not only in the route: a share made meanwhile must not lose its mount.
       const mount = doomed.find((entry) => entry.mount);
       if (mount) {
@@ -50,16 +60,16 @@ export class TreeWrites {
   }): MoveOutcome {
     const { namespace, from, to, actor } = input;
     return this.ctx.write((): MoveOutcome => {
-      const live = this.log.live(namespace, from);
+      const live = this.rows.live(namespace, from);
       if (!live) return { kind: 'not_found' };
       if (from === to) return { kind: 'path_conflict', message: 'source and target are the same' };
       if (isSameOrDescendant(to, from)) {
         return { kind: 'path_conflict', message: 'cannot move a folder into itself' };
       }
-      if (this.log.live(namespace, to)) {
+      if (this.rows.live(namespace, to)) {
         return { kind: 'path_conflict', message: `${to} already exists` };
       }
-      const moving = [live, ...this.log.liveDescendants(namespace, from)];
+      const moving = [live, ...this.rows.liveDescendants(namespace, from)];
       // Every new path, checked against the rows this transaction moves: a file committed
       // below `from` a moment ago counts (docs/protocol.md "Paths").
       const tooLong = pathLengthProblem(
@@ -68,7 +78,7 @@ export class TreeWrites {
         moving.map((e) => ({ path: to + e.path.slice(from.length), mount: e.mount?.namespace })),
       );
       if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = this.log.ensureAncestors(namespace, to, actor.nowMs);
+      const blockedBy = this.folders.ensureAncestors(namespace, to, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
       }
@@ -83,7 +93,7 @@ export class TreeWrites {
       }
       let seq = 0;
       for (const entry of moving) {
-        seq = this.log.append(this.log.byId(entry.fileId), {
+        seq = this.log.append(this.rows.byId(entry.fileId), {
           movedFrom: entry.path,
           nowMs: actor.nowMs,
         });
@@ -92,7 +102,7 @@ export class TreeWrites {
         seq = this.log.append(entry, { tombstone: true, path: entry.path, nowMs: actor.nowMs });
       }
       this.log.event(namespace, 'file_moved', { path: to, fromPath: from }, actor);
-      return { kind: 'moved', count: moving.length, entry: this.log.byId(live.fileId), seq };
+      return { kind: 'moved', count: moving.length, entry: this.rows.byId(live.fileId), seq };
     });
   }
 
@@ -107,7 +117,7 @@ export class TreeWrites {
         .all(beforeMs) as Array<{ id: string }>;
       const touched: Array<{ namespace: NamespaceId; seq: number }> = [];
       for (const { id } of rows) {
-        const entry = this.log.byId(id);
+        const entry = this.rows.byId(id);
         if (entry.rev === null) {
           this.ctx
             .stmt(`UPDATE file SET deleted = 1, status = 'uploaded', updated_ms = ? WHERE id = ?`)
@@ -122,7 +132,7 @@ export class TreeWrites {
             .run(nowMs, id);
           touched.push({
             namespace: entry.namespace,
-            seq: this.log.append(this.log.byId(id), { nowMs }),
+            seq: this.log.append(this.rows.byId(id), { nowMs }),
           });
         }
       }

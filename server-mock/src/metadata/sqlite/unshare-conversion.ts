@@ -7,6 +7,7 @@
 import type { BlockId, NamespaceId, RemotePath } from 'sync-engine/protocol';
 import type { UnshareFolderInput, UnshareFolderOutcome } from '../share-store.js';
 import type { ChangeLog } from './change-log.js';
+import type { FileRows } from './file-rows.js';
 import type { FolderConversions } from './folder-conversions.js';
 import { moveVersionsSync } from './share-conversion.js';
 import type { SqliteContext } from './sqlite-context.js';
@@ -25,10 +26,10 @@ export function blocksOfSync(ctx: SqliteContext, namespace: NamespaceId): BlockI
 
 export function unshareFolderSync(
   ctx: SqliteContext,
-  deps: { log: ChangeLog; conversions: FolderConversions },
+  deps: { rows: FileRows; log: ChangeLog; conversions: FolderConversions },
   input: UnshareFolderInput,
 ): UnshareFolderOutcome {
-  const { log, conversions } = deps;
+  const { rows, log, conversions } = deps;
   const { namespace, root, actor } = input;
   if (!conversions.getSync(input.conversionId)) return { kind: 'abandoned' };
   if (ctx.stmt('SELECT 1 FROM share WHERE namespace_id = ? LIMIT 1').get(namespace)) {
@@ -82,9 +83,9 @@ export function unshareFolderSync(
   // The namespace is now empty and seen by nobody: its journal goes; the owner's devices get
   // the folder (no longer a mount) and its files, unchanged, from the root's journal.
   ctx.stmt('DELETE FROM journal WHERE namespace_id = ?').run(namespace);
-  let rootSeq = log.append(log.byId(mount.id), { nowMs: actor.nowMs });
+  let rootSeq = log.append(rows.byId(mount.id), { nowMs: actor.nowMs });
   for (const file of moved) {
-    if (file.deleted === 0) rootSeq = log.append(log.byId(file.id), { nowMs: actor.nowMs });
+    if (file.deleted === 0) rootSeq = log.append(rows.byId(file.id), { nowMs: actor.nowMs });
   }
   conversions.endSync(input.conversionId);
   return { kind: 'converted', rootSeq, mountPath: mount.path };

@@ -8,10 +8,21 @@
 import type { BlockId, FileId, RemotePath, Rev } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { accessOutcomeError, accessTo } from '../access/write-access.js';
+import type { ServerConfig } from '../config.js';
 import { assertNever, ServerError } from '../errors.js';
+import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor, EntryRecord } from '../metadata/records.js';
-import type { ServerContext } from '../server-context.js';
+import type { ServerMetrics } from '../metrics/server-metrics.js';
+import type { NotificationBus } from '../notify/index.js';
 import { contentHashOf } from './content-hash.js';
+
+/** What a commit uses of the server (a ServerContext is one). */
+export interface CommitDeps {
+  readonly store: Pick<MetadataStore, 'getBlock' | 'commitFile'>;
+  readonly bus: Pick<NotificationBus, 'publish'>;
+  readonly metrics: Pick<ServerMetrics, 'commits'>;
+  readonly config: Pick<ServerConfig, 'versionLimit'>;
+}
 
 export interface CommitBlocksInput {
   readonly target: ResolvedPath;
@@ -32,13 +43,13 @@ export interface CommitBlocksInput {
 
 /** Plaintext size of a block list, or the blocks the namespace lacks. */
 async function measureBlocks(
-  ctx: ServerContext,
+  store: Pick<MetadataStore, 'getBlock'>,
   input: CommitBlocksInput,
 ): Promise<{ size: number } | { missing: BlockId[] }> {
   const sizes = new Map<BlockId, number>();
   const missing: BlockId[] = [];
   for (const id of new Set(input.blocks)) {
-    const block = await ctx.store.getBlock(input.target.namespace, id);
+    const block = await store.getBlock(input.target.namespace, id);
     if (block) sizes.set(id, block.plainSize);
     else missing.push(id);
   }
@@ -60,10 +71,10 @@ export type CommitResult =
  * and forbidden when the caller lost write access meanwhile.
  */
 export async function commitOnce(
-  ctx: ServerContext,
+  deps: CommitDeps,
   input: CommitBlocksInput,
 ): Promise<CommitResult> {
-  const measured = await measureBlocks(ctx, input);
+  const measured = await measureBlocks(deps.store, input);
   if ('missing' in measured) {
     throw new ServerError(
       'missing_blocks',
@@ -79,7 +90,7 @@ export async function commitOnce(
       `size ${input.size} does not match the blocks' ${measured.size} bytes`,
     );
   }
-  const outcome = await ctx.store.commitFile({
+  const outcome = await deps.store.commitFile({
     namespace: input.target.namespace,
     path: input.target.path,
     blocks: input.blocks,
@@ -91,15 +102,15 @@ export async function commitOnce(
     restoredFrom: input.restoredFrom,
     reviveFileId: input.reviveFileId,
     actor: input.actor,
-    versionLimit: ctx.config.versionLimit,
+    versionLimit: deps.config.versionLimit,
     // Checked again inside the commit's transaction: the folder may have been shared, the
     // share revoked or the role lowered since the route resolved the path.
     access: accessTo(input.actor.userId, input.userPath, input.target),
   });
   switch (outcome.kind) {
     case 'committed':
-      ctx.metrics.commits.inc();
-      await ctx.bus.publish({ topic: input.target.namespace, seq: outcome.seq });
+      deps.metrics.commits.inc();
+      await deps.bus.publish({ topic: input.target.namespace, seq: outcome.seq });
       return { kind: 'committed', entry: outcome.entry };
     case 'target_changed':
       return { kind: 'target_changed', target: outcome.target };
@@ -132,10 +143,10 @@ export async function commitOnce(
  * client's to handle, as 409 namespace_changed naming where the path is now.
  */
 export async function commitBlocks(
-  ctx: ServerContext,
+  deps: CommitDeps,
   input: CommitBlocksInput,
 ): Promise<EntryRecord> {
-  const result = await commitOnce(ctx, input);
+  const result = await commitOnce(deps, input);
   if (result.kind === 'committed') return result.entry;
   const { namespace } = result.target;
   throw accessOutcomeError(
