@@ -30,8 +30,11 @@ export function startPolicyTimer(options: PolicyTimerOptions): PolicyTimer {
   let isStopped = false;
 
   const runNow = (): Promise<void> => {
-    running = running.then(() => run());
-    return running;
+    // Each pass waits for the previous one to end, whether it succeeded or failed: a failed
+    // pass must not make every later one fail with its error.
+    const pass = running.catch(() => undefined).then(() => run());
+    running = pass;
+    return pass;
   };
   const schedule = (): void => {
     if (isStopped || intervalMs <= 0) return;
