@@ -137,32 +137,39 @@ describe('a write held across the first share of its folder', () => {
   });
 });
 
+/**
+ * Ann shares /team with Bob as editor; `writer`'s write is held at the store while Ann revokes
+ * the (last) share, which turns /team back into a plain folder of Ann's root. Returns the
+ * answer once released, and Ann's listing right after the revoke.
+ */
+async function holdAcrossRevoke(write: WriteCase, writer: 'ann' | 'bob') {
+  const { server: s, arm } = await startGatedServer();
+  const ann = await s.createUser('ann');
+  const bob = await s.createUser('bob');
+  const firstRev = await seedFolder(ann, '/team');
+  const shared = await ann.json('POST', '/shares', {
+    path: '/team',
+    email: bob.email,
+    role: 'editor',
+  });
+  expect(shared.status).toBe(200);
+  const gate = arm(write.method);
+  const answer = write.send(writer === 'ann' ? ann : bob, '/team', firstRev);
+  await gate.reached;
+  const revoked = await ann.json('DELETE', `/shares/${(shared.body as ShareMetadata).id}`);
+  expect(revoked.status).toBe(200);
+  // The namespaces of /team's entries changed with the revoke; the held write must change
+  // nothing after that.
+  const before = await listing(ann, '/team');
+  expect(before).not.toEqual([]);
+  gate.open();
+  return { ann, bob, firstRev, before, res: await answer };
+}
+
 describe("an editor's write held across the revoke of their share", () => {
   it.each(CASES)('$name answers 403 forbidden and changes nothing', async (write) => {
-    const { server: s, arm } = await startGatedServer();
-    const ann = await s.createUser('ann');
-    const bob = await s.createUser('bob');
-    const firstRev = await seedFolder(ann, '/team');
-    const shared = await ann.json('POST', '/shares', {
-      path: '/team',
-      email: bob.email,
-      role: 'editor',
-    });
-    expect(shared.status).toBe(200);
-    const gate = arm(write.method);
-    const answer = write.send(bob, '/team', firstRev);
-    await gate.reached;
-    expect((await ann.json('DELETE', `/shares/${(shared.body as ShareMetadata).id}`)).status).toBe(
-      200,
-    );
-    // The last revoke turns /team back into a plain folder of Ann's root (namespaces change);
-    // the held write must change nothing after that.
-    const before = await listing(ann, '/team');
-    expect(before).not.toEqual([]);
-    gate.open();
-    const res = await answer;
-    expect(res.status).toBe(403);
-    expect(res).toMatchObject({ body: { error: { code: 'forbidden' } } });
+    const { ann, bob, before, res } = await holdAcrossRevoke(write, 'bob');
+    expect(res).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect(await listing(ann, '/team')).toEqual(before);
     // Nothing appeared in Bob's own root either.
     expect(await listing(bob, '/')).toEqual([]);
@@ -171,25 +178,7 @@ describe("an editor's write held across the revoke of their share", () => {
 
 describe("the owner's write held across the last revoke (the folder goes back to the root)", () => {
   it.each(CASES)('$name answers 409 namespace_changed and changes nothing', async (write) => {
-    const { server: s, arm } = await startGatedServer();
-    const ann = await s.createUser('ann');
-    const bob = await s.createUser('bob');
-    const firstRev = await seedFolder(ann, '/team');
-    const shared = await ann.json('POST', '/shares', {
-      path: '/team',
-      email: bob.email,
-      role: 'editor',
-    });
-    expect(shared.status).toBe(200);
-    const gate = arm(write.method);
-    const answer = write.send(ann, '/team', firstRev);
-    await gate.reached;
-    expect((await ann.json('DELETE', `/shares/${(shared.body as ShareMetadata).id}`)).status).toBe(
-      200,
-    );
-    const before = await listing(ann, '/team');
-    gate.open();
-    const res = await answer;
+    const { ann, firstRev, before, res } = await holdAcrossRevoke(write, 'ann');
     expect(res).toMatchObject({
       status: 409,
       body: { error: { code: 'namespace_changed', namespace: ann.rootNamespace } },
