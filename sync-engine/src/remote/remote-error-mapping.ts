@@ -32,10 +32,12 @@ export interface ErrorResponse {
   readonly body: unknown;
 }
 
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]+/g;
+
 /** Removes control characters (a terminal escape from a hostile server) and shortens. */
 function cleanMessage(raw: string): string {
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  const clean = raw.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  const clean = raw.replace(CONTROL_CHARACTERS, ' ').replace(/ {2,}/g, ' ').trim();
   return clean.length > MAX_SERVER_MESSAGE_CHARS
     ? `${clean.slice(0, MAX_SERVER_MESSAGE_CHARS)}…`
     : clean;
@@ -56,6 +58,9 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number): num
   if (/^\d+$/.test(text)) {
     ms = Number(text) * 1000;
   } else {
+    // An HTTP date opens with a day name (IMF-fixdate, RFC 850, asctime); Date.parse alone
+    // would also take "-1" or "1.5" for dates.
+    if (!/^[A-Za-z]{3,9},? /.test(text)) return undefined;
     const date = Date.parse(text);
     if (Number.isNaN(date)) return undefined;
     ms = date - nowMs;
