@@ -260,6 +260,27 @@ describe('the transport under faults', () => {
     client.close();
   });
 
+  it('reuses the connection after a download read to its end', async () => {
+    const server = await startFakeServer((_request, response) => {
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': '300000',
+        'x-ferry-rev': 'r1',
+        'x-ferry-content-hash': 'c'.repeat(64),
+      });
+      response.end(Buffer.alloc(300_000, 7));
+    });
+    const client = clientOf(server);
+    for (let i = 0; i < 4; i++) {
+      const download = await client.downloadFile({ path: '/a.bin' }, signal());
+      let received = 0;
+      for await (const chunk of download.body) received += chunk.length;
+      expect(received).toBe(300_000);
+    }
+    expect(server.connections()).toBe(1);
+    client.close();
+  });
+
   it('fails a download body cut short of its Content-Length with network_error', async () => {
     const server = await startFakeServer((_request, response) => {
       response.writeHead(200, {

@@ -151,7 +151,15 @@ export function createUploadApi(transport: HttpTransport): UploadApi {
       if (typeof location !== 'string' || location === '') {
         throw new RemoteError('invalid_response', `${what}: no session URL`);
       }
-      return { url: transport.rebase(location), totalBytes: request.totalBytes };
+      let url: string;
+      try {
+        url = transport.rebase(location);
+      } catch (error) {
+        throw new RemoteError('invalid_response', `${what}: unreadable session URL`, {
+          cause: error,
+        });
+      }
+      return { url, totalBytes: request.totalBytes };
     },
 
     async uploadPiece({ session, start, lengthBytes, body }, signal) {
