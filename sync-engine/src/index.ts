@@ -4,11 +4,12 @@
  * with the server and the UI. Never imports Electron or any other top-level folder.
  */
 import type { BlockDecodeErrorCode } from './blocks/index.js';
+import type { RemoteErrorCode } from './remote/index.js';
 import type { ClientStateErrorCode } from './state/index.js';
 
 export { EngineError, type EngineErrorOptions } from './errors.js';
 /** Every code an EngineError of the engine can carry. */
-export type EngineErrorCode = BlockDecodeErrorCode | ClientStateErrorCode;
+export type EngineErrorCode = BlockDecodeErrorCode | ClientStateErrorCode | RemoteErrorCode;
 
 export {
   BLOCK_KEY_BYTES,
@@ -44,3 +45,23 @@ export {
   type RemoteItem,
   type SyncedItem,
 } from './state/index.js';
+
+export {
+  DEFAULT_RETRY_POLICY,
+  REMOTE_ERROR_CODES,
+  RemoteError,
+  createRemoteClient,
+  isRetryableCode,
+  retryDelayMs,
+  type ChangesResult,
+  type CommitResult,
+  type Download,
+  type LongPollResult,
+  type RemoteClient,
+  type RemoteClientOptions,
+  type RemoteErrorCode,
+  type RetryPolicy,
+  type UploadProgress,
+  type UploadResult,
+  type UploadSession,
+} from './remote/index.js';

@@ -1,0 +1,203 @@
+/**
+ * File metadata and tree operations: POST /files/commit, /files/announce, /files/restore,
+ * /files/mkdir, /files/delete, /files/move, GET /files/list, /files/list_revisions
+ * (docs/protocol.md "Files"). A commit's expected outcomes are a result union the executor
+ * switches on; everything else that fails is a thrown RemoteError.
+ */
+import type {
+  AnnounceRequest,
+  BlockId,
+  CommitRequest,
+  DeleteResponse,
+  EntryMetadata,
+  FileId,
+  FileMetadata,
+  FolderMetadata,
+  ListResponse,
+  ListRevisionsResponse,
+  MoveRequest,
+  MoveResponse,
+  NamespaceId,
+  Rev,
+} from '../protocol/index.js';
+import type { HttpTransport } from './http-transport.js';
+import { RemoteError } from './remote-error.js';
+import {
+  deleteSchema,
+  fileSchema,
+  folderSchema,
+  listSchema,
+  moveSchema,
+  revisionsSchema,
+  uploadedFileSchema,
+} from './response-schemas.js';
+
+/**
+ * What a commit came to. Only `committed` changed anything on the server.
+ * - `rev_conflict`: someone committed first; `currentRev` is theirs (null: a folder is there).
+ * - `missing_blocks`: upload these blocks to the namespace, then commit again.
+ * - `namespace_changed`: the path is in `namespace` now (a folder above it was shared):
+ *   encode the blocks with that namespace's key, upload them there, commit again.
+ */
+export type CommitResult =
+  | { readonly kind: 'committed'; readonly file: FileMetadata }
+  | { readonly kind: 'rev_conflict'; readonly currentRev: Rev | null }
+  | { readonly kind: 'missing_blocks'; readonly missing: readonly BlockId[] }
+  | { readonly kind: 'namespace_changed'; readonly namespace: NamespaceId };
+
+/** An announced file: `pending`, with no revision until its commit. */
+export type AnnouncedFile = Omit<FileMetadata, 'rev'> & { readonly rev: Rev | null };
+
+export interface FileApi {
+  /**
+   * Makes a new version of `path` from blocks the namespace holds, based on `parentRev` (null
+   * for a new file). Missing parent folders are created.
+   * @throws RemoteError `path_conflict` (a folder in the way), `forbidden` (viewer),
+   *   `invalid_path`, and the transport codes.
+   */
+  commitFile(request: CommitRequest, signal: AbortSignal): Promise<CommitResult>;
+  /** Marks a large upload as coming: other devices see it `pending` until the commit. */
+  announceFile(request: AnnounceRequest, signal: AbortSignal): Promise<AnnouncedFile>;
+  /**
+   * A folder's entries sorted by path (recursive: the whole subtree, mounted shares included).
+   * @throws RemoteError `not_found`, `path_conflict` (a file).
+   */
+  listFolder(
+    request: { readonly path: string; readonly recursive?: boolean },
+    signal: AbortSignal,
+  ): Promise<readonly EntryMetadata[]>;
+  /** The history of every file that has lived at `path` (or of `fileId` only), newest first. */
+  listRevisions(
+    request: { readonly path: string; readonly limit?: number; readonly fileId?: FileId },
+    signal: AbortSignal,
+  ): Promise<ListRevisionsResponse>;
+  /** Commits revision `rev`'s content as the newest version at `path` (no parent check). */
+  restoreFile(
+    request: { readonly path: string; readonly rev: Rev },
+    signal: AbortSignal,
+  ): Promise<FileMetadata>;
+  /** Creates a folder and its missing parents; idempotent. */
+  createFolder(path: string, signal: AbortSignal): Promise<FolderMetadata>;
+  /** Deletes a file, or a folder with everything below it (history is kept). */
+  deletePath(path: string, signal: AbortSignal): Promise<DeleteResponse>;
+  /** Moves a file or a whole folder in one step; file ids (and history) follow. */
+  movePath(request: MoveRequest, signal: AbortSignal): Promise<MoveResponse>;
+}
+
+function commitResultOf(error: unknown): CommitResult {
+  if (error instanceof RemoteError) {
+    // errorFromResponse guarantees each code's field, so none of these is undefined.
+    if (error.code === 'rev_conflict' && error.currentRev !== undefined)
+      return { kind: 'rev_conflict', currentRev: error.currentRev };
+    if (error.code === 'missing_blocks' && error.missing !== undefined)
+      return { kind: 'missing_blocks', missing: error.missing };
+    if (error.code === 'namespace_changed' && error.namespace !== undefined)
+      return { kind: 'namespace_changed', namespace: error.namespace };
+  }
+  throw error;
+}
+
+export function createFileApi(transport: HttpTransport): FileApi {
+  return {
+    async commitFile(request, signal) {
+      const what = `commit ${request.path}`;
+      let file: FileMetadata;
+      try {
+        file = await transport.call<FileMetadata>(
+          { method: 'POST', path: '/files/commit', json: request, what, signal },
+          uploadedFileSchema,
+        );
+      } catch (error) {
+        return commitResultOf(error);
+      }
+      if (file.size !== request.size) {
+        throw new RemoteError('invalid_response', `${what}: committed another size`);
+      }
+      return { kind: 'committed', file };
+    },
+
+    announceFile: (request, signal) =>
+      transport.call<AnnouncedFile>(
+        {
+          method: 'POST',
+          path: '/files/announce',
+          json: request,
+          what: `announce ${request.path}`,
+          signal,
+        },
+        fileSchema,
+      ),
+
+    listFolder: async ({ path, recursive = false }, signal) =>
+      (
+        await transport.call<ListResponse>(
+          {
+            method: 'GET',
+            path: '/files/list',
+            query: { path, recursive },
+            what: `list ${path}`,
+            signal,
+          },
+          listSchema,
+        )
+      ).entries,
+
+    listRevisions: ({ path, limit, fileId }, signal) =>
+      transport.call<ListRevisionsResponse>(
+        {
+          method: 'GET',
+          path: '/files/list_revisions',
+          query: { path, limit, fileId },
+          what: `list the revisions of ${path}`,
+          signal,
+        },
+        revisionsSchema,
+      ),
+
+    restoreFile: (request, signal) =>
+      transport.call<FileMetadata>(
+        {
+          method: 'POST',
+          path: '/files/restore',
+          json: request,
+          what: `restore ${request.path} to ${request.rev}`,
+          signal,
+        },
+        uploadedFileSchema,
+      ),
+
+    createFolder: (path, signal) =>
+      transport.call<FolderMetadata>(
+        { method: 'POST', path: '/files/mkdir', json: { path }, what: `mkdir ${path}`, signal },
+        folderSchema,
+      ),
+
+    deletePath: (path, signal) =>
+      transport.call<DeleteResponse>(
+        {
+          method: 'POST',
+          path: '/files/delete',
+          json: { path },
+          // Deleting a folder that was shared first turns it back into a plain one.
+          timing: 'slow',
+          what: `delete ${path}`,
+          signal,
+        },
+        deleteSchema,
+      ),
+
+    movePath: (request, signal) =>
+      transport.call<MoveResponse>(
+        {
+          method: 'POST',
+          path: '/files/move',
+          json: request,
+          // One transaction for a whole folder, however large.
+          timing: 'slow',
+          what: `move ${request.from} to ${request.to}`,
+          signal,
+        },
+        moveSchema,
+      ),
+  };
+}
