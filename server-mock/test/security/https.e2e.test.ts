@@ -11,7 +11,7 @@ import type { Cursor, LoginResponse } from 'sync-engine/protocol';
 import { encodeContent } from '../test-blocks.js';
 import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestServer } from '../test-server.js';
-import { createTlsCertificate, type TlsCertificate } from '../tls-certificate.js';
+import { createTlsCertificate, type TlsCertificate } from 'sync-engine/testkit';
 import { createHttpsClient, type HttpsClient } from './https-client.js';
 
 let cert: TlsCertificate;

@@ -1,48 +1,22 @@
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTempDir } from '../testkit/index.js';
+import { createTlsCertificate, type TlsCertificate } from '../testkit/index.js';
 import { startRemoteTestServer, type RemoteTestServer } from '../testkit/remote-test-server.js';
 import { createRemoteClient } from './remote-client.js';
 
 const signal = () => AbortSignal.timeout(30_000);
 
 describe('the client over HTTPS to the real server', () => {
-  let dir: Awaited<ReturnType<typeof createTestTempDir>>;
+  let tls: TlsCertificate;
   let server: RemoteTestServer;
   let certificate: string;
   beforeAll(async () => {
-    dir = await createTestTempDir('remote-tls');
-    const certFile = path.join(dir.path, 'cert.pem');
-    const keyFile = path.join(dir.path, 'key.pem');
-    // A self-signed P-256 certificate for 127.0.0.1 (EC: generated in milliseconds).
-    await promisify(execFile)('openssl', [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ]);
-    certificate = await readFile(certFile, 'utf8');
-    server = await startRemoteTestServer({ tlsCertFile: certFile, tlsKeyFile: keyFile });
+    tls = await createTlsCertificate();
+    certificate = tls.certPem;
+    server = await startRemoteTestServer({ tlsCertFile: tls.certFile, tlsKeyFile: tls.keyFile });
   });
   afterAll(async () => {
     await server?.close();
-    await dir?.remove();
+    await tls?.remove();
   });
 
   it('works when the certificate is trusted, and gives tls_error when it is not', async () => {

@@ -12,3 +12,4 @@ export {
 } from './seeded-data.js';
 export { createTestTempDir, useTempDir } from './temp-dir.js';
 export { waitUntil } from './wait-until.js';
+export { createTlsCertificate, type TlsCertificate } from './tls-certificate.js';

@@ -6,7 +6,7 @@
  *
  * @example
  * const cert = await createTlsCertificate();
- * const server = await startTestServer({ tlsCertFile: cert.certFile, tlsKeyFile: cert.keyFile });
+ * const server = await startServer({ tlsCertFile: cert.certFile, tlsKeyFile: cert.keyFile, … });
  * https.request(url, { ca: cert.certPem }, ...);
  * await cert.remove();
  */
