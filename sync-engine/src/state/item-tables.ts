@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { FileId } from '../protocol/index.js';
 import { newItemId, type ItemId, type ItemKind } from './item-id.js';
 import { LOCAL_TREE_SPEC, type LocalItem } from './local-tree.js';
 import { REMOTE_TREE_SPEC, type RemoteItem } from './remote-tree.js';
@@ -34,6 +35,7 @@ export class ItemTables {
   private readonly selectItem: Database.Statement;
   private readonly deleteItem: Database.Statement;
   private readonly deleteUnplacedItems: Database.Statement;
+  private readonly selectRemoteByFileId: Database.Statement;
 
   constructor(db: Database.Database) {
     this.local = new TreeTable(db, LOCAL_TREE_SPEC);
@@ -44,6 +46,7 @@ export class ItemTables {
     );
     this.selectItem = db.prepare('SELECT id, kind, created_ms AS createdMs FROM item WHERE id = ?');
     this.deleteItem = db.prepare('DELETE FROM item WHERE id = ?');
+    this.selectRemoteByFileId = db.prepare('SELECT item_id FROM remote_item WHERE file_id = ?');
     this.deleteUnplacedItems = db.prepare(
       `DELETE FROM item WHERE id NOT IN (SELECT item_id FROM local_item)
          AND id NOT IN (SELECT item_id FROM remote_item)
@@ -62,6 +65,12 @@ export class ItemTables {
       this.insertItem.run({ id, kind: options.kind, createdMs: options.createdMs }),
     );
     return id;
+  }
+
+  /** The remote row of the server's file `fileId` (a move keeps it), or `undefined`. */
+  remoteByFileId(fileId: FileId): RemoteItem | undefined {
+    const itemId = this.selectRemoteByFileId.pluck().get(fileId) as ItemId | undefined;
+    return itemId === undefined ? undefined : this.remote.get(itemId);
   }
 
   /** The item, or `undefined` when unknown. */

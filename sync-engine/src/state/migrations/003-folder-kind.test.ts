@@ -9,7 +9,7 @@ import type { ItemId, ItemKind } from '../item-id.js';
 import { applyMigrations, readSchemaVersion } from '../migrate.js';
 import { migration001Initial } from './001-initial.js';
 import { migration002OutboxRetry } from './002-outbox-retry.js';
-import { LATEST_SCHEMA_VERSION } from './index.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './index.js';
 
 const BLOCK_A = 'ab'.repeat(32) as BlockId;
 const BLOCK_B = 'cd'.repeat(32) as BlockId;
@@ -75,6 +75,17 @@ function createVersion2Database(path: string): void {
 
 type Row = Record<string, unknown>;
 
+/** Applies migrations 1–3 only: what version 3 wrote, before later migrations add columns. */
+function migrateToVersion3(path: string): void {
+  const db = new Database(path);
+  db.pragma('foreign_keys = ON');
+  applyMigrations(db, MIGRATIONS.slice(0, 3));
+  db.close();
+}
+
+/** Columns added after version 3 (migration 004); the rows' version-3 content is compared. */
+const LATER_COLUMNS = ['file_id', 'namespace', 'mount_namespace', 'mount_role'];
+
 /** Every row of every table (sqlite_sequence included), with its rowid where it has one. */
 function dumpRows(db: Database.Database): Record<string, Row[]> {
   const tables = db
@@ -83,7 +94,9 @@ function dumpRows(db: Database.Database): Record<string, Row[]> {
   return Object.fromEntries(
     tables.map(({ name, sql }) => {
       const rowid = /WITHOUT ROWID/i.test(sql) ? '' : 'rowid AS row_id, ';
-      const rows = db.prepare(`SELECT ${rowid}* FROM ${name}`).all() as Row[];
+      const rows = (db.prepare(`SELECT ${rowid}* FROM ${name}`).all() as Row[]).map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([column]) => !LATER_COLUMNS.includes(column))),
+      );
       return [name, rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))];
     }),
   );
@@ -146,7 +159,7 @@ describe('migration 003 (folder kind)', () => {
   function upgradedDatabase(): string {
     const path = join(tempDir(), 'state.sqlite');
     createVersion2Database(path);
-    openClientState(path).close();
+    migrateToVersion3(path);
     return path;
   }
 
@@ -158,6 +171,7 @@ describe('migration 003 (folder kind)', () => {
       expect(before[table]!.filter((row) => row.kind === 'dir').length).toBeGreaterThan(0);
     }
 
+    migrateToVersion3(path);
     const state = openClientState(path);
     expect(state.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
     expect(state.items.get('docs' as ItemId)?.kind).toBe('folder');
@@ -208,7 +222,10 @@ describe('migration 003 (folder kind)', () => {
       integrity: db.pragma('integrity_check', { simple: true }),
     }));
     const freshPath = join(tempDir(), 'fresh.sqlite');
-    openClientState(freshPath).close();
+    const freshDb = new Database(freshPath);
+    freshDb.pragma('foreign_keys = ON');
+    applyMigrations(freshDb, MIGRATIONS.slice(0, 3));
+    freshDb.close();
     const fresh = readDatabase(freshPath, normalisedSchema);
 
     const expected = Object.fromEntries(

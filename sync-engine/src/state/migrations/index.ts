@@ -6,12 +6,14 @@ import type { Migration } from '../migrate.js';
 import { migration001Initial } from './001-initial.js';
 import { migration002OutboxRetry } from './002-outbox-retry.js';
 import { migration003FolderKind } from './003-folder-kind.js';
+import { migration004RemoteIdentity } from './004-remote-identity.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
   migration001Initial,
   migration002OutboxRetry,
   migration003FolderKind,
+  migration004RemoteIdentity,
 ];
 
 /** The schema version this code writes and reads. */
