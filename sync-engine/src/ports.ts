@@ -36,6 +36,30 @@ export interface FileSystem {
   readDir(path: string, signal?: AbortSignal): Promise<DirEntry[]>;
   /** The file's bytes, streamed in chunks (never the whole file at once). */
   readFile(path: string, signal?: AbortSignal): AsyncIterable<Uint8Array>;
+  /** `length` bytes of the file from `offset` (a block found in a local file). */
+  readRange(path: string, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  /** Creates or truncates the file at `path` and returns a writer for it. */
+  createFile(path: string): Promise<FileWriter>;
+  /** Renames `from` to `to`, replacing a file at `to` (atomic on one file system). */
+  rename(from: string, to: string): Promise<void>;
+  /** Creates the folder and any missing parents; nothing happens when it exists. */
+  mkdir(path: string): Promise<void>;
+  /** Deletes a file; nothing happens when it is already gone. */
+  removeFile(path: string): Promise<void>;
+  /** Deletes an empty folder; throws ENOTEMPTY when something is in it. Gone already: nothing. */
+  removeFolder(path: string): Promise<void>;
+  /** Deletes the folder and everything in it (the engine's own `.ferry` scratch space only). */
+  removeTree(path: string): Promise<void>;
+  /** Sets the file's modification time, epoch milliseconds. */
+  setMtime(path: string, mtimeMs: number): Promise<void>;
+}
+
+/** A file being written (a download's temporary file). */
+export interface FileWriter {
+  write(bytes: Uint8Array): Promise<void>;
+  /** Flushes the file's bytes to the disk (fsync) before it is renamed into place. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
 }
 
 /** Time, for everything that waits or stamps (only the scheduler owns timers). */

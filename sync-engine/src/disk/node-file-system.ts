@@ -3,9 +3,18 @@
  * segment by segment so that a `/`-rooted tree path can never leave the folder.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import type { DirEntry, EntryKind, EntryStat, FileSystem } from '../ports.js';
+import type { DirEntry, EntryKind, EntryStat, FileSystem, FileWriter } from '../ports.js';
+
+/** Runs `action`, treating "already gone" as done. */
+async function ignoringMissing(action: () => Promise<unknown>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
 
 function kindOf(entry: {
   isFile(): boolean;
@@ -51,6 +60,47 @@ export function createNodeFileSystem(root: string): FileSystem {
     },
     readFile(treePath, signal) {
       return createReadStream(resolve(treePath), { highWaterMark: 1 << 20, signal });
+    },
+    async readRange(treePath, offset, length, signal): Promise<Uint8Array> {
+      signal?.throwIfAborted();
+      const handle = await open(resolve(treePath), 'r');
+      try {
+        const buffer = new Uint8Array(length);
+        let filled = 0;
+        while (filled < length) {
+          const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);
+          if (bytesRead === 0) break;
+          filled += bytesRead;
+        }
+        return filled === length ? buffer : buffer.subarray(0, filled);
+      } finally {
+        await handle.close();
+      }
+    },
+    async createFile(treePath): Promise<FileWriter> {
+      const handle = await open(resolve(treePath), 'w', 0o644);
+      return {
+        write: async (bytes) => {
+          let written = 0;
+          while (written < bytes.length) {
+            const result = await handle.write(bytes, written, bytes.length - written);
+            written += result.bytesWritten;
+          }
+        },
+        sync: () => handle.sync(),
+        close: () => handle.close(),
+      };
+    },
+    rename: (from, to) => rename(resolve(from), resolve(to)),
+    mkdir: async (treePath) => {
+      await mkdir(resolve(treePath), { recursive: true });
+    },
+    removeFile: (treePath) => ignoringMissing(() => unlink(resolve(treePath))),
+    removeFolder: (treePath) => ignoringMissing(() => rmdir(resolve(treePath))),
+    removeTree: (treePath) => rm(resolve(treePath), { recursive: true, force: true }),
+    setMtime: async (treePath, mtimeMs) => {
+      const time = new Date(mtimeMs);
+      await utimes(resolve(treePath), time, time);
     },
   };
 }
