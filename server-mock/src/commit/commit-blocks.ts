@@ -5,6 +5,7 @@
  * commit's transaction, publishes the journal move on the bus, and turns the store's outcome
  * into a result or a wire error.
  */
+import { contentHashOf } from 'sync-engine/blocks';
 import type { BlockId, FileId, RemotePath, Rev } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { accessOutcomeError, accessTo } from '../access/write-access.js';
@@ -14,7 +15,6 @@ import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor, EntryRecord } from '../metadata/records.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { NotificationBus } from '../notify/index.js';
-import { contentHashOf } from './content-hash.js';
 
 /** What a commit uses of the server (a ServerContext is one). */
 export interface CommitDeps {

@@ -22,3 +22,4 @@ export { readFileChunks, FILE_READ_BYTES } from './file-chunks.js';
 export type { InspectedFile } from './inspect-file.js';
 export { createFingerprinter, fingerprintFile } from './fingerprint.js';
 export type { Fingerprinter } from './fingerprint.js';
+export { contentHashOf } from './content-hash.js';

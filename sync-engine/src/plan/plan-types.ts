@@ -2,10 +2,10 @@
  * The planner's input and output. Structural types only: the state's tree rows fit them, and
  * `plan/` imports nothing that does I/O (not even `state/`).
  */
-import type { Rev } from '../protocol/index.js';
+import type { Brand, Rev } from '../protocol/index.js';
 
 /** A tracked item's stable id (the state's ItemId is a branded string). */
-export type PlanItemId = string & { readonly __brand: 'ItemId' };
+export type PlanItemId = Brand<string, 'ItemId'>;
 export type PlanKind = 'file' | 'folder';
 
 /** What the scanner last saw on disk. */

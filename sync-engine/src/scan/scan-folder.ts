@@ -44,6 +44,8 @@ export interface ScanFolderOptions {
   readonly ignore: IgnoreRules;
   /** What the last scan saw, by NFC path. */
   readonly known: ReadonlyMap<string, KnownEntry>;
+  /** The same memo by inode: a file moved since the last scan is not read again. */
+  readonly knownByInode?: ReadonlyMap<string, KnownEntry>;
   /** Fingerprints the file at a disk path (streams its content). */
   readonly fingerprint: (diskPath: string, signal?: AbortSignal) => Promise<string>;
   readonly signal?: AbortSignal;
@@ -137,7 +139,7 @@ async function visit(input: {
     mtimeMs: stat.mtimeMs,
   };
   if (stat.kind === 'folder') return { ...base, kind: 'folder', wasRead: false };
-  const known = options.known.get(path);
+  const known = options.known.get(path) ?? options.knownByInode?.get(stat.inode);
   if (isQuickMatch(known, stat)) {
     return { ...base, kind: 'file', fingerprint: known!.fingerprint!, wasRead: false };
   }

@@ -4,7 +4,7 @@
  * the same from its block list without re-reading the file.
  */
 import { createHash } from 'node:crypto';
-import type { BlockId } from 'sync-engine/protocol';
+import type { BlockId } from '../protocol/index.js';
 
 export function contentHashOf(blocks: readonly BlockId[]): string {
   const hash = createHash('sha256');

@@ -1,0 +1,107 @@
+/**
+ * Download: the server's version is written to a temporary file in the folder's hidden
+ * `.ferry/tmp` (same file system, never synced), flushed to disk, given the server's mtime and
+ * renamed over the path in one atomic step, so no crash or kill ever leaves a partial file at a
+ * real path. The path is checked just before the rename: a local edit made meanwhile is never
+ * overwritten (the download is dropped and the next plan sees both changes).
+ */
+import type { Operation } from '../plan/index.js';
+import {
+  isUnchanged,
+  parentOf,
+  TEMP_FOLDER,
+  type ExecuteContext,
+  type ExecuteOutcome,
+} from './execute-context.js';
+
+type Download = Extract<Operation, { kind: 'download' }>;
+
+/** Creates the local parent folders a download or a move needs. */
+export async function ensureParent(context: ExecuteContext, path: string): Promise<void> {
+  const parent = parentOf(path);
+  if (parent !== '') await context.fs.mkdir(parent);
+}
+
+export async function downloadFile(
+  context: ExecuteContext,
+  operation: Download,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const remote = items.remote.get(operation.itemId);
+  if (remote === undefined || remote.path !== operation.path || remote.rev === undefined)
+    return 'stale';
+  const local = items.local.get(operation.itemId);
+  if (local !== undefined && local.path !== remote.path) return 'stale';
+  const occupantBefore = await context.fs.stat(operation.path, context.signal);
+  const pathIsOurs =
+    local === undefined ? occupantBefore === undefined : isUnchanged(local, occupantBefore);
+  if (!pathIsOurs) return 'stale';
+
+  await context.fs.mkdir(TEMP_FOLDER);
+  const tempPath = `${TEMP_FOLDER}/${operation.itemId}-${Math.floor(context.clock.nowMs())}`;
+  const fingerprinter = await context.createFingerprinter();
+  let sizeBytes = 0;
+  try {
+    const download = await context.remote.downloadFile(
+      { path: remote.path, rev: remote.rev },
+      context.signal,
+    );
+    const writer = await context.fs.createFile(tempPath);
+    try {
+      for await (const chunk of download.body) {
+        await writer.write(chunk);
+        fingerprinter.update(chunk);
+        sizeBytes += chunk.length;
+        context.report.transferred('down', chunk.length);
+      }
+      if (sizeBytes !== download.totalBytes) {
+        throw new Error(
+          `download of ${remote.path} ended after ${sizeBytes} of ${download.totalBytes} bytes`,
+        );
+      }
+      await writer.sync();
+    } finally {
+      await writer.close();
+    }
+    await context.fs.setMtime(tempPath, remote.modifiedMs);
+    await ensureParent(context, operation.path);
+    const occupant = await context.fs.stat(operation.path, context.signal);
+    const stillOurs = local === undefined ? occupant === undefined : isUnchanged(local, occupant);
+    if (!stillOurs) {
+      await context.fs.removeFile(tempPath);
+      return 'stale';
+    }
+    await context.fs.rename(tempPath, operation.path);
+  } catch (error) {
+    await context.fs.removeFile(tempPath).catch(() => undefined);
+    throw error;
+  }
+  const stat = await context.fs.stat(operation.path, context.signal);
+  if (stat === undefined) return 'stale';
+  const fingerprint = fingerprinter.digest();
+  const now = context.clock.nowMs();
+  context.state.transaction(() => {
+    items.local.put({
+      itemId: operation.itemId,
+      kind: 'file',
+      path: operation.path,
+      inode: stat.inode,
+      sizeBytes: stat.sizeBytes,
+      mtimeMs: stat.mtimeMs,
+      fingerprint,
+      scannedMs: now,
+    });
+    items.synced.put({
+      itemId: operation.itemId,
+      kind: 'file',
+      path: operation.path,
+      rev: remote.rev,
+      sizeBytes,
+      modifiedMs: remote.modifiedMs,
+      fingerprint,
+      syncedMs: now,
+    });
+  });
+  context.report.synced('download', operation.path, { sizeBytes });
+  return 'done';
+}

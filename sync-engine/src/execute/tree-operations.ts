@@ -1,0 +1,228 @@
+/**
+ * The operations that change the shape of the trees, not file contents: folders created,
+ * deleted and moved on either side, and the bookkeeping steps (record, forget). Each checks its
+ * premise first (the disk or the remote tree still as planned) and answers 'stale' otherwise.
+ */
+import type { Operation } from '../plan/index.js';
+import { RemoteError } from '../remote/index.js';
+import type { ItemId } from '../state/index.js';
+import { ensureParent } from './download-file.js';
+import { isUnchanged, type ExecuteContext, type ExecuteOutcome } from './execute-context.js';
+
+type Of<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
+
+export async function mkdirLocal(
+  context: ExecuteContext,
+  operation: Of<'mkdir_local'>,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const remote = items.remote.get(operation.itemId);
+  if (remote === undefined || remote.path !== operation.path) return 'stale';
+  const existing = await context.fs.stat(operation.path, context.signal);
+  if (existing !== undefined && existing.kind !== 'folder') return 'stale';
+  await context.fs.mkdir(operation.path);
+  const stat = await context.fs.stat(operation.path, context.signal);
+  if (stat === undefined) return 'stale';
+  const now = context.clock.nowMs();
+  context.state.transaction(() => {
+    const occupant = items.local.getByPath(operation.path);
+    if (occupant !== undefined && occupant.itemId !== operation.itemId)
+      items.local.delete(occupant.itemId);
+    items.local.put({
+      itemId: operation.itemId,
+      kind: 'folder',
+      path: operation.path,
+      inode: stat.inode,
+      sizeBytes: 0,
+      mtimeMs: stat.mtimeMs,
+      scannedMs: now,
+    });
+    recordFolder(context, operation.itemId, operation.path);
+  });
+  context.report.synced('mkdir_local', operation.path);
+  return 'done';
+}
+
+function recordFolder(context: ExecuteContext, itemId: ItemId, path: string): void {
+  context.state.items.synced.put({
+    itemId,
+    kind: 'folder',
+    path,
+    sizeBytes: 0,
+    modifiedMs: 0,
+    syncedMs: context.clock.nowMs(),
+  });
+}
+
+export async function mkdirRemote(
+  context: ExecuteContext,
+  operation: Of<'mkdir_remote'>,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const local = items.local.get(operation.itemId);
+  if (local === undefined || local.path !== operation.path) return 'stale';
+  const folder = await context.remote.createFolder(operation.path, context.signal);
+  context.state.transaction(() => {
+    // Created on both sides at once: the server's folder is this item from now on.
+    for (const other of [
+      items.remoteByFileId(folder.fileId),
+      items.remote.getByPath(folder.path),
+    ]) {
+      if (other !== undefined && other.itemId !== operation.itemId)
+        items.remote.delete(other.itemId);
+    }
+    items.remote.put({
+      itemId: operation.itemId,
+      kind: 'folder',
+      path: folder.path,
+      sizeBytes: 0,
+      modifiedMs: 0,
+      fileId: folder.fileId,
+      namespace: folder.namespace,
+      mount: folder.mount,
+    });
+    recordFolder(context, operation.itemId, folder.path);
+  });
+  context.report.synced('mkdir_remote', operation.path);
+  return 'done';
+}
+
+export async function deleteRemote(
+  context: ExecuteContext,
+  operation: Of<'delete_remote'>,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const remote = items.remote.get(operation.itemId);
+  if (remote === undefined || remote.path !== operation.path) return 'stale';
+  try {
+    await context.remote.deletePath(operation.path, context.signal);
+  } catch (error) {
+    if (!(error instanceof RemoteError && error.code === 'not_found')) throw error;
+  }
+  context.state.transaction(() => {
+    for (const row of [...items.remote.listUnder(operation.path), remote]) {
+      items.remote.delete(row.itemId);
+      if (items.local.get(row.itemId) === undefined) items.synced.delete(row.itemId);
+    }
+  });
+  context.report.synced('delete_remote', operation.path);
+  return 'done';
+}
+
+export async function deleteLocal(
+  context: ExecuteContext,
+  operation: Of<'delete_local'>,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const local = items.local.get(operation.itemId);
+  if (local === undefined || local.path !== operation.path) return 'stale';
+  const stat = await context.fs.stat(operation.path, context.signal);
+  if (stat !== undefined) {
+    if (!isUnchanged(local, stat)) return 'stale';
+    if (local.kind === 'file') {
+      await context.fs.removeFile(operation.path);
+    } else {
+      try {
+        await context.fs.removeFolder(operation.path);
+      } catch (error) {
+        // Something the trees do not know is inside (ignored files, a new file): the folder stays
+        // and, no longer on the server, is created there again by the next plan.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw error;
+        context.state.transaction(() => items.synced.delete(operation.itemId));
+        return 'stale';
+      }
+    }
+  }
+  context.state.transaction(() => {
+    items.local.delete(operation.itemId);
+    items.synced.delete(operation.itemId);
+  });
+  context.report.synced('delete_local', operation.path);
+  return 'done';
+}
+
+export async function moveRemote(
+  context: ExecuteContext,
+  operation: Of<'move_remote'>,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const remote = items.remote.get(operation.itemId);
+  const local = items.local.get(operation.itemId);
+  if (remote === undefined || remote.path !== operation.from) return 'stale';
+  if (local === undefined || local.path !== operation.to) return 'stale';
+  await context.remote.movePath({ from: operation.from, to: operation.to }, context.signal);
+  context.state.transaction(() => {
+    items.remote.movePath(operation.from, operation.to);
+    moveSynced(context, operation.itemId, operation.to);
+  });
+  context.report.synced('move_remote', operation.to, { fromPath: operation.from });
+  return 'done';
+}
+
+/** Moves the item's synced row (and those under it) to `to`, where both sides now have it. */
+function moveSynced(context: ExecuteContext, itemId: ItemId, to: string): void {
+  const synced = context.state.items.synced.get(itemId);
+  if (synced === undefined || synced.path === to) return;
+  const occupant = context.state.items.synced.getByPath(to);
+  if (occupant !== undefined) context.state.items.synced.delete(occupant.itemId);
+  context.state.items.synced.movePath(synced.path, to);
+}
+
+export async function moveLocal(
+  context: ExecuteContext,
+  operation: Of<'move_local'>,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const local = items.local.get(operation.itemId);
+  const remote = items.remote.get(operation.itemId);
+  if (local === undefined || local.path !== operation.from) return 'stale';
+  if (remote === undefined || remote.path !== operation.to) return 'stale';
+  const stat = await context.fs.stat(operation.from, context.signal);
+  if (!isUnchanged(local, stat)) return 'stale';
+  if ((await context.fs.stat(operation.to, context.signal)) !== undefined) return 'stale';
+  await ensureParent(context, operation.to);
+  await context.fs.rename(operation.from, operation.to);
+  context.state.transaction(() => {
+    items.local.movePath(operation.from, operation.to);
+    moveSynced(context, operation.itemId, operation.to);
+    if (operation.renameConflict === true) {
+      const id = context.state.conflicts.record({
+        itemId: operation.itemId,
+        reason: 'rename_rename',
+        path: operation.to,
+        detectedMs: context.clock.nowMs(),
+      });
+      const conflict = context.state.conflicts.get(id);
+      if (conflict !== undefined) context.report.conflict(conflict);
+    }
+  });
+  context.report.synced('move_local', operation.to, { fromPath: operation.from });
+  return 'done';
+}
+
+/** Both sides agree already: the merge base follows (a path both moved to, a folder both made). */
+export function recordAgreement(context: ExecuteContext, operation: Of<'record'>): ExecuteOutcome {
+  const { items } = context.state;
+  const local = items.local.get(operation.itemId);
+  const remote = items.remote.get(operation.itemId);
+  if (local === undefined || remote === undefined || local.path !== remote.path) return 'stale';
+  const synced = items.synced.get(operation.itemId);
+  context.state.transaction(() => {
+    const occupant = items.synced.getByPath(remote.path);
+    if (occupant !== undefined && occupant.itemId !== operation.itemId)
+      items.synced.delete(occupant.itemId);
+    if (remote.kind === 'folder') {
+      if (synced !== undefined && synced.path !== remote.path)
+        moveSynced(context, operation.itemId, remote.path);
+      else recordFolder(context, operation.itemId, remote.path);
+    } else if (synced !== undefined) {
+      items.synced.put({ ...synced, path: remote.path });
+    }
+  });
+  return 'done';
+}
+
+export function forget(context: ExecuteContext, operation: Of<'forget'>): ExecuteOutcome {
+  context.state.transaction(() => context.state.items.synced.delete(operation.itemId));
+  return 'done';
+}

@@ -1,0 +1,195 @@
+/**
+ * Upload: chunk and encrypt the local file with its namespace's key, ask the server which
+ * blocks it lacks, send only those (a few at a time, each released after it is sent, so memory
+ * stays bounded), and commit the version on top of the revision it was based on. A crash or a
+ * lost connection anywhere before the commit costs nothing but the blocks not yet sent: the next
+ * attempt asks again and sends only what is still missing.
+ *
+ * The file is checked before and after reading: if it changed meanwhile (still being written),
+ * nothing is committed and the next scan uploads it again with its final content.
+ */
+import { contentHashOf, encodeFileBlocks, type EncodedFileBlock } from '../blocks/index.js';
+import type { BlockId, FileMetadata, Rev } from '../protocol/index.js';
+import type { BlockRef, ItemId } from '../state/index.js';
+import type { Operation } from '../plan/index.js';
+import { setAside } from './set-aside.js';
+import {
+  isUnchanged,
+  namespaceFor,
+  type ExecuteContext,
+  type ExecuteOutcome,
+} from './execute-context.js';
+
+type Upload = Extract<Operation, { kind: 'upload' }>;
+
+/** Blocks checked and sent together: bounds memory (at most this many encoded blocks held). */
+const BLOCKS_PER_BATCH = 8;
+
+/** Records a committed version: remote and synced rows, block lists. */
+export function recordCommitted(
+  context: ExecuteContext,
+  itemId: ItemId,
+  file: FileMetadata,
+  fingerprint: string,
+  blocks: readonly BlockRef[],
+): void {
+  const { items } = context.state;
+  const existing = items.remoteByFileId(file.fileId);
+  if (existing !== undefined && existing.itemId !== itemId) items.remote.delete(existing.itemId);
+  const occupant = items.remote.getByPath(file.path);
+  if (occupant !== undefined && occupant.itemId !== itemId) items.remote.delete(occupant.itemId);
+  items.remote.put({
+    itemId,
+    kind: 'file',
+    path: file.path,
+    rev: file.rev,
+    sizeBytes: file.size,
+    modifiedMs: file.modified,
+    contentHash: file.contentHash,
+    fileId: file.fileId,
+    namespace: file.namespace,
+  });
+  items.synced.put({
+    itemId,
+    kind: 'file',
+    path: file.path,
+    rev: file.rev,
+    sizeBytes: file.size,
+    modifiedMs: file.modified,
+    fingerprint,
+    syncedMs: context.clock.nowMs(),
+  });
+  context.state.blocks.set(itemId, 'synced', blocks);
+}
+
+async function sendMissing(
+  context: ExecuteContext,
+  namespace: Parameters<ExecuteContext['namespaceKey']>[0],
+  batch: EncodedFileBlock[],
+): Promise<void> {
+  const missing = new Set(
+    await context.remote.checkBlocks(
+      { namespace, hashes: batch.map((block) => block.id) },
+      context.signal,
+    ),
+  );
+  const sent = new Set<BlockId>();
+  await Promise.all(
+    batch.map(async (block) => {
+      if (missing.has(block.id) && !sent.has(block.id)) {
+        sent.add(block.id);
+        await context.remote.putBlock(
+          { namespace, id: block.id, encoded: block.encoded },
+          context.signal,
+        );
+        context.report.transferred('up', block.encoded.length);
+      }
+    }),
+  );
+  for (const block of batch) block.release();
+}
+
+export async function uploadFile(
+  context: ExecuteContext,
+  operation: Upload,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const local = items.local.get(operation.itemId);
+  if (local === undefined || local.path !== operation.path) return 'stale';
+  const before = await context.fs.stat(operation.path, context.signal);
+  if (!isUnchanged(local, before)) return 'stale';
+  const namespace = namespaceFor(context, operation.path);
+  const key = await context.namespaceKey(namespace, context.signal);
+
+  const fingerprinter = await context.createFingerprinter();
+  const fs = context.fs;
+  const signal = context.signal;
+  async function* readAndFingerprint() {
+    for await (const chunk of fs.readFile(operation.path, signal)) {
+      fingerprinter.update(chunk);
+      yield chunk;
+    }
+  }
+  const blocks: BlockRef[] = [];
+  let batch: EncodedFileBlock[] = [];
+  for await (const block of encodeFileBlocks(readAndFingerprint(), key)) {
+    blocks.push({ offsetBytes: block.offset, sizeBytes: block.size, blockId: block.id });
+    batch.push(block);
+    if (batch.length >= BLOCKS_PER_BATCH) {
+      await sendMissing(context, namespace, batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await sendMissing(context, namespace, batch);
+  const after = await context.fs.stat(operation.path, context.signal);
+  if (!isUnchanged(local, after)) return 'stale';
+  const fingerprint = fingerprinter.digest();
+  const sizeBytes = blocks.reduce((sum, block) => sum + block.sizeBytes, 0);
+
+  const commit = (parentRev: Rev | undefined) =>
+    context.remote.commitFile(
+      {
+        path: operation.path,
+        blocks: blocks.map((block) => block.blockId),
+        size: sizeBytes,
+        modified: Math.round(local.mtimeMs),
+        ...(parentRev === undefined ? {} : { parentRev }),
+      },
+      context.signal,
+    );
+  let result = await commit(operation.parentRev);
+  if (result.kind === 'missing_blocks') {
+    // Collected between our check and the commit (or never sent by a crashed attempt): send again.
+    const wanted = new Set(result.missing);
+    for await (const block of encodeFileBlocks(context.fs.readFile(operation.path, signal), key)) {
+      if (wanted.has(block.id)) {
+        await context.remote.putBlock({ namespace, id: block.id, encoded: block.encoded }, signal);
+      }
+      block.release();
+    }
+    result = await commit(operation.parentRev);
+  }
+  switch (result.kind) {
+    case 'committed':
+      context.state.transaction(() => {
+        recordCommitted(context, operation.itemId, result.file, fingerprint, blocks);
+        const current = items.local.get(operation.itemId);
+        if (current !== undefined && current.path === local.path) {
+          items.local.put({ ...current, fingerprint });
+          context.state.blocks.set(operation.itemId, 'local', blocks);
+        }
+        if (operation.restoresDeleted === true) {
+          const id = context.state.conflicts.record({
+            itemId: operation.itemId,
+            reason: 'edit_delete',
+            path: operation.path,
+            remoteRev: result.file.rev,
+            detectedMs: context.clock.nowMs(),
+          });
+          const conflict = context.state.conflicts.get(id);
+          if (conflict !== undefined) context.report.conflict(conflict);
+        }
+      });
+      context.report.synced('upload', operation.path, { sizeBytes });
+      return 'done';
+    case 'rev_conflict': {
+      // The server moved on: its version keeps the path, ours becomes a conflicted copy.
+      const contentHash = contentHashOf(blocks.map((block) => block.blockId));
+      await setAside(context, {
+        itemId: operation.itemId,
+        path: operation.path,
+        cause: 'edit_edit',
+        remoteRev: result.currentRev ?? undefined,
+        localContentHash: contentHash,
+      });
+      return 'done';
+    }
+    case 'missing_blocks':
+      throw new Error(
+        `the server still lacks ${result.missing.length} blocks of ${operation.path}`,
+      );
+    case 'namespace_changed':
+      // The folder became shared meanwhile: the next pull brings the new namespace.
+      return 'stale';
+  }
+}

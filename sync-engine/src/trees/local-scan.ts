@@ -1,0 +1,106 @@
+/**
+ * Keeps the local tree equal to the disk after a scan. Items are matched by inode first, so a
+ * file or folder renamed or moved on disk keeps its item (the planner then sees a move, not a
+ * delete and an add); then by path, so an editor's "save as temp, rename over" keeps the file's
+ * item although its inode changed. A new path that the remote tree has and no local row holds
+ * adopts that remote item (created on both sides, or a download interrupted before its record).
+ */
+import type { ScannedEntry } from '../scan/scan-folder.js';
+import type { ClientState, ItemId, LocalItem } from '../state/index.js';
+
+type Tables = Pick<ClientState, 'items'>;
+
+/** Whether the scanned entry is plausibly `row` moved (hard links and reused inodes aside). */
+function isSameObject(row: LocalItem, entry: ScannedEntry): boolean {
+  if (row.kind !== entry.kind || row.inode !== entry.inode) return false;
+  return (
+    entry.kind === 'folder' || row.sizeBytes === entry.sizeBytes || row.mtimeMs === entry.mtimeMs
+  );
+}
+
+/**
+ * Replaces the local tree with what a full scan found, in one transaction of the caller's.
+ * Returns how many rows changed (0: the disk is as the tree said).
+ */
+export function applyLocalScan(
+  state: Tables,
+  entries: readonly ScannedEntry[],
+  nowMs: number,
+): number {
+  const local = state.items.local;
+  const previous = local.list();
+  const byPath = new Map(previous.map((row) => [row.path, row]));
+  const byInode = new Map<string, LocalItem>();
+  for (const row of previous) if (!byInode.has(row.inode)) byInode.set(row.inode, row);
+  const scannedPaths = new Map(entries.map((entry) => [entry.path, entry]));
+  const claimed = new Set<ItemId>();
+  const next: LocalItem[] = [];
+
+  for (const entry of entries) {
+    let itemId: ItemId | undefined;
+    const moved = byInode.get(entry.inode);
+    if (
+      moved !== undefined &&
+      moved.path !== entry.path &&
+      !claimed.has(moved.itemId) &&
+      scannedPaths.get(moved.path)?.inode !== entry.inode &&
+      isSameObject(moved, entry)
+    ) {
+      itemId = moved.itemId;
+    }
+    const atPath = byPath.get(entry.path);
+    if (
+      itemId === undefined &&
+      atPath !== undefined &&
+      atPath.kind === entry.kind &&
+      !claimed.has(atPath.itemId)
+    ) {
+      itemId = atPath.itemId;
+    }
+    if (itemId === undefined) {
+      const remote = state.items.remote.getByPath(entry.path);
+      itemId =
+        remote !== undefined && remote.kind === entry.kind && local.get(remote.itemId) === undefined
+          ? remote.itemId
+          : state.items.create({ kind: entry.kind, createdMs: nowMs });
+    }
+    claimed.add(itemId);
+    next.push({
+      itemId,
+      kind: entry.kind,
+      path: entry.path,
+      inode: entry.inode,
+      sizeBytes: entry.kind === 'file' ? entry.sizeBytes : 0,
+      mtimeMs: entry.mtimeMs,
+      fingerprint: entry.kind === 'file' ? entry.fingerprint : undefined,
+      scannedMs: nowMs,
+    });
+  }
+
+  const nextById = new Map(next.map((row) => [row.itemId, row]));
+  let changes = 0;
+  // Rows that went or moved first, so a swap of two names never collides on a path.
+  for (const row of previous) {
+    const after = nextById.get(row.itemId);
+    if (after === undefined || after.path !== row.path) {
+      local.delete(row.itemId);
+      changes += 1;
+    }
+  }
+  const previousById = new Map(previous.map((row) => [row.itemId, row]));
+  for (const row of next) {
+    const before = previousById.get(row.itemId);
+    const same =
+      before !== undefined &&
+      before.path === row.path &&
+      before.inode === row.inode &&
+      before.sizeBytes === row.sizeBytes &&
+      before.mtimeMs === row.mtimeMs &&
+      before.fingerprint === row.fingerprint;
+    if (!same) {
+      local.put(row);
+      if (before !== undefined && before.path === row.path) changes += 1;
+    }
+  }
+  return changes + next.filter((row) => previousById.get(row.itemId)?.path !== row.path).length;
+}
