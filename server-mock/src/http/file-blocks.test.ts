@@ -149,7 +149,7 @@ describe('GET /files/blocks', () => {
     expect((await blocksOf(ann, '/notes.txt', two.rev)).body).toMatchObject({ rev: two.rev });
   });
 
-  it("refuses a revision of another file or an unknown one with 404, as download does", async () => {
+  it('refuses a revision of another file or an unknown one with 404, as download does', async () => {
     const other = await upload(ann, '/other.txt', utf8('other'));
     await upload(ann, '/mine.txt', utf8('mine'));
     const res = await blocksOf(ann, '/mine.txt', other.rev);

@@ -135,5 +135,7 @@ export function findServedVersion(
   request: { target: ResolvedPath; userPath: string; rev: Rev | undefined },
 ): Promise<VersionRecord> {
   const { target, userPath, rev } = request;
-  return rev ? findRevisionAt(ctx, { target, userPath, rev }) : currentVersion(ctx, target, userPath);
+  return rev
+    ? findRevisionAt(ctx, { target, userPath, rev })
+    : currentVersion(ctx, target, userPath);
 }
