@@ -2,7 +2,7 @@
  * History lookups by path (docs/protocol.md "Files"): the files that have lived at a path are
  * the one living there now and every file deleted there, so a deleted file's history stays
  * reachable after another file takes its path. GET /files/list_revisions lists them;
- * download?rev= and restore accept a revision of any of them.
+ * download?rev=, blocks?rev= and restore accept a revision of any of them.
  */
 import type { FileId, ListRevisionsResponse, Rev } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
@@ -108,4 +108,34 @@ export async function findRevisionAt(
     throw new ServerError('not_found', `${userPath} has no revision ${rev}`);
   }
   return version;
+}
+
+/** The current version of the file living at the path (404 when none, 409 for a folder). */
+async function currentVersion(
+  ctx: ServerContext,
+  target: ResolvedPath,
+  userPath: string,
+): Promise<VersionRecord> {
+  const entry =
+    target.path === '/' ? undefined : await ctx.store.getEntry(target.namespace, target.path);
+  if (entry?.isDir) throw new ServerError('path_conflict', `${userPath} is a folder`);
+  // A file only announced has no revision yet: nothing to serve.
+  const version = entry?.rev ? await ctx.store.getVersion(target.namespace, entry.rev) : undefined;
+  if (!version) throw new ServerError('not_found', `${userPath} does not exist`);
+  return version;
+}
+
+/**
+ * The version a read of the path serves (GET /files/download, GET /files/blocks): revision
+ * `rev` of any file that has lived at the path (also a deleted one), else the current version
+ * of the file living there.
+ */
+export function findServedVersion(
+  ctx: ServerContext,
+  request: { target: ResolvedPath; userPath: string; rev: Rev | undefined },
+): Promise<VersionRecord> {
+  const { target, userPath, rev } = request;
+  return rev
+    ? findRevisionAt(ctx, { target, userPath, rev })
+    : currentVersion(ctx, target, userPath);
 }

@@ -6,6 +6,7 @@ import { registerBlockRoutes } from './block-routes.js';
 import type { RouteModule } from './build-app.js';
 import { registerChangeRoutes } from './change-routes.js';
 import { registerDeviceRoutes } from './device-routes.js';
+import { registerFileBlockRoutes } from './file-block-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerResumableRoutes } from './resumable-routes.js';
 import { registerShareRoutes } from './share-routes.js';
@@ -17,6 +18,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerFileRoutes,
   registerTreeRoutes,
   registerTransferRoutes,
+  registerFileBlockRoutes,
   registerResumableRoutes,
   registerChangeRoutes,
   registerShareRoutes,

@@ -15,7 +15,6 @@ import {
   revSchema,
 } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
-import type { ResolvedPath } from '../access/user-view.js';
 import type { ServerContext } from '../server-context.js';
 import { parseByteRange } from '../transfer/byte-range.js';
 import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
@@ -23,7 +22,7 @@ import { parseDecimalLength } from '../transfer/decimal-header.js';
 import { QuotaReservation } from '../transfer/quota-reservation.js';
 import { storeAndCommitFile } from '../transfer/store-file.js';
 import { actorOf, callerOf } from './authenticate.js';
-import { findRevisionAt } from './file-history.js';
+import { findServedVersion } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toFileMetadata } from './wire-entries.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
@@ -31,16 +30,6 @@ import { startResumableUpload } from './resumable-routes.js';
 import { acceptStreamedBodies, type UploadQuery } from './upload-bodies.js';
 
 const common = authenticatedSchema('files');
-
-/** The current version of the file living at the path (404 when none, 409 for a folder). */
-async function currentVersion(ctx: ServerContext, target: ResolvedPath, userPath: string) {
-  const entry =
-    target.path === '/' ? undefined : await ctx.store.getEntry(target.namespace, target.path);
-  if (entry?.isDir) throw new ServerError('path_conflict', `${userPath} is a folder`);
-  const version = entry?.rev ? await ctx.store.getVersion(target.namespace, entry.rev) : undefined;
-  if (!version) throw new ServerError('not_found', `${userPath} does not exist`);
-  return version;
-}
 
 export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerContext) {
   acceptStreamedBodies(app);
@@ -120,11 +109,11 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
     async (request, reply) => {
       const userPath = requirePath(request.query.path);
       const target = (await viewOf(ctx, request)).resolve(userPath);
-      const rev = request.query.rev as Rev | undefined;
-      // With rev=: a revision of any file that has lived at the path, also a deleted one.
-      const version = rev
-        ? await findRevisionAt(ctx, { target, userPath, rev })
-        : await currentVersion(ctx, target, userPath);
+      const version = await findServedVersion(ctx, {
+        target,
+        userPath,
+        rev: request.query.rev as Rev | undefined,
+      });
       const spans = await layoutBlocks(ctx.store, version);
       const range = parseByteRange(request.headers.range, version.size);
       if (range === 'unsatisfiable') {

@@ -154,6 +154,27 @@ const FOREIGN_CASES: ForeignCase[] = [
     code: 'not_found',
   },
   {
+    name: "list the blocks of Ann's file by its path",
+    call: () => ({ method: 'GET', path: '/files/blocks?path=/Private/secret.txt' }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: "list the blocks of Ann's revision through Bob's own file",
+    call: () => ({ method: 'GET', path: `/files/blocks?path=/bob.txt&rev=${secretRev}` }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: "list the blocks of Ann's revision at her file's path (empty in Bob's tree)",
+    call: () => ({
+      method: 'GET',
+      path: `/files/blocks?path=/Private/secret.txt&rev=${secretRev}`,
+    }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
     name: "list Ann's folder",
     call: () => ({ method: 'GET', path: '/files/list?path=/Private' }),
     status: 404,

@@ -193,6 +193,30 @@ describe('paths in query strings and URLs', () => {
       code: 'not_found',
     },
     {
+      name: 'block list of %2e%2e/%2e%2e/master.key',
+      call: () => ({ method: 'GET', path: '/files/blocks?path=/%2e%2e/%2e%2e/master.key' }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'block list of a NUL path (%00)',
+      call: () => ({ method: 'GET', path: '/files/blocks?path=/a%00b' }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'block list of percent-encoded invalid UTF-8 (%FF%FE)',
+      call: () => ({ method: 'GET', path: '/files/blocks?path=/%FF%FE.txt' }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'block list of /etc/passwd (not the OS file)',
+      call: () => ({ method: 'GET', path: '/files/blocks?path=/etc/passwd' }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
       name: 'list a traversal path',
       call: () => ({ method: 'GET', path: '/files/list?path=/Docs/..' }),
       status: 400,
@@ -282,6 +306,51 @@ describe('cursors and other query values', () => {
     {
       name: 'activity with a non-numeric cursor',
       call: () => ({ method: 'GET', path: '/activity?cursor=1%20OR%201=1' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a block list rev of 65 characters',
+      call: () => ({
+        method: 'GET',
+        path: `/files/blocks?path=/Docs/file.bin&rev=r_${'x'.repeat(63)}`,
+      }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a block list rev given twice',
+      call: () => ({ method: 'GET', path: '/files/blocks?path=/Docs/file.bin&rev=r_a&rev=r_b' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a block list rev that is a traversal',
+      call: () => ({
+        method: 'GET',
+        path: '/files/blocks?path=/Docs/file.bin&rev=..%2F..%2Fmaster.key',
+      }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'a block list rev that is an SQL injection',
+      call: () => ({
+        method: 'GET',
+        path: `/files/blocks?path=/Docs/file.bin&rev=${encodeURIComponent("x' OR '1'='1")}`,
+      }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'a block list unknown parameter',
+      call: () => ({ method: 'GET', path: '/files/blocks?path=/Docs/file.bin&recursive=true' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
+      name: 'a block list of a path given twice',
+      call: () => ({ method: 'GET', path: '/files/blocks?path=/Docs/file.bin&path=/Movable' }),
       status: 400,
       code: 'invalid_request',
     },

@@ -103,6 +103,9 @@ describe('a viewer of /Team', () => {
     const res = await cat.fetch('/files/download?path=/Team/doc.txt');
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('team doc');
+    const blocks = await cat.json('GET', '/files/blocks?path=/Team/doc.txt');
+    expect(blocks.status).toBe(200);
+    expect(blocks.body).toMatchObject({ namespace: team.namespace, rev: teamRev, size: 8 });
   });
 
   const forbidden = (name: string, call: () => EndpointCall): RefusalCase => ({
@@ -174,6 +177,11 @@ describe('an editor whose share of /Gone was revoked', () => {
     () => dan,
     [
       notFound('download', () => ({ method: 'GET', path: '/files/download?path=/Gone/doc.txt' })),
+      notFound('block list', () => ({ method: 'GET', path: '/files/blocks?path=/Gone/doc.txt' })),
+      notFound('block list of the revision', () => ({
+        method: 'GET',
+        path: `/files/blocks?path=/Gone/doc.txt&rev=${goneRev}`,
+      })),
       notFound('list', () => ({ method: 'GET', path: '/files/list?path=/Gone' })),
       notFound('list revisions', () => ({
         method: 'GET',

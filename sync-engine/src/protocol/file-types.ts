@@ -1,6 +1,6 @@
 /**
- * Wire shapes of the file endpoints: upload, commit, download, list, revisions, restore, tree
- * operations. Times are epoch milliseconds; sizes are plaintext bytes.
+ * Wire shapes of the file endpoints: upload, commit, download, block lists, list, revisions,
+ * restore, tree operations. Times are epoch milliseconds; sizes are plaintext bytes.
  */
 import type { BlockId, DeviceId, FileId, NamespaceId, Rev, UserId } from './ids.js';
 
@@ -59,6 +59,34 @@ export interface AnnounceRequest {
   readonly size: number;
   /** The file's modification time on the device, epoch milliseconds. */
   readonly modified: number;
+}
+
+/** One block of a file version: its id (SHA-256 hex of the plaintext) and plaintext size. */
+export interface FileBlock {
+  readonly id: BlockId;
+  /** Plaintext size in bytes. */
+  readonly size: number;
+}
+
+/**
+ * GET /files/blocks response: the block list of one version of a file (the current one, or
+ * `rev=`), so a client fetches only the blocks it lacks with GET /blocks/{namespace}/{id}.
+ * The sizes add up to `size`; concatenating the blocks' plaintexts gives the file's bytes.
+ */
+export interface FileBlocksResponse {
+  readonly path: string;
+  readonly fileId: FileId;
+  /** The namespace holding the blocks, whose key encrypts them: the one to GET them from. */
+  readonly namespace: NamespaceId;
+  readonly rev: Rev;
+  /** Plaintext size in bytes. */
+  readonly size: number;
+  /** SHA-256 (hex) of the concatenated block ids (FileMetadata.contentHash). */
+  readonly contentHash: string;
+  /** Modification time the uploading device reported, epoch milliseconds. */
+  readonly modified: number;
+  /** In file order; a block repeated in the file is listed each time. Empty for an empty file. */
+  readonly blocks: readonly FileBlock[];
 }
 
 /** GET /files/list response. */

@@ -180,6 +180,60 @@ describe('blocks, commits and downloads against the real server', () => {
     },
   );
 
+  it(`lists a file's blocks; the listed blocks, fetched and decoded, are its bytes (seed ${SEED})`, async () => {
+    const v1 = seededBytes('random', SEED + 10, 6 * 1024 * 1024);
+    const v2 = seededBytes('random', SEED + 11, 4 * 1024 * 1024 + 7);
+    const one = await uploadAndCommit(ann.client, root, { path: '/Lists/file.bin', content: v1 });
+    if (one.result.kind !== 'committed') throw new Error(one.result.kind);
+    const two = await uploadAndCommit(ann.client, root, {
+      path: '/Lists/file.bin',
+      content: v2,
+      parentRev: one.result.file.rev,
+    });
+    if (two.result.kind !== 'committed') throw new Error(two.result.kind);
+    expect(one.blocks.length).toBeGreaterThan(1);
+
+    const current = await ann.client.getFileBlocks({ path: '/Lists/file.bin' }, signal());
+    expect(current).toEqual({
+      path: '/Lists/file.bin',
+      fileId: two.result.file.fileId,
+      namespace: root,
+      rev: two.result.file.rev,
+      size: v2.length,
+      contentHash: two.result.file.contentHash,
+      modified: MODIFIED,
+      blocks: two.blocks.map((b) => ({ id: b.id, size: b.size })),
+    });
+
+    const old = await ann.client.getFileBlocks(
+      { path: '/Lists/file.bin', rev: one.result.file.rev },
+      signal(),
+    );
+    expect(old).toMatchObject({ rev: one.result.file.rev, size: v1.length });
+    expect(old.blocks).toEqual(one.blocks.map((b) => ({ id: b.id, size: b.size })));
+    const key = await ann.client.getNamespaceKey(old.namespace, signal());
+    const parts: Uint8Array[] = [];
+    for (const block of old.blocks) {
+      const encoded = await ann.client.getBlock(
+        { namespace: old.namespace, id: block.id },
+        signal(),
+      );
+      parts.push(decodeBlock(encoded, key, block.id));
+    }
+    expect(Buffer.compare(Buffer.concat(parts), v1)).toBe(0);
+
+    const absent = await rejection(ann.client.getFileBlocks({ path: '/Lists/none.bin' }, signal()));
+    expect(absent).toMatchObject({ code: 'not_found', status: 404 });
+    const folder = await rejection(ann.client.getFileBlocks({ path: '/Lists' }, signal()));
+    expect(folder).toMatchObject({ code: 'path_conflict', status: 409 });
+    const unknownRev = await rejection(
+      ann.client.getFileBlocks({ path: '/Lists/file.bin', rev: 'r_unknown' as Rev }, signal()),
+    );
+    expect(unknownRev.code).toBe('not_found');
+    const badPath = await rejection(ann.client.getFileBlocks({ path: '/a/../b' }, signal()));
+    expect(badPath).toMatchObject({ code: 'invalid_path', status: 400 });
+  });
+
   it('returns rev_conflict with the current revision for a stale parentRev', async () => {
     const first = await uploadAndCommit(ann.client, root, {
       path: '/race.txt',

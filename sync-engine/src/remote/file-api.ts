@@ -1,7 +1,7 @@
 /**
  * File metadata and tree operations: POST /files/commit, /files/announce, /files/restore,
- * /files/mkdir, /files/delete, /files/move, GET /files/list, /files/list_revisions
- * (docs/protocol.md "Files"). A commit's expected outcomes are a result union the executor
+ * /files/mkdir, /files/delete, /files/move, GET /files/blocks, /files/list,
+ * /files/list_revisions (docs/protocol.md "Files"). A commit's expected outcomes are a result union the executor
  * switches on; everything else that fails is a thrown RemoteError.
  */
 import type {
@@ -10,6 +10,7 @@ import type {
   CommitRequest,
   DeleteResponse,
   EntryMetadata,
+  FileBlocksResponse,
   FileId,
   FileMetadata,
   FolderMetadata,
@@ -20,10 +21,12 @@ import type {
   NamespaceId,
   Rev,
 } from '../protocol/index.js';
+import { hashBlock } from '../blocks/index.js';
 import type { HttpTransport } from './http-transport.js';
 import { RemoteError } from './remote-error.js';
 import {
   deleteSchema,
+  fileBlocksSchema,
   fileSchema,
   folderSchema,
   listSchema,
@@ -48,6 +51,13 @@ export type CommitResult =
 /** An announced file: `pending`, with no revision until its commit. */
 export type AnnouncedFile = Omit<FileMetadata, 'rev'> & { readonly rev: Rev | null };
 
+/** Which file version GET /files/blocks should list. */
+export interface FileBlocksRequest {
+  readonly path: string;
+  /** Any kept revision of a file that has lived at `path`; default: the current one. */
+  readonly rev?: Rev;
+}
+
 export interface FileApi {
   /**
    * Makes a new version of `path` from blocks the namespace holds, based on `parentRev` (null
@@ -66,6 +76,16 @@ export interface FileApi {
     request: { readonly path: string; readonly recursive?: boolean },
     signal: AbortSignal,
   ): Promise<readonly EntryMetadata[]>;
+  /**
+   * The block list of the version a download of `path` (at `rev`) would serve: ids and sizes in
+   * file order, and the namespace to GET them from (GET /blocks/{namespace}/{id}, decoded with
+   * that namespace's key), so a download fetches only the blocks it does not hold locally.
+   * The answer is checked to be self-consistent: `rev` as asked, block sizes adding up to `size`,
+   * `contentHash` the hash of the block ids (compare it with the expected revision's).
+   * @throws RemoteError `not_found` (no such file or revision, or a new file only announced),
+   *   `path_conflict` (a folder), `invalid_path`, `invalid_response`, and the transport codes.
+   */
+  getFileBlocks(request: FileBlocksRequest, signal: AbortSignal): Promise<FileBlocksResponse>;
   /** The history of every file that has lived at `path` (or of `fileId` only), newest first. */
   listRevisions(
     request: { readonly path: string; readonly limit?: number; readonly fileId?: FileId },
@@ -82,6 +102,17 @@ export interface FileApi {
   deletePath(path: string, signal: AbortSignal): Promise<DeleteResponse>;
   /** Moves a file or a whole folder in one step; file ids (and history) follow. */
   movePath(request: MoveRequest, signal: AbortSignal): Promise<MoveResponse>;
+}
+
+/** What is wrong with a block list's own figures, or undefined when they agree. */
+function blockListProblem(list: FileBlocksResponse, rev: Rev | undefined): string | undefined {
+  if (rev !== undefined && list.rev !== rev) return `revision ${list.rev} instead of ${rev}`;
+  const total = list.blocks.reduce((sum, block) => sum + block.size, 0);
+  if (total !== list.size) return `blocks of ${total} bytes for a file of ${list.size}`;
+  // The content hash is SHA-256 over the raw 32-byte ids, in file order (protocol/file-types.ts).
+  const ids = Buffer.concat(list.blocks.map((block) => Buffer.from(block.id, 'hex')));
+  if (hashBlock(ids) !== list.contentHash) return 'blocks that do not match its content hash';
+  return undefined;
 }
 
 function commitResultOf(error: unknown): CommitResult {
@@ -141,6 +172,19 @@ export function createFileApi(transport: HttpTransport): FileApi {
           listSchema,
         )
       ).entries,
+
+    async getFileBlocks({ path, rev }, signal) {
+      const what = `list the blocks of ${path}${rev ? ` at ${rev}` : ''}`;
+      const list = await transport.call<FileBlocksResponse>(
+        { method: 'GET', path: '/files/blocks', query: { path, rev }, what, signal },
+        fileBlocksSchema,
+      );
+      const problem = blockListProblem(list, rev);
+      if (problem !== undefined) {
+        throw new RemoteError('invalid_response', `${what}: the server sent ${problem}`);
+      }
+      return list;
+    },
 
     listRevisions: ({ path, limit, fileId }, signal) =>
       transport.call<ListRevisionsResponse>(

@@ -3,10 +3,11 @@
  * what a broken proxy, a hostile server or a dead network would. Everything else of the client
  * is tested against the real server beside this file.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BlockId, Cursor, NamespaceId } from '../protocol/index.js';
+import type { BlockId, Cursor, NamespaceId, Rev } from '../protocol/index.js';
 import { createRemoteClient, type RemoteClientOptions } from './remote-client.js';
 import { RemoteError } from './remote-error.js';
 
@@ -205,6 +206,40 @@ describe('the transport under faults', () => {
     expect((await rejection(clientOf(confused).commitFile(commit, signal()))).code).toBe(
       'internal_error',
     );
+  });
+
+  describe('a block list that contradicts itself', () => {
+    const id = 'a'.repeat(64);
+    const list = {
+      path: '/a.bin',
+      fileId: 'f1',
+      namespace: 'ns-1',
+      rev: 'r1',
+      size: 10,
+      // SHA-256 of the one raw 32-byte id above, as the server computes it.
+      contentHash: createHash('sha256').update(Buffer.from(id, 'hex')).digest('hex'),
+      modified: 0,
+      blocks: [{ id, size: 10 }],
+    };
+    it('is accepted when it agrees (the cases below are not refused by accident)', async () => {
+      const server = await startFakeServer(json(200, list));
+      expect(await clientOf(server).getFileBlocks({ path: '/a.bin' }, signal())).toEqual(list);
+    });
+    it.each([
+      ['another revision than asked', { ...list, rev: 'r2' }, 'revision r2 instead of r1'],
+      ['sizes that do not add up', { ...list, size: 11 }, 'blocks of 10 bytes for a file of 11'],
+      ['another content hash', { ...list, contentHash: 'b'.repeat(64) }, 'content hash'],
+      ['an empty block', { ...list, size: 0, blocks: [{ id, size: 0 }] }, '$.blocks[0]'],
+      ['a block id that is no hash', { ...list, blocks: [{ id: 'x', size: 10 }] }, '$.blocks[0]'],
+      ['a path with ..', { ...list, path: '/../a.bin' }, '$.path'],
+    ])('gives invalid_response for %s', async (_name, body, detail) => {
+      const server = await startFakeServer(json(200, body));
+      const error = await rejection(
+        clientOf(server).getFileBlocks({ path: '/a.bin', rev: 'r1' as Rev }, signal()),
+      );
+      expect(error.code).toBe('invalid_response');
+      expect(error.message).toContain(detail);
+    });
   });
 
   it('refuses a block check that names a block it was not asked about', async () => {

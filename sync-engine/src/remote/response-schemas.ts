@@ -5,6 +5,7 @@
  * revision and a content hash, change entries are one of the three tags.
  */
 import {
+  MAX_COMMIT_BLOCKS,
   blockIdSchema,
   errorSchema,
   fileIdSchema,
@@ -125,6 +126,21 @@ export const revisionsSchema = object({
       author: { type: 'string' },
       authorId: opaqueId,
     }),
+  },
+});
+/** A version's block list: at most as many blocks as a commit may name, none of them empty. */
+export const fileBlocksSchema = object({
+  path,
+  fileId: fileIdSchema,
+  namespace: namespaceSchema,
+  rev: revSchema,
+  size: count,
+  contentHash: sha256Hex,
+  modified: epochMs,
+  blocks: {
+    type: 'array',
+    maxItems: MAX_COMMIT_BLOCKS,
+    items: object({ id: blockIdSchema, size: { type: 'integer', minimum: 1 } }),
   },
 });
 export const deleteSchema = object({ path, deleted: count });
