@@ -37,7 +37,12 @@ export interface FileSystem {
   /** The file's bytes, streamed in chunks (never the whole file at once). */
   readFile(path: string, signal?: AbortSignal): AsyncIterable<Uint8Array>;
   /** `length` bytes of the file from `offset` (a block found in a local file). */
-  readRange(path: string, offset: number, length: number, signal?: AbortSignal): Promise<Uint8Array>;
+  readRange(
+    path: string,
+    offset: number,
+    length: number,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array>;
   /** Creates or truncates the file at `path` and returns a writer for it. */
   createFile(path: string): Promise<FileWriter>;
   /** Renames `from` to `to`, replacing a file at `to` (atomic on one file system). */

@@ -10,12 +10,14 @@ import type { ClientState, ItemId, LocalItem } from '../state/index.js';
 
 type Tables = Pick<ClientState, 'items'>;
 
-/** Whether the scanned entry is plausibly `row` moved (hard links and reused inodes aside). */
+/**
+ * Whether the scanned entry is `row` moved: same kind and inode, while the row's old path no
+ * longer holds that inode (else it is a hard link). A file may also have been edited after the
+ * move, so size and mtime are not compared; an inode reused by a brand-new file after a delete
+ * looks the same, and then costs a move plus an upload instead of a delete plus an upload.
+ */
 function isSameObject(row: LocalItem, entry: ScannedEntry): boolean {
-  if (row.kind !== entry.kind || row.inode !== entry.inode) return false;
-  return (
-    entry.kind === 'folder' || row.sizeBytes === entry.sizeBytes || row.mtimeMs === entry.mtimeMs
-  );
+  return row.kind === entry.kind && row.inode === entry.inode;
 }
 
 /**

@@ -48,8 +48,12 @@ function applyEntry(state: Tables, entry: ServerEntry, nowMs: number): void {
   const remote = state.items.remote;
   const known = state.items.remoteByFileId(entry.fileId);
   if (entry.kind === 'deleted') {
-    const row = known ?? remote.getByPath(entry.path);
-    if (row !== undefined) dropRemote(state, row);
+    // A move journals the new path first, then a tombstone of the old one with the same file
+    // id: only a row still at the tombstone's path goes.
+    const row = remote.getByPath(entry.path);
+    if (row !== undefined && (row.fileId === undefined || row.fileId === entry.fileId)) {
+      dropRemote(state, row);
+    }
     return;
   }
   // An announced upload has no content yet: it becomes part of the tree once committed.

@@ -95,7 +95,9 @@ function dumpRows(db: Database.Database): Record<string, Row[]> {
     tables.map(({ name, sql }) => {
       const rowid = /WITHOUT ROWID/i.test(sql) ? '' : 'rowid AS row_id, ';
       const rows = (db.prepare(`SELECT ${rowid}* FROM ${name}`).all() as Row[]).map((row) =>
-        Object.fromEntries(Object.entries(row).filter(([column]) => !LATER_COLUMNS.includes(column))),
+        Object.fromEntries(
+          Object.entries(row).filter(([column]) => !LATER_COLUMNS.includes(column)),
+        ),
       );
       return [name, rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))];
     }),

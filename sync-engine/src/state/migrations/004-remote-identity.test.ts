@@ -46,7 +46,11 @@ describe('migration 004 (remote identity)', () => {
       mount: { namespace: 'ns-shared' as NamespaceId, role: 'viewer' as const },
     };
     state.items.remote.put(row);
-    expect(state.items.remote.get(folder)).toEqual({ ...row, rev: undefined, contentHash: undefined });
+    expect(state.items.remote.get(folder)).toEqual({
+      ...row,
+      rev: undefined,
+      contentHash: undefined,
+    });
     expect(state.items.remoteByFileId('f-1' as FileId)?.itemId).toBe(folder);
     // A file id names one remote row.
     const other = state.items.create({ kind: 'folder', createdMs: 3 });
@@ -57,9 +61,7 @@ describe('migration 004 (remote identity)', () => {
 
     const raw = new Database(path, { readonly: true });
     expect(readSchemaVersion(raw)).toBe(4);
-    expect(() =>
-      raw.prepare("UPDATE remote_item SET mount_role = 'owner'").run(),
-    ).toThrow();
+    expect(() => raw.prepare("UPDATE remote_item SET mount_role = 'owner'").run()).toThrow();
     raw.close();
   });
 });

@@ -1,0 +1,300 @@
+/**
+ * One synced folder's reconciliation: pull the server's journal into the remote tree, scan the
+ * disk into the local tree, plan, run the operations, and again until the plan is empty. The
+ * trees are the one source of truth for what to do; nothing else queues work. A failed
+ * operation is retried after a backoff (per item), a failure of the whole connection ends the
+ * round as "offline", and a fatal one (signed out) is thrown to the engine.
+ */
+import { createFingerprinter } from '../blocks/index.js';
+import type { ExecuteContext, ExecuteReporter } from '../execute/execute-context.js';
+import { executeOperation } from '../execute/execute-operation.js';
+import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
+import { planOperations, type MassDeletePolicy, type Operation, type Plan } from '../plan/index.js';
+import type { Clock, FileSystem } from '../ports.js';
+import type { NamespaceId, UserId } from '../protocol/index.js';
+import { RemoteError, isRetryableCode, type RemoteClient } from '../remote/index.js';
+import { fingerprintThrough } from '../scan/fingerprint-entry.js';
+import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
+import type { ScanProblem } from '../scan/scan-problems.js';
+import { computeBackoffMs, type ClientState } from '../state/index.js';
+import { applyLocalScan } from '../trees/local-scan.js';
+import { applyRemoteChanges, replaceRemoteTree } from '../trees/remote-changes.js';
+
+export interface FolderSyncOptions {
+  readonly state: ClientState;
+  readonly fs: FileSystem;
+  readonly remote: RemoteClient;
+  readonly clock: Clock;
+  readonly report: ExecuteReporter;
+  readonly serverUrl: string;
+  readonly userId: UserId;
+  readonly rootNamespace: NamespaceId;
+  readonly deviceName: string;
+  /** Operations run at once (default 8). */
+  readonly concurrency?: number;
+  readonly massDelete?: MassDeletePolicy;
+}
+
+/** Why an item's operation is not being retried yet. */
+export interface ItemFailure {
+  readonly path: string;
+  readonly operation: Operation['kind'];
+  readonly code: string;
+  readonly message: string;
+  readonly attempts: number;
+  readonly nextAttemptMs: number;
+}
+
+/** What one pass of {@link FolderSync.syncUntilAgreed} came to. */
+export interface SyncOutcome {
+  /** Both sides agree: the plan is empty and nothing waits for a retry. */
+  readonly agreed: boolean;
+  readonly plan: Plan;
+  readonly failures: readonly ItemFailure[];
+  readonly scanProblems: readonly ScanProblem[];
+  /** Uploads wait: the account is over its quota. */
+  readonly quotaExceeded: boolean;
+  /** Downloads wait: the local disk is full. */
+  readonly diskFull: boolean;
+}
+
+/** A failure that stops the round: no point going on (offline, signed out). */
+export class RoundStopped extends Error {
+  constructor(override readonly cause: RemoteError) {
+    super(cause.message);
+  }
+}
+
+const STOPPING_CODES = new Set(['network_error', 'timeout', 'unauthorized', 'unavailable']);
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+const MAX_ROUNDS = 500;
+
+export class FolderSync {
+  private readonly options: FolderSyncOptions;
+  private readonly failures = new Map<string, ItemFailure>();
+  private readonly keys = new Map<NamespaceId, Promise<Uint8Array>>();
+  private scanProblems: ScanProblem[] = [];
+  private quotaExceeded = false;
+  private diskFullUntilMs = 0;
+  allowMassDelete = false;
+
+  constructor(options: FolderSyncOptions) {
+    this.options = options;
+  }
+
+  private get cursorKey() {
+    return { serverUrl: this.options.serverUrl, userId: this.options.userId };
+  }
+
+  /** Brings the remote tree up to the server's journal (a full listing when there is no cursor). */
+  async pull(signal: AbortSignal): Promise<void> {
+    const { state, remote, clock } = this.options;
+    let cursor = state.cursors.get(this.cursorKey);
+    for (;;) {
+      if (cursor === undefined) {
+        const latest = await remote.getLatestCursor(signal);
+        const listing = await remote.listFolder({ path: '/', recursive: true }, signal);
+        state.transaction(() => {
+          replaceRemoteTree(state, listing, clock.nowMs());
+          state.cursors.set(this.cursorKey, latest, clock.nowMs());
+        });
+        cursor = latest;
+      }
+      const result = await remote.listChanges({ cursor, limit: 1000 }, signal);
+      if (result.kind === 'cursor_expired') {
+        // Too old for the journal: list everything again; local and synced rows stay, so no
+        // local edit is lost (the planner compares them with the new listing).
+        cursor = undefined;
+        continue;
+      }
+      state.transaction(() => {
+        applyRemoteChanges(state, result.entries, clock.nowMs());
+        state.cursors.set(this.cursorKey, result.cursor, clock.nowMs());
+      });
+      cursor = result.cursor;
+      if (!result.hasMore) return;
+    }
+  }
+
+  /** Scans the whole folder (the quick check reads only changed files) into the local tree. */
+  async scan(signal: AbortSignal): Promise<void> {
+    const { state, fs, clock } = this.options;
+    let ignoreText: string | undefined;
+    try {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of fs.readFile(`/${FERRY_IGNORE_FILE}`, signal)) chunks.push(chunk);
+      ignoreText = Buffer.concat(chunks).toString('utf8');
+    } catch {
+      ignoreText = undefined;
+    }
+    const rows = state.items.local.list();
+    const known = new Map<string, KnownEntry>(rows.map((row) => [row.path, row]));
+    const knownByInode = new Map<string, KnownEntry>(rows.map((row) => [row.inode, row]));
+    const result = await scanFolder({
+      fs,
+      ignore: createIgnoreRules(ignoreText),
+      known,
+      knownByInode,
+      fingerprint: fingerprintThrough(fs),
+      signal,
+    });
+    this.scanProblems = result.problems;
+    state.transaction(() => applyLocalScan(state, result.entries, clock.nowMs()));
+  }
+
+  plan(): Plan {
+    const { items } = this.options.state;
+    return planOperations({
+      local: items.local.list(),
+      remote: items.remote.list(),
+      synced: items.synced.list(),
+      allowMassDelete: this.allowMassDelete,
+      ...(this.options.massDelete === undefined ? {} : { massDelete: this.options.massDelete }),
+    });
+  }
+
+  private context(signal: AbortSignal): ExecuteContext {
+    const { state, fs, remote, clock, report, rootNamespace, deviceName } = this.options;
+    return {
+      state,
+      fs,
+      remote,
+      clock,
+      report,
+      rootNamespace,
+      deviceName,
+      createFingerprinter,
+      signal,
+      namespaceKey: (namespace, keySignal) => {
+        let key = this.keys.get(namespace);
+        if (key === undefined) {
+          key = remote.getNamespaceKey(namespace, keySignal);
+          key.catch(() => this.keys.delete(namespace));
+          this.keys.set(namespace, key);
+        }
+        return key;
+      },
+    };
+  }
+
+  private isDue(operation: Operation, nowMs: number): boolean {
+    if (operation.kind === 'upload' && this.quotaExceeded) return false;
+    if (
+      (operation.kind === 'download' || operation.kind === 'mkdir_local') &&
+      nowMs < this.diskFullUntilMs
+    ) {
+      return false;
+    }
+    const failure = this.failures.get(operation.itemId);
+    return failure === undefined || failure.nextAttemptMs <= nowMs;
+  }
+
+  private recordFailure(operation: Operation, error: unknown): void {
+    const nowMs = this.options.clock.nowMs();
+    const previous = this.failures.get(operation.itemId);
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const code =
+      error instanceof RemoteError
+        ? error.code
+        : ((error as NodeJS.ErrnoException).code ?? 'internal_error');
+    const retryAfterMs = error instanceof RemoteError ? error.retryAfterMs : undefined;
+    const path = 'path' in operation ? operation.path : 'to' in operation ? operation.to : '';
+    this.failures.set(operation.itemId, {
+      path,
+      operation: operation.kind,
+      code,
+      message: error instanceof Error ? error.message : String(error),
+      attempts,
+      nextAttemptMs: nowMs + Math.max(retryAfterMs ?? 0, computeBackoffMs(attempts)),
+    });
+  }
+
+  private async runOperation(operation: Operation, signal: AbortSignal): Promise<void> {
+    try {
+      await executeOperation(this.context(signal), operation);
+      this.failures.delete(operation.itemId);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
+        throw new RoundStopped(error);
+      if (error instanceof RemoteError && error.code === 'quota_exceeded')
+        this.quotaExceeded = true;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== undefined && DISK_FULL.has(code))
+        this.diskFullUntilMs = this.options.clock.nowMs() + 30_000;
+      this.recordFailure(operation, error);
+    }
+  }
+
+  /** Runs `operations` with bounded concurrency; the first stopping failure ends the batch. */
+  private async runAll(operations: readonly Operation[], signal: AbortSignal): Promise<void> {
+    const limit = this.options.concurrency ?? 8;
+    let next = 0;
+    let stopped: unknown;
+    const worker = async () => {
+      while (next < operations.length && stopped === undefined) {
+        const operation = operations[next++]!;
+        try {
+          await this.runOperation(operation, signal);
+        } catch (error) {
+          stopped ??= error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, operations.length) }, worker));
+    if (stopped !== undefined) throw stopped;
+  }
+
+  /**
+   * Pulls, scans, plans and executes until the plan is empty or only operations waiting for a
+   * retry (or held deletions) remain. Throws RoundStopped when the server cannot be reached or
+   * the device was signed out.
+   */
+  async syncUntilAgreed(signal: AbortSignal): Promise<SyncOutcome> {
+    this.quotaExceeded = false;
+    let plan: Plan = this.plan();
+    try {
+      for (let round = 0; round < MAX_ROUNDS; round += 1) {
+        await this.pull(signal);
+        await this.scan(signal);
+        plan = this.plan();
+        const nowMs = this.options.clock.nowMs();
+        const due = plan.operations.filter((operation) => this.isDue(operation, nowMs));
+        if (due.length === 0) break;
+        await this.runAll(due, signal);
+      }
+    } catch (error) {
+      if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
+        throw new RoundStopped(error);
+      throw error;
+    }
+    const planned = new Set(plan.operations.map((operation) => operation.itemId as string));
+    for (const itemId of this.failures.keys())
+      if (!planned.has(itemId)) this.failures.delete(itemId);
+    return {
+      agreed: plan.operations.length === 0 && plan.heldDeletes.length === 0,
+      plan,
+      failures: [...this.failures.values()],
+      scanProblems: this.scanProblems,
+      quotaExceeded: this.quotaExceeded,
+      diskFull: this.options.clock.nowMs() < this.diskFullUntilMs,
+    };
+  }
+
+  /** When the next retry is due, if any operation waits for one. */
+  nextRetryMs(): number | undefined {
+    let earliest: number | undefined;
+    for (const failure of this.failures.values()) {
+      if (earliest === undefined || failure.nextAttemptMs < earliest)
+        earliest = failure.nextAttemptMs;
+    }
+    return earliest;
+  }
+
+  /** Lets uploads try again (after the user freed space, or at the next round). */
+  clearQuotaPause(): void {
+    this.quotaExceeded = false;
+  }
+}
+
+export { isRetryableCode };

@@ -1,0 +1,77 @@
+/**
+ * Devices for the loop's tests: each a real folder in a temp dir, a real SQLite state and a
+ * FolderSync against the real server, driven round by round through `sync()`.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { createNodeFileSystem } from '../disk/node-file-system.js';
+import type { ExecuteReporter } from '../execute/execute-context.js';
+import type { Clock } from '../ports.js';
+import type { ClientState, Conflict } from '../state/index.js';
+import { openClientState } from '../state/index.js';
+import type { RemoteTestServer, TestDevice } from '../testkit/remote-test-server.js';
+import { FolderSync, type SyncOutcome } from './folder-sync.js';
+
+export const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(resolve, ms);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      });
+    }),
+};
+
+export interface SyncDevice {
+  readonly folder: string;
+  readonly state: ClientState;
+  readonly sync: FolderSync;
+  readonly conflicts: Conflict[];
+  readonly synced: string[];
+  readonly problems: string[];
+  syncOnce(): Promise<SyncOutcome>;
+  close(): void;
+}
+
+export async function createSyncDevice(
+  server: RemoteTestServer,
+  device: TestDevice,
+  dir: string,
+  name: string,
+): Promise<SyncDevice> {
+  const folder = path.join(dir, name, 'folder');
+  await mkdir(folder, { recursive: true });
+  const state = openClientState(path.join(dir, name, 'state.sqlite'));
+  const conflicts: Conflict[] = [];
+  const synced: string[] = [];
+  const problems: string[] = [];
+  const report: ExecuteReporter = {
+    synced: (action, p) => synced.push(`${action} ${p}`),
+    conflict: (conflict) => conflicts.push(conflict),
+    problem: (code, message) => problems.push(`${code}: ${message}`),
+    transferred: () => undefined,
+  };
+  const sync = new FolderSync({
+    state,
+    fs: createNodeFileSystem(folder),
+    remote: device.client,
+    clock: systemClock,
+    report,
+    serverUrl: server.url,
+    userId: device.login.userId,
+    rootNamespace: device.login.rootNamespace,
+    deviceName: name,
+  });
+  return {
+    folder,
+    state,
+    sync,
+    conflicts,
+    synced,
+    problems,
+    syncOnce: () => sync.syncUntilAgreed(AbortSignal.timeout(60_000)),
+    close: () => state.close(),
+  };
+}
