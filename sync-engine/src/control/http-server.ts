@@ -91,6 +91,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     bodyLimit: MAX_CONTROL_BODY_BYTES,
     // A HEAD beside every GET would run the handler (a long-poll) for nothing.
     exposeHeadRoutes: false,
+    // Node would answer a request without Host itself, with an empty 400; the Host check below
+    // refuses it with a JSON error like every other bad request.
+    http: { requireHostHeader: false },
     routerOptions: { querystringParser: parseQueryString },
     clientErrorHandler: answerClientError,
   }) as unknown as FastifyInstance;
