@@ -1,0 +1,317 @@
+/**
+ * The control contract: what a user (through the CLI, the desktop app or the browser UI) can ask
+ * a running engine, and what the engine tells them. Everything that crosses the bridge derives
+ * from it (STYLE.md section 3): the HTTP routes below, later the IPC channels. Payloads are plain
+ * JSON shaped for the UI (strings, numbers, arrays, epoch-ms times).
+ *
+ * Pure: no `node:` imports, no I/O, no side effects on import; only types from ../protocol.
+ */
+import type { ActivityResponse } from '../protocol/index.js';
+
+/**
+ * What the engine is doing, from the user's point of view:
+ * - `starting`: opening its state, signing in; `scanning`: the start-up scan or a full rescan;
+ * - `syncing`: transfers or commits under way; `idle`: both sides agree;
+ * - `paused`: the user paused it; `offline`: the server cannot be reached (it retries);
+ * - `held`: a mass delete waits for confirmation (see `heldDeletes`);
+ * - `error`: it cannot go on without the user (revoked device, unusable folder), see `message`;
+ * - `stopped`: it has shut down.
+ */
+export const ENGINE_STATES = [
+  'starting',
+  'scanning',
+  'syncing',
+  'idle',
+  'paused',
+  'offline',
+  'held',
+  'error',
+  'stopped',
+] as const;
+
+/** One of {@link ENGINE_STATES}. */
+export type EngineState = (typeof ENGINE_STATES)[number];
+
+/** Something the user should know about and the engine cannot fix alone. */
+export interface EngineProblem {
+  /** Snake_case, from the reporting subsystem (`not_portable`, `unreadable`, `quota_exceeded`…). */
+  readonly code: string;
+  /** A human sentence; never file contents, keys or tokens. */
+  readonly message: string;
+  /** The `/`-rooted path it concerns, when it concerns one. */
+  readonly path?: string;
+  /** When it was first seen, epoch milliseconds. */
+  readonly sinceMs: number;
+}
+
+/** Transfer counters. Byte counts are bytes; rates are bytes per second, averaged recently. */
+export interface EngineProgress {
+  /** Files (and folder operations) still to sync. */
+  readonly filesPending: number;
+  /** Bytes still to upload or download. */
+  readonly bytesPending: number;
+  /** Files synced since the engine started. */
+  readonly filesDone: number;
+  /** Bytes sent to the server since the engine started. */
+  readonly bytesUp: number;
+  /** Bytes received from the server since the engine started. */
+  readonly bytesDown: number;
+  readonly upBytesPerSecond: number;
+  readonly downBytesPerSecond: number;
+}
+
+/** The account's storage, as the server last reported it. */
+export interface AccountUsage {
+  readonly usedBytes: number;
+  readonly quotaBytes: number;
+}
+
+/** A snapshot of the engine for a status view. */
+export interface EngineStatus {
+  readonly state: EngineState;
+  /** A human sentence about the state (why offline, why held, what failed). */
+  readonly message?: string;
+  /** The synced folder's absolute local path. */
+  readonly folder: string;
+  readonly serverUrl: string;
+  /** The signed-in user's email. */
+  readonly email: string;
+  readonly deviceName: string;
+  /** True while the user has paused syncing (the state may still be `offline`, `error`…). */
+  readonly paused: boolean;
+  /** Null until the server has been asked. */
+  readonly account: AccountUsage | null;
+  readonly progress: EngineProgress;
+  /** Current problems, oldest first. */
+  readonly problems: readonly EngineProblem[];
+  /** Remote deletes held by the mass-delete guard (paths: a sample, not necessarily all). */
+  readonly heldDeletes: { readonly count: number; readonly paths: readonly string[] } | null;
+  /** When both sides last agreed, epoch milliseconds; null before the first time. */
+  readonly lastSyncedMs: number | null;
+}
+
+/**
+ * How to resolve a conflict (SPEC "Conflicts"): `mine` keeps the local copy's content at the
+ * path, `theirs` keeps the server's version and drops the conflicted copy, `both` keeps both
+ * files as they are and only clears the record.
+ */
+export const CONFLICT_KEEP = ['mine', 'theirs', 'both'] as const;
+
+/** One of {@link CONFLICT_KEEP}. */
+export type ConflictKeep = (typeof CONFLICT_KEEP)[number];
+
+/** A conflict recorded in the engine's state until it is resolved. */
+export interface ConflictInfo {
+  readonly id: number;
+  /** The `/`-rooted path where the server's version stays. */
+  readonly path: string;
+  /** Where the local version was saved (`name (conflicted copy from …).ext`); null if nowhere. */
+  readonly copyPath: string | null;
+  /** Why it happened (`edit_edit`, `edit_delete`, `rename_rename`…). */
+  readonly reason: string;
+  /** When it was detected, epoch milliseconds. */
+  readonly detectedMs: number;
+}
+
+/** What an executor finished. */
+export type SyncAction =
+  | 'upload'
+  | 'download'
+  | 'delete_local'
+  | 'delete_remote'
+  | 'move_local'
+  | 'move_remote'
+  | 'mkdir_local'
+  | 'mkdir_remote';
+
+/** Something that happened in the engine, discriminated on `type`. */
+export type EngineEvent =
+  | { readonly type: 'state'; readonly state: EngineState; readonly message?: string }
+  | { readonly type: 'progress'; readonly progress: EngineProgress }
+  | {
+      readonly type: 'synced';
+      readonly action: SyncAction;
+      readonly path: string;
+      /** For moves, the old path. */
+      readonly fromPath?: string;
+      readonly sizeBytes?: number;
+    }
+  | { readonly type: 'conflict'; readonly conflict: ConflictInfo }
+  | { readonly type: 'resolved'; readonly conflict: ConflictInfo; readonly keep: ConflictKeep }
+  | { readonly type: 'problem'; readonly problem: EngineProblem }
+  | { readonly type: 'error'; readonly code: string; readonly message: string };
+
+/** The `type` of an {@link EngineEvent}. */
+export type EngineEventType = EngineEvent['type'];
+
+/** An event with its position in the engine's event log. */
+export interface SequencedEvent {
+  /** 1, 2, 3… in publication order, without gaps, for one run of the engine. */
+  readonly seq: number;
+  /** When it was published, epoch milliseconds. */
+  readonly timeMs: number;
+  readonly event: EngineEvent;
+}
+
+/**
+ * The answer to a wait for events. Pass `next` back as `after` to read on. Events come oldest
+ * first; when the first one's `seq` is above `after + 1`, the log had dropped the ones between
+ * (it keeps the most recent only): re-read the status.
+ */
+export interface EventBatch {
+  readonly events: readonly SequencedEvent[];
+  readonly next: number;
+}
+
+/**
+ * What a user can ask a running engine. Every method is async and JSON in, JSON out.
+ * Failures are {@link ControlError}s.
+ */
+export interface EngineControl {
+  /** The current status. */
+  getStatus(): Promise<EngineStatus>;
+  /** Unresolved conflicts, oldest first. */
+  listConflicts(): Promise<readonly ConflictInfo[]>;
+  /**
+   * Resolves the conflict at `path` (NFC, `/`-rooted) as `keep` says and returns the record it
+   * cleared. Throws `conflict_not_found` when no conflict is recorded at `path`.
+   */
+  resolveConflict(path: string, keep: ConflictKeep): Promise<ConflictInfo>;
+  /** Stops starting transfers (those under way finish or stop cleanly); idempotent. */
+  pause(): Promise<EngineStatus>;
+  /** Undoes {@link pause}; idempotent. */
+  resume(): Promise<EngineStatus>;
+  /** Lets the held mass delete go ahead. Throws `nothing_held` when none is held. */
+  allowMassDelete(): Promise<EngineStatus>;
+  /** The account's activity feed from the server (see protocol GET /activity). */
+  listActivity(request: ListActivityRequest): Promise<ActivityResponse>;
+  /**
+   * Long-poll on the event log: resolves at once when events with `seq > after` exist, else
+   * when one is published or after `timeoutMs` (an empty batch), or when `signal` aborts (an
+   * empty batch). `after = 0` reads from the oldest event kept.
+   */
+  waitForEvents(after: number, timeoutMs: number, signal?: AbortSignal): Promise<EventBatch>;
+}
+
+/** The arguments of {@link EngineControl.resolveConflict}, as the HTTP body carries them. */
+export interface ResolveConflictRequest {
+  readonly path: string;
+  readonly keep: ConflictKeep;
+}
+
+/** The arguments of {@link EngineControl.listActivity}. */
+export interface ListActivityRequest {
+  readonly cursor?: string;
+  /** 1 … MAX_ACTIVITY_LIMIT of the protocol. */
+  readonly limit?: number;
+}
+
+/** The arguments of {@link EngineControl.waitForEvents} as the HTTP query carries them. */
+export interface WaitForEventsRequest {
+  readonly after: number;
+  /** Whole seconds, 0 … {@link MAX_EVENTS_TIMEOUT_S}. */
+  readonly timeoutSeconds: number;
+}
+
+/** Longest long-poll on GET /api/events, in seconds. */
+export const MAX_EVENTS_TIMEOUT_S = 60;
+/** The long-poll's length when GET /api/events names no `timeout`, in seconds. */
+export const DEFAULT_EVENTS_TIMEOUT_S = 30;
+/** Largest request body the control API reads, in bytes. */
+export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
+
+/** One HTTP route of the control API, and where its arguments travel. */
+export interface ControlRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: `/api/${string}`;
+  /** `none`: no arguments; `query`: in the query string; `body`: a JSON object body. */
+  readonly input: 'none' | 'query' | 'body';
+}
+
+/**
+ * The HTTP route of every {@link EngineControl} method: the server and the browser bridge both
+ * read this table, so no path is written twice. A method without a route fails to compile.
+ *
+ * Query and body fields: `resolveConflict` `{ path, keep }`; `listActivity` `?cursor=&limit=`;
+ * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30).
+ */
+export const CONTROL_ROUTES = {
+  getStatus: { method: 'GET', path: '/api/status', input: 'none' },
+  listConflicts: { method: 'GET', path: '/api/conflicts', input: 'none' },
+  resolveConflict: { method: 'POST', path: '/api/conflicts/resolve', input: 'body' },
+  pause: { method: 'POST', path: '/api/pause', input: 'none' },
+  resume: { method: 'POST', path: '/api/resume', input: 'none' },
+  allowMassDelete: { method: 'POST', path: '/api/mass-delete/allow', input: 'none' },
+  listActivity: { method: 'GET', path: '/api/activity', input: 'query' },
+  waitForEvents: { method: 'GET', path: '/api/events', input: 'query' },
+} as const satisfies { readonly [M in keyof EngineControl]: ControlRoute };
+
+/** The name of an {@link EngineControl} method. */
+export type ControlMethod = keyof typeof CONTROL_ROUTES;
+
+/**
+ * Every code a {@link ControlError} can carry:
+ * - `unauthorized`: no or a wrong access token;
+ * - `invalid_request`: a malformed query or body (the message names the field), a bad Host;
+ * - `not_found`: no such route; `conflict_not_found`: no conflict recorded at that path;
+ * - `nothing_held`: no mass delete is held; `engine_stopped`: the engine has shut down;
+ * - `internal_error`: an unexpected failure (details stay in the engine's log).
+ */
+export const CONTROL_ERROR_CODES = [
+  'unauthorized',
+  'invalid_request',
+  'not_found',
+  'conflict_not_found',
+  'nothing_held',
+  'engine_stopped',
+  'internal_error',
+] as const;
+
+/** One of {@link CONTROL_ERROR_CODES}. */
+export type ControlErrorCode = (typeof CONTROL_ERROR_CODES)[number];
+
+/** The HTTP status the control API answers each code with (declared once, here). */
+export const CONTROL_ERROR_STATUS = {
+  unauthorized: 401,
+  invalid_request: 400,
+  not_found: 404,
+  conflict_not_found: 404,
+  nothing_held: 409,
+  engine_stopped: 503,
+  internal_error: 500,
+} as const satisfies { readonly [C in ControlErrorCode]: number };
+
+/** The body of every error answer of the control API. */
+export interface ControlErrorBody {
+  readonly error: { readonly code: ControlErrorCode; readonly message: string };
+}
+
+/** True when `value` is one of the {@link CONTROL_ERROR_CODES}. */
+export function isControlErrorCode(value: unknown): value is ControlErrorCode {
+  return typeof value === 'string' && (CONTROL_ERROR_CODES as readonly string[]).includes(value);
+}
+
+/** Options of a {@link ControlError}. */
+export interface ControlErrorOptions {
+  readonly cause?: unknown;
+  /** The HTTP status; defaults to the code's in {@link CONTROL_ERROR_STATUS}. */
+  readonly status?: number;
+}
+
+/**
+ * A failure of a control request, with a code from a closed set. Thrown by `EngineControl`
+ * implementations (the engine, the bridges rebuilding an error answer) and by the HTTP server's
+ * validation. Messages never carry file contents, keys or tokens.
+ */
+export class ControlError extends Error {
+  readonly code: ControlErrorCode;
+  /** The HTTP status this error is (or was) answered with. */
+  readonly status: number;
+
+  constructor(code: ControlErrorCode, message: string, options: ControlErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ControlError';
+    this.code = code;
+    this.status = options.status ?? CONTROL_ERROR_STATUS[code];
+  }
+}

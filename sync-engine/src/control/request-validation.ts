@@ -1,0 +1,119 @@
+/**
+ * Strict checks of the arguments a control request carries (query strings and JSON bodies), one
+ * function per route input. Unknown fields, repeated query parameters, wrong types and values
+ * out of range are refused with `invalid_request` and a message that names the field; nothing
+ * is coerced silently. Pure, so that the Electron main process can check IPC payloads with the
+ * same functions.
+ */
+import { MAX_ACTIVITY_LIMIT, parsePath } from '../protocol/index.js';
+import {
+  CONFLICT_KEEP,
+  ControlError,
+  DEFAULT_EVENTS_TIMEOUT_S,
+  MAX_EVENTS_TIMEOUT_S,
+  type ConflictKeep,
+  type ListActivityRequest,
+  type ResolveConflictRequest,
+  type WaitForEventsRequest,
+} from './contract.js';
+
+/** A parsed query string: a repeated parameter arrives as an array (and is refused). */
+export type QueryFields = Readonly<Record<string, string | readonly string[]>>;
+
+/** Longest activity cursor accepted; the server's are far shorter. */
+const MAX_CURSOR_CHARS = 1024;
+/** A non-negative decimal integer without sign, leading zeros, fraction or exponent. */
+const DECIMAL_PATTERN = /^(0|[1-9][0-9]{0,15})$/;
+
+function refuse(message: string): never {
+  throw new ControlError('invalid_request', message);
+}
+
+function refuseUnknown(fields: object, allowed: readonly string[], where: string): void {
+  for (const name of Object.keys(fields)) {
+    if (!allowed.includes(name)) {
+      const expected = allowed.length === 0 ? 'none' : allowed.join(', ');
+      refuse(`${where} field "${name}" is not known (expected: ${expected})`);
+    }
+  }
+}
+
+/** The single value of query parameter `name`, undefined when absent. */
+function queryValue(query: QueryFields, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined || typeof value === 'string') return value;
+  return refuse(`query parameter "${name}" is repeated; send it once`);
+}
+
+/** A non-negative safe integer from a query string; `what` completes "… must be …". */
+function queryInteger(query: QueryFields, name: string, what: string): number | undefined {
+  const text = queryValue(query, name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!DECIMAL_PATTERN.test(text) || !Number.isSafeInteger(value)) {
+    return refuse(`${name} must be ${what}, got "${text.slice(0, 40)}"`);
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** For routes without arguments: no query parameter at all. */
+export function validateNoQuery(query: QueryFields): void {
+  refuseUnknown(query, [], 'query');
+}
+
+/** For routes without arguments: no body, or an empty JSON object. */
+export function validateNoBody(body: unknown): void {
+  if (body === undefined) return;
+  if (!isPlainObject(body)) refuse('body must be absent or an empty JSON object');
+  refuseUnknown(body, [], 'body');
+}
+
+/** POST /api/conflicts/resolve: `{ path, keep }`; `path` comes back NFC-normalised. */
+export function validateResolveConflictBody(body: unknown): ResolveConflictRequest {
+  if (!isPlainObject(body)) return refuse('body must be a JSON object { "path", "keep" }');
+  refuseUnknown(body, ['path', 'keep'], 'body');
+  const { path, keep } = body;
+  if (path === undefined) refuse('path is required');
+  const parsed = parsePath(path);
+  if (!parsed.ok) return refuse(parsed.message);
+  if (parsed.path === '/') refuse('path must name a file or folder, not /');
+  if (keep === undefined) refuse('keep is required');
+  if (typeof keep !== 'string' || !(CONFLICT_KEEP as readonly string[]).includes(keep)) {
+    return refuse(`keep must be one of ${CONFLICT_KEEP.join(', ')}`);
+  }
+  return { path: parsed.path, keep: keep as ConflictKeep };
+}
+
+/** GET /api/activity: optional `cursor` (opaque, non-empty) and `limit` (1 … 1000). */
+export function validateListActivityQuery(query: QueryFields): ListActivityRequest {
+  refuseUnknown(query, ['cursor', 'limit'], 'query');
+  const cursor = queryValue(query, 'cursor');
+  if (cursor !== undefined && (cursor.length === 0 || cursor.length > MAX_CURSOR_CHARS)) {
+    refuse(`cursor must be a non-empty string of at most ${MAX_CURSOR_CHARS} characters`);
+  }
+  const what = `an integer from 1 to ${MAX_ACTIVITY_LIMIT}`;
+  const limit = queryInteger(query, 'limit', what);
+  if (limit !== undefined && (limit < 1 || limit > MAX_ACTIVITY_LIMIT)) {
+    refuse(`limit must be ${what}, got ${limit}`);
+  }
+  return {
+    ...(cursor === undefined ? {} : { cursor }),
+    ...(limit === undefined ? {} : { limit }),
+  };
+}
+
+/** GET /api/events: `after` (required, integer ≥ 0) and `timeout` (seconds, 0 … 60). */
+export function validateWaitForEventsQuery(query: QueryFields): WaitForEventsRequest {
+  refuseUnknown(query, ['after', 'timeout'], 'query');
+  const after = queryInteger(query, 'after', 'a non-negative integer');
+  if (after === undefined) return refuse('after is required (0 reads from the oldest event)');
+  const what = `a whole number of seconds from 0 to ${MAX_EVENTS_TIMEOUT_S}`;
+  const timeoutSeconds = queryInteger(query, 'timeout', what) ?? DEFAULT_EVENTS_TIMEOUT_S;
+  if (timeoutSeconds > MAX_EVENTS_TIMEOUT_S)
+    refuse(`timeout must be ${what}, got ${timeoutSeconds}`);
+  return { after, timeoutSeconds };
+}
