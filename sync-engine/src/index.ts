@@ -65,3 +65,20 @@ export {
   type UploadResult,
   type UploadSession,
 } from './remote/index.js';
+
+export { createEngine, type Engine, type EngineOptions, type SyncOnceResult } from './engine.js';
+export {
+  CONFLICT_KEEP,
+  ControlError,
+  CONTROL_ROUTES,
+  startControlServer,
+  type ConflictInfo,
+  type ConflictKeep,
+  type ControlServer,
+  type EngineControl,
+  type EngineEvent,
+  type EngineProblem,
+  type EngineState,
+  type EngineStatus,
+  type SequencedEvent,
+} from './control/index.js';

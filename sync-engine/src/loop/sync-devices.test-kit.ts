@@ -6,23 +6,11 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createNodeFileSystem } from '../disk/node-file-system.js';
 import type { ExecuteReporter } from '../execute/execute-context.js';
-import type { Clock } from '../ports.js';
 import type { ClientState, Conflict } from '../state/index.js';
 import { openClientState } from '../state/index.js';
 import type { RemoteTestServer, TestDevice } from '../testkit/remote-test-server.js';
 import { FolderSync, type SyncOutcome } from './folder-sync.js';
-
-export const systemClock: Clock = {
-  nowMs: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      });
-    }),
-};
+import { systemClock } from './system-clock.js';
 
 export interface SyncDevice {
   readonly folder: string;

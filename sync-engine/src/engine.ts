@@ -1,0 +1,400 @@
+/**
+ * createEngine(): the composition root of one synced folder. It owns the state, the folder
+ * sync, the event log and the scheduler: a round runs at start, on every watcher batch and
+ * long-poll wake-up, at the next retry time and at the periodic full rescan (watchers miss
+ * events). Implements EngineControl, the contract the CLI, the desktop app and the browser UI
+ * drive it through.
+ */
+import {
+  ControlError,
+  EventLog,
+  type ConflictInfo,
+  type ConflictKeep,
+  type EngineControl,
+  type EngineEvent,
+  type EngineProblem,
+  type EngineState,
+  type EngineStatus,
+  type EventBatch,
+} from './control/index.js';
+import { createNodeFileSystem } from './disk/node-file-system.js';
+import { TEMP_FOLDER, type ExecuteReporter } from './execute/execute-context.js';
+import { FolderSync, RoundStopped, type SyncOutcome } from './loop/folder-sync.js';
+import { systemClock } from './loop/system-clock.js';
+import { Wakeup } from './loop/wakeup.js';
+import type { MassDeletePolicy } from './plan/index.js';
+import type { Clock, FileSystem } from './ports.js';
+import type { ActivityResponse, NamespaceId, UserId } from './protocol/index.js';
+import { createRemoteClient, RemoteError, type RemoteClient } from './remote/index.js';
+import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
+import { problemsOf, TransferMeter } from './engine-status.js';
+
+export interface EngineOptions {
+  /** The synced folder, an absolute OS path (created when missing). */
+  readonly folder: string;
+  /** The state database file. */
+  readonly statePath: string;
+  readonly serverUrl: string;
+  readonly token: string;
+  readonly userId: UserId;
+  readonly rootNamespace: NamespaceId;
+  readonly email: string;
+  readonly deviceName: string;
+  /** Hold no deletions (`--allow-mass-delete`). */
+  readonly allowMassDelete?: boolean;
+  readonly massDelete?: MassDeletePolicy;
+  /** Full rescan interval while running (default 60 s). */
+  readonly rescanIntervalMs?: number;
+  /** Ports, for tests and the simulation; real ones by default. */
+  readonly clock?: Clock;
+  readonly fs?: FileSystem;
+  readonly remote?: RemoteClient;
+}
+
+/** How `syncOnce` ended. */
+export interface SyncOnceResult {
+  readonly agreed: boolean;
+  /** Why not, in the user's words. */
+  readonly reason?: string;
+  readonly status: EngineStatus;
+}
+
+export interface Engine extends EngineControl {
+  /** Syncs until both sides agree (or it cannot go on) and returns. */
+  syncOnce(signal?: AbortSignal): Promise<SyncOnceResult>;
+  /** Runs until close(): rounds on wake-ups, long-poll, retries and rescans. */
+  run(): Promise<void>;
+  /** Publishes an event (the CLI's own events: e.g. the control address). */
+  publish(event: EngineEvent): void;
+  close(): Promise<void>;
+}
+
+const RESOLUTIONS: Record<ConflictKeep, ConflictResolution> = {
+  mine: 'keep_mine',
+  theirs: 'keep_theirs',
+  both: 'keep_both',
+};
+
+function conflictInfo(conflict: Conflict): ConflictInfo {
+  return {
+    id: conflict.id,
+    path: conflict.path,
+    copyPath: conflict.conflictedCopyPath ?? null,
+    reason: conflict.reason,
+    detectedMs: conflict.detectedMs,
+  };
+}
+
+/** Opens the folder's state and wires the engine; nothing runs until syncOnce or run. */
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const clock = options.clock ?? systemClock;
+  const fs = options.fs ?? createNodeFileSystem(options.folder);
+  await fs.mkdir('/');
+  const ownRemote = options.remote === undefined;
+  const remote =
+    options.remote ?? createRemoteClient({ baseUrl: options.serverUrl, token: options.token });
+  const state = openClientState(options.statePath);
+  const events = new EventLog({ clock });
+  const meter = new TransferMeter();
+  const wakeup = new Wakeup(clock);
+  const closing = new AbortController();
+
+  let engineState: EngineState = 'starting';
+  let message: string | undefined;
+  let paused = false;
+  let lastOutcome: SyncOutcome | undefined;
+  let lastSyncedMs: number | null = null;
+  let account: EngineStatus['account'] = null;
+  let problems: EngineProblem[] = [];
+  let running: Promise<void> | undefined;
+  let closed = false;
+
+  const publish = (event: EngineEvent) => events.publish(event);
+  const setState = (next: EngineState, why?: string) => {
+    if (next === engineState && why === message) return;
+    engineState = next;
+    message = why;
+    publish({ type: 'state', state: next, ...(why === undefined ? {} : { message: why }) });
+  };
+  const report: ExecuteReporter = {
+    synced: (action, syncedPath, details) => {
+      meter.filesDone += 1;
+      publish({ type: 'synced', action, path: syncedPath, ...details });
+    },
+    conflict: (conflict) => publish({ type: 'conflict', conflict: conflictInfo(conflict) }),
+    problem: (code, text, problemPath) => {
+      const problem = {
+        code,
+        message: text,
+        sinceMs: clock.nowMs(),
+        ...(problemPath === undefined ? {} : { path: problemPath }),
+      };
+      publish({ type: 'problem', problem });
+    },
+    transferred: (direction, bytes) => meter.add(direction, bytes, clock.nowMs()),
+  };
+  const sync = new FolderSync({
+    state,
+    fs,
+    remote,
+    clock,
+    report,
+    serverUrl: options.serverUrl,
+    userId: options.userId,
+    rootNamespace: options.rootNamespace,
+    deviceName: options.deviceName,
+    ...(options.massDelete === undefined ? {} : { massDelete: options.massDelete }),
+  });
+  sync.allowMassDelete = options.allowMassDelete === true;
+  // A download cut by a crash leaves its temporary file behind; nothing else is in there.
+  await fs.removeTree(TEMP_FOLDER);
+
+  const status = (): EngineStatus => {
+    const plan = lastOutcome?.plan;
+    const pendingBytes = 0;
+    return {
+      state: engineState,
+      ...(message === undefined ? {} : { message }),
+      folder: options.folder,
+      serverUrl: options.serverUrl,
+      email: options.email,
+      deviceName: options.deviceName,
+      paused,
+      account,
+      progress: meter.progress(clock.nowMs(), {
+        files: plan?.operations.length ?? 0,
+        bytes: pendingBytes,
+      }),
+      problems,
+      heldDeletes:
+        plan !== undefined && plan.heldDeletes.length > 0
+          ? {
+              count: plan.heldDeleteFiles,
+              paths: plan.heldDeletes.map((operation) => operation.path),
+            }
+          : null,
+      lastSyncedMs,
+    };
+  };
+
+  const refreshAccount = async () => {
+    try {
+      const answer = await remote.getAccount(closing.signal);
+      account = { usedBytes: answer.usedBytes, quotaBytes: answer.quotaBytes };
+    } catch {
+      // Shown as unknown; the round itself reports connection problems.
+    }
+  };
+
+  /** One round; returns the outcome, or undefined when the server could not be reached. */
+  const round = async (): Promise<SyncOutcome | undefined> => {
+    setState('syncing');
+    try {
+      const outcome = await sync.syncUntilAgreed(closing.signal);
+      lastOutcome = outcome;
+      const before = new Set(problems.map((problem) => `${problem.code} ${problem.path ?? ''}`));
+      problems = problemsOf(outcome, clock.nowMs());
+      for (const problem of problems) {
+        if (!before.has(`${problem.code} ${problem.path ?? ''}`))
+          publish({ type: 'problem', problem });
+      }
+      if (outcome.quotaExceeded) void refreshAccount();
+      if (outcome.plan.heldDeletes.length > 0) {
+        setState('held', `${outcome.plan.heldDeleteFiles} deletions wait for your confirmation`);
+      } else if (outcome.agreed) {
+        lastSyncedMs = clock.nowMs();
+        setState('idle');
+      } else {
+        setState('syncing', `${outcome.plan.operations.length} changes wait for a retry`);
+      }
+      if (
+        sync.allowMassDelete &&
+        options.allowMassDelete !== true &&
+        outcome.plan.heldDeletes.length === 0
+      ) {
+        sync.allowMassDelete = false;
+      }
+      return outcome;
+    } catch (error) {
+      if (closing.signal.aborted) return undefined;
+      if (error instanceof RoundStopped && error.cause.code === 'unauthorized') {
+        setState('error', 'This device was signed out: run `ferry login` again');
+        publish({
+          type: 'error',
+          code: 'unauthorized',
+          message: 'This device was signed out: run `ferry login` again',
+        });
+        throw error.cause;
+      }
+      if (error instanceof RoundStopped) {
+        setState('offline', `The server cannot be reached (${error.cause.code}); retrying`);
+        return undefined;
+      }
+      throw error;
+    }
+  };
+
+  const longPoll = async () => {
+    let failures = 0;
+    while (!closing.signal.aborted) {
+      const cursor = state.cursors.get({ serverUrl: options.serverUrl, userId: options.userId });
+      try {
+        if (cursor === undefined) {
+          await wakeup.wait(1000, closing.signal);
+          continue;
+        }
+        const answer = await remote.longPoll({ cursor, timeoutSeconds: 30 }, closing.signal);
+        failures = 0;
+        if (answer.changes) wakeup.wake();
+        if (answer.backoffMs !== undefined) await clock.sleep(answer.backoffMs, closing.signal);
+      } catch (error) {
+        if (closing.signal.aborted) return;
+        if (error instanceof RemoteError && error.code === 'unauthorized') return;
+        failures += 1;
+        // Jittered, growing pause: a restarting server is not hammered by every device at once.
+        const delay =
+          Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+        await clock.sleep(delay, closing.signal).catch(() => undefined);
+        wakeup.wake();
+      }
+    }
+  };
+
+  const run = async () => {
+    void refreshAccount();
+    const poller = longPoll();
+    let offlineRounds = 0;
+    try {
+      while (!closing.signal.aborted) {
+        let waitMs = options.rescanIntervalMs ?? 60_000;
+        if (paused) {
+          setState('paused');
+        } else {
+          const outcome = await round();
+          if (outcome === undefined) {
+            offlineRounds += 1;
+            waitMs = Math.min(30_000, 1000 * 2 ** Math.min(offlineRounds, 5));
+          } else {
+            offlineRounds = 0;
+            const retryAt = sync.nextRetryMs();
+            if (retryAt !== undefined)
+              waitMs = Math.max(100, Math.min(waitMs, retryAt - clock.nowMs()));
+          }
+        }
+        await wakeup.wait(waitMs, closing.signal);
+      }
+    } finally {
+      closing.abort();
+      await poller.catch(() => undefined);
+    }
+  };
+
+  const findConflict = (conflictPath: string): Conflict => {
+    const conflict = state.conflicts
+      .listUnresolved()
+      .find(
+        (candidate) =>
+          candidate.path === conflictPath || candidate.conflictedCopyPath === conflictPath,
+      );
+    if (conflict === undefined) {
+      throw new ControlError('conflict_not_found', `No unresolved conflict at ${conflictPath}`);
+    }
+    return conflict;
+  };
+
+  /** Copies the conflicted copy's bytes over the path (a new inode: the path keeps its item). */
+  const keepMine = async (conflict: Conflict) => {
+    const copy = conflict.conflictedCopyPath;
+    if (copy === undefined || (await fs.stat(copy)) === undefined) return;
+    await fs.mkdir(TEMP_FOLDER);
+    const temp = `${TEMP_FOLDER}/resolve-${conflict.id}`;
+    const writer = await fs.createFile(temp);
+    try {
+      for await (const chunk of fs.readFile(copy)) await writer.write(chunk);
+      await writer.sync();
+    } finally {
+      await writer.close();
+    }
+    await fs.rename(temp, conflict.path);
+    await fs.removeFile(copy);
+  };
+
+  const engine: Engine = {
+    getStatus: async () => status(),
+    listConflicts: async () => state.conflicts.listUnresolved().map(conflictInfo),
+    resolveConflict: async (conflictPath, keep) => {
+      const conflict = findConflict(conflictPath);
+      if (keep === 'mine') await keepMine(conflict);
+      if (keep === 'theirs' && conflict.conflictedCopyPath !== undefined) {
+        await fs.removeFile(conflict.conflictedCopyPath);
+      }
+      state.conflicts.resolve(conflict.id, RESOLUTIONS[keep], clock.nowMs());
+      const info = conflictInfo(conflict);
+      publish({ type: 'resolved', conflict: info, keep });
+      wakeup.wake();
+      return info;
+    },
+    pause: async () => {
+      paused = true;
+      setState('paused');
+      return status();
+    },
+    resume: async () => {
+      paused = false;
+      wakeup.wake();
+      return status();
+    },
+    allowMassDelete: async () => {
+      if (lastOutcome === undefined || lastOutcome.plan.heldDeletes.length === 0) {
+        throw new ControlError('nothing_held', 'No deletions are waiting for a confirmation');
+      }
+      sync.allowMassDelete = true;
+      wakeup.wake();
+      return status();
+    },
+    listActivity: async (request): Promise<ActivityResponse> =>
+      remote.listActivity(
+        {
+          ...(request.cursor === undefined ? {} : { cursor: request.cursor as never }),
+          ...(request.limit === undefined ? {} : { limit: request.limit }),
+        },
+        closing.signal,
+      ),
+    waitForEvents: (after, timeoutMs, signal): Promise<EventBatch> =>
+      events.waitForEvents(after, timeoutMs, signal),
+    publish,
+    syncOnce: async () => {
+      await refreshAccount();
+      const outcome = await round();
+      if (outcome === undefined) {
+        return {
+          agreed: false,
+          reason: message ?? 'the server cannot be reached',
+          status: status(),
+        };
+      }
+      if (outcome.agreed) return { agreed: true, status: status() };
+      const reason =
+        outcome.plan.heldDeletes.length > 0
+          ? `${outcome.plan.heldDeleteFiles} deletions are held: run again with --allow-mass-delete to delete them on the server`
+          : (problems.find((problem) => problem.code !== 'waiting')?.message ??
+            `${outcome.plan.operations.length} changes could not be synced`);
+      return { agreed: false, reason, status: status() };
+    },
+    run: () => {
+      running ??= run();
+      return running;
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      closing.abort();
+      await running?.catch(() => undefined);
+      setState('stopped');
+      events.close();
+      if (ownRemote) remote.close();
+      state.close();
+    },
+  };
+  return engine;
+}
