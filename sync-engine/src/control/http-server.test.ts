@@ -1,175 +1,39 @@
 /**
  * The control API's HTTP layer over real loopback HTTP. The engine behind it is a small
  * EngineControl that records its calls (its long-poll is a real EventLog): what is under test
- * is routing, the token, validation, error mapping and the long-poll's lifetime.
+ * is the token, routing, error mapping and the long-poll's lifetime. Hostile inputs:
+ * http-server-hostile.test.ts.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ActivityResponse } from '../protocol/index.js';
 import { waitUntil } from '../testkit/index.js';
+import { CONTROL_ROUTES, ControlError } from './contract.js';
+import { startControlServer } from './http-server.js';
 import {
-  CONTROL_ROUTES,
-  ControlError,
-  type ConflictInfo,
-  type EngineControl,
-  type EngineStatus,
-} from './contract.js';
-import { EventLog } from './event-log.js';
-import { startControlServer, type ControlServer } from './http-server.js';
+  ACTIVITY,
+  CONFLICT,
+  STATUS,
+  TOKEN,
+  closeStartedServers,
+  createRecordingControl,
+  errorOf,
+  send,
+  startRecordingServer as start,
+  trackServer,
+} from './http-server.fixture.js';
 
-const TOKEN = 'test-token-0123456789abcdef';
-
-const STATUS: EngineStatus = {
-  state: 'idle',
-  folder: '/home/ann/Ferry',
-  serverUrl: 'http://127.0.0.1:9',
-  email: 'ann@example.com',
-  deviceName: 'laptop',
-  paused: false,
-  account: { usedBytes: 1234, quotaBytes: 10_000 },
-  progress: {
-    filesPending: 0,
-    bytesPending: 0,
-    filesDone: 3,
-    bytesUp: 300,
-    bytesDown: 0,
-    upBytesPerSecond: 0,
-    downBytesPerSecond: 0,
-  },
-  problems: [{ code: 'not_portable', message: 'name not portable', path: '/a:b', sinceMs: 5 }],
-  heldDeletes: null,
-  lastSyncedMs: 1_700_000_000_000,
-};
-const CONFLICT: ConflictInfo = {
-  id: 7,
-  path: '/docs/café.txt',
-  copyPath: '/docs/café (conflicted copy from laptop 2024-01-02 030405).txt',
-  reason: 'edit_edit',
-  detectedMs: 1_700_000_000_000,
-};
-const ACTIVITY = { events: [], cursor: '12', hasMore: false } as unknown as ActivityResponse;
-
-interface Call {
-  readonly method: string;
-  readonly args: readonly unknown[];
-}
-
-/** An EngineControl that records every call; `failWith` makes every method throw it. */
-function createRecordingControl() {
-  const calls: Call[] = [];
-  const signals: AbortSignal[] = [];
-  const log = new EventLog();
-  const state: { failWith: unknown } = { failWith: undefined };
-  const answer = async <T>(method: string, args: unknown[], value: T): Promise<T> => {
-    calls.push({ method, args });
-    if (state.failWith !== undefined) throw state.failWith;
-    return value;
-  };
-  const control: EngineControl = {
-    getStatus: () => answer('getStatus', [], STATUS),
-    listConflicts: () => answer('listConflicts', [], [CONFLICT]),
-    resolveConflict: (path, keep) => answer('resolveConflict', [path, keep], CONFLICT),
-    pause: () => answer('pause', [], { ...STATUS, state: 'paused', paused: true }),
-    resume: () => answer('resume', [], STATUS),
-    allowMassDelete: () => answer('allowMassDelete', [], STATUS),
-    listActivity: (request) => answer('listActivity', [request], ACTIVITY),
-    waitForEvents: async (after, timeoutMs, signal) => {
-      if (signal) signals.push(signal);
-      await answer('waitForEvents', [after, timeoutMs], undefined);
-      return log.waitForEvents(after, timeoutMs, signal);
-    },
-  };
-  return { control, calls, signals, log, state };
-}
-
-interface Answer {
-  readonly status: number;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
-interface SendOptions {
-  readonly method?: string;
-  readonly path: string;
-  /** Raw request body; JSON Content-Type unless `headers` says otherwise. */
-  readonly body?: string;
-  readonly headers?: http.OutgoingHttpHeaders;
-  /** The bearer token; null sends no Authorization header. */
-  readonly token?: string | null;
-  /** False: no Host header at all. */
-  readonly setHost?: boolean;
-}
-
-/** One request over a fresh connection; resolves with the status and the parsed JSON body. */
-function send(server: ControlServer, options: SendOptions, signal?: AbortSignal): Promise<Answer> {
-  const { port } = new URL(server.url);
-  const token = options.token === undefined ? server.token : options.token;
-  const headers: http.OutgoingHttpHeaders = {
-    ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-    ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-    ...options.headers,
-  };
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      {
-        host: '127.0.0.1',
-        port: Number(port),
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers,
-        agent: false,
-        setHost: options.setHost ?? true,
-        ...(signal ? { signal } : {}),
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({
-            status: response.statusCode ?? 0,
-            headers: response.headers,
-            body: text === '' ? undefined : JSON.parse(text),
-          });
-        });
-        response.on('error', reject);
-      },
-    );
-    request.on('error', reject);
-    request.end(options.body);
-  });
-}
-
-const running: ControlServer[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((server) => server.close()));
-});
-
-async function start(extra: { onUnexpectedError?: (error: unknown) => void } = {}) {
-  const recording = createRecordingControl();
-  const server = await startControlServer({
-    control: recording.control,
-    port: 0,
-    token: TOKEN,
-    ...extra,
-  });
-  running.push(server);
-  return { server, ...recording };
-}
-
-const errorOf = (answer: Answer) =>
-  (answer.body as { error: { code: string; message: string } }).error;
+afterEach(closeStartedServers);
 
 describe('startControlServer', () => {
   it('listens on 127.0.0.1 with a generated 32-byte base64url token by default', async () => {
     const { control } = createRecordingControl();
     const server = await startControlServer({ control, port: 0 });
-    running.push(server);
+    trackServer(server);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:[0-9]+$/);
     expect(server.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(server.token, 'base64url')).toHaveLength(32);
     const other = await startControlServer({ control, port: 0 });
-    running.push(other);
+    trackServer(other);
     expect(other.token).not.toBe(server.token);
     expect((await send(server, { path: '/api/status' })).status).toBe(200);
   });
@@ -341,241 +205,6 @@ describe('routes', () => {
       { method: 'waitForEvents', args: [1, 60_000] },
       { method: 'waitForEvents', args: [0, 30_000] },
     ]);
-  });
-});
-
-describe('hostile requests', () => {
-  const resolve = '/api/conflicts/resolve';
-  const post = (body: string, headers?: http.OutgoingHttpHeaders) => ({
-    method: 'POST',
-    path: resolve,
-    body,
-    ...(headers ? { headers } : {}),
-  });
-  const cases: { name: string; request: SendOptions; message: string }[] = [
-    { name: 'bad JSON', request: post('{"path": "/a",'), message: 'body is not valid JSON' },
-    {
-      name: 'a body over 64 KiB',
-      request: post(JSON.stringify({ path: `/${'a'.repeat(70_000)}`, keep: 'mine' })),
-      message: 'body exceeds 65536 bytes',
-    },
-    {
-      name: 'a text/plain body',
-      request: post('{"path":"/a","keep":"mine"}', { 'content-type': 'text/plain' }),
-      message: 'Content-Type must be application/json',
-    },
-    {
-      name: 'a form body',
-      request: post('path=/a&keep=mine', {
-        'content-type': 'application/x-www-form-urlencoded',
-      }),
-      message: 'Content-Type must be application/json',
-    },
-    {
-      name: '__proto__ in the body',
-      request: post('{"path":"/a","keep":"mine","__proto__":{"isAdmin":true}}'),
-      message: 'body is not valid JSON',
-    },
-    {
-      name: 'no body',
-      request: { method: 'POST', path: resolve },
-      message: 'body must be a JSON object',
-    },
-    { name: 'an array body', request: post('[]'), message: 'body must be a JSON object' },
-    { name: 'a string body', request: post('"/a"'), message: 'body must be a JSON object' },
-    {
-      name: 'an extra field',
-      request: post('{"path":"/a","keep":"mine","force":true}'),
-      message: 'body field "force" is not known (expected: path, keep)',
-    },
-    {
-      name: 'a numeric path',
-      request: post('{"path":5,"keep":"mine"}'),
-      message: 'path must be a string',
-    },
-    { name: 'a missing path', request: post('{"keep":"mine"}'), message: 'path is required' },
-    { name: 'a missing keep', request: post('{"path":"/a"}'), message: 'keep is required' },
-    {
-      name: 'a bad keep',
-      request: post('{"path":"/a","keep":"yours"}'),
-      message: 'keep must be one of mine, theirs, both',
-    },
-    {
-      name: 'a numeric keep',
-      request: post('{"path":"/a","keep":1}'),
-      message: 'keep must be one of mine, theirs, both',
-    },
-    {
-      name: 'a relative path',
-      request: post('{"path":"docs/a.txt","keep":"mine"}'),
-      message: 'path must start with /',
-    },
-    {
-      name: 'a .. segment',
-      request: post('{"path":"/docs/../../etc/passwd","keep":"mine"}'),
-      message: 'path has a . or .. segment',
-    },
-    {
-      name: 'the root',
-      request: post('{"path":"/","keep":"mine"}'),
-      message: 'path must name a file or folder, not /',
-    },
-    {
-      name: 'a body on an argument-less POST',
-      request: { method: 'POST', path: '/api/pause', body: '{"now":true}' },
-      message: 'body field "now" is not known (expected: none)',
-    },
-    {
-      name: 'a non-object body on an argument-less POST',
-      request: { method: 'POST', path: '/api/resume', body: 'null' },
-      message: 'body must be absent or an empty JSON object',
-    },
-    {
-      name: 'a query on an argument-less route',
-      request: { path: '/api/status?verbose=1' },
-      message: 'query field "verbose" is not known (expected: none)',
-    },
-    {
-      name: 'a query on a body route',
-      request: { ...post('{"path":"/a","keep":"mine"}'), path: `${resolve}?keep=both` },
-      message: 'query field "keep" is not known (expected: none)',
-    },
-    {
-      name: 'after=-1',
-      request: { path: '/api/events?after=-1' },
-      message: 'after must be a non-negative integer, got "-1"',
-    },
-    {
-      name: 'a fractional after',
-      request: { path: '/api/events?after=1.5' },
-      message: 'after must be a non-negative integer, got "1.5"',
-    },
-    {
-      name: 'a non-numeric after',
-      request: { path: '/api/events?after=1e3' },
-      message: 'after must be a non-negative integer, got "1e3"',
-    },
-    {
-      name: 'an after past safe integers',
-      request: { path: '/api/events?after=99999999999999999' },
-      message: 'after must be a non-negative integer',
-    },
-    {
-      name: 'a missing after',
-      request: { path: '/api/events?timeout=5' },
-      message: 'after is required',
-    },
-    {
-      name: 'timeout=61',
-      request: { path: '/api/events?after=0&timeout=61' },
-      message: 'timeout must be a whole number of seconds from 0 to 60, got 61',
-    },
-    {
-      name: 'a negative timeout',
-      request: { path: '/api/events?after=0&timeout=-5' },
-      message: 'timeout must be a whole number of seconds from 0 to 60',
-    },
-    {
-      name: 'a repeated after',
-      request: { path: '/api/events?after=1&after=2' },
-      message: 'query parameter "after" is repeated; send it once',
-    },
-    {
-      name: 'an unknown events parameter',
-      request: { path: '/api/events?after=0&since=4' },
-      message: 'query field "since" is not known (expected: after, timeout)',
-    },
-    {
-      name: 'limit=0',
-      request: { path: '/api/activity?limit=0' },
-      message: 'limit must be an integer from 1 to 1000, got 0',
-    },
-    {
-      name: 'limit=1001',
-      request: { path: '/api/activity?limit=1001' },
-      message: 'limit must be an integer from 1 to 1000, got 1001',
-    },
-    {
-      name: 'an empty cursor',
-      request: { path: '/api/activity?cursor=' },
-      message: 'cursor must be a non-empty string',
-    },
-    {
-      name: 'a foreign Host (DNS rebinding)',
-      request: { path: '/api/status', headers: { host: 'evil.example' } },
-      message: 'Host must be 127.0.0.1:',
-    },
-    {
-      name: 'a Host with another port',
-      request: { path: '/api/status', headers: { host: '127.0.0.1:1' } },
-      message: 'Host must be 127.0.0.1:',
-    },
-    {
-      name: 'a foreign Host even with the token and a valid body',
-      request: { ...post('{"path":"/a","keep":"mine"}', { host: 'attacker.test:80' }) },
-      message: 'Host must be 127.0.0.1:',
-    },
-    {
-      name: 'no Host header',
-      request: { path: '/api/status', setHost: false },
-      message: 'Host must be 127.0.0.1:',
-    },
-  ];
-
-  it.each(cases)('refuses $name with 400 invalid_request, calling nothing', async (testCase) => {
-    const { server, calls } = await start();
-    const answer = await send(server, testCase.request);
-    expect(answer.status).toBe(400);
-    expect(errorOf(answer).code).toBe('invalid_request');
-    expect(errorOf(answer).message).toContain(testCase.message);
-    expect(calls).toEqual([]);
-  });
-
-  it('accepts Host localhost:PORT', async () => {
-    const { server } = await start();
-    const host = `localhost:${new URL(server.url).port}`;
-    expect((await send(server, { path: '/api/status', headers: { host } })).status).toBe(200);
-    const upper = `LOCALHOST:${new URL(server.url).port}`;
-    expect((await send(server, { path: '/api/status', headers: { host: upper } })).status).toBe(
-      200,
-    );
-  });
-
-  it.each([
-    { method: 'GET', path: '/api/nope' },
-    { method: 'DELETE', path: '/api/status' },
-    { method: 'GET', path: '/api/pause' },
-    { method: 'POST', path: '/api/status' },
-    { method: 'HEAD', path: '/api/events?after=0' },
-    { method: 'GET', path: '/' },
-  ])('answers $method $path with 404 not_found, calling nothing', async ({ method, path }) => {
-    const { server, calls } = await start();
-    const answer = await send(server, { method, path });
-    expect(answer.status).toBe(404);
-    if (method !== 'HEAD') {
-      expect(errorOf(answer)).toEqual({
-        code: 'not_found',
-        message: `no route ${method} ${path.split('?')[0]}`,
-      });
-    }
-    expect(calls).toEqual([]);
-  });
-
-  it('answers a malformed HTTP request with a JSON 400', async () => {
-    const { server } = await start();
-    const { port } = new URL(server.url);
-    const net = await import('node:net');
-    const raw = await new Promise<string>((resolve, reject) => {
-      const socket = net.connect(Number(port), '127.0.0.1', () => {
-        socket.write('GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
-      });
-      let text = '';
-      socket.on('data', (chunk) => (text += chunk.toString('utf8')));
-      socket.on('end', () => resolve(text));
-      socket.on('error', reject);
-    });
-    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
-    expect(raw).toContain('"code":"invalid_request"');
   });
 });
 

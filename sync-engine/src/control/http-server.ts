@@ -145,7 +145,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
             body: request.body,
             signal: done.signal,
           });
-          return await reply.code(200).type('application/json').send(JSON.stringify(value));
+          return reply.code(200).type('application/json').send(JSON.stringify(value));
         } finally {
           reply.raw.off('close', onClose);
           state.openRequests.delete(done);

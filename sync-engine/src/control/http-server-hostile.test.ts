@@ -1,0 +1,250 @@
+/**
+ * Hostile requests to the control API over real loopback HTTP: each is refused with a 4xx, a
+ * code and a message naming the problem, and the engine behind it is never called.
+ */
+import type http from 'node:http';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  closeStartedServers,
+  errorOf,
+  send,
+  startRecordingServer as start,
+  type SendOptions,
+} from './http-server.fixture.js';
+
+afterEach(closeStartedServers);
+
+describe('hostile requests', () => {
+  const resolve = '/api/conflicts/resolve';
+  const post = (body: string, headers?: http.OutgoingHttpHeaders) => ({
+    method: 'POST',
+    path: resolve,
+    body,
+    ...(headers ? { headers } : {}),
+  });
+  const cases: { name: string; request: SendOptions; message: string }[] = [
+    { name: 'bad JSON', request: post('{"path": "/a",'), message: 'body is not valid JSON' },
+    {
+      name: 'a body over 64 KiB',
+      request: post(JSON.stringify({ path: `/${'a'.repeat(70_000)}`, keep: 'mine' })),
+      message: 'body exceeds 65536 bytes',
+    },
+    {
+      name: 'a text/plain body',
+      request: post('{"path":"/a","keep":"mine"}', { 'content-type': 'text/plain' }),
+      message: 'Content-Type must be application/json',
+    },
+    {
+      name: 'a form body',
+      request: post('path=/a&keep=mine', {
+        'content-type': 'application/x-www-form-urlencoded',
+      }),
+      message: 'Content-Type must be application/json',
+    },
+    {
+      name: '__proto__ in the body',
+      request: post('{"path":"/a","keep":"mine","__proto__":{"isAdmin":true}}'),
+      message: 'body is not valid JSON',
+    },
+    {
+      name: 'no body',
+      request: { method: 'POST', path: resolve },
+      message: 'body must be a JSON object',
+    },
+    { name: 'an array body', request: post('[]'), message: 'body must be a JSON object' },
+    { name: 'a string body', request: post('"/a"'), message: 'body must be a JSON object' },
+    {
+      name: 'an extra field',
+      request: post('{"path":"/a","keep":"mine","force":true}'),
+      message: 'body field "force" is not known (expected: path, keep)',
+    },
+    {
+      name: 'a numeric path',
+      request: post('{"path":5,"keep":"mine"}'),
+      message: 'path must be a string',
+    },
+    { name: 'a missing path', request: post('{"keep":"mine"}'), message: 'path is required' },
+    { name: 'a missing keep', request: post('{"path":"/a"}'), message: 'keep is required' },
+    {
+      name: 'a bad keep',
+      request: post('{"path":"/a","keep":"yours"}'),
+      message: 'keep must be one of mine, theirs, both',
+    },
+    {
+      name: 'a numeric keep',
+      request: post('{"path":"/a","keep":1}'),
+      message: 'keep must be one of mine, theirs, both',
+    },
+    {
+      name: 'a relative path',
+      request: post('{"path":"docs/a.txt","keep":"mine"}'),
+      message: 'path must start with /',
+    },
+    {
+      name: 'a .. segment',
+      request: post('{"path":"/docs/../../etc/passwd","keep":"mine"}'),
+      message: 'path has a . or .. segment',
+    },
+    {
+      name: 'the root',
+      request: post('{"path":"/","keep":"mine"}'),
+      message: 'path must name a file or folder, not /',
+    },
+    {
+      name: 'a body on an argument-less POST',
+      request: { method: 'POST', path: '/api/pause', body: '{"now":true}' },
+      message: 'body field "now" is not known (expected: none)',
+    },
+    {
+      name: 'a non-object body on an argument-less POST',
+      request: { method: 'POST', path: '/api/resume', body: 'null' },
+      message: 'body must be absent or an empty JSON object',
+    },
+    {
+      name: 'a query on an argument-less route',
+      request: { path: '/api/status?verbose=1' },
+      message: 'query field "verbose" is not known (expected: none)',
+    },
+    {
+      name: 'a query on a body route',
+      request: { ...post('{"path":"/a","keep":"mine"}'), path: `${resolve}?keep=both` },
+      message: 'query field "keep" is not known (expected: none)',
+    },
+    {
+      name: 'after=-1',
+      request: { path: '/api/events?after=-1' },
+      message: 'after must be a non-negative integer, got "-1"',
+    },
+    {
+      name: 'a fractional after',
+      request: { path: '/api/events?after=1.5' },
+      message: 'after must be a non-negative integer, got "1.5"',
+    },
+    {
+      name: 'a non-numeric after',
+      request: { path: '/api/events?after=1e3' },
+      message: 'after must be a non-negative integer, got "1e3"',
+    },
+    {
+      name: 'an after past safe integers',
+      request: { path: '/api/events?after=99999999999999999' },
+      message: 'after must be a non-negative integer',
+    },
+    {
+      name: 'a missing after',
+      request: { path: '/api/events?timeout=5' },
+      message: 'after is required',
+    },
+    {
+      name: 'timeout=61',
+      request: { path: '/api/events?after=0&timeout=61' },
+      message: 'timeout must be a whole number of seconds from 0 to 60, got 61',
+    },
+    {
+      name: 'a negative timeout',
+      request: { path: '/api/events?after=0&timeout=-5' },
+      message: 'timeout must be a whole number of seconds from 0 to 60',
+    },
+    {
+      name: 'a repeated after',
+      request: { path: '/api/events?after=1&after=2' },
+      message: 'query parameter "after" is repeated; send it once',
+    },
+    {
+      name: 'an unknown events parameter',
+      request: { path: '/api/events?after=0&since=4' },
+      message: 'query field "since" is not known (expected: after, timeout)',
+    },
+    {
+      name: 'limit=0',
+      request: { path: '/api/activity?limit=0' },
+      message: 'limit must be an integer from 1 to 1000, got 0',
+    },
+    {
+      name: 'limit=1001',
+      request: { path: '/api/activity?limit=1001' },
+      message: 'limit must be an integer from 1 to 1000, got 1001',
+    },
+    {
+      name: 'an empty cursor',
+      request: { path: '/api/activity?cursor=' },
+      message: 'cursor must be a non-empty string',
+    },
+    {
+      name: 'a foreign Host (DNS rebinding)',
+      request: { path: '/api/status', headers: { host: 'evil.example' } },
+      message: 'Host must be 127.0.0.1:',
+    },
+    {
+      name: 'a Host with another port',
+      request: { path: '/api/status', headers: { host: '127.0.0.1:1' } },
+      message: 'Host must be 127.0.0.1:',
+    },
+    {
+      name: 'a foreign Host even with the token and a valid body',
+      request: { ...post('{"path":"/a","keep":"mine"}', { host: 'attacker.test:80' }) },
+      message: 'Host must be 127.0.0.1:',
+    },
+    {
+      name: 'no Host header',
+      request: { path: '/api/status', setHost: false },
+      message: 'Host must be 127.0.0.1:',
+    },
+  ];
+
+  it.each(cases)('refuses $name with 400 invalid_request, calling nothing', async (testCase) => {
+    const { server, calls } = await start();
+    const answer = await send(server, testCase.request);
+    expect(answer.status).toBe(400);
+    expect(errorOf(answer).code).toBe('invalid_request');
+    expect(errorOf(answer).message).toContain(testCase.message);
+    expect(calls).toEqual([]);
+  });
+
+  it('accepts Host localhost:PORT', async () => {
+    const { server } = await start();
+    const host = `localhost:${new URL(server.url).port}`;
+    expect((await send(server, { path: '/api/status', headers: { host } })).status).toBe(200);
+    const upper = `LOCALHOST:${new URL(server.url).port}`;
+    expect((await send(server, { path: '/api/status', headers: { host: upper } })).status).toBe(
+      200,
+    );
+  });
+
+  it.each([
+    { method: 'GET', path: '/api/nope' },
+    { method: 'DELETE', path: '/api/status' },
+    { method: 'GET', path: '/api/pause' },
+    { method: 'POST', path: '/api/status' },
+    { method: 'HEAD', path: '/api/events?after=0' },
+    { method: 'GET', path: '/' },
+  ])('answers $method $path with 404 not_found, calling nothing', async ({ method, path }) => {
+    const { server, calls } = await start();
+    const answer = await send(server, { method, path });
+    expect(answer.status).toBe(404);
+    if (method !== 'HEAD') {
+      expect(errorOf(answer)).toEqual({
+        code: 'not_found',
+        message: `no route ${method} ${path.split('?')[0]}`,
+      });
+    }
+    expect(calls).toEqual([]);
+  });
+
+  it('answers a malformed HTTP request with a JSON 400', async () => {
+    const { server } = await start();
+    const { port } = new URL(server.url);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write('GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain('"code":"invalid_request"');
+  });
+});
