@@ -1,0 +1,139 @@
+/**
+ * `ferry sync --folder DIR [--once] [--json] [--ui-port N] [--allow-mass-delete]`: keeps the
+ * folder and the server in agreement. `--once` syncs until both sides agree and exits (0 when in
+ * sync, 1 with the reason otherwise); without it, runs until SIGINT or SIGTERM and stops
+ * cleanly. The folder is remembered in the device's home after the first run.
+ */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createEngine, startControlServer, type ControlServer, type Engine } from 'sync-engine';
+import {
+  removeEngineFile,
+  statePath,
+  writeDeviceConfig,
+  writeEngineFile,
+  type DeviceConfig,
+} from '../config/device-home.js';
+import { CommandFailure, UsageError } from './cli-errors.js';
+import { addCommonOptions, loadSignedInDevice, type CliIo, type CommonFlags } from './command-context.js';
+import { parseNonEmpty } from './flag-parsers.js';
+import { followEvents } from './sync-output.js';
+
+/** A TCP port for `--ui-port`: 0 (any free one) to 65535. */
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new UsageError(`--ui-port must be a port number from 0 to 65535, not ${JSON.stringify(value)}`);
+  }
+  return port;
+}
+
+interface SyncFlags extends CommonFlags {
+  readonly folder?: string;
+  readonly once?: boolean;
+  readonly uiPort?: number;
+  readonly allowMassDelete?: boolean;
+}
+
+/** The folder to sync: the flag (remembered from now on), else the remembered one. */
+export function folderOf(io: CliIo, config: DeviceConfig, flag: string | undefined): string {
+  if (flag !== undefined) return path.resolve(io.cwd, flag);
+  if (config.folder !== null) return config.folder;
+  throw new UsageError('no folder to sync: pass --folder DIR (it is remembered after the first run)');
+}
+
+/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
+function stopSignal(): { promise: Promise<void>; dispose(): void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  const handler = () => resolve();
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return {
+    promise,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+/** Runs an engine for a signed-in home until `stopped` (or once); used by sync and start. */
+export async function runSync(
+  io: CliIo,
+  home: string,
+  config: DeviceConfig,
+  options: { folder: string; once: boolean; json: boolean; uiPort?: number; allowMassDelete: boolean; stopped?: Promise<void> },
+): Promise<void> {
+  await mkdir(options.folder, { recursive: true });
+  if (config.folder !== options.folder) await writeDeviceConfig(home, { ...config, folder: options.folder });
+  let engine: Engine | undefined;
+  let control: ControlServer | undefined;
+  const following = new AbortController();
+  const stop = stopSignal();
+  try {
+    engine = await createEngine({
+      folder: options.folder,
+      statePath: statePath(home),
+      serverUrl: config.serverUrl,
+      token: config.token,
+      userId: config.userId,
+      rootNamespace: config.rootNamespace,
+      email: config.email,
+      deviceName: config.deviceName,
+      allowMassDelete: options.allowMassDelete,
+    });
+    if (options.uiPort !== undefined) {
+      control = await startControlServer({ control: engine, port: options.uiPort });
+      await writeEngineFile(home, { pid: process.pid, controlUrl: control.url, controlToken: control.token });
+      const address = `${control.url}/#token=${control.token}`;
+      if (options.json) io.stdout.write(`${JSON.stringify({ type: 'control', url: address })}\n`);
+      else io.stdout.write(`Control API: ${address}\n`);
+    }
+    if (!options.json) io.stdout.write(`Syncing ${options.folder} with ${config.serverUrl} as ${config.email}\n`);
+    const printing = followEvents(engine, io, options.json, following.signal);
+    if (options.once) {
+      const result = await engine.syncOnce();
+      // Let the printer catch up with the last events before reporting.
+      await new Promise((resolve) => setImmediate(resolve));
+      following.abort();
+      await printing;
+      if (!result.agreed) throw new CommandFailure(`not in sync: ${result.reason ?? 'unknown reason'}`, { code: 'not_in_sync' });
+      if (options.json) io.stdout.write(`${JSON.stringify({ type: 'done', agreed: true })}\n`);
+      else io.stdout.write('In sync.\n');
+      return;
+    }
+    const running = engine.run();
+    await Promise.race([stop.promise, options.stopped ?? new Promise(() => undefined), running]);
+    following.abort();
+    await printing;
+  } finally {
+    stop.dispose();
+    following.abort();
+    await control?.close();
+    if (control !== undefined) await removeEngineFile(home);
+    await engine?.close();
+  }
+}
+
+export function registerSyncCommand(program: Command, io: CliIo): void {
+  const command = program
+    .command('sync')
+    .description('keep a folder and the server in agreement, in both directions')
+    .option('--folder <dir>', 'the folder to sync (remembered after the first run)', parseNonEmpty)
+    .option('--once', 'sync until both sides agree, then exit (0 when in sync)')
+    .option('--ui-port <port>', 'serve the control API on 127.0.0.1:PORT (0: any free port)', parsePort)
+    .option('--allow-mass-delete', 'delete on the server even when many files were deleted here at once');
+  addCommonOptions(command, 'one event a line: {"type":"synced"|"conflict"|"problem"|"state"|…}');
+  command.action(async (flags: SyncFlags) => {
+    const { home, config } = await loadSignedInDevice(io, flags);
+    await runSync(io, home, config, {
+      folder: folderOf(io, config, flags.folder),
+      once: flags.once === true,
+      json: flags.json === true,
+      ...(flags.uiPort === undefined ? {} : { uiPort: flags.uiPort }),
+      allowMassDelete: flags.allowMassDelete === true,
+    });
+  });
+}
