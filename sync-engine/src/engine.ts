@@ -20,7 +20,7 @@ import {
 import { createNodeFileSystem } from './disk/node-file-system.js';
 import { TEMP_FOLDER, type ExecuteReporter } from './execute/execute-context.js';
 import { FolderSync, RoundStopped, type SyncOutcome } from './loop/folder-sync.js';
-import { systemClock } from './loop/system-clock.js';
+import { systemClock } from './system-clock.js';
 import { Wakeup } from './loop/wakeup.js';
 import type { MassDeletePolicy } from './plan/index.js';
 import type { Clock, FileSystem } from './ports.js';

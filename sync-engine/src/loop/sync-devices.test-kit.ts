@@ -10,7 +10,7 @@ import type { ClientState, Conflict } from '../state/index.js';
 import { openClientState } from '../state/index.js';
 import type { RemoteTestServer, TestDevice } from '../testkit/remote-test-server.js';
 import { FolderSync, type SyncOutcome } from './folder-sync.js';
-import { systemClock } from './system-clock.js';
+import { systemClock } from '../system-clock.js';
 
 export interface SyncDevice {
   readonly folder: string;
