@@ -22,6 +22,8 @@ import { TEMP_FOLDER, type ExecuteReporter } from './execute/execute-context.js'
 import { FolderSync, RoundStopped, type SyncOutcome } from './loop/folder-sync.js';
 import { systemClock } from './system-clock.js';
 import { Wakeup } from './loop/wakeup.js';
+import { createIgnoreRules } from './ignore/ignore-rules.js';
+import { watchFolder, type FolderWatcher } from './watch/folder-watcher.js';
 import type { MassDeletePolicy } from './plan/index.js';
 import type { Clock, FileSystem } from './ports.js';
 import type { ActivityResponse, NamespaceId, UserId } from './protocol/index.js';
@@ -45,6 +47,8 @@ export interface EngineOptions {
   readonly massDelete?: MassDeletePolicy;
   /** Full rescan interval while running (default 60 s). */
   readonly rescanIntervalMs?: number;
+  /** Watch the folder for changes while running (default true). */
+  readonly watch?: boolean;
   /** Ports, for tests and the simulation; real ones by default. */
   readonly clock?: Clock;
   readonly fs?: FileSystem;
@@ -240,7 +244,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const cursor = state.cursors.get({ serverUrl: options.serverUrl, userId: options.userId });
       try {
         if (cursor === undefined) {
-          await wakeup.wait(1000, closing.signal);
+          // The first round has not listed the server yet.
+          await clock.sleep(500, closing.signal);
           continue;
         }
         const answer = await remote.longPoll({ cursor, timeoutSeconds: 30 }, closing.signal);
@@ -260,9 +265,36 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }
   };
 
+  const startWatcher = async (): Promise<FolderWatcher | undefined> => {
+    if (options.watch === false) return undefined;
+    // The defaults only: the scan a wake-up triggers applies .ferryignore as well.
+    const ignore = createIgnoreRules();
+    try {
+      return await watchFolder({
+        root: options.folder,
+        isIgnored: (watched) => ignore.isIgnored(watched, false),
+        clock,
+        stat: (watched) => fs.stat(watched),
+        onChanges: () => wakeup.wake(),
+        onError: (error) =>
+          report.problem(
+            'watcher_failed',
+            `Watching the folder failed (${error.message}); changes are found by the rescan`,
+          ),
+      });
+    } catch (error) {
+      report.problem(
+        'watcher_failed',
+        `Cannot watch the folder (${(error as Error).message}); changes are found by the rescan`,
+      );
+      return undefined;
+    }
+  };
+
   const run = async () => {
     void refreshAccount();
     const poller = longPoll();
+    const watcher = await startWatcher();
     let offlineRounds = 0;
     try {
       while (!closing.signal.aborted) {
@@ -285,6 +317,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       }
     } finally {
       closing.abort();
+      await watcher?.close();
       await poller.catch(() => undefined);
     }
   };

@@ -23,15 +23,20 @@ export class Wakeup {
       return;
     }
     const timer = new AbortController();
+    let resolveThis!: () => void;
     const onAbort = () => timer.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
       await Promise.race([
-        new Promise<void>((resolve) => (this.resolveWait = resolve)),
+        new Promise<void>((resolve) => {
+          resolveThis = resolve;
+          this.resolveWait = resolve;
+        }),
         this.clock.sleep(ms, timer.signal).catch(() => undefined),
       ]);
     } finally {
-      this.resolveWait = undefined;
+      // One waiter at a time is the design (the scheduler); never clear another's resolver.
+      if (this.resolveWait === resolveThis) this.resolveWait = undefined;
       this.pending = false;
       timer.abort();
       signal.removeEventListener('abort', onAbort);

@@ -1,0 +1,82 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from './engine.js';
+import {
+  startRemoteTestServer,
+  type RemoteTestServer,
+  type TestDevice,
+} from './testkit/remote-test-server.js';
+import { useTempDir, waitUntil } from './testkit/index.js';
+
+const tempDir = useTempDir('ferry-engine-');
+let server: RemoteTestServer;
+const engines: Engine[] = [];
+
+async function startDevice(
+  device: TestDevice,
+  name: string,
+): Promise<{ engine: Engine; folder: string }> {
+  const folder = path.join(tempDir(), name, 'Ferry');
+  await mkdir(path.dirname(folder), { recursive: true });
+  const engine = await createEngine({
+    folder,
+    statePath: path.join(tempDir(), name, 'state.sqlite'),
+    serverUrl: server.url,
+    token: device.login.token,
+    userId: device.login.userId,
+    rootNamespace: device.login.rootNamespace,
+    email: device.email,
+    deviceName: name,
+  });
+  engines.push(engine);
+  return { engine, folder };
+}
+
+beforeEach(async () => {
+  server = await startRemoteTestServer();
+});
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.close()));
+  await server.close();
+});
+
+async function readOrUndefined(file: string): Promise<string | undefined> {
+  return readFile(file, 'utf8').catch(() => undefined);
+}
+
+describe('a running engine', () => {
+  it('brings a file dropped into one device to the other, through the watcher and the long-poll', async () => {
+    const ann = await server.createUser('ann', 'A');
+    const a = await startDevice(ann, 'A');
+    const b = await startDevice(await server.addDevice(ann, 'B'), 'B');
+    void a.engine.run();
+    void b.engine.run();
+    await waitUntil(async () => (await a.engine.getStatus()).state === 'idle', {
+      timeoutMs: 20_000,
+    });
+    await waitUntil(async () => (await b.engine.getStatus()).state === 'idle', {
+      timeoutMs: 20_000,
+    });
+
+    await writeFile(path.join(a.folder, 'hello.txt'), 'hello from A');
+    await waitUntil(
+      async () => (await readOrUndefined(path.join(b.folder, 'hello.txt'))) === 'hello from A',
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    const events = await b.engine.waitForEvents(0, 0);
+    expect(events.events.map(({ event }) => event)).toContainEqual(
+      expect.objectContaining({ type: 'synced', action: 'download', path: '/hello.txt' }),
+    );
+
+    await writeFile(path.join(b.folder, 'hello.txt'), 'edited on B');
+    await waitUntil(
+      async () => (await readOrUndefined(path.join(a.folder, 'hello.txt'))) === 'edited on B',
+      {
+        timeoutMs: 20_000,
+      },
+    );
+  });
+});
