@@ -10,7 +10,7 @@ import path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer } from 'server-mock';
-import { createRemoteClient } from 'sync-engine';
+import { createRemoteClient, type RemoteClient } from 'sync-engine';
 import { readDeviceConfig } from '../config/device-home.js';
 import { runCli, type CliIo } from './index.js';
 
@@ -173,20 +173,12 @@ export async function startCliTestBed(): Promise<CliTestBed> {
 
 /** Uploads `content` to `serverPath` as the device of `home` (the server's simple upload). */
 export async function uploadAs(home: string, serverPath: string, content: string): Promise<string> {
-  const config = await readDeviceConfig(home);
-  if (!config) throw new Error(`no device in ${home}`);
-  const remote = createRemoteClient({ baseUrl: config.serverUrl, token: config.token });
-  try {
-    const body = new TextEncoder().encode(content);
-    const result = await remote.uploadFile(
-      { path: serverPath, body, sizeBytes: body.length },
-      new AbortController().signal,
-    );
-    if (result.kind !== 'uploaded') throw new Error(`upload ${serverPath}: ${result.kind}`);
-    return result.file.rev;
-  } finally {
-    remote.close();
-  }
+  const body = new TextEncoder().encode(content);
+  const result = await asDevice(home, (remote, signal) =>
+    remote.uploadFile({ path: serverPath, body, sizeBytes: body.length }, signal),
+  );
+  if (result.kind !== 'uploaded') throw new Error(`upload ${serverPath}: ${result.kind}`);
+  return result.file.rev;
 }
 
 /** Parses the one JSON object a `--json` run printed (and checks it is exactly one line). */
@@ -195,4 +187,29 @@ export function jsonOf(run: CliRun): Record<string, unknown> {
   const lines = run.stdout.split('\n').filter((line) => line !== '');
   if (lines.length !== 1) throw new Error(`expected one JSON line, got: ${run.stdout}`);
   return JSON.parse(lines[0]!) as Record<string, unknown>;
+}
+
+/** Runs `call` with a remote client signed in as the device of `home`. */
+export async function asDevice<T>(
+  home: string,
+  call: (remote: RemoteClient, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const config = await readDeviceConfig(home);
+  if (!config) throw new Error(`no device in ${home}`);
+  const remote = createRemoteClient({ baseUrl: config.serverUrl, token: config.token });
+  try {
+    return await call(remote, new AbortController().signal);
+  } finally {
+    remote.close();
+  }
+}
+
+/** The current content of `serverPath` as the device of `home` sees it. */
+export async function downloadAs(home: string, serverPath: string): Promise<string> {
+  return asDevice(home, async (remote, signal) => {
+    const download = await remote.downloadFile({ path: serverPath }, signal);
+    const chunks: Buffer[] = [];
+    for await (const chunk of download.body) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8');
+  });
 }

@@ -34,7 +34,7 @@ function formatHistory(path: string, history: ListRevisionsResponse): string {
     deleted.has(r.fileId) ? 'deleted file' : '',
   ]);
   const table = formatTable(['rev', 'committed', 'size', 'author', 'device', ''], rows);
-  return `${path}: ${count} revision${count === 1 ? '' : 's'}, newest first\n${table.trimEnd()}`;
+  return `${path}: ${count} revision${count === 1 ? '' : 's'}, newest first\n${table}`;
 }
 
 export function registerHistoryCommand(program: Command, io: CliIo): void {

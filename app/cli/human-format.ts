@@ -38,6 +38,7 @@ export function formatTable(
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => (column < cells.length - 1 ? cell.padEnd(widths[column]!) : cell))
-      .join('  ');
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
