@@ -45,7 +45,7 @@ export function registerHistoryCommand(program: Command, io: CliIo): void {
     .option('--limit <n>', 'at most N revisions (1-1000, default 100)', parseLimit);
   addCommonOptions(
     command,
-    '{"path","fileId","files":[{"fileId","deleted"}],"revisions":[{"rev","fileId","size","contentHash","modified","committed","deviceId","deviceName","author","authorId"}]}',
+    '{"path","fileId","files":[{"fileId","deleted"}],"revisions":[{"rev","committed","size","author","deviceName",…}]}',
   );
   command.action(async (argument: string, flags: HistoryFlags) => {
     const { config } = await loadSignedInDevice(io, flags);
