@@ -54,7 +54,10 @@ const STATE_FILE = 'state.sqlite';
  * `~/Library/Application Support/ferry` on macOS, `%LOCALAPPDATA%\ferry\Data` on Windows).
  * Relative paths resolve against the current directory; empty values count as unset.
  */
-export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveHome(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   if (flag !== undefined && flag !== '') return path.resolve(flag);
   const fromEnv = env.FERRY_HOME;
   if (fromEnv !== undefined && fromEnv !== '') return path.resolve(fromEnv);
