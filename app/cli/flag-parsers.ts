@@ -79,3 +79,12 @@ export function parseRev(value: string): string {
   }
   return value;
 }
+
+/** A TCP port: 0 (any free one) to 65535. */
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) {
+    throw new InvalidArgumentError('must be an integer from 0 to 65535');
+  }
+  return port;
+}

@@ -17,6 +17,13 @@ import { registerServerCommand } from './server.js';
 import { registerShareCommand } from './share.js';
 import { registerSharesCommand } from './shares.js';
 import { registerSignupCommand } from './signup.js';
+import { registerStartCommand } from './start.js';
+import { registerSyncCommand } from './sync.js';
+import {
+  registerConflictsCommand,
+  registerResolveCommand,
+  registerStatusCommand,
+} from './engine-commands.js';
 import { registerUnshareCommand } from './unshare.js';
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
@@ -34,6 +41,11 @@ const IO_COMMANDS = [
   registerSharesCommand,
   registerUnshareCommand,
   registerActivityCommand,
+  registerStartCommand,
+  registerSyncCommand,
+  registerStatusCommand,
+  registerConflictsCommand,
+  registerResolveCommand,
 ];
 
 /** Builds the program with every command registered; its own messages go to `io`. */

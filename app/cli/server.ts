@@ -3,16 +3,9 @@
  * environment variables (docs/server.md). Prints where it listens; SIGINT/SIGTERM shut it down
  * gracefully (in-flight requests finish, long-polls are released, the database is closed).
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { LOG_LEVELS, startServer, type ServerOptions } from 'server-mock';
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InvalidArgumentError('must be an integer from 0 to 65535');
-  }
-  return port;
-}
+import { parsePort } from './flag-parsers.js';
 
 interface ServerFlags {
   data?: string;

@@ -38,23 +38,38 @@ export function describeEvent(event: EngineEvent): string | undefined {
     case 'error':
       return `error: ${event.message} (${event.code})`;
     case 'state':
-      return event.state === 'idle' ? 'up to date' : event.message === undefined ? undefined : `${event.state}: ${event.message}`;
+      return event.state === 'idle'
+        ? 'up to date'
+        : event.message === undefined
+          ? undefined
+          : `${event.state}: ${event.message}`;
     case 'progress':
       return undefined;
   }
 }
 
 /** Follows the engine's event log until `signal` aborts, printing each event. */
-export async function followEvents(engine: Engine, io: CliIo, json: boolean, signal: AbortSignal): Promise<void> {
+export async function followEvents(
+  engine: Engine,
+  io: CliIo,
+  json: boolean,
+  signal: AbortSignal,
+): Promise<void> {
   const tty = !json && (io.stderr as { isTTY?: boolean }).isTTY === true;
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: 'syncing {value} files done | ↑ {up} ↓ {down}', hideCursor: true, noTTYOutput: false },
+        {
+          format: 'syncing {value} files done | ↑ {up} ↓ {down}',
+          hideCursor: true,
+          noTTYOutput: false,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
   bar?.start(0, 0, { up: '0 B', down: '0 B' });
   let after = 0;
+  // "up to date" once per burst of changes, not after every quiet round.
+  let changedSinceIdle = true;
   try {
     while (!signal.aborted) {
       const batch = await engine.waitForEvents(after, 30_000, signal).catch(() => undefined);
@@ -65,6 +80,11 @@ export async function followEvents(engine: Engine, io: CliIo, json: boolean, sig
           io.stdout.write(`${JSON.stringify({ ...event, time: timeMs })}\n`);
           continue;
         }
+        if (event.type === 'synced' || event.type === 'conflict') changedSinceIdle = true;
+        if (event.type === 'state' && event.state === 'idle') {
+          if (!changedSinceIdle) continue;
+          changedSinceIdle = false;
+        }
         const line = describeEvent(event);
         if (line !== undefined) {
           if (bar !== undefined) bar.stop();
@@ -73,7 +93,10 @@ export async function followEvents(engine: Engine, io: CliIo, json: boolean, sig
         if (bar !== undefined) {
           const status = await engine.getStatus();
           const { filesDone, bytesUp, bytesDown, filesPending } = status.progress;
-          bar.start(filesDone + filesPending, filesDone, { up: formatBytes(bytesUp), down: formatBytes(bytesDown) });
+          bar.start(filesDone + filesPending, filesDone, {
+            up: formatBytes(bytesUp),
+            down: formatBytes(bytesDown),
+          });
         }
       }
     }

@@ -16,18 +16,14 @@ import {
   type DeviceConfig,
 } from '../config/device-home.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
-import { addCommonOptions, loadSignedInDevice, type CliIo, type CommonFlags } from './command-context.js';
-import { parseNonEmpty } from './flag-parsers.js';
+import {
+  addCommonOptions,
+  loadSignedInDevice,
+  type CliIo,
+  type CommonFlags,
+} from './command-context.js';
+import { parseNonEmpty, parsePort } from './flag-parsers.js';
 import { followEvents } from './sync-output.js';
-
-/** A TCP port for `--ui-port`: 0 (any free one) to 65535. */
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65_535) {
-    throw new UsageError(`--ui-port must be a port number from 0 to 65535, not ${JSON.stringify(value)}`);
-  }
-  return port;
-}
 
 interface SyncFlags extends CommonFlags {
   readonly folder?: string;
@@ -40,7 +36,9 @@ interface SyncFlags extends CommonFlags {
 export function folderOf(io: CliIo, config: DeviceConfig, flag: string | undefined): string {
   if (flag !== undefined) return path.resolve(io.cwd, flag);
   if (config.folder !== null) return config.folder;
-  throw new UsageError('no folder to sync: pass --folder DIR (it is remembered after the first run)');
+  throw new UsageError(
+    'no folder to sync: pass --folder DIR (it is remembered after the first run)',
+  );
 }
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
@@ -64,10 +62,18 @@ export async function runSync(
   io: CliIo,
   home: string,
   config: DeviceConfig,
-  options: { folder: string; once: boolean; json: boolean; uiPort?: number; allowMassDelete: boolean; stopped?: Promise<void> },
+  options: {
+    folder: string;
+    once: boolean;
+    json: boolean;
+    uiPort?: number;
+    allowMassDelete: boolean;
+    stopped?: Promise<void>;
+  },
 ): Promise<void> {
   await mkdir(options.folder, { recursive: true });
-  if (config.folder !== options.folder) await writeDeviceConfig(home, { ...config, folder: options.folder });
+  if (config.folder !== options.folder)
+    await writeDeviceConfig(home, { ...config, folder: options.folder });
   let engine: Engine | undefined;
   let control: ControlServer | undefined;
   const following = new AbortController();
@@ -86,12 +92,17 @@ export async function runSync(
     });
     if (options.uiPort !== undefined) {
       control = await startControlServer({ control: engine, port: options.uiPort });
-      await writeEngineFile(home, { pid: process.pid, controlUrl: control.url, controlToken: control.token });
+      await writeEngineFile(home, {
+        pid: process.pid,
+        controlUrl: control.url,
+        controlToken: control.token,
+      });
       const address = `${control.url}/#token=${control.token}`;
       if (options.json) io.stdout.write(`${JSON.stringify({ type: 'control', url: address })}\n`);
       else io.stdout.write(`Control API: ${address}\n`);
     }
-    if (!options.json) io.stdout.write(`Syncing ${options.folder} with ${config.serverUrl} as ${config.email}\n`);
+    if (!options.json)
+      io.stdout.write(`Syncing ${options.folder} with ${config.serverUrl} as ${config.email}\n`);
     const printing = followEvents(engine, io, options.json, following.signal);
     if (options.once) {
       const result = await engine.syncOnce();
@@ -99,7 +110,10 @@ export async function runSync(
       await new Promise((resolve) => setImmediate(resolve));
       following.abort();
       await printing;
-      if (!result.agreed) throw new CommandFailure(`not in sync: ${result.reason ?? 'unknown reason'}`, { code: 'not_in_sync' });
+      if (!result.agreed)
+        throw new CommandFailure(`not in sync: ${result.reason ?? 'unknown reason'}`, {
+          code: 'not_in_sync',
+        });
       if (options.json) io.stdout.write(`${JSON.stringify({ type: 'done', agreed: true })}\n`);
       else io.stdout.write('In sync.\n');
       return;
@@ -123,8 +137,15 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
     .description('keep a folder and the server in agreement, in both directions')
     .option('--folder <dir>', 'the folder to sync (remembered after the first run)', parseNonEmpty)
     .option('--once', 'sync until both sides agree, then exit (0 when in sync)')
-    .option('--ui-port <port>', 'serve the control API on 127.0.0.1:PORT (0: any free port)', parsePort)
-    .option('--allow-mass-delete', 'delete on the server even when many files were deleted here at once');
+    .option(
+      '--ui-port <port>',
+      'serve the control API on 127.0.0.1:PORT (0: any free port)',
+      parsePort,
+    )
+    .option(
+      '--allow-mass-delete',
+      'delete on the server even when many files were deleted here at once',
+    );
   addCommonOptions(command, 'one event a line: {"type":"synced"|"conflict"|"problem"|"state"|…}');
   command.action(async (flags: SyncFlags) => {
     const { home, config } = await loadSignedInDevice(io, flags);

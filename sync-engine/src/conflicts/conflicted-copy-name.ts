@@ -6,6 +6,7 @@
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
 /** Characters no file system accepts in a name, from the device name (a host name may hold any). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
 const UNSAFE_NAME_CHARACTERS = /[/\\:*?"<>|\u0000-\u001f]/g;
 
 export function conflictedCopyPath(

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRemoteTestServer, type RemoteTestServer } from '../testkit/remote-test-server.js';
 import { useTempDir } from '../testkit/index.js';
-import { createSyncDevice, type SyncDevice } from './sync-devices.test-kit.js';
+import { createSyncDevice, type SyncDevice } from './sync-devices.fixture.js';
 
 /** Every file and folder under `root` (but `.ferry`), as path → content ('/' for folders). */
 export async function readTree(root: string, prefix = ''): Promise<Record<string, string>> {
