@@ -6,6 +6,7 @@
  * overwritten (the download is dropped and the next plan sees both changes).
  */
 import type { Operation } from '../plan/index.js';
+import { crashPoint } from './crash-points.js';
 import {
   isUnchanged,
   parentOf,
@@ -53,6 +54,7 @@ export async function downloadFile(
         fingerprinter.update(chunk);
         sizeBytes += chunk.length;
         context.report.transferred('down', chunk.length);
+        crashPoint('download:mid-file');
       }
       if (sizeBytes !== download.totalBytes) {
         throw new Error(
@@ -71,7 +73,9 @@ export async function downloadFile(
       await context.fs.removeFile(tempPath);
       return 'stale';
     }
+    crashPoint('download:before-rename');
     await context.fs.rename(tempPath, operation.path);
+    crashPoint('download:after-rename');
   } catch (error) {
     await context.fs.removeFile(tempPath).catch(() => undefined);
     throw error;

@@ -12,6 +12,7 @@ import { contentHashOf, encodeFileBlocks, type EncodedFileBlock } from '../block
 import type { BlockId, FileMetadata, Rev } from '../protocol/index.js';
 import type { BlockRef, ItemId } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
+import { crashPoint } from './crash-points.js';
 import { setAside } from './set-aside.js';
 import {
   isUnchanged,
@@ -112,6 +113,7 @@ export async function uploadFile(
   }
   const blocks: BlockRef[] = [];
   let batch: EncodedFileBlock[] = [];
+  crashPoint('upload:before-blocks');
   for await (const block of encodeFileBlocks(readAndFingerprint(), key)) {
     blocks.push({ offsetBytes: block.offset, sizeBytes: block.size, blockId: block.id });
     batch.push(block);
@@ -137,7 +139,9 @@ export async function uploadFile(
       },
       context.signal,
     );
+  crashPoint('upload:before-commit');
   let result = await commit(operation.parentRev);
+  crashPoint('upload:after-commit');
   if (result.kind === 'missing_blocks') {
     // Collected between our check and the commit (or never sent by a crashed attempt): send again.
     const wanted = new Set(result.missing);
