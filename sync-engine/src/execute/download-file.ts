@@ -1,12 +1,14 @@
 /**
- * Download: the server's version is written to a temporary file in the folder's hidden
+ * Download: the server's version (its blocks: fetch-blocks.ts) is written to a temporary file in the folder's hidden
  * `.ferry/tmp` (same file system, never synced), flushed to disk, given the server's mtime and
  * renamed over the path in one atomic step, so no crash or kill ever leaves a partial file at a
  * real path. The path is checked just before the rename: a local edit made meanwhile is never
  * overwritten (the download is dropped and the next plan sees both changes).
  */
 import type { Operation } from '../plan/index.js';
+import type { BlockRef } from '../state/index.js';
 import { crashPoint } from './crash-points.js';
+import { fetchBlocks } from './fetch-blocks.js';
 import {
   isUnchanged,
   parentOf,
@@ -42,24 +44,27 @@ export async function downloadFile(
   const tempPath = `${TEMP_FOLDER}/${operation.itemId}-${Math.floor(context.clock.nowMs())}`;
   const fingerprinter = await context.createFingerprinter();
   let sizeBytes = 0;
+  const listing = await context.remote.getFileBlocks(
+    { path: remote.path, rev: remote.rev },
+    context.signal,
+  );
+  const blockRefs: BlockRef[] = [];
   try {
-    const download = await context.remote.downloadFile(
-      { path: remote.path, rev: remote.rev },
-      context.signal,
-    );
     const writer = await context.fs.createFile(tempPath);
     try {
-      for await (const chunk of download.body) {
-        await writer.write(chunk);
-        fingerprinter.update(chunk);
-        sizeBytes += chunk.length;
-        context.report.transferred('down', chunk.length);
+      for await (const block of fetchBlocks(context, listing.namespace, listing.blocks)) {
+        await writer.write(block.bytes);
+        fingerprinter.update(block.bytes);
+        blockRefs.push({
+          offsetBytes: sizeBytes,
+          sizeBytes: block.bytes.length,
+          blockId: block.id,
+        });
+        sizeBytes += block.bytes.length;
         crashPoint('download:mid-file');
       }
-      if (sizeBytes !== download.totalBytes) {
-        throw new Error(
-          `download of ${remote.path} ended after ${sizeBytes} of ${download.totalBytes} bytes`,
-        );
+      if (sizeBytes !== listing.size) {
+        throw new Error(`download of ${remote.path} gave ${sizeBytes} of ${listing.size} bytes`);
       }
       await writer.sync();
     } finally {
@@ -105,6 +110,8 @@ export async function downloadFile(
       fingerprint,
       syncedMs: now,
     });
+    context.state.blocks.set(operation.itemId, 'local', blockRefs);
+    context.state.blocks.set(operation.itemId, 'synced', blockRefs);
   });
   context.report.synced('download', operation.path, { sizeBytes });
   return 'done';

@@ -13,6 +13,7 @@ import type { BlockId, FileMetadata, Rev } from '../protocol/index.js';
 import type { BlockRef, ItemId } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
 import { crashPoint } from './crash-points.js';
+import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
 import { setAside } from './set-aside.js';
 import {
   isUnchanged,
@@ -84,6 +85,7 @@ async function sendMissing(
           context.signal,
         );
         context.report.transferred('up', block.encoded.length);
+        crashPoint('upload:between-blocks');
       }
     }),
   );
@@ -139,6 +141,15 @@ export async function uploadFile(
       },
       context.signal,
     );
+  // The intent log: if we crash after the server committed but before we recorded it, the next
+  // pull recognises our own commit by its content hash instead of calling it a conflict.
+  const contentHash = contentHashOf(blocks.map((block) => block.blockId));
+  recordCommitIntent(context.state, operation.itemId, {
+    path: operation.path,
+    contentHash,
+    fingerprint,
+    sizeBytes,
+  });
   crashPoint('upload:before-commit');
   let result = await commit(operation.parentRev);
   crashPoint('upload:after-commit');
@@ -156,6 +167,7 @@ export async function uploadFile(
   switch (result.kind) {
     case 'committed':
       context.state.transaction(() => {
+        clearCommitIntent(context.state, operation.itemId);
         recordCommitted(context, operation.itemId, result.file, fingerprint, blocks);
         const current = items.local.get(operation.itemId);
         if (current !== undefined && current.path === local.path) {
@@ -178,7 +190,7 @@ export async function uploadFile(
       return 'done';
     case 'rev_conflict': {
       // The server moved on: its version keeps the path, ours becomes a conflicted copy.
-      const contentHash = contentHashOf(blocks.map((block) => block.blockId));
+      clearCommitIntent(context.state, operation.itemId);
       await setAside(context, {
         itemId: operation.itemId,
         path: operation.path,
@@ -194,6 +206,7 @@ export async function uploadFile(
       );
     case 'namespace_changed':
       // The folder became shared meanwhile: the next pull brings the new namespace.
+      clearCommitIntent(context.state, operation.itemId);
       return 'stale';
   }
 }

@@ -7,6 +7,7 @@
  */
 import { createFingerprinter } from '../blocks/index.js';
 import type { ExecuteContext, ExecuteReporter } from '../execute/execute-context.js';
+import { settleCommitIntents } from '../execute/commit-intents.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
 import { planOperations, type MassDeletePolicy, type Operation, type Plan } from '../plan/index.js';
@@ -112,7 +113,10 @@ export class FolderSync {
         state.cursors.set(this.cursorKey, result.cursor, clock.nowMs());
       });
       cursor = result.cursor;
-      if (!result.hasMore) return;
+      if (!result.hasMore) {
+        state.transaction(() => settleCommitIntents(state, clock.nowMs()));
+        return;
+      }
     }
   }
 

@@ -19,6 +19,8 @@ export interface SyncDevice {
   readonly conflicts: Conflict[];
   readonly synced: string[];
   readonly problems: string[];
+  /** Bytes received and sent (encoded blocks), as the executors report them. */
+  readonly transferred: { up: number; down: number };
   syncOnce(): Promise<SyncOutcome>;
   close(): void;
 }
@@ -35,11 +37,14 @@ export async function createSyncDevice(
   const conflicts: Conflict[] = [];
   const synced: string[] = [];
   const problems: string[] = [];
+  const transferred = { up: 0, down: 0 };
   const report: ExecuteReporter = {
     synced: (action, p) => synced.push(`${action} ${p}`),
     conflict: (conflict) => conflicts.push(conflict),
     problem: (code, message) => problems.push(`${code}: ${message}`),
-    transferred: () => undefined,
+    transferred: (direction, bytes) => {
+      transferred[direction] += bytes;
+    },
   };
   const sync = new FolderSync({
     state,
@@ -59,6 +64,7 @@ export async function createSyncDevice(
     conflicts,
     synced,
     problems,
+    transferred,
     syncOnce: () => sync.syncUntilAgreed(AbortSignal.timeout(60_000)),
     close: () => state.close(),
   };
