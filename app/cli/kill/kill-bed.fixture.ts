@@ -3,12 +3,13 @@
  * (their own homes and folders, signed up and logged in through the CLI), and what the server
  * holds as those devices see it (files by content hash, block lists, encoded block sizes).
  */
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { BlockId, NamespaceId } from 'sync-engine/protocol';
+import type { BlockId, NamespaceId, Rev } from 'sync-engine/protocol';
 import { asDevice, PASSWORD, runFerry } from '../cli-harness.fixture.js';
-import { sha256, type Tree } from './folder-tree.fixture.js';
+import type { Tree } from './folder-tree.fixture.js';
 import { startServerChild, type ServerChild } from './server-child.fixture.js';
 import type { Device } from './sync-child.fixture.js';
 
@@ -75,6 +76,27 @@ export async function startKillBed(): Promise<KillBed> {
   };
 }
 
+type Remote = Parameters<Parameters<typeof asDevice>[1]>[0];
+
+/** SHA-256 (hex) of a file version as the server serves it. */
+async function downloadHash(remote: Remote, request: { path: string; rev?: Rev }) {
+  const download = await remote.downloadFile(request, new AbortController().signal);
+  const hash = createHash('sha256');
+  for await (const chunk of download.body) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** The content hashes of every kept revision of `serverPath`, newest first. */
+export async function historyOf(device: Device, serverPath: string): Promise<string[]> {
+  return asDevice(device.home, async (remote, signal) => {
+    const { revisions } = await remote.listRevisions({ path: serverPath }, signal);
+    const hashes = [];
+    for (const { rev } of revisions)
+      hashes.push(await downloadHash(remote, { path: serverPath, rev }));
+    return hashes;
+  });
+}
+
 /** The files the server holds for `device`'s account, by content hash (like readTree). */
 export async function serverTree(device: Device): Promise<Tree> {
   return asDevice(device.home, async (remote, signal) => {
@@ -86,10 +108,7 @@ export async function serverTree(device: Device): Promise<Tree> {
       } else if (entry.status !== 'uploaded') {
         tree[entry.path] = `?${entry.status}`;
       } else {
-        const download = await remote.downloadFile({ path: entry.path }, signal);
-        const chunks: Buffer[] = [];
-        for await (const chunk of download.body) chunks.push(Buffer.from(chunk));
-        tree[entry.path] = sha256(Buffer.concat(chunks));
+        tree[entry.path] = await downloadHash(remote, { path: entry.path });
       }
     }
     return tree;
