@@ -67,20 +67,20 @@ describe('ferry sync SIGKILLed during a download', () => {
   for (const point of POINTS) {
     const renamed = point === 'download:after-rename';
 
-    it(`${point}, a new file: absent${renamed ? ' or complete' : ''} at its path, then complete`, async () => {
+    it(`${point}, a new file: ${renamed ? 'complete' : 'absent'} at its path after the kill, then complete`, async () => {
       const { a, b } = await bed.newAccount(`new-${point.replace(':', '-')}`);
       const content = seededBytes(`${point} new`, SIZE_BYTES);
       const rev = await uploadAs(a, FILE, content);
       const [blocks] = await blocksOf(a, [FILE]);
       expect(blocks!.ids.size).toBeGreaterThan(1);
 
-      expectKilled(await runSyncOnce(b, { crashAt: point }));
+      expectKilled(await runSyncOnce(b, { crashAt: point }), `FERRY_TEST_CRASH_AT=${point}`);
       expect(await readTree(b.folder)).toEqual(renamed ? { [FILE]: sha256(content) } : {});
       await expectTempAfterKill(b, point);
       await expectRecovery(b, content, rev);
     });
 
-    it(`${point}, an update: the ${renamed ? 'new' : 'old'} version whole at its path, then the new`, async () => {
+    it(`${point}, an update: the ${renamed ? 'new' : 'old'} version whole at its path after the kill, then the new`, async () => {
       const { a, b } = await bed.newAccount(`update-${point.replace(':', '-')}`);
       const before = seededBytes(`${point} v1`, SIZE_BYTES);
       await uploadAs(a, FILE, before);
@@ -89,7 +89,7 @@ describe('ferry sync SIGKILLed during a download', () => {
       const after = seededBytes(`${point} v2`, SIZE_BYTES);
       const rev = await uploadAs(a, FILE, after);
 
-      expectKilled(await runSyncOnce(b, { crashAt: point }));
+      expectKilled(await runSyncOnce(b, { crashAt: point }), `FERRY_TEST_CRASH_AT=${point}`);
       expect(await readTree(b.folder)).toEqual({ [FILE]: sha256(renamed ? after : before) });
       await expectTempAfterKill(b, point);
       await expectRecovery(b, after, rev);

@@ -4,6 +4,7 @@
  * path on the server and on B, with no conflicted copy (A is the only one who edited it), and
  * every committed version must stay in the history.
  */
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIB, overwriteAt, readTree, seededBytes, sha256 } from './folder-tree.fixture.js';
@@ -11,7 +12,6 @@ import { historyOf, serverTree, startKillBed, type KillBed } from './kill-bed.fi
 import { expectInSync, expectKilled, storedBetween } from './kill-checks.fixture.js';
 import { settledCounters } from './server-child.fixture.js';
 import { runSyncOnce, type CrashPoint } from './sync-child.fixture.js';
-import { writeFile } from 'node:fs/promises';
 
 const FILE = '/doc.bin';
 
@@ -40,7 +40,7 @@ describe('an edit made after a crashed upload', () => {
       // Edit 1 (in place, a few KiB in the middle), then the upload is killed.
       await overwriteAt(file, 4 * MIB, seededBytes(`${point} edit 1`, 4096));
       const edit1 = (await readTree(a.folder))[FILE]!;
-      expectKilled(await runSyncOnce(a, { crashAt: point }));
+      expectKilled(await runSyncOnce(a, { crashAt: point }), `FERRY_TEST_CRASH_AT=${point}`);
       const afterKill = await settledCounters(bed.server);
       expect(await serverTree(a)).toEqual({ [FILE]: firstEditCommitted ? edit1 : sha256(first) });
 

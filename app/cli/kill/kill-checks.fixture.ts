@@ -18,9 +18,12 @@ export function expectInSync(run: SyncRun): void {
   expect(run.events.at(-1)).toEqual({ type: 'done', agreed: true });
 }
 
-/** The run died by SIGKILL (a crash point was reached, or the test killed it). */
-export function expectKilled(run: SyncRun): void {
-  expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({
+/** The run died by SIGKILL: `where` (a crash point, or the test's own kill) was reached. */
+export function expectKilled(run: SyncRun, where: string): void {
+  expect(
+    { code: run.code, signal: run.signal },
+    `ferry sync should have been killed at ${where}; stderr: ${run.stderr}`,
+  ).toEqual({
     code: null,
     signal: 'SIGKILL',
   });

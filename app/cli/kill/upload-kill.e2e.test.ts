@@ -122,7 +122,10 @@ describe('ferry sync SIGKILLed during an upload', () => {
     it(`${point}: the next run completes it, sends no block twice, and B converges`, async () => {
       const change = await prepareChange(point.replace(':', '-'));
       const start = await bed.server.counters();
-      expectKilled(await runSyncOnce(change.account.a, { crashAt: point }));
+      expectKilled(
+        await runSyncOnce(change.account.a, { crashAt: point }),
+        `FERRY_TEST_CRASH_AT=${point}`,
+      );
       const afterKill = await settledCounters(bed.server);
       const commits = afterKill.commits - start.commits;
       if (commitsBeforeKill === 'none') expect(commits).toBe(0);
@@ -144,7 +147,7 @@ describe('ferry sync SIGKILLed during an upload', () => {
       intervalMs: 10,
     });
     running.kill();
-    expectKilled(await running.done);
+    expectKilled(await running.done, "the test's SIGKILL");
     const afterKill = await settledCounters(bed.server);
     expect(afterKill.commits).toBe(start.commits);
     expect(await serverTree(account.a)).toEqual({});
