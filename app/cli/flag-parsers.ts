@@ -4,6 +4,7 @@
  * command does anything.
  */
 import { InvalidArgumentError } from 'commander';
+import { parseRate } from 'sync-engine';
 
 /** The largest `--limit` a command accepts (the server's page limit for history and activity). */
 export const MAX_LIMIT = 1000;
@@ -78,6 +79,15 @@ export function parseRev(value: string): string {
     throw new InvalidArgumentError('must be a revision id as ferry history prints it');
   }
   return value;
+}
+
+/** A bandwidth: `5MB/s`, `500KiB/s`, `2M` (bytes per second). */
+export function parseBandwidth(value: string): number {
+  const rate = parseRate(value);
+  if (rate === undefined) {
+    throw new InvalidArgumentError('must be a rate like 5MB/s, 500KiB/s or 2M (bytes per second)');
+  }
+  return rate;
 }
 
 /** A TCP port: 0 (any free one) to 65535. */

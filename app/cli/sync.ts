@@ -1,5 +1,6 @@
 /**
- * `ferry sync --folder DIR [--once] [--json] [--ui-port N] [--allow-mass-delete]`: keeps the
+ * `ferry sync --folder DIR [--once] [--json] [--ui-port N] [--allow-mass-delete] [--limit-up R]
+ * [--limit-down R]`: keeps the
  * folder and the server in agreement. `--once` syncs until both sides agree and exits (0 when in
  * sync, 1 with the reason otherwise); without it, runs until SIGINT or SIGTERM and stops
  * cleanly. The folder is remembered in the device's home after the first run.
@@ -22,7 +23,7 @@ import {
   type CliIo,
   type CommonFlags,
 } from './command-context.js';
-import { parseNonEmpty, parsePort } from './flag-parsers.js';
+import { parseBandwidth, parseNonEmpty, parsePort } from './flag-parsers.js';
 import { followEvents } from './sync-output.js';
 
 interface SyncFlags extends CommonFlags {
@@ -30,6 +31,8 @@ interface SyncFlags extends CommonFlags {
   readonly once?: boolean;
   readonly uiPort?: number;
   readonly allowMassDelete?: boolean;
+  readonly limitUp?: number;
+  readonly limitDown?: number;
 }
 
 /** The folder to sync: the flag (remembered from now on), else the remembered one. */
@@ -68,6 +71,8 @@ export async function runSync(
     json: boolean;
     uiPort?: number;
     allowMassDelete: boolean;
+    limitUpBytesPerSecond?: number;
+    limitDownBytesPerSecond?: number;
     stopped?: Promise<void>;
   },
 ): Promise<void> {
@@ -89,6 +94,12 @@ export async function runSync(
       email: config.email,
       deviceName: config.deviceName,
       allowMassDelete: options.allowMassDelete,
+      ...(options.limitUpBytesPerSecond === undefined
+        ? {}
+        : { limitUpBytesPerSecond: options.limitUpBytesPerSecond }),
+      ...(options.limitDownBytesPerSecond === undefined
+        ? {}
+        : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
     });
     if (options.uiPort !== undefined) {
       control = await startControlServer({ control: engine, port: options.uiPort });
@@ -145,7 +156,9 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
     .option(
       '--allow-mass-delete',
       'delete on the server even when many files were deleted here at once',
-    );
+    )
+    .option('--limit-up <rate>', 'upload bandwidth limit, e.g. 5MB/s', parseBandwidth)
+    .option('--limit-down <rate>', 'download bandwidth limit, e.g. 5MB/s', parseBandwidth);
   addCommonOptions(command, 'one event a line: {"type":"synced"|"conflict"|"problem"|"state"|…}');
   command.action(async (flags: SyncFlags) => {
     const { home, config } = await loadSignedInDevice(io, flags);
@@ -155,6 +168,8 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
       json: flags.json === true,
       ...(flags.uiPort === undefined ? {} : { uiPort: flags.uiPort }),
       allowMassDelete: flags.allowMassDelete === true,
+      ...(flags.limitUp === undefined ? {} : { limitUpBytesPerSecond: flags.limitUp }),
+      ...(flags.limitDown === undefined ? {} : { limitDownBytesPerSecond: flags.limitDown }),
     });
   });
 }

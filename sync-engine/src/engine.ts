@@ -45,6 +45,9 @@ export interface EngineOptions {
   /** Hold no deletions (`--allow-mass-delete`). */
   readonly allowMassDelete?: boolean;
   readonly massDelete?: MassDeletePolicy;
+  /** Bandwidth limits (`--limit-up`, `--limit-down`), bytes per second. */
+  readonly limitUpBytesPerSecond?: number;
+  readonly limitDownBytesPerSecond?: number;
   /** Full rescan interval while running (default 60 s). */
   readonly rescanIntervalMs?: number;
   /** Watch the folder for changes while running (default true). */
@@ -148,6 +151,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     rootNamespace: options.rootNamespace,
     deviceName: options.deviceName,
     ...(options.massDelete === undefined ? {} : { massDelete: options.massDelete }),
+    ...(options.limitUpBytesPerSecond === undefined
+      ? {}
+      : { limitUpBytesPerSecond: options.limitUpBytesPerSecond }),
+    ...(options.limitDownBytesPerSecond === undefined
+      ? {}
+      : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
   });
   sync.allowMassDelete = options.allowMassDelete === true;
   // A download cut by a crash leaves its temporary file behind; nothing else is in there.

@@ -82,3 +82,4 @@ export {
   type EngineStatus,
   type SequencedEvent,
 } from './control/index.js';
+export { parseRate } from './loop/rate-limiter.js';

@@ -45,6 +45,8 @@ export interface ExecuteContext {
   readonly createFingerprinter: () => Promise<Fingerprinter>;
   /** The namespace's data key (fetched once per namespace). */
   namespaceKey(namespace: NamespaceId, signal: AbortSignal): Promise<Uint8Array>;
+  /** Waits until `bytes` may be sent or received (the bandwidth limits); at once without one. */
+  throttle(direction: 'up' | 'down', bytes: number, signal: AbortSignal): Promise<void>;
   readonly signal: AbortSignal;
 }
 

@@ -46,6 +46,7 @@ async function fetchBlock(
   const local = await fromLocalCopy(context, block.id);
   if (local !== undefined) return { id: block.id, bytes: local, fromDisk: true };
   const encoded = await context.remote.getBlock({ namespace, id: block.id }, context.signal);
+  await context.throttle('down', encoded.length, context.signal);
   context.report.transferred('down', encoded.length);
   return { id: block.id, bytes: decodeBlock(encoded, key, block.id), fromDisk: false };
 }

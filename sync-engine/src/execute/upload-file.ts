@@ -80,6 +80,7 @@ async function sendMissing(
     batch.map(async (block) => {
       if (missing.has(block.id) && !sent.has(block.id)) {
         sent.add(block.id);
+        await context.throttle('up', block.encoded.length, context.signal);
         await context.remote.putBlock(
           { namespace, id: block.id, encoded: block.encoded },
           context.signal,

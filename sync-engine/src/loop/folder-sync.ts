@@ -18,6 +18,7 @@ import { fingerprintThrough } from '../scan/fingerprint-entry.js';
 import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
 import type { ScanProblem } from '../scan/scan-problems.js';
 import { computeBackoffMs, type ClientState } from '../state/index.js';
+import { RateLimiter } from './rate-limiter.js';
 import { applyLocalScan } from '../trees/local-scan.js';
 import { applyRemoteChanges, replaceRemoteTree } from '../trees/remote-changes.js';
 
@@ -34,6 +35,9 @@ export interface FolderSyncOptions {
   /** Operations run at once (default 8). */
   readonly concurrency?: number;
   readonly massDelete?: MassDeletePolicy;
+  /** Bandwidth limits, bytes per second; none when absent. */
+  readonly limitUpBytesPerSecond?: number;
+  readonly limitDownBytesPerSecond?: number;
 }
 
 /** Why an item's operation is not being retried yet. */
@@ -75,12 +79,18 @@ export class FolderSync {
   private readonly failures = new Map<string, ItemFailure>();
   private readonly keys = new Map<NamespaceId, Promise<Uint8Array>>();
   private scanProblems: ScanProblem[] = [];
+  private readonly limiters: { up?: RateLimiter; down?: RateLimiter };
   private quotaExceeded = false;
   private diskFullUntilMs = 0;
   allowMassDelete = false;
 
   constructor(options: FolderSyncOptions) {
     this.options = options;
+    const { clock, limitUpBytesPerSecond: up, limitDownBytesPerSecond: down } = options;
+    this.limiters = {
+      ...(up === undefined ? {} : { up: new RateLimiter(clock, up) }),
+      ...(down === undefined ? {} : { down: new RateLimiter(clock, down) }),
+    };
   }
 
   private get cursorKey() {
@@ -169,6 +179,9 @@ export class FolderSync {
       deviceName,
       createFingerprinter,
       signal,
+      throttle: async (direction, bytes, throttleSignal) => {
+        await this.limiters[direction]?.take(bytes, throttleSignal);
+      },
       namespaceKey: (namespace, keySignal) => {
         let key = this.keys.get(namespace);
         if (key === undefined) {

@@ -9,7 +9,7 @@ import type { ExecuteReporter } from '../execute/execute-context.js';
 import type { ClientState, Conflict } from '../state/index.js';
 import { openClientState } from '../state/index.js';
 import type { RemoteTestServer, TestDevice } from '../testkit/remote-test-server.js';
-import { FolderSync, type SyncOutcome } from './folder-sync.js';
+import { FolderSync, type FolderSyncOptions, type SyncOutcome } from './folder-sync.js';
 import { systemClock } from '../system-clock.js';
 
 export interface SyncDevice {
@@ -30,6 +30,7 @@ export async function createSyncDevice(
   device: TestDevice,
   dir: string,
   name: string,
+  extra: Partial<FolderSyncOptions> = {},
 ): Promise<SyncDevice> {
   const folder = path.join(dir, name, 'folder');
   await mkdir(folder, { recursive: true });
@@ -56,6 +57,7 @@ export async function createSyncDevice(
     userId: device.login.userId,
     rootNamespace: device.login.rootNamespace,
     deviceName: name,
+    ...extra,
   });
   return {
     folder,
