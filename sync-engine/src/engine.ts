@@ -101,6 +101,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const remote =
     options.remote ?? createRemoteClient({ baseUrl: options.serverUrl, token: options.token });
   const state = openClientState(options.statePath);
+  // A state belongs to one account on one server: its trees describe that account's files.
+  const owner = { serverUrl: options.serverUrl, userId: options.userId };
+  const recorded = state.settings.get('account') as typeof owner | undefined;
+  if (recorded === undefined) {
+    state.settings.set('account', owner);
+  } else if (recorded.serverUrl !== owner.serverUrl || recorded.userId !== owner.userId) {
+    state.close();
+    throw new Error(
+      `${options.statePath} holds the sync state of another account (${recorded.serverUrl}); use another --home, or delete that file to start over`,
+    );
+  }
   const events = new EventLog({ clock });
   const meter = new TransferMeter();
   const wakeup = new Wakeup(clock);

@@ -32,7 +32,7 @@ export interface FolderSyncOptions {
   readonly userId: UserId;
   readonly rootNamespace: NamespaceId;
   readonly deviceName: string;
-  /** Operations run at once (default 8). */
+  /** Operations run at once (default 16: small files are latency-bound). */
   readonly concurrency?: number;
   readonly massDelete?: MassDeletePolicy;
   /** Bandwidth limits, bytes per second; none when absent. */
@@ -245,7 +245,7 @@ export class FolderSync {
 
   /** Runs `operations` with bounded concurrency; the first stopping failure ends the batch. */
   private async runAll(operations: readonly Operation[], signal: AbortSignal): Promise<void> {
-    const limit = this.options.concurrency ?? 8;
+    const limit = this.options.concurrency ?? 16;
     let next = 0;
     let stopped: unknown;
     const worker = async () => {
