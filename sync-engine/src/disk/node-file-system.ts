@@ -29,18 +29,60 @@ function kindOf(entry: {
 
 /** The FileSystem of the folder at `root` (an absolute OS path). */
 export function createNodeFileSystem(root: string): FileSystem {
-  const resolve = (treePath: string): string => {
+  const segmentsOf = (treePath: string): string[] => {
     const segments = treePath.split('/').filter((s) => s !== '');
     if (segments.some((s) => s === '.' || s === '..' || s.includes(path.sep))) {
       throw new RangeError(`not a tree path: ${JSON.stringify(treePath)}`);
     }
-    return path.join(root, ...segments);
+    return segments;
+  };
+  const resolve = (treePath: string): string => path.join(root, ...segmentsOf(treePath));
+  /**
+   * The OS path of an existing entry whose tree path (NFC) may be spelled otherwise on disk (a
+   * name written in NFD by another program): segment by segment, the entry whose NFC form is the
+   * segment. The spelling as given when nothing matches (the caller then gets ENOENT).
+   */
+  const resolveExisting = async (treePath: string): Promise<string> => {
+    const direct = resolve(treePath);
+    try {
+      await lstat(direct);
+      return direct;
+    } catch {
+      let current = root;
+      for (const segment of segmentsOf(treePath)) {
+        let names: string[];
+        try {
+          names = await readdir(current);
+        } catch {
+          return direct;
+        }
+        const match = names.includes(segment)
+          ? segment
+          : names.find((name) => name.normalize('NFC') === segment);
+        if (match === undefined) return direct;
+        current = path.join(current, match);
+      }
+      return current;
+    }
+  };
+  /** A path to create: its parent as it exists on disk, its own name as given. */
+  const resolveNew = async (treePath: string): Promise<string> => {
+    const segments = segmentsOf(treePath);
+    const name = segments.pop();
+    if (name === undefined) return root;
+    return path.join(await resolveExisting(`/${segments.join('/')}`), name);
   };
   return {
     async stat(treePath, signal): Promise<EntryStat | undefined> {
       signal?.throwIfAborted();
       try {
-        const stats = await lstat(resolve(treePath), { bigint: true });
+        // The spelling as given first (one lstat); the NFC-insensitive lookup only on a miss.
+        const stats = await lstat(resolve(treePath), { bigint: true }).catch(
+          async (error: unknown) => {
+            if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            return lstat(await resolveExisting(treePath), { bigint: true });
+          },
+        );
         const kind = kindOf(stats);
         return {
           kind,
@@ -55,15 +97,15 @@ export function createNodeFileSystem(root: string): FileSystem {
     },
     async readDir(treePath, signal): Promise<DirEntry[]> {
       signal?.throwIfAborted();
-      const entries = await readdir(resolve(treePath), { withFileTypes: true });
+      const entries = await readdir(await resolveExisting(treePath), { withFileTypes: true });
       return entries.map((entry) => ({ name: entry.name, kind: kindOf(entry) }));
     },
-    readFile(treePath, signal) {
-      return createReadStream(resolve(treePath), { highWaterMark: 1 << 20, signal });
+    async *readFile(treePath, signal) {
+      yield* createReadStream(await resolveExisting(treePath), { highWaterMark: 1 << 20, signal });
     },
     async readRange(treePath, offset, length, signal): Promise<Uint8Array> {
       signal?.throwIfAborted();
-      const handle = await open(resolve(treePath), 'r');
+      const handle = await open(await resolveExisting(treePath), 'r');
       try {
         const buffer = new Uint8Array(length);
         let filled = 0;
@@ -78,7 +120,7 @@ export function createNodeFileSystem(root: string): FileSystem {
       }
     },
     async createFile(treePath): Promise<FileWriter> {
-      const handle = await open(resolve(treePath), 'w', 0o644);
+      const handle = await open(await resolveNew(treePath), 'w', 0o644);
       return {
         write: async (bytes) => {
           let written = 0;
@@ -91,16 +133,18 @@ export function createNodeFileSystem(root: string): FileSystem {
         close: () => handle.close(),
       };
     },
-    rename: (from, to) => rename(resolve(from), resolve(to)),
+    rename: async (from, to) => rename(await resolveExisting(from), await resolveNew(to)),
     mkdir: async (treePath) => {
-      await mkdir(resolve(treePath), { recursive: true });
+      await mkdir(await resolveNew(treePath), { recursive: true });
     },
-    removeFile: (treePath) => ignoringMissing(() => unlink(resolve(treePath))),
-    removeFolder: (treePath) => ignoringMissing(() => rmdir(resolve(treePath))),
+    removeFile: async (treePath) =>
+      ignoringMissing(async () => unlink(await resolveExisting(treePath))),
+    removeFolder: async (treePath) =>
+      ignoringMissing(async () => rmdir(await resolveExisting(treePath))),
     removeTree: (treePath) => rm(resolve(treePath), { recursive: true, force: true }),
     setMtime: async (treePath, mtimeMs) => {
       const time = new Date(mtimeMs);
-      await utimes(resolve(treePath), time, time);
+      await utimes(await resolveExisting(treePath), time, time);
     },
   };
 }

@@ -73,10 +73,13 @@ export class RoundStopped extends Error {
 const STOPPING_CODES = new Set(['network_error', 'timeout', 'unauthorized', 'unavailable']);
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 const MAX_ROUNDS = 500;
+/** Stale answers of one item in a row before it waits for a retry like a failure. */
+const MAX_STALE_ATTEMPTS = 3;
 
 export class FolderSync {
   private readonly options: FolderSyncOptions;
   private readonly failures = new Map<string, ItemFailure>();
+  private readonly staleCounts = new Map<string, number>();
   private readonly keys = new Map<NamespaceId, Promise<Uint8Array>>();
   private scanProblems: ScanProblem[] = [];
   private readonly limiters: { up?: RateLimiter; down?: RateLimiter };
@@ -228,8 +231,24 @@ export class FolderSync {
 
   private async runOperation(operation: Operation, signal: AbortSignal): Promise<void> {
     try {
-      await executeOperation(this.context(signal), operation);
-      this.failures.delete(operation.itemId);
+      const outcome = await executeOperation(this.context(signal), operation);
+      if (outcome === 'done') {
+        this.failures.delete(operation.itemId);
+        this.staleCounts.delete(operation.itemId);
+        return;
+      }
+      // Stale: the next round plans again. An item that stays stale (its premise never holds)
+      // waits like a failure instead of spinning the round.
+      const stale = (this.staleCounts.get(operation.itemId) ?? 0) + 1;
+      this.staleCounts.set(operation.itemId, stale);
+      if (stale >= MAX_STALE_ATTEMPTS) {
+        this.recordFailure(
+          operation,
+          Object.assign(new Error(`what ${operation.kind} was planned on keeps changing`), {
+            code: 'stale',
+          }),
+        );
+      }
     } catch (error) {
       if (signal.aborted) throw error;
       if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
