@@ -27,6 +27,7 @@ import { watchFolder, type FolderWatcher } from './watch/folder-watcher.js';
 import type { MassDeletePolicy } from './plan/index.js';
 import type { Clock, FileSystem } from './ports.js';
 import type { ActivityResponse, NamespaceId, UserId } from './protocol/index.js';
+import { EngineError } from './errors.js';
 import { createRemoteClient, RemoteError, type RemoteClient } from './remote/index.js';
 import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
 import { problemsOf, TransferMeter } from './engine-status.js';
@@ -242,13 +243,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     } catch (error) {
       if (closing.signal.aborted) return undefined;
       if (error instanceof RoundStopped && error.cause.code === 'unauthorized') {
-        setState('error', 'This device was signed out: run `ferry login` again');
-        publish({
-          type: 'error',
-          code: 'unauthorized',
-          message: 'This device was signed out: run `ferry login` again',
-        });
-        throw error.cause;
+        const signedOut = 'This device was signed out: run `ferry login` again';
+        setState('error', signedOut);
+        publish({ type: 'error', code: 'unauthorized', message: signedOut });
+        throw new EngineError('unauthorized', signedOut, { cause: error.cause });
       }
       if (error instanceof RoundStopped) {
         setState('offline', `The server cannot be reached (${error.cause.code}); retrying`);
