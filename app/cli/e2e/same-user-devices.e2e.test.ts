@@ -19,12 +19,15 @@ afterAll(async () => {
 });
 
 /** A new account signed up on its first device and logged in on two more, as a user does. */
-async function threeDevices(prefix: string, person: string): Promise<E2eDevice[]> {
+async function threeDevices(
+  prefix: string,
+  person: string,
+): Promise<[E2eDevice, E2eDevice, E2eDevice]> {
   const devices = ['A', 'B', 'C'].map((name) => bed.device(`${prefix}${name}`));
   const email = `${person.toLowerCase()}@e2e.example`;
   await devices[0]!.signup(email, person);
   for (const device of devices.slice(1)) await device.login(email);
-  return devices;
+  return devices as [E2eDevice, E2eDevice, E2eDevice];
 }
 
 /** Syncs the devices in this order (the one that changed first), then compares them all. */

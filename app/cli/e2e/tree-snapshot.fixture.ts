@@ -112,46 +112,62 @@ async function shapeOf(folder: string): Promise<string> {
     .join('\n');
 }
 
-/** The common tree when all holders' trees are identical now, else undefined. */
-async function treesAgree(holders: readonly TreeHolder[]): Promise<TreeSnapshot | undefined> {
+/** The shape {@link shapeOf} gives for a snapshot. */
+function shapeOfSnapshot(tree: TreeSnapshot): string {
+  return Object.keys(tree)
+    .sort()
+    .map((key) => {
+      const value = tree[key]!;
+      return value === 'folder' ? `${key} folder 0` : `${key} file ${value.split(' ')[1]}`;
+    })
+    .join('\n');
+}
+
+/** Whether every holder's tree equals `expected` now. */
+async function treesMatch(holders: readonly TreeHolder[], expected: TreeSnapshot) {
+  const shape = shapeOfSnapshot(expected);
+  const text = JSON.stringify(sortedSnapshot(expected));
   try {
-    const shapes = await Promise.all(holders.map((holder) => shapeOf(holder.folder)));
-    if (shapes.some((shape) => shape !== shapes[0])) return undefined;
-    const trees = await Promise.all(holders.map((holder) => snapshotTree(holder.folder)));
-    const text = JSON.stringify(trees[0]);
-    return trees.some((tree) => JSON.stringify(tree) !== text) ? undefined : trees[0];
+    for (const holder of holders) if ((await shapeOf(holder.folder)) !== shape) return false;
+    for (const holder of holders) {
+      if (JSON.stringify(await snapshotTree(holder.folder)) !== text) return false;
+    }
+    return true;
   } catch (error) {
     // An engine renaming a download into place while we list: look again.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
 }
 
+/** `tree` with its keys in snapshot order. */
+export function sortedSnapshot(tree: TreeSnapshot): TreeSnapshot {
+  return Object.fromEntries(Object.entries(tree).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}
+
 /**
- * Waits until every holder's tree is byte-identical to the first one's (polling the cheap shape,
- * hashing only once the shapes agree); returns that tree.
+ * Waits until every holder's tree is byte-identical to `expected` (polling the cheap shape,
+ * hashing only once the shapes agree). On timeout, fails with the diff of the first tree that
+ * differs.
  */
-export async function waitForSameTrees(
+export async function waitForTrees(
   holders: readonly TreeHolder[],
-  options: { timeoutMs?: number; what?: string } = {},
-): Promise<TreeSnapshot> {
-  let agreed: TreeSnapshot | undefined;
-  const summary = async () => {
-    const counts = await Promise.all(
-      holders.map((holder) =>
-        listTree(holder.folder).then(
-          (listed) => `${listed.length} entries`,
-          (error: Error) => error.message,
-        ),
-      ),
-    );
-    return holders.map((holder, index) => `${holder.name}: ${counts[index]}`).join(', ');
-  };
-  await waitUntil(() => treesAgree(holders).then((tree) => (agreed = tree) !== undefined), {
-    timeoutMs: options.timeoutMs ?? 60_000,
-    intervalMs: 250,
-    what: options.what ?? `identical trees on ${holders.map((holder) => holder.name).join(', ')}`,
-    seen: summary,
-  });
-  return agreed!;
+  expected: TreeSnapshot,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<void> {
+  try {
+    await waitUntil(() => treesMatch(holders, expected), {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      // Every look lists the trees: with thousands of files, look less often.
+      intervalMs: options.intervalMs ?? 250,
+      what: `the expected tree on ${holders.map((holder) => holder.name).join(', ')}`,
+    });
+  } catch (error) {
+    for (const holder of holders) {
+      expect(await snapshotTree(holder.folder), `${holder.name}'s tree`).toEqual(
+        sortedSnapshot(expected),
+      );
+    }
+    throw error;
+  }
 }
