@@ -216,3 +216,47 @@ describe('conflicts between two devices, one of them offline', () => {
     expect(path.basename(copies.both!)).toMatch(/^both \(conflicted copy from B /);
   });
 });
+
+describe('a conflict while ferry sync runs', () => {
+  it('is reported as an event, listed and resolved through the running engine', async () => {
+    await writeFile(a.at('/live.txt'), ORIGINAL('live.txt'));
+    await a.syncOnce();
+    await b.syncOnce();
+    await writeFile(a.at('/live.txt'), BY_A('live.txt'));
+    await a.syncOnce();
+    await writeFile(b.at('/live.txt'), BY_B('live.txt'));
+
+    // B comes online with a running engine; its control API answers `conflicts` and `resolve`.
+    const sync = b.startSync(['--ui-port', '0']);
+    const reported = await sync.waitForEvent(
+      (event) => event.type === 'conflict' && (event.conflict as ConflictJson).path === '/live.txt',
+      'a conflict event for /live.txt',
+    );
+    const copy = (reported.conflict as ConflictJson).copyPath!;
+    expect(copy).toMatch(copyPattern('live', 'txt'));
+    const { conflicts } = await b.json<{ conflicts: ConflictJson[] }>(['conflicts']);
+    expect(conflicts).toEqual([expect.objectContaining({ path: '/live.txt', copyPath: copy })]);
+
+    const from = sync.events.length;
+    await b.ferryOk(['resolve', '/live.txt', '--keep', 'mine']);
+    await sync.waitForEvent(
+      (event) => event.type === 'synced' && event.action === 'upload' && event.path === '/live.txt',
+      "B's running engine uploading its version of /live.txt",
+      { from },
+    );
+    await sync.waitForEvent(
+      (event) => event.type === 'state' && event.state === 'idle',
+      'B idle after resolving',
+      { from },
+    );
+    expect(await sync.stop('SIGINT')).toBe(0);
+
+    await a.syncOnce();
+    for (const device of [a, b]) {
+      const tree = await snapshotTree(device.folder);
+      expect(tree['/live.txt'], device.name).toBe(fileEntry(BY_B('live.txt')));
+      expect(tree, device.name).not.toHaveProperty([copy]);
+    }
+    expect(await isInHistory(a, '/live.txt', BY_A('live.txt'))).toBe(true);
+  });
+});
