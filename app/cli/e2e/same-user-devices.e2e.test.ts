@@ -150,6 +150,16 @@ describe('three devices of one user through ferry sync --once', () => {
     }
   });
 
+  it('renames an empty folder on B, and A and C follow', async () => {
+    // /photos is empty since its 2024 folder moved into /archive.
+    await rename(b.at('/photos'), b.at('/pictures'));
+    delete model['/photos'];
+    model['/pictures'] = 'folder';
+    const { tree, out } = await roundRobin(b, a, c);
+    expect(tree).toEqual(model);
+    expect(out[1]).toContain('moved here /pictures (from /photos)');
+  });
+
   it('syncs names in other scripts (NFC) both ways', async () => {
     await put(c, '/日本語/メモ.txt', 'メモ\n');
     await put(c, '/Ελληνικά/ü🙂 é.txt', 'emoji and accents\n');
