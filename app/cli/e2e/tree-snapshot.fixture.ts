@@ -123,6 +123,11 @@ function shapeOfSnapshot(tree: TreeSnapshot): string {
     .join('\n');
 }
 
+/** `tree` with its keys in snapshot order. */
+function sortedSnapshot(tree: TreeSnapshot): TreeSnapshot {
+  return Object.fromEntries(Object.entries(tree).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
+}
+
 /** Whether every holder's tree equals `expected` now. */
 async function treesMatch(holders: readonly TreeHolder[], expected: TreeSnapshot) {
   const shape = shapeOfSnapshot(expected);
@@ -138,11 +143,6 @@ async function treesMatch(holders: readonly TreeHolder[], expected: TreeSnapshot
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
-}
-
-/** `tree` with its keys in snapshot order. */
-export function sortedSnapshot(tree: TreeSnapshot): TreeSnapshot {
-  return Object.fromEntries(Object.entries(tree).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)));
 }
 
 /**
