@@ -65,12 +65,30 @@ export function createNodeFileSystem(root: string): FileSystem {
       return current;
     }
   };
-  /** A path to create: its parent as it exists on disk, its own name as given. */
+  /**
+   * A path to write: the existing entry's own spelling when there is one (a download replaces
+   * an NFD-named file in place instead of adding an NFC twin), else its parent as it exists on
+   * disk and its name as given.
+   */
   const resolveNew = async (treePath: string): Promise<string> => {
     const segments = segmentsOf(treePath);
     const name = segments.pop();
     if (name === undefined) return root;
-    return path.join(await resolveExisting(`/${segments.join('/')}`), name);
+    const parent = await resolveExisting(`/${segments.join('/')}`);
+    // Only a name with non-ASCII characters can have another Unicode spelling: skip the listing.
+    if (/^[\u0020-\u007e]*$/.test(name)) return path.join(parent, name);
+    try {
+      const names = await readdir(parent);
+      if (!names.includes(name)) {
+        const twin = names.find(
+          (candidate) => candidate.normalize('NFC') === name.normalize('NFC'),
+        );
+        if (twin !== undefined) return path.join(parent, twin);
+      }
+    } catch {
+      // No parent yet: mkdir creates it, open fails with ENOENT as it should.
+    }
+    return path.join(parent, name);
   };
   return {
     async stat(treePath, signal): Promise<EntryStat | undefined> {

@@ -18,6 +18,7 @@ import { fingerprintThrough } from '../scan/fingerprint-entry.js';
 import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
 import type { ScanProblem } from '../scan/scan-problems.js';
 import { computeBackoffMs, type ClientState } from '../state/index.js';
+import { independentOperations } from './independent-operations.js';
 import { RateLimiter } from './rate-limiter.js';
 import { applyLocalScan } from '../trees/local-scan.js';
 import { applyRemoteChanges, replaceRemoteTree } from '../trees/remote-changes.js';
@@ -295,7 +296,9 @@ export class FolderSync {
         await this.scan(signal);
         plan = this.plan();
         const nowMs = this.options.clock.nowMs();
-        const due = plan.operations.filter((operation) => this.isDue(operation, nowMs));
+        const due = independentOperations(
+          plan.operations.filter((operation) => this.isDue(operation, nowMs)),
+        );
         if (due.length === 0) break;
         await this.runAll(due, signal);
       }
