@@ -13,9 +13,9 @@ describe('independentOperations', () => {
       { kind: 'upload', itemId: id(4), path: '/b.txt' },
     ];
     expect(independentOperations(operations).map((operation) => operation.itemId)).toEqual([
-      id(1),
       id(3),
       id(4),
+      id(1),
     ]);
   });
 
