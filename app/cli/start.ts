@@ -11,7 +11,6 @@ import { readFile, writeFile, mkdir, rename } from 'node:fs/promises';
 import { hostname, homedir, userInfo } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { startServer } from 'server-mock';
 import { readDeviceConfig, type DeviceConfig } from '../config/device-home.js';
 import { CommandFailure } from './cli-errors.js';
 import {
@@ -100,6 +99,7 @@ export function registerStartCommand(program: Command, io: CliIo): void {
     const previous = await readStartAccount(home);
     const device = await readDeviceConfig(home);
     const port = flags.port ?? previous?.port ?? DEFAULT_PORT;
+    const { startServer } = await import('server-mock');
     const server = await startServer({
       dataDir: path.join(home, 'server'),
       port,
