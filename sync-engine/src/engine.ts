@@ -5,6 +5,7 @@
  * events). Implements EngineControl, the contract the CLI, the desktop app and the browser UI
  * drive it through.
  */
+import { setMaxListeners } from 'node:events';
 import {
   ControlError,
   EventLog,
@@ -117,6 +118,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const meter = new TransferMeter();
   const wakeup = new Wakeup(clock);
   const closing = new AbortController();
+  // Every running operation (16 at a time) and its requests listen to this one signal.
+  setMaxListeners(256, closing.signal);
 
   let engineState: EngineState = 'starting';
   let message: string | undefined;
