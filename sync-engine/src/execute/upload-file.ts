@@ -24,6 +24,9 @@ import {
 
 type Upload = Extract<Operation, { kind: 'upload' }>;
 
+/** Files from this size on are announced before their blocks go (the seed's pending → uploaded). */
+const ANNOUNCE_MIN_BYTES = 16 * 1024 * 1024;
+
 /** Blocks checked and sent together: bounds memory (at most this many encoded blocks held). */
 const BLOCKS_PER_BATCH = 8;
 
@@ -113,6 +116,13 @@ export async function uploadFile(
       fingerprinter.update(chunk);
       yield chunk;
     }
+  }
+  if (local.sizeBytes >= ANNOUNCE_MIN_BYTES) {
+    // Large files are announced first (pending until the commit): other devices see it coming.
+    await context.remote.announceFile(
+      { path: operation.path, size: local.sizeBytes, modified: Math.round(local.mtimeMs) },
+      context.signal,
+    );
   }
   const blocks: BlockRef[] = [];
   let batch: EncodedFileBlock[] = [];
