@@ -1,25 +1,9 @@
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startRemoteTestServer, type RemoteTestServer } from '../testkit/remote-test-server.js';
 import { useTempDir } from '../testkit/index.js';
-import { createSyncDevice, type SyncDevice } from './sync-devices.fixture.js';
-
-/** Every file and folder under `root` (but `.ferry`), as path → content ('/' for folders). */
-export async function readTree(root: string, prefix = ''): Promise<Record<string, string>> {
-  const tree: Record<string, string> = {};
-  for (const entry of await readdir(path.join(root, prefix), { withFileTypes: true })) {
-    const relative = `${prefix}/${entry.name}`;
-    if (relative === '/.ferry') continue;
-    if (entry.isDirectory()) {
-      tree[relative] = '/';
-      Object.assign(tree, await readTree(root, relative));
-    } else {
-      tree[relative] = await readFile(path.join(root, relative), 'utf8');
-    }
-  }
-  return tree;
-}
+import { createSyncDevice, readTree, type SyncDevice } from './sync-devices.fixture.js';
 
 const tempDir = useTempDir('ferry-folder-sync-');
 let server: RemoteTestServer;

@@ -2,7 +2,7 @@
  * Devices for the loop's tests: each a real folder in a temp dir, a real SQLite state and a
  * FolderSync against the real server, driven round by round through `sync()`.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createNodeFileSystem } from '../disk/node-file-system.js';
 import type { ExecuteReporter } from '../execute/execute-context.js';
@@ -70,4 +70,20 @@ export async function createSyncDevice(
     syncOnce: () => sync.syncUntilAgreed(AbortSignal.timeout(60_000)),
     close: () => state.close(),
   };
+}
+
+/** Every file and folder under `root` (but `.ferry`), as path → content ('/' for folders). */
+export async function readTree(root: string, prefix = ''): Promise<Record<string, string>> {
+  const tree: Record<string, string> = {};
+  for (const entry of await readdir(path.join(root, prefix), { withFileTypes: true })) {
+    const relative = `${prefix}/${entry.name}`;
+    if (relative === '/.ferry') continue;
+    if (entry.isDirectory()) {
+      tree[relative] = '/';
+      Object.assign(tree, await readTree(root, relative));
+    } else {
+      tree[relative] = await readFile(path.join(root, relative), 'utf8');
+    }
+  }
+  return tree;
 }
