@@ -1,0 +1,90 @@
+/**
+ * The FileSystem of a simulated device: the real adapter on a real folder, with every call
+ * through the device's PortGate (so a crash stops the engine at any disk step: between a
+ * download's write and its rename, after a rename before its record) and inode numbers from
+ * VirtualInodes, so a replayed seed sees the same numbers.
+ */
+import path from 'node:path';
+import { createNodeFileSystem } from '../../disk/node-file-system.js';
+import type { FileSystem, FileWriter } from '../../ports.js';
+import type { PortGate } from './port-gate.js';
+import { realIdentityOf, type VirtualInodes } from './virtual-inodes.js';
+
+export function createSimFileSystem(options: {
+  readonly root: string;
+  readonly gate: PortGate;
+  readonly inodes: VirtualInodes;
+}): FileSystem {
+  const { root, gate, inodes } = options;
+  const real = createNodeFileSystem(root);
+  const osPath = (treePath: string) =>
+    path.join(root, ...treePath.split('/').filter((s) => s !== ''));
+
+  async function gated<T>(call: string, run: () => Promise<T>): Promise<T> {
+    await gate.before(call);
+    const result = await run();
+    await gate.after(call);
+    return result;
+  }
+
+  async function* gatedRead(
+    call: string,
+    source: () => AsyncIterable<Uint8Array>,
+  ): AsyncGenerator<Uint8Array> {
+    await gate.before(call);
+    for await (const chunk of source()) {
+      gate.check(call);
+      yield chunk;
+    }
+    await gate.after(call);
+  }
+
+  const gatedWriter = (writer: FileWriter): FileWriter => ({
+    write: (bytes) => gated('fs.write', () => writer.write(bytes)),
+    sync: () => gated('fs.sync', () => writer.sync()),
+    // Closing never fails for the crash: a dead process's descriptors are closed by the OS.
+    close: () => writer.close(),
+  });
+
+  return {
+    stat: (treePath, signal) =>
+      gated('fs.stat', async () => {
+        const stat = await real.stat(treePath, signal);
+        if (stat === undefined) return undefined;
+        const identity = await realIdentityOf(osPath(treePath));
+        if (identity === undefined) return undefined;
+        return { ...stat, inode: inodes.virtualOf(identity) };
+      }),
+    readDir: (treePath, signal) => gated('fs.readDir', () => real.readDir(treePath, signal)),
+    readFile: (treePath, signal) => gatedRead('fs.readFile', () => real.readFile(treePath, signal)),
+    readRange: (treePath, offset, length, signal) =>
+      gated('fs.readRange', () => real.readRange(treePath, offset, length, signal)),
+    createFile: (treePath) =>
+      gated('fs.createFile', async () => gatedWriter(await real.createFile(treePath))),
+    rename: (from, to) =>
+      gated('fs.rename', async () => {
+        const replaced = await realIdentityOf(osPath(to));
+        await real.rename(from, to);
+        inodes.forget(replaced);
+      }),
+    mkdir: (treePath) => gated('fs.mkdir', () => real.mkdir(treePath)),
+    removeFile: (treePath) =>
+      gated('fs.removeFile', async () => {
+        const gone = await realIdentityOf(osPath(treePath));
+        await real.removeFile(treePath);
+        inodes.forget(gone);
+      }),
+    removeFolder: (treePath) =>
+      gated('fs.removeFolder', async () => {
+        const gone = await realIdentityOf(osPath(treePath));
+        await real.removeFolder(treePath);
+        inodes.forget(gone);
+      }),
+    removeTree: (treePath) =>
+      gated('fs.removeTree', async () => {
+        await inodes.forgetTree(osPath(treePath));
+        await real.removeTree(treePath);
+      }),
+    setMtime: (treePath, mtimeMs) => gated('fs.setMtime', () => real.setMtime(treePath, mtimeMs)),
+  };
+}
