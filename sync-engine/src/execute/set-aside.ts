@@ -30,7 +30,8 @@ export async function localContentHash(context: ExecuteContext, path: string): P
   return contentHashOf(ids);
 }
 
-async function freeCopyPath(context: ExecuteContext, path: string): Promise<string> {
+/** A conflicted-copy path beside `path` that nothing on disk holds yet. */
+export async function freeCopyPath(context: ExecuteContext, path: string): Promise<string> {
   const now = context.clock.nowMs();
   for (let attempt = 1; ; attempt += 1) {
     const candidate = conflictedCopyPath(path, context.deviceName, now, attempt);

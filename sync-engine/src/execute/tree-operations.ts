@@ -8,6 +8,7 @@ import { RemoteError } from '../remote/index.js';
 import type { ItemId } from '../state/index.js';
 import { ensureParent } from './download-file.js';
 import { isUnchanged, type ExecuteContext, type ExecuteOutcome } from './execute-context.js';
+import { freeCopyPath } from './set-aside.js';
 
 type Of<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
 
@@ -150,12 +151,95 @@ export async function moveRemote(
   const local = items.local.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.from) return 'stale';
   if (local === undefined || local.path !== operation.to) return 'stale';
+  const occupant = items.remote.getByPath(operation.to);
+  if (occupant !== undefined && occupant.itemId !== operation.itemId) {
+    // Another item took the name on the server first. If it is leaving the name here too (its
+    // own move or delete is pending), wait for that; otherwise ours gives way.
+    if (vacates(context, operation.itemId, occupant.itemId)) return 'stale';
+    return moveAside(context, operation.itemId, operation.to);
+  }
   await context.remote.movePath({ from: operation.from, to: operation.to }, context.signal);
   context.state.transaction(() => {
     items.remote.movePath(operation.from, operation.to);
     moveSynced(context, operation.itemId, operation.to);
   });
   context.report.synced('move_remote', operation.to, { fromPath: operation.from });
+  return 'done';
+}
+
+/**
+ * Whether the remote item `occupantId` is about to leave its path because of a change made here
+ * and not sent yet, so a move of `itemId` onto that path only has to wait: deleted here and
+ * unchanged on the server (everything under it too), or moved here and not on the server, to a
+ * path that is free there or being freed the same way. Anything else (a swap of two names, an
+ * edit on the server that beats our delete) is not leaving, and our move gives way instead:
+ * waiting on it would never end. These are the planner's own conditions, kept conservative.
+ */
+function vacates(context: ExecuteContext, itemId: ItemId, occupantId: ItemId): boolean {
+  const { items } = context.state;
+  const unchangedAndGoneHere = (row: {
+    itemId: ItemId;
+    kind: string;
+    rev?: string | undefined;
+  }) => {
+    const synced = items.synced.get(row.itemId);
+    return (
+      synced !== undefined &&
+      items.local.get(row.itemId) === undefined &&
+      (row.kind === 'folder' || row.rev === synced.rev)
+    );
+  };
+  const seen = new Set<ItemId>([itemId]);
+  let id = occupantId;
+  while (!seen.has(id)) {
+    seen.add(id);
+    const remote = items.remote.get(id);
+    if (remote === undefined) return false;
+    const local = items.local.get(id);
+    if (local === undefined) {
+      return (
+        unchangedAndGoneHere(remote) &&
+        items.remote.listUnder(remote.path).every(unchangedAndGoneHere)
+      );
+    }
+    const synced = items.synced.get(id);
+    if (synced === undefined || synced.path !== remote.path || local.path === remote.path)
+      return false;
+    const next = items.remote.getByPath(local.path);
+    if (next === undefined) return true;
+    id = next.itemId;
+  }
+  return false;
+}
+
+/**
+ * Our rename lost the race for a name (SPEC "Conflicts": the first wins, the later becomes a
+ * move of the local copy): the local entry is renamed to a conflicted copy beside it and the
+ * clash is recorded; the next plan moves the server's item to that name instead.
+ */
+async function moveAside(
+  context: ExecuteContext,
+  itemId: ItemId,
+  path: string,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const local = items.local.get(itemId);
+  if (local === undefined || local.path !== path) return 'stale';
+  if (!isUnchanged(local, await context.fs.stat(path, context.signal))) return 'stale';
+  const copyPath = await freeCopyPath(context, path);
+  await context.fs.rename(path, copyPath);
+  const id = context.state.transaction(() => {
+    items.local.movePath(path, copyPath);
+    return context.state.conflicts.record({
+      itemId,
+      reason: 'rename_rename',
+      path,
+      conflictedCopyPath: copyPath,
+      detectedMs: context.clock.nowMs(),
+    });
+  });
+  const conflict = context.state.conflicts.get(id);
+  if (conflict !== undefined) context.report.conflict(conflict);
   return 'done';
 }
 
