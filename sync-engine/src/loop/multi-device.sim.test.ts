@@ -53,7 +53,13 @@ describe(`multi-device simulation (${steps} steps a seed)`, () => {
     const known = onlySeed === undefined || onlySeed === '' ? KNOWN_FAILURES[seed] : undefined;
     const test = known === undefined ? it : it.skip;
     test(`seed ${seed}${known === undefined ? '' : ` (known failure: ${known})`}`, async () => {
-      const result = await runSimulation({ server, seed, steps, dir: `${temp.path}/${seed}` });
+      const result = await runSimulation({
+        server,
+        seed,
+        steps,
+        dir: `${temp.path}/${seed}`,
+        trace: process.env.FERRY_SIM_TRACE === '1',
+      });
       if (result.failures.length > 0) {
         throw new Error(
           [

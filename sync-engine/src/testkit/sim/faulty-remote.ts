@@ -32,6 +32,29 @@ export interface FaultyRemoteOptions {
   readonly random: () => number;
   /** Where each injected fault is logged. */
   readonly log?: (line: string) => void;
+  /** Where every call and its answer is logged, when set (FERRY_SIM_TRACE). */
+  readonly trace?: (line: string) => void;
+}
+
+/** The request's fields worth a trace line (paths and revisions, never contents). */
+function summarize(args: readonly unknown[]): string {
+  const first = args[0];
+  if (typeof first === 'string') return first;
+  if (typeof first !== 'object' || first === null) return '';
+  const fields = ['path', 'from', 'to', 'parentRev', 'rev', 'cursor'] as const;
+  return fields
+    .filter((field) => field in first)
+    .map((field) => `${field}=${String((first as Record<string, unknown>)[field])}`)
+    .join(' ');
+}
+
+function answerOf(result: unknown): string {
+  if (typeof result !== 'object' || result === null) return String(result);
+  const record = result as Record<string, unknown>;
+  if (typeof record.kind === 'string') return record.kind;
+  if (typeof record.rev === 'string') return `rev=${record.rev}`;
+  if (typeof record.path === 'string') return `path=${record.path}`;
+  return 'ok';
 }
 
 function lostConnection(method: string, detail: string): RemoteError {
@@ -55,7 +78,7 @@ async function* gatedBody(
 
 /** The wrapped client; `close` is the inner client's. */
 export function createFaultyRemote(options: FaultyRemoteOptions): RemoteClient {
-  const { inner, gate, network, random, log } = options;
+  const { inner, gate, network, random, log, trace } = options;
   const wrapped: Record<string, unknown> = {};
   for (const [method, value] of Object.entries(inner)) {
     if (typeof value !== 'function' || method === 'close') {
@@ -70,10 +93,14 @@ export function createFaultyRemote(options: FaultyRemoteOptions): RemoteClient {
         log?.(`fault: ${method} failed before reaching the server`);
         throw lostConnection(method, 'connection refused');
       }
-      const result: unknown = await (value as (...a: unknown[]) => Promise<unknown>).apply(
-        inner,
-        args,
-      );
+      let result: unknown;
+      try {
+        result = await (value as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
+      } catch (error) {
+        trace?.(`${method} ${summarize(args)} → ${(error as { code?: string }).code ?? error}`);
+        throw error;
+      }
+      trace?.(`${method} ${summarize(args)} → ${answerOf(result)}`);
       const download =
         method === 'downloadFile'
           ? (result as Awaited<ReturnType<RemoteClient['downloadFile']>>)

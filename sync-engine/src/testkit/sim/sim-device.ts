@@ -35,6 +35,8 @@ export interface SimDeviceOptions {
   /** Seeds this device's own random streams (faults, inode reuse). */
   readonly seed: number;
   readonly log: (line: string) => void;
+  /** Log every server call and its answer. */
+  readonly trace?: boolean;
 }
 
 export class SimDevice {
@@ -101,6 +103,7 @@ export class SimDevice {
         network: this.network,
         random: this.faultRandom,
         log: (line) => log(`  ${this.name} ${line}`),
+        ...(this.options.trace ? { trace: (line: string) => log(`    ${this.name} → ${line}`) } : {}),
       }),
       clock,
       report,

@@ -24,6 +24,8 @@ export interface SimulationOptions {
   readonly dir: string;
   /** Devices of the one user (default 3). */
   readonly devices?: number;
+  /** Log every server call of every device (FERRY_SIM_TRACE=1). */
+  readonly trace?: boolean;
   /** Heal rounds at most before the seed fails as not converging (default 12). */
   readonly maxHealRounds?: number;
 }
@@ -103,6 +105,7 @@ class Simulation {
           clock: this.clock,
           seed: seed * 31 + i,
           log: (line) => this.note(line),
+          trace: this.options.trace ?? false,
         }),
       );
     }
