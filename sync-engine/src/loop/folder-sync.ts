@@ -11,7 +11,7 @@ import { executeOperation } from '../execute/execute-operation.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
 import { planOperations, type MassDeletePolicy, type Operation, type Plan } from '../plan/index.js';
 import type { Clock, FileSystem } from '../ports.js';
-import type { NamespaceId, UserId } from '../protocol/index.js';
+import type { ChangeEntry, NamespaceId, UserId } from '../protocol/index.js';
 import { RemoteError, isRetryableCode, type RemoteClient } from '../remote/index.js';
 import { fingerprintThrough } from '../scan/fingerprint-entry.js';
 import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
@@ -86,10 +86,16 @@ export class FolderSync {
     return { serverUrl: this.options.serverUrl, userId: this.options.userId };
   }
 
-  /** Brings the remote tree up to the server's journal (a full listing when there is no cursor). */
+  /**
+   * Brings the remote tree up to the server's journal (a full listing when there is no cursor).
+   * Every page of the read is applied in one transaction with the cursor after it: a tombstone
+   * on one page may be a move whose live entry is on the next (the journal is compacted by
+   * path), and only the whole read tells the two apart.
+   */
   async pull(signal: AbortSignal): Promise<void> {
     const { state, remote, clock } = this.options;
     let cursor = state.cursors.get(this.cursorKey);
+    let entries: ChangeEntry[] = [];
     for (;;) {
       if (cursor === undefined) {
         const latest = await remote.getLatestCursor(signal);
@@ -99,6 +105,7 @@ export class FolderSync {
           state.cursors.set(this.cursorKey, latest, clock.nowMs());
         });
         cursor = latest;
+        entries = [];
       }
       const result = await remote.listChanges({ cursor, limit: 1000 }, signal);
       if (result.kind === 'cursor_expired') {
@@ -107,13 +114,16 @@ export class FolderSync {
         cursor = undefined;
         continue;
       }
-      state.transaction(() => {
-        applyRemoteChanges(state, result.entries, clock.nowMs());
-        state.cursors.set(this.cursorKey, result.cursor, clock.nowMs());
-      });
+      entries.push(...result.entries);
       cursor = result.cursor;
-      if (!result.hasMore) return;
+      if (!result.hasMore) break;
     }
+    const read = entries;
+    const after = cursor;
+    state.transaction(() => {
+      applyRemoteChanges(state, read, clock.nowMs());
+      state.cursors.set(this.cursorKey, after, clock.nowMs());
+    });
   }
 
   /** Scans the whole folder (the quick check reads only changed files) into the local tree. */
