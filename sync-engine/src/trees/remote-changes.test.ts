@@ -15,7 +15,7 @@ const file = (path: string, fileId: string, rev = 'r_1'): ChangeEntry => ({
   size: 3,
   modified: 1_700_000_000_000,
   contentHash: 'ab'.repeat(32),
-  status: 'committed',
+  status: 'uploaded',
 });
 const folder = (path: string, fileId: string): ChangeEntry => ({
   tag: 'folder',
