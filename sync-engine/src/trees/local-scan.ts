@@ -38,8 +38,11 @@ export function applyLocalScan(
   const claimed = new Set<ItemId>();
   const next: LocalItem[] = [];
 
+  // Moves first: an entry whose inode a row had at another path (that no longer holds it) is
+  // that row's item, whatever the order of the paths. Only then do paths match, so a file moved
+  // away and a new file at its old path are a move and an add, not an edit and an add.
+  const byEntry = new Map<ScannedEntry, ItemId>();
   for (const entry of entries) {
-    let itemId: ItemId | undefined;
     const moved = byInode.get(entry.inode);
     if (
       moved !== undefined &&
@@ -48,8 +51,12 @@ export function applyLocalScan(
       scannedPaths.get(moved.path)?.inode !== entry.inode &&
       isSameObject(moved, entry)
     ) {
-      itemId = moved.itemId;
+      byEntry.set(entry, moved.itemId);
+      claimed.add(moved.itemId);
     }
+  }
+  for (const entry of entries) {
+    let itemId = byEntry.get(entry);
     const atPath = byPath.get(entry.path);
     if (
       itemId === undefined &&

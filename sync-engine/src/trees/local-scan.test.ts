@@ -1,0 +1,56 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ScannedEntry } from '../scan/scan-folder.js';
+import { openClientState, type ClientState, type ItemId } from '../state/index.js';
+import { useTempDir } from '../testkit/index.js';
+import { applyLocalScan } from './local-scan.js';
+
+const scanned = (path: string, inode: string, fingerprint: string): ScannedEntry => ({
+  path,
+  kind: 'file',
+  inode,
+  sizeBytes: 5,
+  mtimeMs: 1_700_000_000_000,
+  fingerprint,
+  wasRead: true,
+});
+
+describe('applyLocalScan', () => {
+  const tempDir = useTempDir('local-scan');
+  let state: ClientState;
+  beforeEach(() => {
+    state = openClientState(join(tempDir(), 'state.sqlite'));
+  });
+  afterEach(() => state.close());
+
+  const scan = (entries: ScannedEntry[]) =>
+    state.transaction(() => applyLocalScan(state, entries, 1_700_000_000_000));
+  const itemAt = (path: string): ItemId | undefined => state.items.local.getByPath(path)?.itemId;
+
+  it('a file moved away and a new file at its old path: a move and an add, whatever the path order', () => {
+    scan([scanned('/notes.md', '11', 'aaaaaaaaaaaaaaaa')]);
+    const notes = itemAt('/notes.md')!;
+    // `/notes.md` sorts before `/report.doc`: the path match must not take the moved item.
+    scan([
+      scanned('/notes.md', '12', 'bbbbbbbbbbbbbbbb'),
+      scanned('/report.doc', '11', 'aaaaaaaaaaaaaaaa'),
+    ]);
+    expect(itemAt('/report.doc')).toBe(notes);
+    expect(itemAt('/notes.md')).not.toBe(notes);
+    expect(state.items.local.get(notes)?.fingerprint).toBe('aaaaaaaaaaaaaaaa');
+  });
+
+  it('an editor that saves to a new inode at the same path keeps the item', () => {
+    scan([scanned('/a.txt', '21', 'aaaaaaaaaaaaaaaa')]);
+    const a = itemAt('/a.txt')!;
+    scan([scanned('/a.txt', '22', 'bbbbbbbbbbbbbbbb')]);
+    expect(itemAt('/a.txt')).toBe(a);
+  });
+
+  it('two names swapped keep their items', () => {
+    scan([scanned('/a', '31', 'aaaaaaaaaaaaaaaa'), scanned('/b', '32', 'bbbbbbbbbbbbbbbb')]);
+    const [a, b] = [itemAt('/a')!, itemAt('/b')!];
+    scan([scanned('/a', '32', 'bbbbbbbbbbbbbbbb'), scanned('/b', '31', 'aaaaaaaaaaaaaaaa')]);
+    expect([itemAt('/a'), itemAt('/b')]).toEqual([b, a]);
+  });
+});
