@@ -77,6 +77,26 @@ describe('applyRemoteChanges on a journal compacted by path', () => {
     ]);
   });
 
+  it('a new file at the old path of a file moved later never takes the moved item', () => {
+    const item = known('/a.txt', 'f_1');
+    const now = 1_700_000_000_000;
+    state.items.local.put({
+      itemId: item,
+      kind: 'file',
+      path: '/a.txt',
+      inode: '7',
+      sizeBytes: 3,
+      mtimeMs: now,
+      fingerprint: '0123456789abcdef',
+      scannedMs: now,
+    });
+    apply([file('/a.txt', 'f_2'), file('/b.txt', 'f_1')]);
+    expect(state.items.remote.get(item)?.path).toBe('/b.txt');
+    const newcomer = state.items.remoteByFileId('f_2' as FileId);
+    expect(newcomer?.path).toBe('/a.txt');
+    expect(newcomer?.itemId).not.toBe(item);
+  });
+
   it('a tombstone with no later entry of its file is a delete', () => {
     known('/a.txt', 'f_1');
     apply([deleted('/a.txt', 'f_1'), file('/b.txt', 'f_2')]);

@@ -45,6 +45,7 @@ type Tables = Pick<ClientState, 'items'>;
  */
 class Batch {
   private readonly parked = new Map<FileId, { itemId: ItemId; kind: RemoteItem['kind'] }>();
+  private readonly parkedItems = new Set<ItemId>();
   private readonly lastLive = new Map<FileId, number>();
   /** Index of the entry being applied. */
   at = 0;
@@ -68,8 +69,14 @@ class Batch {
       const later = gone.fileId === undefined ? undefined : this.lastLive.get(gone.fileId);
       if (gone.fileId !== undefined && later !== undefined && later > this.at) {
         this.parked.set(gone.fileId, { itemId: gone.itemId, kind: gone.kind });
+        this.parkedItems.add(gone.itemId);
       }
     }
+  }
+
+  /** Whether `itemId` is parked: it belongs to a file whose entry is still to come. */
+  isParked(itemId: ItemId): boolean {
+    return this.parkedItems.has(itemId);
   }
 
   /** The item a parked row of `fileId` had, when it is of `kind`. */
@@ -77,6 +84,7 @@ class Batch {
     const parked = this.parked.get(fileId);
     if (parked === undefined) return undefined;
     this.parked.delete(fileId);
+    this.parkedItems.delete(parked.itemId);
     return parked.kind === kind ? parked.itemId : undefined;
   }
 }
@@ -116,7 +124,10 @@ function applyEntry(batch: Batch, entry: ServerEntry): void {
   if (itemId === undefined) {
     const local = state.items.local.getByPath(entry.path);
     itemId =
-      local !== undefined && local.kind === entry.kind && remote.get(local.itemId) === undefined
+      local !== undefined &&
+      local.kind === entry.kind &&
+      remote.get(local.itemId) === undefined &&
+      !batch.isParked(local.itemId)
         ? local.itemId
         : state.items.create({ kind: entry.kind, createdMs: nowMs });
   }
