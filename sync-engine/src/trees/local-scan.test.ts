@@ -47,6 +47,27 @@ describe('applyLocalScan', () => {
     expect(itemAt('/a.txt')).toBe(a);
   });
 
+  it('a new file given the inode of a file deleted since the last scan is not that file moved', () => {
+    scan([scanned('/c', '41', 'aaaaaaaaaaaaaaaa')]);
+    const c = itemAt('/c')!;
+    // /c is deleted; a download writes /notes.md, whose new inode is the one /c had, and
+    // records it before the next scan.
+    state.items.local.put({
+      itemId: state.items.create({ kind: 'file', createdMs: 1 }),
+      kind: 'file',
+      path: '/notes.md',
+      inode: '41',
+      sizeBytes: 5,
+      mtimeMs: 1_700_000_000_000,
+      fingerprint: 'bbbbbbbbbbbbbbbb',
+      scannedMs: 1,
+    });
+    const notes = itemAt('/notes.md')!;
+    scan([scanned('/notes.md', '41', 'bbbbbbbbbbbbbbbb')]);
+    expect(itemAt('/notes.md')).toBe(notes);
+    expect(state.items.local.get(c)).toBeUndefined();
+  });
+
   it('two names swapped keep their items', () => {
     scan([scanned('/a', '31', 'aaaaaaaaaaaaaaaa'), scanned('/b', '32', 'bbbbbbbbbbbbbbbb')]);
     const [a, b] = [itemAt('/a')!, itemAt('/b')!];

@@ -32,17 +32,31 @@ export function applyLocalScan(
   const local = state.items.local;
   const previous = local.list();
   const byPath = new Map(previous.map((row) => [row.path, row]));
-  const byInode = new Map<string, LocalItem>();
-  for (const row of previous) if (!byInode.has(row.inode)) byInode.set(row.inode, row);
   const scannedPaths = new Map(entries.map((entry) => [entry.path, entry]));
   const claimed = new Set<ItemId>();
   const next: LocalItem[] = [];
+  const byEntry = new Map<ScannedEntry, ItemId>();
+  const claim = (entry: ScannedEntry, row: LocalItem) => {
+    byEntry.set(entry, row.itemId);
+    claimed.add(row.itemId);
+  };
 
-  // Moves first: an entry whose inode a row had at another path (that no longer holds it) is
+  // Unchanged places first: the row at the entry's path with its inode is that entry, even
+  // when a row that left the disk since the last scan had the same inode (the file system gave
+  // a deleted file's inode to a new one, a download say).
+  for (const entry of entries) {
+    const atPath = byPath.get(entry.path);
+    if (atPath !== undefined && isSameObject(atPath, entry)) claim(entry, atPath);
+  }
+  // Then moves: an entry whose inode a row had at another path (that no longer holds it) is
   // that row's item, whatever the order of the paths. Only then do paths match, so a file moved
   // away and a new file at its old path are a move and an add, not an edit and an add.
-  const byEntry = new Map<ScannedEntry, ItemId>();
+  const byInode = new Map<string, LocalItem>();
+  for (const row of previous) {
+    if (!claimed.has(row.itemId) && !byInode.has(row.inode)) byInode.set(row.inode, row);
+  }
   for (const entry of entries) {
+    if (byEntry.has(entry)) continue;
     const moved = byInode.get(entry.inode);
     if (
       moved !== undefined &&
@@ -51,8 +65,7 @@ export function applyLocalScan(
       scannedPaths.get(moved.path)?.inode !== entry.inode &&
       isSameObject(moved, entry)
     ) {
-      byEntry.set(entry, moved.itemId);
-      claimed.add(moved.itemId);
+      claim(entry, moved);
     }
   }
   for (const entry of entries) {
