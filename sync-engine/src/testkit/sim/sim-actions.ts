@@ -127,6 +127,7 @@ class UserAction {
     const { model, clock, seed, origin } = this.context;
     const version = model.createVersion({ origin, sizeBytes: this.sizeBytes(), seed });
     await writeFile(osPath, version.bytes);
+    await this.context.device.inodes.created(osPath);
     const time = new Date(clock.nowMs());
     await utimes(osPath, time, time);
     return `v${version.id} (${version.bytes.length} B)`;
@@ -194,6 +195,7 @@ class UserAction {
       case 'create_folder': {
         const target = await this.freePath(this.folderForNewEntry(MAX_DEPTH - 1), FOLDER_NAMES);
         await mkdir(this.os(target));
+        await this.context.device.inodes.created(this.os(target));
         return `mkdir ${target}`;
       }
       case 'delete_folder': {

@@ -117,6 +117,29 @@ export class SimDevice {
     });
     // The simulation deletes big parts of small trees on purpose: no confirmation to wait for.
     this.sync.allowMassDelete = true;
+    if (this.options.trace === true) this.tracePlans(this.sync);
+  }
+
+  /** Logs every non-empty plan the engine makes (FERRY_SIM_TRACE). */
+  private tracePlans(sync: FolderSync): void {
+    const plan = sync.plan.bind(sync);
+    sync.plan = () => {
+      const made = plan();
+      const operations = made.operations.map((operation) =>
+        'from' in operation
+          ? `${operation.kind} ${operation.from}→${operation.to}`
+          : 'path' in operation
+            ? `${operation.kind} ${operation.path}`
+            : `${operation.kind} ${operation.itemId}`,
+      );
+      if (operations.length > 0) this.options.log(`    ${this.name} plan: ${operations.join(', ')}`);
+      if (process.env.FERRY_SIM_ROWS === '1') for (const o of made.operations) {
+        const id = o.itemId as never;
+        const l = this.state.items.local.get(id), r = this.state.items.remote.get(id), y = this.state.items.synced.get(id);
+        this.options.log(`      ${o.kind} ${(id as string).slice(0,8)} L=${l?.path}:${l?.inode}:${l?.fingerprint?.slice(0,6)} R=${r?.path}:${r?.rev}:${r?.fileId} S=${y?.path}:${y?.rev}:${y?.fingerprint?.slice(0,6)}`);
+      }
+      return made;
+    };
   }
 
   /** The engine was killed: drop it and start a new one from the state file. */

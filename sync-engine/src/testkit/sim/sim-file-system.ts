@@ -60,14 +60,25 @@ export function createSimFileSystem(options: {
     readRange: (treePath, offset, length, signal) =>
       gated('fs.readRange', () => real.readRange(treePath, offset, length, signal)),
     createFile: (treePath) =>
-      gated('fs.createFile', async () => gatedWriter(await real.createFile(treePath))),
+      gated('fs.createFile', async () => {
+        const writer = await real.createFile(treePath);
+        await inodes.created(osPath(treePath));
+        return gatedWriter(writer);
+      }),
     rename: (from, to) =>
       gated('fs.rename', async () => {
         const replaced = await realIdentityOf(osPath(to));
         await real.rename(from, to);
         inodes.forget(replaced);
       }),
-    mkdir: (treePath) => gated('fs.mkdir', () => real.mkdir(treePath)),
+    mkdir: (treePath) =>
+      gated('fs.mkdir', async () => {
+        await real.mkdir(treePath);
+        const segments = treePath.split('/').filter((s) => s !== '');
+        for (let i = 1; i <= segments.length; i += 1) {
+          await inodes.created(path.join(root, ...segments.slice(0, i)));
+        }
+      }),
     removeFile: (treePath) =>
       gated('fs.removeFile', async () => {
         const gone = await realIdentityOf(osPath(treePath));

@@ -9,6 +9,12 @@ import type { Dirent } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
+/**
+ * Numbers are given when an entry is created (`created`), as a file system does, so a file made
+ * before another was deleted can never get the deleted one's number; `virtualOf` gives one to
+ * anything not seen before (the first look at a folder the simulation did not create).
+ */
+
 /** The real identity of a file: inode and birth time (a reused inode is born later). */
 export async function realIdentityOf(osPath: string): Promise<string | undefined> {
   try {
@@ -56,6 +62,12 @@ export class VirtualInodes {
     this.byReal.delete(real);
     this.freed.push(virtual);
     if (this.freed.length > 8) this.freed.shift();
+  }
+
+  /** The entry at `osPath` was just created: it gets its number now. */
+  async created(osPath: string): Promise<void> {
+    const real = await realIdentityOf(osPath);
+    if (real !== undefined) this.virtualOf(real);
   }
 
   /** Forgets the entry at `osPath` and, for a folder, everything under it (before removing it). */
