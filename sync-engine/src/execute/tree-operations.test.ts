@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSyncDevice, type SyncDevice } from '../loop/sync-devices.test-kit.js';
@@ -74,5 +74,20 @@ describe('move_remote onto a name the server gave another item meanwhile', () =>
     await converge();
     expect(await readTree(b.folder)).toEqual({ '/old.txt': 'new' });
     expect(a.conflicts).toEqual([]);
+  });
+});
+
+describe('mkdir_remote where the server still has a folder both sides know', () => {
+  it('waits for that folder to move away instead of taking it over', async () => {
+    await mkdir(path.join(a.folder, 'y'));
+    await writeFile(path.join(a.folder, 'y/in.txt'), 'in');
+    await converge();
+    await rename(path.join(a.folder, 'y'), path.join(a.folder, 'z'));
+    await mkdir(path.join(a.folder, 'y'));
+    const outcome = await a.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.agreed).toBe(true);
+    await converge();
+    expect(await readTree(b.folder)).toEqual({ '/y': '/', '/z': '/', '/z/in.txt': 'in' });
   });
 });

@@ -62,13 +62,19 @@ export async function mkdirRemote(
   const { items } = context.state;
   const local = items.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return 'stale';
+  // A folder both sides already know (it has a merge base) is not ours to take over: it still
+  // has to move or go here first (its own operation), and then the path is free.
+  const isKnownElsewhere = (other: { itemId: ItemId } | undefined) =>
+    other !== undefined &&
+    other.itemId !== operation.itemId &&
+    items.synced.get(other.itemId) !== undefined;
+  if (isKnownElsewhere(items.remote.getByPath(operation.path))) return 'stale';
   const folder = await context.remote.createFolder(operation.path, context.signal);
+  const others = [items.remoteByFileId(folder.fileId), items.remote.getByPath(folder.path)];
+  if (others.some(isKnownElsewhere)) return 'stale';
   context.state.transaction(() => {
     // Created on both sides at once: the server's folder is this item from now on.
-    for (const other of [
-      items.remoteByFileId(folder.fileId),
-      items.remote.getByPath(folder.path),
-    ]) {
+    for (const other of others) {
       if (other !== undefined && other.itemId !== operation.itemId)
         items.remote.delete(other.itemId);
     }
