@@ -97,6 +97,14 @@ describe('applyRemoteChanges on a journal compacted by path', () => {
     expect(newcomer?.itemId).not.toBe(item);
   });
 
+  it("a tombstone drops the row at its path, also when another file's tombstone compacted it", () => {
+    // f_1 was deleted at /r and f_2 moved onto /r and was deleted there: only f_2's tombstone
+    // is left in the journal for /r.
+    known('/r', 'f_1');
+    apply([deleted('/r', 'f_2')]);
+    expect(paths()).toEqual([]);
+  });
+
   it('a tombstone with no later entry of its file is a delete', () => {
     known('/a.txt', 'f_1');
     apply([deleted('/a.txt', 'f_1'), file('/b.txt', 'f_2')]);

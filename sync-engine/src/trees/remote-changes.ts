@@ -94,12 +94,12 @@ function applyEntry(batch: Batch, entry: ServerEntry): void {
   const remote = state.items.remote;
   const known = state.items.remoteByFileId(entry.fileId);
   if (entry.kind === 'deleted') {
-    // A move journals the new path first, then a tombstone of the old one with the same file
-    // id: only a row still at the tombstone's path goes.
+    // The journal keeps a path's newest entry only: a tombstone says nothing is at the path
+    // now, whichever file was last there. The file we knew there may have left earlier, its own
+    // tombstone compacted away by a later file's (a move onto the path, then a delete); a
+    // file that merely moved on still has its live entry, and keeps its item (parked).
     const row = remote.getByPath(entry.path);
-    if (row !== undefined && (row.fileId === undefined || row.fileId === entry.fileId)) {
-      batch.drop(row);
-    }
+    if (row !== undefined) batch.drop(row);
     return;
   }
   // An announced upload has no content yet: it becomes part of the tree once committed.
