@@ -16,10 +16,23 @@ import {
 
 type Download = Extract<Operation, { kind: 'download' }>;
 
-/** Creates the local parent folders a download or a move needs. */
-export async function ensureParent(context: ExecuteContext, path: string): Promise<void> {
+/**
+ * Creates the local parent folders a download or a move needs, and answers true; or false,
+ * creating nothing, when a missing folder on the way is a folder the trees know here at
+ * another path (moved on the server, its own move_local not done yet): a new folder made in
+ * its place would be a stranger that takes its name, and the folder's move could never land.
+ */
+export async function ensureParent(context: ExecuteContext, path: string): Promise<boolean> {
   const parent = parentOf(path);
-  if (parent !== '') await context.fs.mkdir(parent);
+  if (parent === '') return true;
+  for (let folder = parent; folder !== ''; folder = parentOf(folder)) {
+    if ((await context.fs.stat(folder, context.signal)) !== undefined) break;
+    const remote = context.state.items.remote.getByPath(folder);
+    const local = remote === undefined ? undefined : context.state.items.local.get(remote.itemId);
+    if (local !== undefined && local.path !== folder) return false;
+  }
+  await context.fs.mkdir(parent);
+  return true;
 }
 
 export async function downloadFile(
@@ -64,7 +77,10 @@ export async function downloadFile(
       await writer.close();
     }
     await context.fs.setMtime(tempPath, remote.modifiedMs);
-    await ensureParent(context, operation.path);
+    if (!(await ensureParent(context, operation.path))) {
+      await context.fs.removeFile(tempPath);
+      return 'stale';
+    }
     const occupant = await context.fs.stat(operation.path, context.signal);
     const stillOurs = local === undefined ? occupant === undefined : isUnchanged(local, occupant);
     if (!stillOurs) {

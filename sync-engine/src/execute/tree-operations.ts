@@ -21,6 +21,7 @@ export async function mkdirLocal(
   if (remote === undefined || remote.path !== operation.path) return 'stale';
   const existing = await context.fs.stat(operation.path, context.signal);
   if (existing !== undefined && existing.kind !== 'folder') return 'stale';
+  if (!(await ensureParent(context, operation.path))) return 'stale';
   await context.fs.mkdir(operation.path);
   const stat = await context.fs.stat(operation.path, context.signal);
   if (stat === undefined) return 'stale';
@@ -270,7 +271,7 @@ export async function moveLocal(
   const stat = await context.fs.stat(operation.from, context.signal);
   if (!isUnchanged(local, stat)) return 'stale';
   if ((await context.fs.stat(operation.to, context.signal)) !== undefined) return 'stale';
-  await ensureParent(context, operation.to);
+  if (!(await ensureParent(context, operation.to))) return 'stale';
   await context.fs.rename(operation.from, operation.to);
   context.state.transaction(() => {
     items.local.movePath(operation.from, operation.to);
