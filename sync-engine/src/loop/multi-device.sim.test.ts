@@ -6,6 +6,9 @@
  *
  *   FERRY_SIM_SEED=17 npx vitest run sync-engine/src/loop/multi-device.sim.test.ts
  *   FERRY_SIM_SEEDS=500 FERRY_SIM_STEPS=60 npx vitest run sync-engine/src/loop/multi-device.sim.test.ts
+ *
+ * FERRY_SIM_TRACE=1 adds every server call and every plan to the action log; =rows also each
+ * planned item's local, remote and synced rows.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createTestTempDir } from '../testkit/index.js';
@@ -35,6 +38,8 @@ const seeds =
     ? [positiveInteger('FERRY_SIM_SEED', 0)]
     : Array.from({ length: positiveInteger('FERRY_SIM_SEEDS', 30) }, (_, i) => i + 1);
 const steps = positiveInteger('FERRY_SIM_STEPS', 25);
+const trace = { '1': 'calls', rows: 'rows' }[process.env.FERRY_SIM_TRACE ?? ''] as
+  'calls' | 'rows' | undefined;
 
 let server: RemoteTestServer;
 let temp: { path: string; remove(): Promise<void> };
@@ -58,7 +63,7 @@ describe(`multi-device simulation (${steps} steps a seed)`, () => {
         seed,
         steps,
         dir: `${temp.path}/${seed}`,
-        trace: process.env.FERRY_SIM_TRACE === '1',
+        trace,
       });
       if (result.failures.length > 0) {
         throw new Error(

@@ -5,7 +5,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export type DiskEntry = { readonly kind: 'folder' } | { readonly kind: 'file'; readonly bytes: Buffer };
+export type DiskEntry =
+  { readonly kind: 'folder' } | { readonly kind: 'file'; readonly bytes: Buffer };
 
 /** Path → entry, sorted by path. */
 export type DiskTree = ReadonlyMap<string, DiskEntry>;

@@ -15,7 +15,8 @@ function gate<T extends object>(target: T, portGate: PortGate, name: string): T 
       const value: unknown = Reflect.get(object, key, receiver);
       if (typeof value === 'function') {
         return (...args: unknown[]) => {
-          if (portGate.crashed) throw new SimulatedCrash(`state ${name}.${String(key)} after the crash`);
+          if (portGate.crashed)
+            throw new SimulatedCrash(`state ${name}.${String(key)} after the crash`);
           return (value as (...a: unknown[]) => unknown).apply(object, args);
         };
       }

@@ -95,7 +95,9 @@ export class SimModel {
     for (const version of this.versions.values()) {
       const paths = where.get(version.id) ?? [];
       if (version.deletedBy !== undefined && paths.length > 0) {
-        problems.push(`${name}: zombie: ${this.describe(version.id)} is back at ${paths.join(', ')}`);
+        problems.push(
+          `${name}: zombie: ${this.describe(version.id)} is back at ${paths.join(', ')}`,
+        );
       } else if (version.supersededBy === undefined && version.deletedBy === undefined) {
         if (paths.length === 0) problems.push(`${name}: lost edit: ${this.describe(version.id)}`);
       }

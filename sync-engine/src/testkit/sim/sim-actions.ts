@@ -177,7 +177,8 @@ class UserAction {
       case 'move_file': {
         if (files.length === 0) return undefined;
         const source = random.pick(files);
-        const folder = kind === 'rename_file' ? parentOf(source) : this.folderForNewEntry(MAX_DEPTH);
+        const folder =
+          kind === 'rename_file' ? parentOf(source) : this.folderForNewEntry(MAX_DEPTH);
         const names = kind === 'rename_file' ? FILE_NAMES : [nameOf(source), ...FILE_NAMES];
         const target = await this.freePath(folder, names);
         await rename(this.os(source), this.os(target));
@@ -213,7 +214,9 @@ class UserAction {
         const source = random.pick(folders);
         const height = Math.max(
           0,
-          ...folders.filter((f) => f.startsWith(`${source}/`)).map((f) => depthOf(f) - depthOf(source)),
+          ...folders
+            .filter((f) => f.startsWith(`${source}/`))
+            .map((f) => depthOf(f) - depthOf(source)),
         );
         const parents =
           kind === 'rename_folder'

@@ -8,13 +8,14 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExecuteReporter } from '../../execute/execute-context.js';
 import { FolderSync, RoundStopped, type SyncOutcome } from '../../loop/folder-sync.js';
-import { openClientState, type ClientState } from '../../state/index.js';
+import type { Operation } from '../../plan/index.js';
+import { openClientState, type ClientState, type ItemId } from '../../state/index.js';
 import type { RemoteTestServer, TestDevice } from '../remote-test-server.js';
 import { createSeededRandom } from '../seeded-random.js';
 import { createFaultyRemote, type NetworkConditions } from './faulty-remote.js';
 import { PortGate, type Interruption } from './port-gate.js';
 import type { SimClock } from './sim-clock.js';
-import { createSimFileSystem } from './sim-file-system.js';
+import { createSimFileSystem, type DiskConditions } from './sim-file-system.js';
 import { gateState } from './gated-state.js';
 import { VirtualInodes } from './virtual-inodes.js';
 
@@ -35,8 +36,8 @@ export interface SimDeviceOptions {
   /** Seeds this device's own random streams (faults, inode reuse). */
   readonly seed: number;
   readonly log: (line: string) => void;
-  /** Log every server call and its answer. */
-  readonly trace?: boolean;
+  /** Log every server call and its answer and every plan; 'rows': also each item's rows. */
+  readonly trace?: false | 'calls' | 'rows';
 }
 
 export class SimDevice {
@@ -45,10 +46,12 @@ export class SimDevice {
   readonly statePath: string;
   readonly gate = new PortGate();
   readonly network: NetworkConditions = { offline: false, failureRate: 0 };
+  readonly disk: DiskConditions = { failureRate: 0 };
   readonly inodes: VirtualInodes;
   /** Step until which the device stays offline or flaky. */
   offlineUntilStep = 0;
   flakyUntilStep = 0;
+  diskTroubleUntilStep = 0;
   /** Operations reported done by the last sync. */
   lastSynced: string[] = [];
   lastOutcome: SyncResult | undefined;
@@ -57,14 +60,16 @@ export class SimDevice {
   private sync!: FolderSync;
   private readonly options: SimDeviceOptions;
   private readonly faultRandom: () => number;
+  private readonly diskRandom: () => number;
 
   private constructor(options: SimDeviceOptions) {
     this.options = options;
     this.name = options.name;
     this.folder = path.join(options.dir, options.name, 'folder');
     this.statePath = path.join(options.dir, options.name, 'state.sqlite');
-    this.faultRandom = createSeededRandom(options.seed * 2 + 1);
-    this.inodes = new VirtualInodes(createSeededRandom(options.seed * 2 + 2), 0.3);
+    this.faultRandom = createSeededRandom(options.seed * 4 + 1);
+    this.inodes = new VirtualInodes(createSeededRandom(options.seed * 4 + 2), 0.3);
+    this.diskRandom = createSeededRandom(options.seed * 4 + 3);
   }
 
   static async create(options: SimDeviceOptions): Promise<SimDevice> {
@@ -96,14 +101,23 @@ export class SimDevice {
     };
     this.sync = new FolderSync({
       state: gateState(this.state, this.gate),
-      fs: createSimFileSystem({ root: this.folder, gate: this.gate, inodes: this.inodes }),
+      fs: createSimFileSystem({
+        root: this.folder,
+        gate: this.gate,
+        inodes: this.inodes,
+        disk: this.disk,
+        random: this.diskRandom,
+        log: (line) => log(`  ${this.name} ${line}`),
+      }),
       remote: createFaultyRemote({
         inner: login.client,
         gate: this.gate,
         network: this.network,
         random: this.faultRandom,
         log: (line) => log(`  ${this.name} ${line}`),
-        ...(this.options.trace ? { trace: (line: string) => log(`    ${this.name} → ${line}`) } : {}),
+        ...(this.options.trace
+          ? { trace: (line: string) => log(`    ${this.name} → ${line}`) }
+          : {}),
       }),
       clock,
       report,
@@ -117,7 +131,23 @@ export class SimDevice {
     });
     // The simulation deletes big parts of small trees on purpose: no confirmation to wait for.
     this.sync.allowMassDelete = true;
-    if (this.options.trace === true) this.tracePlans(this.sync);
+    if (this.options.trace) this.tracePlans(this.sync);
+  }
+
+  /** An operation's item in the three trees: `kind id L=path:inode:fp R=path:rev:file S=…`. */
+  private rowsOf(operation: Operation): string {
+    const id = operation.itemId as ItemId;
+    const { local, remote, synced } = this.state.items;
+    const l = local.get(id);
+    const r = remote.get(id);
+    const y = synced.get(id);
+    const fp = (value: string | undefined) => value?.slice(0, 6);
+    return [
+      `${operation.kind} ${id.slice(0, 8)}`,
+      `L=${l === undefined ? '-' : `${l.path}:${l.inode}:${fp(l.fingerprint)}`}`,
+      `R=${r === undefined ? '-' : `${r.path}:${r.rev}:${r.fileId}`}`,
+      `S=${y === undefined ? '-' : `${y.path}:${y.rev}:${fp(y.fingerprint)}`}`,
+    ].join(' ');
   }
 
   /** Logs every non-empty plan the engine makes (FERRY_SIM_TRACE). */
@@ -132,11 +162,11 @@ export class SimDevice {
             ? `${operation.kind} ${operation.path}`
             : `${operation.kind} ${operation.itemId}`,
       );
-      if (operations.length > 0) this.options.log(`    ${this.name} plan: ${operations.join(', ')}`);
-      if (process.env.FERRY_SIM_ROWS === '1') for (const o of made.operations) {
-        const id = o.itemId as never;
-        const l = this.state.items.local.get(id), r = this.state.items.remote.get(id), y = this.state.items.synced.get(id);
-        this.options.log(`      ${o.kind} ${(id as string).slice(0,8)} L=${l?.path}:${l?.inode}:${l?.fingerprint?.slice(0,6)} R=${r?.path}:${r?.rev}:${r?.fileId} S=${y?.path}:${y?.rev}:${y?.fingerprint?.slice(0,6)}`);
+      if (operations.length > 0)
+        this.options.log(`    ${this.name} plan: ${operations.join(', ')}`);
+      if (this.options.trace === 'rows') {
+        for (const operation of made.operations)
+          this.options.log(`      ${this.rowsOf(operation)}`);
       }
       return made;
     };

@@ -1,8 +1,9 @@
 /**
  * The FileSystem of a simulated device: the real adapter on a real folder, with every call
  * through the device's PortGate (so a crash stops the engine at any disk step: between a
- * download's write and its rename, after a rename before its record) and inode numbers from
- * VirtualInodes, so a replayed seed sees the same numbers.
+ * download's write and its rename, after a rename before its record), inode numbers from
+ * VirtualInodes, so a replayed seed sees the same numbers, and, while the disk is in trouble,
+ * reads that fail with EIO and writes of new files that fail with ENOSPC at random.
  */
 import path from 'node:path';
 import { createNodeFileSystem } from '../../disk/node-file-system.js';
@@ -10,12 +11,33 @@ import type { FileSystem, FileWriter } from '../../ports.js';
 import type { PortGate } from './port-gate.js';
 import { realIdentityOf, type VirtualInodes } from './virtual-inodes.js';
 
+/** The switches of one device's disk. */
+export interface DiskConditions {
+  /** Chance that a read (stat, readDir, readFile) or a new file fails (0 when the disk is fine). */
+  failureRate: number;
+}
+
+function diskError(code: 'EIO' | 'ENOSPC', call: string, treePath: string): Error {
+  return Object.assign(new Error(`${code}: ${call} ${treePath} (simulated)`), { code });
+}
+
 export function createSimFileSystem(options: {
   readonly root: string;
   readonly gate: PortGate;
   readonly inodes: VirtualInodes;
+  readonly disk: DiskConditions;
+  /** The device's own seeded random for disk faults. */
+  readonly random: () => number;
+  readonly log?: (line: string) => void;
 }): FileSystem {
-  const { root, gate, inodes } = options;
+  const { root, gate, inodes, disk, random, log } = options;
+  /** Throws the simulated fault of this call, if the dice say so. */
+  const mayFail = (code: 'EIO' | 'ENOSPC', call: string, treePath: string) => {
+    if (disk.failureRate > 0 && random() < disk.failureRate) {
+      log?.(`fault: ${call} ${treePath} failed with ${code}`);
+      throw diskError(code, call, treePath);
+    }
+  };
   const real = createNodeFileSystem(root);
   const osPath = (treePath: string) =>
     path.join(root, ...treePath.split('/').filter((s) => s !== ''));
@@ -49,18 +71,28 @@ export function createSimFileSystem(options: {
   return {
     stat: (treePath, signal) =>
       gated('fs.stat', async () => {
+        mayFail('EIO', 'stat', treePath);
         const stat = await real.stat(treePath, signal);
         if (stat === undefined) return undefined;
         const identity = await realIdentityOf(osPath(treePath));
         if (identity === undefined) return undefined;
         return { ...stat, inode: inodes.virtualOf(identity) };
       }),
-    readDir: (treePath, signal) => gated('fs.readDir', () => real.readDir(treePath, signal)),
-    readFile: (treePath, signal) => gatedRead('fs.readFile', () => real.readFile(treePath, signal)),
+    readDir: (treePath, signal) =>
+      gated('fs.readDir', async () => {
+        mayFail('EIO', 'readDir', treePath);
+        return real.readDir(treePath, signal);
+      }),
+    readFile: (treePath, signal) =>
+      gatedRead('fs.readFile', () => {
+        mayFail('EIO', 'readFile', treePath);
+        return real.readFile(treePath, signal);
+      }),
     readRange: (treePath, offset, length, signal) =>
       gated('fs.readRange', () => real.readRange(treePath, offset, length, signal)),
     createFile: (treePath) =>
       gated('fs.createFile', async () => {
+        mayFail('ENOSPC', 'createFile', treePath);
         const writer = await real.createFile(treePath);
         await inodes.created(osPath(treePath));
         return gatedWriter(writer);

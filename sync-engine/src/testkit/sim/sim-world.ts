@@ -24,8 +24,8 @@ export interface SimulationOptions {
   readonly dir: string;
   /** Devices of the one user (default 3). */
   readonly devices?: number;
-  /** Log every server call of every device (FERRY_SIM_TRACE=1). */
-  readonly trace?: boolean;
+  /** Log every server call and plan of every device (FERRY_SIM_TRACE=1; =rows: item rows too). */
+  readonly trace?: false | 'calls' | 'rows';
   /** Heal rounds at most before the seed fails as not converging (default 12). */
   readonly maxHealRounds?: number;
 }
@@ -46,6 +46,7 @@ const STEP_WEIGHTS = {
   edit_during_sync: 4,
   offline: 4,
   flaky: 4,
+  disk_trouble: 3,
 } as const;
 
 const DEVICE_NAMES = ['A', 'B', 'C', 'D', 'E'];
@@ -118,6 +119,17 @@ class Simulation {
     if (result.kind === 'error') {
       this.failures.push(`${device.name} ${label} at step ${this.step}: ${describeResult(result)}`);
     }
+    // Not agreed with nothing failing and nothing held: the loop gave up after its round limit
+    // while the same operations kept coming back (each one 'stale'), a livelock.
+    if (
+      result.kind === 'not_agreed' &&
+      result.outcome.failures.length === 0 &&
+      result.outcome.plan.heldDeletes.length === 0
+    ) {
+      this.failures.push(
+        `${device.name} ${label} at step ${this.step}: livelock, the same plan every round: ${describeResult(result)}`,
+      );
+    }
   }
 
   private async userAction(device: SimDevice, indent = ''): Promise<void> {
@@ -157,6 +169,10 @@ class Simulation {
         device.network.failureRate = 0;
         this.note(`${device.name} network steady again`);
       }
+      if (device.disk.failureRate > 0 && this.step >= device.diskTroubleUntilStep) {
+        device.disk.failureRate = 0;
+        this.note(`${device.name} disk fine again`);
+      }
     }
   }
 
@@ -176,7 +192,9 @@ class Simulation {
         return;
       case 'crash': {
         const interruption = this.interruption('crash');
-        this.note(`  ${device.name} will crash ${interruption.when} port call ${interruption.atCall}`);
+        this.note(
+          `  ${device.name} will crash ${interruption.when} port call ${interruption.atCall}`,
+        );
         const result = await device.runSync(interruption);
         this.noteSync(device, 'sync', result);
         if (result.kind !== 'crashed') this.note(`  (the sync ended before the crash point)`);
@@ -188,7 +206,11 @@ class Simulation {
           this.note(`  … meanwhile ${other.name} syncs`);
           this.noteSync(other, 'sync meanwhile', await other.runSync());
         });
-        this.noteSync(device, `sync (${other.name} at call ${interruption.atCall})`, await device.runSync(interruption));
+        this.noteSync(
+          device,
+          `sync (${other.name} at call ${interruption.atCall})`,
+          await device.runSync(interruption),
+        );
         return;
       }
       case 'edit_during_sync': {
@@ -196,13 +218,22 @@ class Simulation {
           this.note(`  … meanwhile its user:`);
           await this.userAction(device, '    ');
         });
-        this.noteSync(device, `sync (user at call ${interruption.atCall})`, await device.runSync(interruption));
+        this.noteSync(
+          device,
+          `sync (user at call ${interruption.atCall})`,
+          await device.runSync(interruption),
+        );
         return;
       }
       case 'offline':
         device.network.offline = true;
         device.offlineUntilStep = this.step + this.random.int(2, 8);
         this.note(`  ${device.name} offline until step ${device.offlineUntilStep}`);
+        return;
+      case 'disk_trouble':
+        device.disk.failureRate = 0.1;
+        device.diskTroubleUntilStep = this.step + this.random.int(1, 4);
+        this.note(`  ${device.name} disk in trouble until step ${device.diskTroubleUntilStep}`);
         return;
       case 'flaky':
         device.network.failureRate = 0.15;
@@ -222,6 +253,7 @@ class Simulation {
     for (const device of this.devices) {
       device.network.offline = false;
       device.network.failureRate = 0;
+      device.disk.failureRate = 0;
     }
     const maxRounds = this.options.maxHealRounds ?? 12;
     let agreedRounds = 0;
@@ -233,6 +265,7 @@ class Simulation {
         this.clock.advance(600_000);
         const result = await device.runSync();
         this.noteSync(device, `heal ${round}`, result);
+        if (this.failures.length > 0) return false;
         if (result.kind !== 'agreed') allAgreed = false;
       }
       const still = (await this.latestCursor()) === before;
@@ -254,7 +287,10 @@ class Simulation {
     for (const other of others) {
       const diff = diffTrees(first!, other);
       if (diff.length > 0) {
-        this.failures.push(`trees differ between ${first!.name} and ${other.name}:`, ...diff.map((l) => `  ${l}`));
+        this.failures.push(
+          `trees differ between ${first!.name} and ${other.name}:`,
+          ...diff.map((l) => `  ${l}`),
+        );
       }
     }
     for (const { name, tree } of trees) this.failures.push(...this.model.check(name, tree));
