@@ -149,7 +149,11 @@ export class FolderSync {
       signal,
     });
     this.scanProblems = result.problems;
-    state.transaction(() => applyLocalScan(state, result.entries, clock.nowMs()));
+    // What could not be read this time is not gone: its rows stay until a scan sees it.
+    const unreadable = result.problems.flatMap((problem) =>
+      problem.kind === 'unreadable' ? [problem.path] : [],
+    );
+    state.transaction(() => applyLocalScan(state, result.entries, clock.nowMs(), unreadable));
   }
 
   plan(): Plan {

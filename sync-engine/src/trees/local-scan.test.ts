@@ -68,6 +68,19 @@ describe('applyLocalScan', () => {
     expect(state.items.local.get(c)).toBeUndefined();
   });
 
+  it('rows under a path the scan could not read stay as they were', () => {
+    scan([
+      scanned('/docs/a.txt', '51', 'aaaaaaaaaaaaaaaa'),
+      scanned('/b.txt', '52', 'bbbbbbbbbbbbbbbb'),
+    ]);
+    const a = itemAt('/docs/a.txt')!;
+    state.transaction(() => applyLocalScan(state, [], 2, ['/docs', '/b.txt']));
+    expect(itemAt('/docs/a.txt')).toBe(a);
+    expect(itemAt('/b.txt')).toBeDefined();
+    state.transaction(() => applyLocalScan(state, [], 3));
+    expect(state.items.local.list()).toEqual([]);
+  });
+
   it('two names swapped keep their items', () => {
     scan([scanned('/a', '31', 'aaaaaaaaaaaaaaaa'), scanned('/b', '32', 'bbbbbbbbbbbbbbbb')]);
     const [a, b] = [itemAt('/a')!, itemAt('/b')!];

@@ -20,14 +20,22 @@ function isSameObject(row: LocalItem, entry: ScannedEntry): boolean {
   return row.kind === entry.kind && row.inode === entry.inode;
 }
 
+/** Whether `path` is `top` or inside it (`/` holds everything). */
+const isWithin = (path: string, top: string) =>
+  top === '/' || path === top || path.startsWith(`${top}/`);
+
 /**
  * Replaces the local tree with what a full scan found, in one transaction of the caller's.
+ * Rows at or under an `unreadable` path (a folder that could not be listed, a file that could
+ * not be read this time) stay as they were, unless their inode turned up elsewhere: the scan
+ * did not see them gone, and taking them for deleted would delete them on the server.
  * Returns how many rows changed (0: the disk is as the tree said).
  */
 export function applyLocalScan(
   state: Tables,
   entries: readonly ScannedEntry[],
   nowMs: number,
+  unreadable: readonly string[] = [],
 ): number {
   const local = state.items.local;
   const previous = local.list();
@@ -97,6 +105,17 @@ export function applyLocalScan(
       fingerprint: entry.kind === 'file' ? entry.fingerprint : undefined,
       scannedMs: nowMs,
     });
+  }
+
+  const nextPaths = new Set(next.map((row) => row.path));
+  for (const row of previous) {
+    if (
+      !claimed.has(row.itemId) &&
+      !nextPaths.has(row.path) &&
+      unreadable.some((top) => isWithin(row.path, top))
+    ) {
+      next.push(row);
+    }
   }
 
   const nextById = new Map(next.map((row) => [row.itemId, row]));
