@@ -6,6 +6,7 @@
  * overwritten (the download is dropped and the next plan sees both changes).
  */
 import type { Operation } from '../plan/index.js';
+import type { EntryStat } from '../ports.js';
 import {
   isUnchanged,
   parentOf,
@@ -54,6 +55,7 @@ export async function downloadFile(
   const tempPath = `${TEMP_FOLDER}/${operation.itemId}-${Math.floor(context.clock.nowMs())}`;
   const fingerprinter = await context.createFingerprinter();
   let sizeBytes = 0;
+  let written: EntryStat | undefined;
   try {
     const download = await context.remote.downloadFile(
       { path: remote.path, rev: remote.rev },
@@ -77,6 +79,11 @@ export async function downloadFile(
       await writer.close();
     }
     await context.fs.setMtime(tempPath, remote.modifiedMs);
+    // What the file is once renamed (a rename keeps inode, size and mtime), taken here where
+    // nobody else writes: a stat after the rename could already see the user's next edit, and
+    // recording it with the downloaded fingerprint would hide that edit from every scan.
+    written = await context.fs.stat(tempPath, context.signal);
+    if (written === undefined) throw new Error(`download of ${remote.path}: temporary file gone`);
     if (!(await ensureParent(context, operation.path))) {
       await context.fs.removeFile(tempPath);
       return 'stale';
@@ -92,8 +99,7 @@ export async function downloadFile(
     await context.fs.removeFile(tempPath).catch(() => undefined);
     throw error;
   }
-  const stat = await context.fs.stat(operation.path, context.signal);
-  if (stat === undefined) return 'stale';
+  const stat = written;
   const fingerprint = fingerprinter.digest();
   const now = context.clock.nowMs();
   context.state.transaction(() => {

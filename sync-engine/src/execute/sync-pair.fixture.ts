@@ -7,6 +7,7 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { createNodeFileSystem } from '../disk/node-file-system.js';
+import type { FileSystem } from '../ports.js';
 import { FolderSync, type SyncOutcome } from '../loop/folder-sync.js';
 import { openClientState, type ClientState, type Conflict } from '../state/index.js';
 import { systemClock } from '../system-clock.js';
@@ -40,11 +41,15 @@ export async function readTree(root: string, prefix = ''): Promise<Record<string
   return tree;
 }
 
+/** Wraps a device's real FileSystem (to act at a chosen step, as a user would). */
+export type WrapFileSystem = (fs: FileSystem, folder: string) => FileSystem;
+
 async function createDevice(
   server: RemoteTestServer,
   login: TestDevice,
   dir: string,
   name: string,
+  wrap: WrapFileSystem = (fs) => fs,
 ): Promise<PairDevice> {
   const folder = path.join(dir, name, 'folder');
   await mkdir(folder, { recursive: true });
@@ -52,7 +57,7 @@ async function createDevice(
   const conflicts: Conflict[] = [];
   const sync = new FolderSync({
     state,
-    fs: createNodeFileSystem(folder),
+    fs: wrap(createNodeFileSystem(folder), folder),
     remote: login.client,
     clock: systemClock,
     report: {
@@ -75,8 +80,15 @@ async function createDevice(
   };
 }
 
-/** Devices A and B, new for each test (call at the top of a describe block or file). */
-export function useSyncPair(): { a(): PairDevice; b(): PairDevice; converge(): Promise<void> } {
+/**
+ * Devices A and B, new for each test (call at the top of a describe block or file); `wrapB`
+ * wraps B's file system.
+ */
+export function useSyncPair(options: { wrapB?: WrapFileSystem } = {}): {
+  a(): PairDevice;
+  b(): PairDevice;
+  converge(): Promise<void>;
+} {
   const tempDir = useTempDir('ferry-sync-pair-');
   let server: RemoteTestServer;
   let a: PairDevice;
@@ -85,7 +97,7 @@ export function useSyncPair(): { a(): PairDevice; b(): PairDevice; converge(): P
     server = await startRemoteTestServer();
     const ann = await server.createUser('ann', 'A');
     a = await createDevice(server, ann, tempDir(), 'A');
-    b = await createDevice(server, await server.addDevice(ann, 'B'), tempDir(), 'B');
+    b = await createDevice(server, await server.addDevice(ann, 'B'), tempDir(), 'B', options.wrapB);
   });
   afterEach(async () => {
     a.state.close();
