@@ -223,10 +223,12 @@ export class FolderSync {
     });
   }
 
-  private async runOperation(operation: Operation, signal: AbortSignal): Promise<void> {
+  /** Runs one operation; true when it was done (not stale, not failed). */
+  private async runOperation(operation: Operation, signal: AbortSignal): Promise<boolean> {
     try {
-      await executeOperation(this.context(signal), operation);
+      const outcome = await executeOperation(this.context(signal), operation);
       this.failures.delete(operation.itemId);
+      return outcome === 'done';
     } catch (error) {
       if (signal.aborted) throw error;
       if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
@@ -237,19 +239,24 @@ export class FolderSync {
       if (code !== undefined && DISK_FULL.has(code))
         this.diskFullUntilMs = this.options.clock.nowMs() + 30_000;
       this.recordFailure(operation, error);
+      return false;
     }
   }
 
-  /** Runs `operations` with bounded concurrency; the first stopping failure ends the batch. */
-  private async runAll(operations: readonly Operation[], signal: AbortSignal): Promise<void> {
+  /**
+   * Runs `operations` with bounded concurrency; the first stopping failure ends the batch.
+   * True when at least one of them was done.
+   */
+  private async runAll(operations: readonly Operation[], signal: AbortSignal): Promise<boolean> {
     const limit = this.options.concurrency ?? 8;
     let next = 0;
     let stopped: unknown;
+    let done = false;
     const worker = async () => {
       while (next < operations.length && stopped === undefined) {
         const operation = operations[next++]!;
         try {
-          await this.runOperation(operation, signal);
+          if (await this.runOperation(operation, signal)) done = true;
         } catch (error) {
           stopped ??= error;
         }
@@ -257,6 +264,7 @@ export class FolderSync {
     };
     await Promise.all(Array.from({ length: Math.min(limit, operations.length) }, worker));
     if (stopped !== undefined) throw stopped;
+    return done;
   }
 
   /**
@@ -267,6 +275,7 @@ export class FolderSync {
   async syncUntilAgreed(signal: AbortSignal): Promise<SyncOutcome> {
     this.quotaExceeded = false;
     let plan: Plan = this.plan();
+    let idle: string | undefined;
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         await this.pull(signal);
@@ -275,7 +284,12 @@ export class FolderSync {
         const nowMs = this.options.clock.nowMs();
         const due = plan.operations.filter((operation) => this.isDue(operation, nowMs));
         if (due.length === 0) break;
-        await this.runAll(due, signal);
+        // The same operations as a round in which none was done (each found its premise gone):
+        // the trees did not move, so running them again would only spin. The round ends
+        // unagreed; the next wake-up (a change on disk or on the server) tries again.
+        const key = JSON.stringify(due);
+        if (key === idle) break;
+        idle = (await this.runAll(due, signal)) ? undefined : key;
       }
     } catch (error) {
       if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
