@@ -90,13 +90,20 @@ export function createSimFileSystem(options: {
       }),
     readRange: (treePath, offset, length, signal) =>
       gated('fs.readRange', () => real.readRange(treePath, offset, length, signal)),
-    createFile: (treePath) =>
-      gated('fs.createFile', async () => {
-        mayFail('ENOSPC', 'createFile', treePath);
-        const writer = await real.createFile(treePath);
+    createFile: async (treePath) => {
+      await gate.before('fs.createFile');
+      mayFail('ENOSPC', 'createFile', treePath);
+      const writer = await real.createFile(treePath);
+      try {
         await inodes.created(osPath(treePath));
-        return gatedWriter(writer);
-      }),
+        await gate.after('fs.createFile');
+      } catch (error) {
+        // The crashed engine never gets the writer: close it as the dead process's OS would.
+        await writer.close();
+        throw error;
+      }
+      return gatedWriter(writer);
+    },
     rename: (from, to) =>
       gated('fs.rename', async () => {
         const replaced = await realIdentityOf(osPath(to));
