@@ -54,6 +54,31 @@ describe('mkdir_remote where the server still has a folder both sides know', () 
   });
 });
 
+describe('mkdir_remote where a folder both sides know moved on the server', () => {
+  it('gives way: the new folder becomes a conflicted copy, the moved one takes the name', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await mkdir(path.join(a.folder, 'docs'));
+    await writeFile(path.join(a.folder, 'docs/in.txt'), 'in');
+    await pair.converge();
+    await rename(path.join(a.folder, 'docs'), path.join(a.folder, 'sub'));
+    expect((await a.syncOnce()).agreed).toBe(true);
+    await mkdir(path.join(b.folder, 'sub'));
+    await writeFile(path.join(b.folder, 'sub/new.txt'), 'new on B');
+    const outcome = await b.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.agreed).toBe(true);
+    await pair.converge();
+    const tree = await readTree(b.folder);
+    const [copy] = Object.keys(tree).filter((p) => p.startsWith('/sub (conflicted copy from B '));
+    expect(tree).toEqual({
+      '/sub': '/',
+      '/sub/in.txt': 'in',
+      [copy!]: '/',
+      [`${copy!}/new.txt`]: 'new on B',
+    });
+  });
+});
+
 describe('move_local into a folder that moved on the server too', () => {
   it('waits for the folder to arrive instead of making a stranger in its place', async () => {
     const [a, b] = [pair.a(), pair.b()];

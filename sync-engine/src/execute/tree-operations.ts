@@ -63,13 +63,18 @@ export async function mkdirRemote(
   const { items } = context.state;
   const local = items.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return 'stale';
-  // A folder both sides already know (it has a merge base) is not ours to take over: it still
-  // has to move or go here first (its own operation), and then the path is free.
+  // A folder both sides already know (it has a merge base) is not ours to take over. If it is
+  // leaving the path here (moved or deleted, not sent yet), wait for that; if it is arriving
+  // (moved there on the server), our new folder gives way, as a new file would.
   const isKnownElsewhere = (other: { itemId: ItemId } | undefined) =>
     other !== undefined &&
     other.itemId !== operation.itemId &&
     items.synced.get(other.itemId) !== undefined;
-  if (isKnownElsewhere(items.remote.getByPath(operation.path))) return 'stale';
+  const occupant = items.remote.getByPath(operation.path);
+  if (occupant !== undefined && isKnownElsewhere(occupant)) {
+    if (vacates(context, operation.itemId, occupant.itemId)) return 'stale';
+    return moveAside(context, operation.itemId, operation.path);
+  }
   const folder = await context.remote.createFolder(operation.path, context.signal);
   const others = [items.remoteByFileId(folder.fileId), items.remote.getByPath(folder.path)];
   if (others.some(isKnownElsewhere)) return 'stale';
