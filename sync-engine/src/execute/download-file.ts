@@ -50,6 +50,8 @@ export async function downloadFile(
   const pathIsOurs =
     local === undefined ? occupantBefore === undefined : isUnchanged(local, occupantBefore);
   if (!pathIsOurs) return 'stale';
+  // Its folder first: when that cannot be made yet, nothing is downloaded in vain.
+  if (!(await ensureParent(context, operation.path))) return 'stale';
 
   await context.fs.mkdir(TEMP_FOLDER);
   const tempPath = `${TEMP_FOLDER}/${operation.itemId}-${Math.floor(context.clock.nowMs())}`;
@@ -84,10 +86,6 @@ export async function downloadFile(
     // recording it with the downloaded fingerprint would hide that edit from every scan.
     written = await context.fs.stat(tempPath, context.signal);
     if (written === undefined) throw new Error(`download of ${remote.path}: temporary file gone`);
-    if (!(await ensureParent(context, operation.path))) {
-      await context.fs.removeFile(tempPath);
-      return 'stale';
-    }
     const occupant = await context.fs.stat(operation.path, context.signal);
     const stillOurs = local === undefined ? occupant === undefined : isUnchanged(local, occupant);
     if (!stillOurs) {
