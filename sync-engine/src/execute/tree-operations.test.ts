@@ -80,7 +80,7 @@ describe('mkdir_remote where a folder both sides know moved on the server', () =
 });
 
 describe('move_local into a folder that moved on the server too', () => {
-  it('waits for the folder to arrive instead of making a stranger in its place', async () => {
+  it('goes into the folder where it is here, never into a stranger made in its place', async () => {
     const [a, b] = [pair.a(), pair.b()];
     await mkdir(path.join(a.folder, 'x'));
     await writeFile(path.join(a.folder, 'x/in.txt'), 'in');
@@ -100,5 +100,28 @@ describe('move_local into a folder that moved on the server too', () => {
       '/y/notes.md': 'notes',
     });
     await pair.converge();
+  });
+});
+
+describe('moves of a folder and of the folder it was moved into', () => {
+  it('a folder moved into another, which is then renamed to its old name, settles both ways', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await mkdir(path.join(a.folder, 'docs'));
+    await writeFile(path.join(a.folder, 'docs/in.txt'), 'in');
+    await mkdir(path.join(a.folder, 'y'));
+    await pair.converge();
+    // /docs goes into /y as /y/y, then /y is renamed /docs: the server must move /docs into
+    // /y first (at /y/y), then /y; B must do the same on its disk.
+    await rename(path.join(a.folder, 'docs'), path.join(a.folder, 'y/y'));
+    await rename(path.join(a.folder, 'y'), path.join(a.folder, 'docs'));
+    const outcome = await a.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.agreed).toBe(true);
+    await pair.converge();
+    expect(await readTree(b.folder)).toEqual({
+      '/docs': '/',
+      '/docs/y': '/',
+      '/docs/y/in.txt': 'in',
+    });
   });
 });

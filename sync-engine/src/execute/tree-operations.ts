@@ -7,7 +7,12 @@ import type { Operation } from '../plan/index.js';
 import { RemoteError } from '../remote/index.js';
 import type { ItemId } from '../state/index.js';
 import { ensureParent } from './download-file.js';
-import { isUnchanged, type ExecuteContext, type ExecuteOutcome } from './execute-context.js';
+import {
+  isUnchanged,
+  parentOf,
+  type ExecuteContext,
+  type ExecuteOutcome,
+} from './execute-context.js';
 import { freeCopyPath } from './set-aside.js';
 
 type Of<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
@@ -163,20 +168,40 @@ export async function moveRemote(
   const local = items.local.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.from) return 'stale';
   if (local === undefined || local.path !== operation.to) return 'stale';
-  const occupant = items.remote.getByPath(operation.to);
+  // Into the folder that holds it here, wherever that folder is on the server now: when the
+  // folder itself moved here too (renamed after the item was moved into it), its own move
+  // comes after, and the item goes along with it.
+  const to = remoteTargetOf(context, operation.to);
+  if (to === undefined || to === operation.from || to.startsWith(`${operation.from}/`)) {
+    return 'stale';
+  }
+  const occupant = items.remote.getByPath(to);
   if (occupant !== undefined && occupant.itemId !== operation.itemId) {
     // Another item took the name on the server first. If it is leaving the name here too (its
     // own move or delete is pending), wait for that; otherwise ours gives way.
     if (vacates(context, operation.itemId, occupant.itemId)) return 'stale';
     return moveAside(context, operation.itemId, operation.to);
   }
-  await context.remote.movePath({ from: operation.from, to: operation.to }, context.signal);
+  await context.remote.movePath({ from: operation.from, to }, context.signal);
   context.state.transaction(() => {
-    items.remote.movePath(operation.from, operation.to);
-    moveSynced(context, operation.itemId, operation.to);
+    items.remote.movePath(operation.from, to);
+    moveSynced(context, operation.itemId, to);
   });
-  context.report.synced('move_remote', operation.to, { fromPath: operation.from });
+  context.report.synced('move_remote', to, { fromPath: operation.from });
   return 'done';
+}
+
+/**
+ * The server path for an item that is at `localPath` here: its name in the server's place of
+ * the folder holding it here. Undefined while that folder is not on the server.
+ */
+function remoteTargetOf(context: ExecuteContext, localPath: string): string | undefined {
+  const parent = parentOf(localPath);
+  const name = localPath.slice(parent.length + 1);
+  if (parent === '') return localPath;
+  const folder = context.state.items.local.getByPath(parent);
+  const remote = folder === undefined ? undefined : context.state.items.remote.get(folder.itemId);
+  return remote?.kind === 'folder' ? `${remote.path}/${name}` : undefined;
 }
 
 /**
@@ -273,14 +298,18 @@ export async function moveLocal(
   const remote = items.remote.get(operation.itemId);
   if (local === undefined || local.path !== operation.from) return 'stale';
   if (remote === undefined || remote.path !== operation.to) return 'stale';
+  // Into the folder that holds it on the server, wherever that folder is here now (it may have
+  // moved here too, its own move still to come).
+  const to = localTargetOf(context, operation.to);
+  if (to === operation.from || to.startsWith(`${operation.from}/`)) return 'stale';
   const stat = await context.fs.stat(operation.from, context.signal);
   if (!isUnchanged(local, stat)) return 'stale';
-  if ((await context.fs.stat(operation.to, context.signal)) !== undefined) return 'stale';
-  if (!(await ensureParent(context, operation.to))) return 'stale';
-  await context.fs.rename(operation.from, operation.to);
+  if ((await context.fs.stat(to, context.signal)) !== undefined) return 'stale';
+  if (!(await ensureParent(context, to))) return 'stale';
+  await context.fs.rename(operation.from, to);
   context.state.transaction(() => {
-    items.local.movePath(operation.from, operation.to);
-    moveSynced(context, operation.itemId, operation.to);
+    items.local.movePath(operation.from, to);
+    moveSynced(context, operation.itemId, to);
     if (operation.renameConflict === true) {
       const id = context.state.conflicts.record({
         itemId: operation.itemId,
@@ -292,8 +321,21 @@ export async function moveLocal(
       if (conflict !== undefined) context.report.conflict(conflict);
     }
   });
-  context.report.synced('move_local', operation.to, { fromPath: operation.from });
+  context.report.synced('move_local', to, { fromPath: operation.from });
   return 'done';
+}
+
+/**
+ * The local path for an item that is at `remotePath` on the server: its name in the local
+ * place of the folder holding it there; `remotePath` itself when that folder is not here yet
+ * (it is being made, or see ensureParent).
+ */
+function localTargetOf(context: ExecuteContext, remotePath: string): string {
+  const parent = parentOf(remotePath);
+  if (parent === '') return remotePath;
+  const folder = context.state.items.remote.getByPath(parent);
+  const local = folder === undefined ? undefined : context.state.items.local.get(folder.itemId);
+  return local?.kind === 'folder' ? `${local.path}${remotePath.slice(parent.length)}` : remotePath;
 }
 
 /** Both sides agree already: the merge base follows (a path both moved to, a folder both made). */
