@@ -7,6 +7,7 @@
  *   FERRY_SIM_SEED=17 npx vitest run sync-engine/src/loop/multi-device.sim.test.ts
  *   FERRY_SIM_SEEDS=500 FERRY_SIM_STEPS=60 npx vitest run sync-engine/src/loop/multi-device.sim.test.ts
  *
+ * FERRY_SIM_FIRST_SEED=N starts the FERRY_SIM_SEEDS run at seed N (default 1).
  * FERRY_SIM_TRACE=1 adds every server call and every plan to the action log; =rows also each
  * planned item's local, remote and synced rows.
  */
@@ -36,7 +37,10 @@ const onlySeed = process.env.FERRY_SIM_SEED;
 const seeds =
   onlySeed !== undefined && onlySeed !== ''
     ? [positiveInteger('FERRY_SIM_SEED', 0)]
-    : Array.from({ length: positiveInteger('FERRY_SIM_SEEDS', 30) }, (_, i) => i + 1);
+    : Array.from(
+        { length: positiveInteger('FERRY_SIM_SEEDS', 30) },
+        (_, i) => i + positiveInteger('FERRY_SIM_FIRST_SEED', 1),
+      );
 const steps = positiveInteger('FERRY_SIM_STEPS', 25);
 const trace = { '1': 'calls', rows: 'rows' }[process.env.FERRY_SIM_TRACE ?? ''] as
   'calls' | 'rows' | undefined;
