@@ -140,14 +140,25 @@ export class FolderSync {
     const rows = state.items.local.list();
     const known = new Map<string, KnownEntry>(rows.map((row) => [row.path, row]));
     const knownByInode = new Map<string, KnownEntry>(rows.map((row) => [row.inode, row]));
-    const result = await scanFolder({
-      fs,
-      ignore: createIgnoreRules(ignoreText),
-      known,
-      knownByInode,
-      fingerprint: fingerprintThrough(fs),
-      signal,
-    });
+    const scanOnce = () =>
+      scanFolder({
+        fs,
+        ignore: createIgnoreRules(ignoreText),
+        known,
+        knownByInode,
+        fingerprint: fingerprintThrough(fs),
+        signal,
+      });
+    let result = await scanOnce();
+    // A walk is not a snapshot: an entry renamed while it ran, from a folder not listed yet to
+    // one listed already, is seen nowhere, and would be taken for deleted (on the server too).
+    // What seems gone is confirmed by a second walk (cheap: the quick check reads nothing
+    // unchanged), which finds a moved entry at its new path.
+    const seenPaths = new Set(result.entries.map((entry) => entry.path));
+    const seenInodes = new Set(result.entries.map((entry) => entry.inode));
+    if (rows.some((row) => !seenPaths.has(row.path) && !seenInodes.has(row.inode))) {
+      result = await scanOnce();
+    }
     this.scanProblems = result.problems;
     // What could not be read this time is not gone: its rows stay until a scan sees it.
     const unreadable = result.problems.flatMap((problem) =>
