@@ -14,6 +14,7 @@ import {
   type ExecuteContext,
   type ExecuteOutcome,
 } from './execute-context.js';
+import { makeRoomInSynced } from './synced-room.js';
 
 type Download = Extract<Operation, { kind: 'download' }>;
 
@@ -111,6 +112,7 @@ export async function downloadFile(
       fingerprint,
       scannedMs: now,
     });
+    makeRoomInSynced(context.state, operation.itemId, operation.path);
     items.synced.put({
       itemId: operation.itemId,
       kind: 'file',

@@ -10,6 +10,7 @@ import type { ConflictCause } from '../plan/index.js';
 import type { Rev } from '../protocol/index.js';
 import type { ItemId } from '../state/index.js';
 import type { ExecuteContext, ExecuteOutcome } from './execute-context.js';
+import { makeRoomInSynced } from './synced-room.js';
 
 export interface SetAsideRequest {
   readonly itemId: ItemId;
@@ -61,6 +62,7 @@ export async function setAside(
           items.remote.delete(remote.itemId);
           items.remote.put({ ...remote, itemId: request.itemId });
         }
+        makeRoomInSynced(context.state, request.itemId, remote.path);
         items.synced.put({
           itemId: request.itemId,
           kind: 'file',

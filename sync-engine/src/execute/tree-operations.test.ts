@@ -125,3 +125,24 @@ describe('moves of a folder and of the folder it was moved into', () => {
     });
   });
 });
+
+describe('an item that takes the agreed path of another item moved on both sides', () => {
+  it("keeps the other item's merge base: its server edit is downloaded, no conflict", async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await writeFile(path.join(a.folder, 'one.txt'), 'y');
+    await writeFile(path.join(a.folder, 'c'), 'x');
+    await pair.converge();
+    // B: /one.txt becomes /two.txt (and is edited), /c takes the name /one.txt.
+    await rename(path.join(b.folder, 'one.txt'), path.join(b.folder, 'two.txt'));
+    await writeFile(path.join(b.folder, 'two.txt'), 'y edited on B');
+    await rename(path.join(b.folder, 'c'), path.join(b.folder, 'one.txt'));
+    expect((await b.syncOnce()).agreed).toBe(true);
+    // A meanwhile renamed /one.txt to /notes.md: it moved on both sides, the server's wins.
+    await rename(path.join(a.folder, 'one.txt'), path.join(a.folder, 'notes.md'));
+    const outcome = await a.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    await pair.converge();
+    expect(await readTree(a.folder)).toEqual({ '/one.txt': 'x', '/two.txt': 'y edited on B' });
+    expect(a.conflicts.map((c) => c.reason)).toEqual(['rename_rename']);
+  });
+});

@@ -14,6 +14,7 @@ import {
   type ExecuteOutcome,
 } from './execute-context.js';
 import { freeCopyPath } from './set-aside.js';
+import { makeRoomInSynced } from './synced-room.js';
 
 type Of<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
 
@@ -51,6 +52,7 @@ export async function mkdirLocal(
 }
 
 function recordFolder(context: ExecuteContext, itemId: ItemId, path: string): void {
+  makeRoomInSynced(context.state, itemId, path);
   context.state.items.synced.put({
     itemId,
     kind: 'folder',
@@ -284,8 +286,7 @@ async function moveAside(
 function moveSynced(context: ExecuteContext, itemId: ItemId, to: string): void {
   const synced = context.state.items.synced.get(itemId);
   if (synced === undefined || synced.path === to) return;
-  const occupant = context.state.items.synced.getByPath(to);
-  if (occupant !== undefined) context.state.items.synced.delete(occupant.itemId);
+  makeRoomInSynced(context.state, itemId, to);
   context.state.items.synced.movePath(synced.path, to);
 }
 
@@ -346,9 +347,7 @@ export function recordAgreement(context: ExecuteContext, operation: Of<'record'>
   if (local === undefined || remote === undefined || local.path !== remote.path) return 'stale';
   const synced = items.synced.get(operation.itemId);
   context.state.transaction(() => {
-    const occupant = items.synced.getByPath(remote.path);
-    if (occupant !== undefined && occupant.itemId !== operation.itemId)
-      items.synced.delete(occupant.itemId);
+    makeRoomInSynced(context.state, operation.itemId, remote.path);
     if (remote.kind === 'folder') {
       if (synced !== undefined && synced.path !== remote.path)
         moveSynced(context, operation.itemId, remote.path);

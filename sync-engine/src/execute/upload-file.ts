@@ -13,6 +13,7 @@ import type { BlockId, FileMetadata, Rev } from '../protocol/index.js';
 import type { BlockRef, ItemId } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
 import { setAside } from './set-aside.js';
+import { makeRoomInSynced } from './synced-room.js';
 import {
   isUnchanged,
   namespaceFor,
@@ -49,6 +50,7 @@ export function recordCommitted(
     fileId: file.fileId,
     namespace: file.namespace,
   });
+  makeRoomInSynced(context.state, itemId, file.path);
   items.synced.put({
     itemId,
     kind: 'file',
