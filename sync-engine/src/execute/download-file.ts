@@ -6,6 +6,7 @@
  * overwritten (the download is dropped and the next plan sees both changes).
  */
 import type { Operation } from '../plan/index.js';
+import type { EntryStat } from '../ports.js';
 import type { BlockRef } from '../state/index.js';
 import { crashPoint } from './crash-points.js';
 import { fetchBlocks } from './fetch-blocks.js';
@@ -17,12 +18,27 @@ import {
   type ExecuteOutcome,
 } from './execute-context.js';
 
+import { makeRoomInSynced } from './synced-room.js';
+
 type Download = Extract<Operation, { kind: 'download' }>;
 
-/** Creates the local parent folders a download or a move needs. */
-export async function ensureParent(context: ExecuteContext, path: string): Promise<void> {
+/**
+ * Creates the local parent folders a download or a move needs, and answers true; or false,
+ * creating nothing, when a missing folder on the way is a folder the trees know here at
+ * another path (moved on the server, its own move_local not done yet): a new folder made in
+ * its place would be a stranger that takes its name, and the folder's move could never land.
+ */
+export async function ensureParent(context: ExecuteContext, path: string): Promise<boolean> {
   const parent = parentOf(path);
-  if (parent !== '') await context.fs.mkdir(parent);
+  if (parent === '') return true;
+  for (let folder = parent; folder !== ''; folder = parentOf(folder)) {
+    if ((await context.fs.stat(folder, context.signal)) !== undefined) break;
+    const remote = context.state.items.remote.getByPath(folder);
+    const local = remote === undefined ? undefined : context.state.items.local.get(remote.itemId);
+    if (local !== undefined && local.path !== folder) return false;
+  }
+  await context.fs.mkdir(parent);
+  return true;
 }
 
 export async function downloadFile(
@@ -39,11 +55,14 @@ export async function downloadFile(
   const pathIsOurs =
     local === undefined ? occupantBefore === undefined : isUnchanged(local, occupantBefore);
   if (!pathIsOurs) return 'stale';
+  // Its folder first: when that cannot be made yet, nothing is downloaded in vain.
+  if (!(await ensureParent(context, operation.path))) return 'stale';
 
   await context.fs.mkdir(TEMP_FOLDER);
   const tempPath = `${TEMP_FOLDER}/${operation.itemId}-${Math.floor(context.clock.nowMs())}`;
   const fingerprinter = await context.createFingerprinter();
   let sizeBytes = 0;
+  let written: EntryStat | undefined;
   const listing = await context.remote.getFileBlocks(
     { path: remote.path, rev: remote.rev },
     context.signal,
@@ -71,7 +90,11 @@ export async function downloadFile(
       await writer.close();
     }
     await context.fs.setMtime(tempPath, remote.modifiedMs);
-    await ensureParent(context, operation.path);
+    // What the file is once renamed (a rename keeps inode, size and mtime), taken here where
+    // nobody else writes: a stat after the rename could already see the user's next edit, and
+    // recording it with the downloaded fingerprint would hide that edit from every scan.
+    written = await context.fs.stat(tempPath, context.signal);
+    if (written === undefined) throw new Error(`download of ${remote.path}: temporary file gone`);
     const occupant = await context.fs.stat(operation.path, context.signal);
     const stillOurs = local === undefined ? occupant === undefined : isUnchanged(local, occupant);
     if (!stillOurs) {
@@ -85,8 +108,7 @@ export async function downloadFile(
     await context.fs.removeFile(tempPath).catch(() => undefined);
     throw error;
   }
-  const stat = await context.fs.stat(operation.path, context.signal);
-  if (stat === undefined) return 'stale';
+  const stat = written;
   const fingerprint = fingerprinter.digest();
   const now = context.clock.nowMs();
   context.state.transaction(() => {
@@ -100,6 +122,7 @@ export async function downloadFile(
       fingerprint,
       scannedMs: now,
     });
+    makeRoomInSynced(context.state, operation.itemId, operation.path);
     items.synced.put({
       itemId: operation.itemId,
       kind: 'file',

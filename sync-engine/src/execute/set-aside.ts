@@ -10,6 +10,7 @@ import type { ConflictCause } from '../plan/index.js';
 import type { Rev } from '../protocol/index.js';
 import type { ItemId } from '../state/index.js';
 import type { ExecuteContext, ExecuteOutcome } from './execute-context.js';
+import { makeRoomInSynced } from './synced-room.js';
 
 export interface SetAsideRequest {
   readonly itemId: ItemId;
@@ -30,7 +31,8 @@ export async function localContentHash(context: ExecuteContext, path: string): P
   return contentHashOf(ids);
 }
 
-async function freeCopyPath(context: ExecuteContext, path: string): Promise<string> {
+/** A conflicted-copy path beside `path` that nothing on disk holds yet. */
+export async function freeCopyPath(context: ExecuteContext, path: string): Promise<string> {
   const now = context.clock.nowMs();
   for (let attempt = 1; ; attempt += 1) {
     const candidate = conflictedCopyPath(path, context.deviceName, now, attempt);
@@ -60,6 +62,7 @@ export async function setAside(
           items.remote.delete(remote.itemId);
           items.remote.put({ ...remote, itemId: request.itemId });
         }
+        makeRoomInSynced(context.state, request.itemId, remote.path);
         items.synced.put({
           itemId: request.itemId,
           kind: 'file',

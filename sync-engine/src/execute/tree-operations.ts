@@ -7,7 +7,14 @@ import type { Operation } from '../plan/index.js';
 import { RemoteError } from '../remote/index.js';
 import type { ItemId } from '../state/index.js';
 import { ensureParent } from './download-file.js';
-import { isUnchanged, type ExecuteContext, type ExecuteOutcome } from './execute-context.js';
+import {
+  isUnchanged,
+  parentOf,
+  type ExecuteContext,
+  type ExecuteOutcome,
+} from './execute-context.js';
+import { freeCopyPath } from './set-aside.js';
+import { makeRoomInSynced } from './synced-room.js';
 
 type Of<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
 
@@ -20,6 +27,7 @@ export async function mkdirLocal(
   if (remote === undefined || remote.path !== operation.path) return 'stale';
   const existing = await context.fs.stat(operation.path, context.signal);
   if (existing !== undefined && existing.kind !== 'folder') return 'stale';
+  if (!(await ensureParent(context, operation.path))) return 'stale';
   await context.fs.mkdir(operation.path);
   const stat = await context.fs.stat(operation.path, context.signal);
   if (stat === undefined) return 'stale';
@@ -44,6 +52,7 @@ export async function mkdirLocal(
 }
 
 function recordFolder(context: ExecuteContext, itemId: ItemId, path: string): void {
+  makeRoomInSynced(context.state, itemId, path);
   context.state.items.synced.put({
     itemId,
     kind: 'folder',
@@ -61,13 +70,24 @@ export async function mkdirRemote(
   const { items } = context.state;
   const local = items.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return 'stale';
+  // A folder both sides already know (it has a merge base) is not ours to take over. If it is
+  // leaving the path here (moved or deleted, not sent yet), wait for that; if it is arriving
+  // (moved there on the server), our new folder gives way, as a new file would.
+  const isKnownElsewhere = (other: { itemId: ItemId } | undefined) =>
+    other !== undefined &&
+    other.itemId !== operation.itemId &&
+    items.synced.get(other.itemId) !== undefined;
+  const occupant = items.remote.getByPath(operation.path);
+  if (occupant !== undefined && isKnownElsewhere(occupant)) {
+    if (vacates(context, operation.itemId, occupant.itemId)) return 'stale';
+    return moveAside(context, operation.itemId, operation.path);
+  }
   const folder = await context.remote.createFolder(operation.path, context.signal);
+  const others = [items.remoteByFileId(folder.fileId), items.remote.getByPath(folder.path)];
+  if (others.some(isKnownElsewhere)) return 'stale';
   context.state.transaction(() => {
     // Created on both sides at once: the server's folder is this item from now on.
-    for (const other of [
-      items.remoteByFileId(folder.fileId),
-      items.remote.getByPath(folder.path),
-    ]) {
+    for (const other of others) {
       if (other !== undefined && other.itemId !== operation.itemId)
         items.remote.delete(other.itemId);
     }
@@ -150,12 +170,115 @@ export async function moveRemote(
   const local = items.local.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.from) return 'stale';
   if (local === undefined || local.path !== operation.to) return 'stale';
-  await context.remote.movePath({ from: operation.from, to: operation.to }, context.signal);
+  // Into the folder that holds it here, wherever that folder is on the server now: when the
+  // folder itself moved here too (renamed after the item was moved into it), its own move
+  // comes after, and the item goes along with it.
+  const to = remoteTargetOf(context, operation.to);
+  if (to === undefined || to === operation.from || to.startsWith(`${operation.from}/`)) {
+    return 'stale';
+  }
+  const occupant = items.remote.getByPath(to);
+  if (occupant !== undefined && occupant.itemId !== operation.itemId) {
+    // Another item took the name on the server first. If it is leaving the name here too (its
+    // own move or delete is pending), wait for that; otherwise ours gives way.
+    if (vacates(context, operation.itemId, occupant.itemId)) return 'stale';
+    return moveAside(context, operation.itemId, operation.to);
+  }
+  await context.remote.movePath({ from: operation.from, to }, context.signal);
   context.state.transaction(() => {
-    items.remote.movePath(operation.from, operation.to);
-    moveSynced(context, operation.itemId, operation.to);
+    items.remote.movePath(operation.from, to);
+    moveSynced(context, operation.itemId, to);
   });
-  context.report.synced('move_remote', operation.to, { fromPath: operation.from });
+  context.report.synced('move_remote', to, { fromPath: operation.from });
+  return 'done';
+}
+
+/**
+ * The server path for an item that is at `localPath` here: its name in the server's place of
+ * the folder holding it here. Undefined while that folder is not on the server.
+ */
+function remoteTargetOf(context: ExecuteContext, localPath: string): string | undefined {
+  const parent = parentOf(localPath);
+  const name = localPath.slice(parent.length + 1);
+  if (parent === '') return localPath;
+  const folder = context.state.items.local.getByPath(parent);
+  const remote = folder === undefined ? undefined : context.state.items.remote.get(folder.itemId);
+  return remote?.kind === 'folder' ? `${remote.path}/${name}` : undefined;
+}
+
+/**
+ * Whether the remote item `occupantId` is about to leave its path because of a change made here
+ * and not sent yet, so a move of `itemId` onto that path only has to wait: deleted here and
+ * unchanged on the server (everything under it too), or moved here and not on the server, to a
+ * path that is free there or being freed the same way. Anything else (a swap of two names, an
+ * edit on the server that beats our delete) is not leaving, and our move gives way instead:
+ * waiting on it would never end. These are the planner's own conditions, kept conservative.
+ */
+function vacates(context: ExecuteContext, itemId: ItemId, occupantId: ItemId): boolean {
+  const { items } = context.state;
+  const unchangedAndGoneHere = (row: {
+    itemId: ItemId;
+    kind: string;
+    rev?: string | undefined;
+  }) => {
+    const synced = items.synced.get(row.itemId);
+    return (
+      synced !== undefined &&
+      items.local.get(row.itemId) === undefined &&
+      (row.kind === 'folder' || row.rev === synced.rev)
+    );
+  };
+  const seen = new Set<ItemId>([itemId]);
+  let id = occupantId;
+  while (!seen.has(id)) {
+    seen.add(id);
+    const remote = items.remote.get(id);
+    if (remote === undefined) return false;
+    const local = items.local.get(id);
+    if (local === undefined) {
+      return (
+        unchangedAndGoneHere(remote) &&
+        items.remote.listUnder(remote.path).every(unchangedAndGoneHere)
+      );
+    }
+    const synced = items.synced.get(id);
+    if (synced === undefined || synced.path !== remote.path || local.path === remote.path)
+      return false;
+    const next = items.remote.getByPath(local.path);
+    if (next === undefined) return true;
+    id = next.itemId;
+  }
+  return false;
+}
+
+/**
+ * Our rename lost the race for a name (SPEC "Conflicts": the first wins, the later becomes a
+ * move of the local copy): the local entry is renamed to a conflicted copy beside it and the
+ * clash is recorded; the next plan moves the server's item to that name instead.
+ */
+async function moveAside(
+  context: ExecuteContext,
+  itemId: ItemId,
+  path: string,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  const local = items.local.get(itemId);
+  if (local === undefined || local.path !== path) return 'stale';
+  if (!isUnchanged(local, await context.fs.stat(path, context.signal))) return 'stale';
+  const copyPath = await freeCopyPath(context, path);
+  await context.fs.rename(path, copyPath);
+  const id = context.state.transaction(() => {
+    items.local.movePath(path, copyPath);
+    return context.state.conflicts.record({
+      itemId,
+      reason: 'rename_rename',
+      path,
+      conflictedCopyPath: copyPath,
+      detectedMs: context.clock.nowMs(),
+    });
+  });
+  const conflict = context.state.conflicts.get(id);
+  if (conflict !== undefined) context.report.conflict(conflict);
   return 'done';
 }
 
@@ -163,8 +286,7 @@ export async function moveRemote(
 function moveSynced(context: ExecuteContext, itemId: ItemId, to: string): void {
   const synced = context.state.items.synced.get(itemId);
   if (synced === undefined || synced.path === to) return;
-  const occupant = context.state.items.synced.getByPath(to);
-  if (occupant !== undefined) context.state.items.synced.delete(occupant.itemId);
+  makeRoomInSynced(context.state, itemId, to);
   context.state.items.synced.movePath(synced.path, to);
 }
 
@@ -177,14 +299,18 @@ export async function moveLocal(
   const remote = items.remote.get(operation.itemId);
   if (local === undefined || local.path !== operation.from) return 'stale';
   if (remote === undefined || remote.path !== operation.to) return 'stale';
+  // Into the folder that holds it on the server, wherever that folder is here now (it may have
+  // moved here too, its own move still to come).
+  const to = localTargetOf(context, operation.to);
+  if (to === operation.from || to.startsWith(`${operation.from}/`)) return 'stale';
   const stat = await context.fs.stat(operation.from, context.signal);
   if (!isUnchanged(local, stat)) return 'stale';
-  if ((await context.fs.stat(operation.to, context.signal)) !== undefined) return 'stale';
-  await ensureParent(context, operation.to);
-  await context.fs.rename(operation.from, operation.to);
+  if ((await context.fs.stat(to, context.signal)) !== undefined) return 'stale';
+  if (!(await ensureParent(context, to))) return 'stale';
+  await context.fs.rename(operation.from, to);
   context.state.transaction(() => {
-    items.local.movePath(operation.from, operation.to);
-    moveSynced(context, operation.itemId, operation.to);
+    items.local.movePath(operation.from, to);
+    moveSynced(context, operation.itemId, to);
     if (operation.renameConflict === true) {
       const id = context.state.conflicts.record({
         itemId: operation.itemId,
@@ -196,8 +322,21 @@ export async function moveLocal(
       if (conflict !== undefined) context.report.conflict(conflict);
     }
   });
-  context.report.synced('move_local', operation.to, { fromPath: operation.from });
+  context.report.synced('move_local', to, { fromPath: operation.from });
   return 'done';
+}
+
+/**
+ * The local path for an item that is at `remotePath` on the server: its name in the local
+ * place of the folder holding it there; `remotePath` itself when that folder is not here yet
+ * (it is being made, or see ensureParent).
+ */
+function localTargetOf(context: ExecuteContext, remotePath: string): string {
+  const parent = parentOf(remotePath);
+  if (parent === '') return remotePath;
+  const folder = context.state.items.remote.getByPath(parent);
+  const local = folder === undefined ? undefined : context.state.items.local.get(folder.itemId);
+  return local?.kind === 'folder' ? `${local.path}${remotePath.slice(parent.length)}` : remotePath;
 }
 
 /** Both sides agree already: the merge base follows (a path both moved to, a folder both made). */
@@ -208,9 +347,7 @@ export function recordAgreement(context: ExecuteContext, operation: Of<'record'>
   if (local === undefined || remote === undefined || local.path !== remote.path) return 'stale';
   const synced = items.synced.get(operation.itemId);
   context.state.transaction(() => {
-    const occupant = items.synced.getByPath(remote.path);
-    if (occupant !== undefined && occupant.itemId !== operation.itemId)
-      items.synced.delete(occupant.itemId);
+    makeRoomInSynced(context.state, operation.itemId, remote.path);
     if (remote.kind === 'folder') {
       if (synced !== undefined && synced.path !== remote.path)
         moveSynced(context, operation.itemId, remote.path);

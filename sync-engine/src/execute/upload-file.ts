@@ -15,6 +15,7 @@ import type { Operation } from '../plan/index.js';
 import { crashPoint } from './crash-points.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
 import { setAside } from './set-aside.js';
+import { makeRoomInSynced } from './synced-room.js';
 import {
   isUnchanged,
   namespaceFor,
@@ -54,6 +55,7 @@ export function recordCommitted(
     fileId: file.fileId,
     namespace: file.namespace,
   });
+  makeRoomInSynced(context.state, itemId, file.path);
   items.synced.put({
     itemId,
     kind: 'file',

@@ -12,7 +12,7 @@ import { executeOperation } from '../execute/execute-operation.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
 import { planOperations, type MassDeletePolicy, type Operation, type Plan } from '../plan/index.js';
 import type { Clock, FileSystem } from '../ports.js';
-import type { NamespaceId, UserId } from '../protocol/index.js';
+import type { ChangeEntry, NamespaceId, UserId } from '../protocol/index.js';
 import { RemoteError, isRetryableCode, type RemoteClient } from '../remote/index.js';
 import { fingerprintThrough } from '../scan/fingerprint-entry.js';
 import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
@@ -101,10 +101,16 @@ export class FolderSync {
     return { serverUrl: this.options.serverUrl, userId: this.options.userId };
   }
 
-  /** Brings the remote tree up to the server's journal (a full listing when there is no cursor). */
+  /**
+   * Brings the remote tree up to the server's journal (a full listing when there is no cursor).
+   * Every page of the read is applied in one transaction with the cursor after it: a tombstone
+   * on one page may be a move whose live entry is on the next (the journal is compacted by
+   * path), and only the whole read tells the two apart.
+   */
   async pull(signal: AbortSignal): Promise<void> {
     const { state, remote, clock } = this.options;
     let cursor = state.cursors.get(this.cursorKey);
+    let entries: ChangeEntry[] = [];
     for (;;) {
       if (cursor === undefined) {
         const latest = await remote.getLatestCursor(signal);
@@ -114,6 +120,7 @@ export class FolderSync {
           state.cursors.set(this.cursorKey, latest, clock.nowMs());
         });
         cursor = latest;
+        entries = [];
       }
       const result = await remote.listChanges({ cursor, limit: 1000 }, signal);
       if (result.kind === 'cursor_expired') {
@@ -122,16 +129,17 @@ export class FolderSync {
         cursor = undefined;
         continue;
       }
-      state.transaction(() => {
-        applyRemoteChanges(state, result.entries, clock.nowMs());
-        state.cursors.set(this.cursorKey, result.cursor, clock.nowMs());
-      });
+      entries.push(...result.entries);
       cursor = result.cursor;
-      if (!result.hasMore) {
-        state.transaction(() => settleCommitIntents(state, clock.nowMs()));
-        return;
-      }
+      if (!result.hasMore) break;
     }
+    const read = entries;
+    const after = cursor;
+    state.transaction(() => {
+      applyRemoteChanges(state, read, clock.nowMs());
+      state.cursors.set(this.cursorKey, after, clock.nowMs());
+      settleCommitIntents(state, clock.nowMs());
+    });
   }
 
   /** Scans the whole folder (the quick check reads only changed files) into the local tree. */
@@ -148,16 +156,31 @@ export class FolderSync {
     const rows = state.items.local.list();
     const known = new Map<string, KnownEntry>(rows.map((row) => [row.path, row]));
     const knownByInode = new Map<string, KnownEntry>(rows.map((row) => [row.inode, row]));
-    const result = await scanFolder({
-      fs,
-      ignore: createIgnoreRules(ignoreText),
-      known,
-      knownByInode,
-      fingerprint: fingerprintThrough(fs),
-      signal,
-    });
+    const scanOnce = () =>
+      scanFolder({
+        fs,
+        ignore: createIgnoreRules(ignoreText),
+        known,
+        knownByInode,
+        fingerprint: fingerprintThrough(fs),
+        signal,
+      });
+    let result = await scanOnce();
+    // A walk is not a snapshot: an entry renamed while it ran, from a folder not listed yet to
+    // one listed already, is seen nowhere, and would be taken for deleted (on the server too).
+    // What seems gone is confirmed by a second walk (cheap: the quick check reads nothing
+    // unchanged), which finds a moved entry at its new path.
+    const seenPaths = new Set(result.entries.map((entry) => entry.path));
+    const seenInodes = new Set(result.entries.map((entry) => entry.inode));
+    if (rows.some((row) => !seenPaths.has(row.path) && !seenInodes.has(row.inode))) {
+      result = await scanOnce();
+    }
     this.scanProblems = result.problems;
-    state.transaction(() => applyLocalScan(state, result.entries, clock.nowMs()));
+    // What could not be read this time is not gone: its rows stay until a scan sees it.
+    const unreadable = result.problems.flatMap((problem) =>
+      problem.kind === 'unreadable' ? [problem.path] : [],
+    );
+    state.transaction(() => applyLocalScan(state, result.entries, clock.nowMs(), unreadable));
   }
 
   plan(): Plan {
@@ -230,13 +253,14 @@ export class FolderSync {
     });
   }
 
-  private async runOperation(operation: Operation, signal: AbortSignal): Promise<void> {
+  /** Runs one operation; true when it was done (not stale, not failed). */
+  private async runOperation(operation: Operation, signal: AbortSignal): Promise<boolean> {
     try {
       const outcome = await executeOperation(this.context(signal), operation);
       if (outcome === 'done') {
         this.failures.delete(operation.itemId);
         this.staleCounts.delete(operation.itemId);
-        return;
+        return true;
       }
       // Stale: the next round plans again. An item that stays stale (its premise never holds)
       // waits like a failure instead of spinning the round.
@@ -250,6 +274,7 @@ export class FolderSync {
           }),
         );
       }
+      return false;
     } catch (error) {
       if (signal.aborted) throw error;
       if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
@@ -260,19 +285,24 @@ export class FolderSync {
       if (code !== undefined && DISK_FULL.has(code))
         this.diskFullUntilMs = this.options.clock.nowMs() + 30_000;
       this.recordFailure(operation, error);
+      return false;
     }
   }
 
-  /** Runs `operations` with bounded concurrency; the first stopping failure ends the batch. */
-  private async runAll(operations: readonly Operation[], signal: AbortSignal): Promise<void> {
+  /**
+   * Runs `operations` with bounded concurrency; the first stopping failure ends the batch.
+   * True when at least one of them was done.
+   */
+  private async runAll(operations: readonly Operation[], signal: AbortSignal): Promise<boolean> {
     const limit = this.options.concurrency ?? 16;
     let next = 0;
     let stopped: unknown;
+    let done = false;
     const worker = async () => {
       while (next < operations.length && stopped === undefined) {
         const operation = operations[next++]!;
         try {
-          await this.runOperation(operation, signal);
+          if (await this.runOperation(operation, signal)) done = true;
         } catch (error) {
           stopped ??= error;
         }
@@ -280,6 +310,7 @@ export class FolderSync {
     };
     await Promise.all(Array.from({ length: Math.min(limit, operations.length) }, worker));
     if (stopped !== undefined) throw stopped;
+    return done;
   }
 
   /**
@@ -290,6 +321,7 @@ export class FolderSync {
   async syncUntilAgreed(signal: AbortSignal): Promise<SyncOutcome> {
     this.quotaExceeded = false;
     let plan: Plan = this.plan();
+    let idle: string | undefined;
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         await this.pull(signal);
@@ -300,7 +332,12 @@ export class FolderSync {
           plan.operations.filter((operation) => this.isDue(operation, nowMs)),
         );
         if (due.length === 0) break;
-        await this.runAll(due, signal);
+        // The same operations as a round in which none was done (each found its premise gone):
+        // the trees did not move, so running them again would only spin. The round ends
+        // unagreed; the next wake-up (a change on disk or on the server) tries again.
+        const key = JSON.stringify(due);
+        if (key === idle) break;
+        idle = (await this.runAll(due, signal)) ? undefined : key;
       }
     } catch (error) {
       if (error instanceof RemoteError && STOPPING_CODES.has(error.code))

@@ -20,26 +20,51 @@ function isSameObject(row: LocalItem, entry: ScannedEntry): boolean {
   return row.kind === entry.kind && row.inode === entry.inode;
 }
 
+/** Whether `path` is `top` or inside it (`/` holds everything). */
+const isWithin = (path: string, top: string) =>
+  top === '/' || path === top || path.startsWith(`${top}/`);
+
 /**
  * Replaces the local tree with what a full scan found, in one transaction of the caller's.
+ * Rows at or under an `unreadable` path (a folder that could not be listed, a file that could
+ * not be read this time) stay as they were, unless their inode turned up elsewhere: the scan
+ * did not see them gone, and taking them for deleted would delete them on the server.
  * Returns how many rows changed (0: the disk is as the tree said).
  */
 export function applyLocalScan(
   state: Tables,
   entries: readonly ScannedEntry[],
   nowMs: number,
+  unreadable: readonly string[] = [],
 ): number {
   const local = state.items.local;
   const previous = local.list();
   const byPath = new Map(previous.map((row) => [row.path, row]));
-  const byInode = new Map<string, LocalItem>();
-  for (const row of previous) if (!byInode.has(row.inode)) byInode.set(row.inode, row);
   const scannedPaths = new Map(entries.map((entry) => [entry.path, entry]));
   const claimed = new Set<ItemId>();
   const next: LocalItem[] = [];
+  const byEntry = new Map<ScannedEntry, ItemId>();
+  const claim = (entry: ScannedEntry, row: LocalItem) => {
+    byEntry.set(entry, row.itemId);
+    claimed.add(row.itemId);
+  };
 
+  // Unchanged places first: the row at the entry's path with its inode is that entry, even
+  // when a row that left the disk since the last scan had the same inode (the file system gave
+  // a deleted file's inode to a new one, a download say).
   for (const entry of entries) {
-    let itemId: ItemId | undefined;
+    const atPath = byPath.get(entry.path);
+    if (atPath !== undefined && isSameObject(atPath, entry)) claim(entry, atPath);
+  }
+  // Then moves: an entry whose inode a row had at another path (that no longer holds it) is
+  // that row's item, whatever the order of the paths. Only then do paths match, so a file moved
+  // away and a new file at its old path are a move and an add, not an edit and an add.
+  const byInode = new Map<string, LocalItem>();
+  for (const row of previous) {
+    if (!claimed.has(row.itemId) && !byInode.has(row.inode)) byInode.set(row.inode, row);
+  }
+  for (const entry of entries) {
+    if (byEntry.has(entry)) continue;
     const moved = byInode.get(entry.inode);
     if (
       moved !== undefined &&
@@ -48,8 +73,11 @@ export function applyLocalScan(
       scannedPaths.get(moved.path)?.inode !== entry.inode &&
       isSameObject(moved, entry)
     ) {
-      itemId = moved.itemId;
+      claim(entry, moved);
     }
+  }
+  for (const entry of entries) {
+    let itemId = byEntry.get(entry);
     const atPath = byPath.get(entry.path);
     if (
       itemId === undefined &&
@@ -77,6 +105,17 @@ export function applyLocalScan(
       fingerprint: entry.kind === 'file' ? entry.fingerprint : undefined,
       scannedMs: nowMs,
     });
+  }
+
+  const nextPaths = new Set(next.map((row) => row.path));
+  for (const row of previous) {
+    if (
+      !claimed.has(row.itemId) &&
+      !nextPaths.has(row.path) &&
+      unreadable.some((top) => isWithin(row.path, top))
+    ) {
+      next.push(row);
+    }
   }
 
   const nextById = new Map(next.map((row) => [row.itemId, row]));

@@ -6,7 +6,7 @@
  * adopts that item, so the planner compares the two instead of treating them as strangers.
  */
 import type { ChangeEntry, EntryMetadata, FileId, NamespaceId, Rev } from '../protocol/index.js';
-import type { ClientState, RemoteItem } from '../state/index.js';
+import type { ClientState, ItemId, RemoteItem } from '../state/index.js';
 
 /** A journal entry or a listing entry, in one shape. */
 interface ServerEntry {
@@ -35,34 +35,80 @@ function fromListing(entry: EntryMetadata): ServerEntry {
 
 type Tables = Pick<ClientState, 'items'>;
 
-/** Removes the remote row and, for a folder, every remote row under it. */
-function dropRemote(state: Tables, row: RemoteItem): void {
-  if (row.kind === 'folder') {
-    for (const child of state.items.remote.listUnder(row.path))
-      state.items.remote.delete(child.itemId);
+/**
+ * One batch of entries being applied. The journal is compacted by path (a path's newest entry
+ * moves to the end), so a file that moved twice, or moved and changed, can show its tombstone
+ * at the old path, or lose its old path to a new file, before its own live entry further on. Its
+ * remote row then has to go before that entry arrives; it is parked (its item id kept, by file
+ * id) and the later entry puts it back as the same item, so the merge base is not lost and the
+ * planner sees a move, not a delete and a stranger.
+ */
+class Batch {
+  private readonly parked = new Map<FileId, { itemId: ItemId; kind: RemoteItem['kind'] }>();
+  private readonly parkedItems = new Set<ItemId>();
+  private readonly lastLive = new Map<FileId, number>();
+  /** Index of the entry being applied. */
+  at = 0;
+
+  constructor(
+    readonly state: Tables,
+    readonly nowMs: number,
+    entries: readonly ServerEntry[],
+  ) {
+    entries.forEach((entry, i) => {
+      if (entry.kind !== 'deleted') this.lastLive.set(entry.fileId, i);
+    });
   }
-  state.items.remote.delete(row.itemId);
+
+  /** Removes the remote row and, for a folder, every remote row under it. */
+  drop(row: RemoteItem): void {
+    const remote = this.state.items.remote;
+    const rows = row.kind === 'folder' ? [...remote.listUnder(row.path), row] : [row];
+    for (const gone of rows) {
+      remote.delete(gone.itemId);
+      const later = gone.fileId === undefined ? undefined : this.lastLive.get(gone.fileId);
+      if (gone.fileId !== undefined && later !== undefined && later > this.at) {
+        this.parked.set(gone.fileId, { itemId: gone.itemId, kind: gone.kind });
+        this.parkedItems.add(gone.itemId);
+      }
+    }
+  }
+
+  /** Whether `itemId` is parked: it belongs to a file whose entry is still to come. */
+  isParked(itemId: ItemId): boolean {
+    return this.parkedItems.has(itemId);
+  }
+
+  /** The item a parked row of `fileId` had, when it is of `kind`. */
+  unpark(fileId: FileId, kind: RemoteItem['kind']): ItemId | undefined {
+    const parked = this.parked.get(fileId);
+    if (parked === undefined) return undefined;
+    this.parked.delete(fileId);
+    this.parkedItems.delete(parked.itemId);
+    return parked.kind === kind ? parked.itemId : undefined;
+  }
 }
 
-function applyEntry(state: Tables, entry: ServerEntry, nowMs: number): void {
+function applyEntry(batch: Batch, entry: ServerEntry): void {
+  const { state, nowMs } = batch;
   const remote = state.items.remote;
   const known = state.items.remoteByFileId(entry.fileId);
   if (entry.kind === 'deleted') {
-    // A move journals the new path first, then a tombstone of the old one with the same file
-    // id: only a row still at the tombstone's path goes.
+    // The journal keeps a path's newest entry only: a tombstone says nothing is at the path
+    // now, whichever file was last there. The file we knew there may have left earlier, its own
+    // tombstone compacted away by a later file's (a move onto the path, then a delete); a
+    // file that merely moved on still has its live entry, and keeps its item (parked).
     const row = remote.getByPath(entry.path);
-    if (row !== undefined && (row.fileId === undefined || row.fileId === entry.fileId)) {
-      dropRemote(state, row);
-    }
+    if (row !== undefined) batch.drop(row);
     return;
   }
   // An announced upload has no content yet: it becomes part of the tree once committed.
   if (entry.pending === true) return;
   const occupant = remote.getByPath(entry.path);
-  if (occupant !== undefined && occupant.itemId !== known?.itemId) dropRemote(state, occupant);
+  if (occupant !== undefined && occupant.itemId !== known?.itemId) batch.drop(occupant);
   let itemId = known?.itemId;
   if (known !== undefined && known.kind !== entry.kind) {
-    dropRemote(state, known);
+    batch.drop(known);
     itemId = undefined;
   }
   if (known !== undefined && itemId !== undefined && known.path !== entry.path) {
@@ -74,10 +120,14 @@ function applyEntry(state: Tables, entry: ServerEntry, nowMs: number): void {
     }
     remote.movePath(known.path, entry.path);
   }
+  if (itemId === undefined) itemId = batch.unpark(entry.fileId, entry.kind);
   if (itemId === undefined) {
     const local = state.items.local.getByPath(entry.path);
     itemId =
-      local !== undefined && local.kind === entry.kind && remote.get(local.itemId) === undefined
+      local !== undefined &&
+      local.kind === entry.kind &&
+      remote.get(local.itemId) === undefined &&
+      !batch.isParked(local.itemId)
         ? local.itemId
         : state.items.create({ kind: entry.kind, createdMs: nowMs });
   }
@@ -95,13 +145,25 @@ function applyEntry(state: Tables, entry: ServerEntry, nowMs: number): void {
   });
 }
 
-/** Applies journal entries in order (the server sends parents first). Run in a transaction. */
+function applyAll(state: Tables, entries: readonly ServerEntry[], nowMs: number): void {
+  const batch = new Batch(state, nowMs, entries);
+  for (const [i, entry] of entries.entries()) {
+    batch.at = i;
+    applyEntry(batch, entry);
+  }
+}
+
+/**
+ * Applies journal entries in order (the server sends parents first). Give it every page of one
+ * read of the journal together: whether a tombstone is a delete or a move away shows only in
+ * the entries after it. Run in a transaction.
+ */
 export function applyRemoteChanges(
   state: Tables,
   entries: readonly ChangeEntry[],
   nowMs: number,
 ): void {
-  for (const entry of entries) applyEntry(state, fromChange(entry), nowMs);
+  applyAll(state, entries.map(fromChange), nowMs);
 }
 
 /**
@@ -119,5 +181,5 @@ export function replaceRemoteTree(
     if (row.fileId === undefined || !listed.has(row.fileId)) state.items.remote.delete(row.itemId);
   }
   const sorted = [...listing].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  for (const entry of sorted) applyEntry(state, fromListing(entry), nowMs);
+  applyAll(state, sorted.map(fromListing), nowMs);
 }

@@ -1,0 +1,148 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readTree, useSyncPair } from './sync-pair.fixture.js';
+
+const pair = useSyncPair();
+
+describe('move_remote onto a name the server gave another item meanwhile', () => {
+  it('moves our item to a conflicted copy of the name instead of failing forever', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await writeFile(path.join(a.folder, 'draft.txt'), 'draft');
+    await pair.converge();
+    await rename(path.join(a.folder, 'draft.txt'), path.join(a.folder, 'final.txt'));
+    await writeFile(path.join(b.folder, 'final.txt'), 'made on B');
+    expect((await b.syncOnce()).agreed).toBe(true);
+
+    expect((await a.syncOnce()).agreed).toBe(true);
+    await pair.converge();
+    const tree = await readTree(a.folder);
+    expect(tree['/final.txt']).toBe('made on B');
+    const copies = Object.keys(tree).filter((p) => p.startsWith('/final (conflicted copy from A '));
+    expect(copies.map((p) => tree[p])).toEqual(['draft']);
+    expect(Object.keys(tree)).toHaveLength(2);
+    expect(a.conflicts.map((c) => [c.reason, c.path, c.conflictedCopyPath])).toEqual([
+      ['rename_rename', '/final.txt', copies[0]],
+    ]);
+  });
+
+  it('waits for a name our own delete frees: a file moved over another stays a plain move', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await writeFile(path.join(a.folder, 'old.txt'), 'old');
+    await writeFile(path.join(a.folder, 'new.txt'), 'new');
+    await pair.converge();
+    await rename(path.join(a.folder, 'new.txt'), path.join(a.folder, 'old.txt'));
+    await pair.converge();
+    expect(await readTree(b.folder)).toEqual({ '/old.txt': 'new' });
+    expect(a.conflicts).toEqual([]);
+  });
+});
+
+describe('mkdir_remote where the server still has a folder both sides know', () => {
+  it('waits for that folder to move away instead of taking it over', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await mkdir(path.join(a.folder, 'y'));
+    await writeFile(path.join(a.folder, 'y/in.txt'), 'in');
+    await pair.converge();
+    await rename(path.join(a.folder, 'y'), path.join(a.folder, 'z'));
+    await mkdir(path.join(a.folder, 'y'));
+    const outcome = await a.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.agreed).toBe(true);
+    await pair.converge();
+    expect(await readTree(b.folder)).toEqual({ '/y': '/', '/z': '/', '/z/in.txt': 'in' });
+  });
+});
+
+describe('mkdir_remote where a folder both sides know moved on the server', () => {
+  it('gives way: the new folder becomes a conflicted copy, the moved one takes the name', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await mkdir(path.join(a.folder, 'docs'));
+    await writeFile(path.join(a.folder, 'docs/in.txt'), 'in');
+    await pair.converge();
+    await rename(path.join(a.folder, 'docs'), path.join(a.folder, 'sub'));
+    expect((await a.syncOnce()).agreed).toBe(true);
+    await mkdir(path.join(b.folder, 'sub'));
+    await writeFile(path.join(b.folder, 'sub/new.txt'), 'new on B');
+    const outcome = await b.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.agreed).toBe(true);
+    await pair.converge();
+    const tree = await readTree(b.folder);
+    const [copy] = Object.keys(tree).filter((p) => p.startsWith('/sub (conflicted copy from B '));
+    expect(tree).toEqual({
+      '/sub': '/',
+      '/sub/in.txt': 'in',
+      [copy!]: '/',
+      [`${copy!}/new.txt`]: 'new on B',
+    });
+  });
+});
+
+describe('move_local into a folder that moved on the server too', () => {
+  it('goes into the folder where it is here, never into a stranger made in its place', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await mkdir(path.join(a.folder, 'x'));
+    await writeFile(path.join(a.folder, 'x/in.txt'), 'in');
+    await writeFile(path.join(a.folder, 'notes.md'), 'notes');
+    await pair.converge();
+    // On A: the folder is renamed and a file moved into it. B runs /notes.md's move first
+    // (its path sorts first), into /y, which on B is still /x.
+    await rename(path.join(a.folder, 'x'), path.join(a.folder, 'y'));
+    await rename(path.join(a.folder, 'notes.md'), path.join(a.folder, 'y/notes.md'));
+    expect((await a.syncOnce()).agreed).toBe(true);
+    const outcome = await b.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.agreed).toBe(true);
+    expect(await readTree(b.folder)).toEqual({
+      '/y': '/',
+      '/y/in.txt': 'in',
+      '/y/notes.md': 'notes',
+    });
+    await pair.converge();
+  });
+});
+
+describe('moves of a folder and of the folder it was moved into', () => {
+  it('a folder moved into another, which is then renamed to its old name, settles both ways', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await mkdir(path.join(a.folder, 'docs'));
+    await writeFile(path.join(a.folder, 'docs/in.txt'), 'in');
+    await mkdir(path.join(a.folder, 'y'));
+    await pair.converge();
+    // /docs goes into /y as /y/y, then /y is renamed /docs: the server must move /docs into
+    // /y first (at /y/y), then /y; B must do the same on its disk.
+    await rename(path.join(a.folder, 'docs'), path.join(a.folder, 'y/y'));
+    await rename(path.join(a.folder, 'y'), path.join(a.folder, 'docs'));
+    const outcome = await a.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.agreed).toBe(true);
+    await pair.converge();
+    expect(await readTree(b.folder)).toEqual({
+      '/docs': '/',
+      '/docs/y': '/',
+      '/docs/y/in.txt': 'in',
+    });
+  });
+});
+
+describe('an item that takes the agreed path of another item moved on both sides', () => {
+  it("keeps the other item's merge base: its server edit is downloaded, no conflict", async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    await writeFile(path.join(a.folder, 'one.txt'), 'y');
+    await writeFile(path.join(a.folder, 'c'), 'x');
+    await pair.converge();
+    // B: /one.txt becomes /two.txt (and is edited), /c takes the name /one.txt.
+    await rename(path.join(b.folder, 'one.txt'), path.join(b.folder, 'two.txt'));
+    await writeFile(path.join(b.folder, 'two.txt'), 'y edited on B');
+    await rename(path.join(b.folder, 'c'), path.join(b.folder, 'one.txt'));
+    expect((await b.syncOnce()).agreed).toBe(true);
+    // A meanwhile renamed /one.txt to /notes.md: it moved on both sides, the server's wins.
+    await rename(path.join(a.folder, 'one.txt'), path.join(a.folder, 'notes.md'));
+    const outcome = await a.syncOnce();
+    expect(outcome.failures).toEqual([]);
+    await pair.converge();
+    expect(await readTree(a.folder)).toEqual({ '/one.txt': 'x', '/two.txt': 'y edited on B' });
+    expect(a.conflicts.map((c) => c.reason)).toEqual(['rename_rename']);
+  });
+});
