@@ -7,7 +7,7 @@
  * Pure: imported only by the planner's tests.
  */
 import { ModelError } from './model-trees.fixture.js';
-import type { SyncModel } from './model-sync.fixture.js';
+import { fingerprintOf, type SyncModel } from './model-sync.fixture.js';
 import type { PlanKind } from './plan-types.js';
 
 export type SideName = 'local' | 'remote';
@@ -43,8 +43,13 @@ export class EditHistory {
   readonly released = new Set<string>();
   /** Contents a user deleted (not replaced): they must not come back. */
   readonly deleted = new Map<string, SideName>();
-  /** Deleted locally inside a share where we are viewer: the planner restores them, by design. */
-  readonly restoredByDesign = new Set<string>();
+  /**
+   * Deleted, and yet they may come back by design: deleted here inside a share where we are
+   * viewer (the server's version is restored), or deleted on one side before this device
+   * recorded that the other side has it too (an upload whose answer was lost: the server's copy
+   * is new to the device, or its local copy an unsynced change, so it comes back).
+   */
+  readonly mayComeBack = new Set<string>();
   /**
    * Moved on either side while the sync ran. A delete planned before the move loses the
    * file's merge base: delete_remote drops the synced rows of everything the remote tree had
@@ -54,11 +59,11 @@ export class EditHistory {
    */
   readonly movedDuringSync = new Set<string>();
   /**
-   * Written on the server while the sync ran. A delete_remote planned before such an edit
-   * still deletes the file (`/files/delete` has no revision precondition): the edit survives
-   * only in the server's history.
+   * Written, or moved into a folder, on the server while the sync ran. A delete_remote planned
+   * before that still deletes the file (`/files/delete` has no revision precondition, and a
+   * folder goes with whatever is in it by then): the content survives in the server's history.
    */
-  readonly writtenOnServerDuringSync = new Set<string>();
+  readonly racedOnServer = new Set<string>();
   private counter: number;
 
   /** Contents stay unique across histories: a new one numbers on after `previous`. */
@@ -151,7 +156,7 @@ export function perturb(
   const free = (path: string) => !byPath.has(path);
   const noteWrite = (content: string) => {
     if (side === 'remote' && options.duringSync === true) {
-      history.writtenOnServerDuringSync.add(content);
+      history.racedOnServer.add(content);
     }
   };
   const noteMove = (from: string) => {
@@ -159,6 +164,7 @@ export function perturb(
     for (const entry of entries) {
       if (entry.kind === 'file' && (entry.path === from || isUnder(entry.path, from))) {
         history.movedDuringSync.add(entry.content);
+        if (side === 'remote') history.racedOnServer.add(entry.content);
       }
     }
   };
@@ -199,7 +205,14 @@ export function perturb(
           history.released.add(file.content);
           history.deleted.set(file.content, side);
           if (side === 'local' && isInViewerShare(model, file.content)) {
-            history.restoredByDesign.add(file.content);
+            history.mayComeBack.add(file.content);
+          }
+          // Deleted on one side before this device recorded the other side's copy (a commit
+          // whose answer was lost): the copy there is still new to it.
+          const otherHasIt =
+            side === 'remote' || model.server.entries().some((f) => f.content === file.content);
+          if (otherHasIt && !isRecordedAsSynced(model, file.content)) {
+            history.mayComeBack.add(file.content);
           }
         }
         return true;
@@ -230,6 +243,11 @@ export function perturb(
     if (error instanceof ModelError && side === 'remote') return false;
     throw error;
   }
+}
+
+/** Whether this device's merge base has `content` (it knows the server has it). */
+function isRecordedAsSynced(model: SyncModel, content: string): boolean {
+  return model.synced.list().some((row) => row.fingerprint === fingerprintOf(content));
 }
 
 /** Whether the server holds `content` in a share where we are viewer. */

@@ -21,6 +21,16 @@ import { parentPath, TreeIndex } from './tree-index.js';
 
 type DeleteRemote = Extract<Operation, { kind: 'delete_remote' }>;
 
+/**
+ * The notice of moves the operations cannot make (docs/sync-engine.md, "The planner's rules"):
+ * each side's item holds the place the other side's move needs, and neither can go first
+ * without a temporary name.
+ */
+export const MOVE_CYCLE = 'its place is held on each side by what the other side moved there';
+
+/** What stands in the way of a move. */
+type Blocker = 'free' | 'wait' | 'blocked';
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class Planner {
@@ -63,6 +73,7 @@ class Planner {
   canDeleteRemote(remote: PlanRemoteItem): boolean {
     const known = this.remoteDeletable.get(remote.itemId);
     if (known !== undefined) return known;
+    this.remoteDeletable.set(remote.itemId, false); // asked again while deciding: a cycle
     const synced = this.synced.get(remote.itemId);
     let result =
       synced !== undefined &&
@@ -85,6 +96,7 @@ class Planner {
   canDeleteLocal(local: PlanLocalItem): boolean {
     const known = this.localDeletable.get(local.itemId);
     if (known !== undefined) return known;
+    this.localDeletable.set(local.itemId, false); // asked again while deciding: a cycle
     const synced = this.synced.get(local.itemId);
     let result =
       synced !== undefined &&
@@ -118,7 +130,7 @@ class Planner {
       if (synced !== undefined) this.planGoneLocally(remote);
       else this.planRemoteOnly(remote);
     } else if (synced !== undefined) {
-      this.operations.push({ kind: 'forget', itemId: id });
+      this.emit({ kind: 'forget', itemId: id });
     }
   }
 
@@ -143,23 +155,23 @@ class Planner {
       return;
     }
     if (local.kind === 'folder') {
-      if (synced.path !== local.path) this.operations.push({ kind: 'record', itemId: id });
+      if (synced.path !== local.path) this.emit({ kind: 'record', itemId: id });
       return;
     }
     const changedLocally = this.localChanged(local, synced);
     const changedRemotely = this.remoteChanged(remote, synced);
     if (changedLocally && changedRemotely) {
-      this.operations.push({ kind: 'conflict', itemId: id, path: local.path, cause: 'edit_edit' });
+      this.emit({ kind: 'conflict', itemId: id, path: local.path, cause: 'edit_edit' });
     } else if (changedLocally) {
       if (this.isReadOnly(local.path)) {
-        this.operations.push({
+        this.emit({
           kind: 'conflict',
           itemId: id,
           path: local.path,
           cause: 'read_only',
         });
       } else {
-        this.operations.push({
+        this.emit({
           kind: 'upload',
           itemId: id,
           path: local.path,
@@ -167,9 +179,9 @@ class Planner {
         });
       }
     } else if (changedRemotely) {
-      this.operations.push({ kind: 'download', itemId: id, path: remote.path });
+      this.emit({ kind: 'download', itemId: id, path: remote.path });
     } else if (synced.path !== local.path) {
-      this.operations.push({ kind: 'record', itemId: id });
+      this.emit({ kind: 'record', itemId: id });
     }
   }
 
@@ -189,48 +201,167 @@ class Planner {
       this.planServerMove(local, remote, false);
       return;
     }
-    if (!this.remote.hasParentOf(local.path)) {
-      this.wait(local.path, 'its new folder is not on the server yet');
-      return;
-    }
-    const occupant = this.remote.at(local.path);
-    if (occupant === undefined) {
-      this.operations.push({
-        kind: 'move_remote',
-        itemId: local.itemId,
-        from: remote.path,
-        to: local.path,
-      });
-    } else if (this.leavesRemotePath(occupant)) {
-      this.wait(local.path, 'its new path is being freed on the server');
-    } else {
-      // Another item took that path on the server first: that one wins, ours moves back.
-      this.planServerMove(local, remote, true);
+    switch (this.remoteMoveBlocker(local)) {
+      case 'free':
+        this.emit({
+          kind: 'move_remote',
+          itemId: local.itemId,
+          from: remote.path,
+          to: local.path,
+        });
+        return;
+      case 'wait':
+        this.wait(local.path, 'its new place is not free on the server yet');
+        return;
+      case 'blocked':
+        // Another item took that place on the server first: that one wins, ours moves back.
+        this.planServerMove(local, remote, true);
     }
   }
 
   /** The local copy goes where the server has it, once nothing else is there on disk. */
   planServerMove(local: PlanLocalItem, remote: PlanRemoteItem, renameConflict: boolean): void {
-    const occupant = this.local.at(remote.path);
-    if (occupant !== undefined && occupant.itemId !== local.itemId) {
-      this.wait(remote.path, 'another local item has its path');
-      return;
+    switch (this.localMoveBlocker(local, remote)) {
+      case 'free':
+        this.emit({
+          kind: 'move_local',
+          itemId: local.itemId,
+          from: local.path,
+          to: remote.path,
+          ...(renameConflict ? { renameConflict: true } : {}),
+        });
+        return;
+      case 'wait':
+        this.wait(remote.path, 'its place here is not free yet');
+        return;
+      case 'blocked':
+        this.planMoveBack(local, remote);
     }
-    if (!this.isLocalParentReady(remote.path)) return;
-    this.operations.push({
-      kind: 'move_local',
-      itemId: local.itemId,
-      from: local.path,
-      to: remote.path,
-      ...(renameConflict ? { renameConflict: true } : {}),
-    });
+  }
+
+  /**
+   * The local copy cannot go where the server has it: another item stays at that place here
+   * (it moved there too, and its own move waits for this one: a cycle). Then the server's copy
+   * moves back to where it is here, which breaks the cycle and loses nothing.
+   */
+  planMoveBack(local: PlanLocalItem, remote: PlanRemoteItem): void {
+    const blocker = this.isReadOnly(remote.path) ? 'blocked' : this.remoteMoveBlocker(local);
+    if (blocker === 'free') {
+      this.emit({
+        kind: 'move_remote',
+        itemId: local.itemId,
+        from: remote.path,
+        to: local.path,
+      });
+    } else if (blocker === 'wait') {
+      this.wait(local.path, 'its new place is not free on the server yet');
+    } else {
+      this.wait(local.path, MOVE_CYCLE);
+      this.wait(remote.path, MOVE_CYCLE);
+    }
+  }
+
+  /**
+   * What keeps the server from putting the item where it is here: nothing; something that
+   * goes away by the operations planned now or later ('wait'); or something that stays.
+   */
+  remoteMoveBlocker(local: PlanLocalItem, visiting = new Set<PlanItemId>()): Blocker {
+    if (this.isReadOnly(local.path)) return 'blocked';
+    const remote = this.remote.get(local.itemId);
+    if (
+      remote !== undefined &&
+      this.isInsideOnOtherSide(local.path, this.local, this.remote, remote.path)
+    )
+      return 'blocked';
+    const parent = parentPath(local.path);
+    if (parent !== '') {
+      const remoteParent = this.remote.at(parent);
+      const localParent = this.local.at(parent)!;
+      if (remoteParent === undefined) {
+        // Its folder is created there first, or moved there first.
+        const parentRemote = this.remote.get(localParent.itemId);
+        if (parentRemote === undefined) return 'wait';
+        // The folder follows a move made on the server, away from here: the server's move wins
+        // over this one (both cannot be kept when each moved into the other).
+        const parentSynced = this.synced.get(localParent.itemId);
+        if (
+          parentSynced === undefined ||
+          !this.localMoveWins(localParent, parentRemote, parentSynced)
+        ) {
+          return 'blocked';
+        }
+        if (visiting.has(localParent.itemId)) return 'blocked';
+        visiting.add(localParent.itemId);
+        return this.remoteMoveBlocker(localParent, visiting) === 'blocked' ? 'blocked' : 'wait';
+      }
+      if (remoteParent.kind !== 'folder') return 'blocked';
+      if (remoteParent.itemId !== localParent.itemId) {
+        return this.leavesRemotePath(remoteParent, visiting) ? 'wait' : 'blocked';
+      }
+    }
+    const occupant = this.remote.at(local.path);
+    if (occupant === undefined || occupant.itemId === local.itemId) return 'free';
+    return this.leavesRemotePath(occupant, visiting) ? 'wait' : 'blocked';
+  }
+
+  /** What keeps the local copy from going where the server has it (as `remoteMoveBlocker`). */
+  localMoveBlocker(
+    local: PlanLocalItem,
+    remote: PlanRemoteItem,
+    visiting = new Set<PlanItemId>(),
+  ): Blocker {
+    if (this.isInsideOnOtherSide(remote.path, this.remote, this.local, local.path))
+      return 'blocked';
+    const parent = parentPath(remote.path);
+    const remoteParent = parent === '' ? undefined : this.remote.at(parent);
+    if (remoteParent !== undefined) {
+      const parentLocal = this.local.get(remoteParent.itemId);
+      if (parentLocal !== undefined && parentLocal.path !== parent) {
+        // Its folder gets there first (or, moved here, the server's folder follows it).
+        if (visiting.has(parentLocal.itemId)) return 'blocked';
+        visiting.add(parentLocal.itemId);
+        const parentSynced = this.synced.get(parentLocal.itemId);
+        if (
+          parentSynced !== undefined &&
+          this.localMoveWins(parentLocal, remoteParent, parentSynced)
+        ) {
+          return 'wait';
+        }
+        const blocker = this.localMoveBlocker(parentLocal, remoteParent, visiting);
+        return blocker === 'blocked' ? 'blocked' : 'wait';
+      }
+      if (parentLocal === undefined && this.local.at(parent) !== undefined) return 'wait';
+    }
+    const occupant = this.local.at(remote.path);
+    if (occupant === undefined || occupant.itemId === local.itemId) return 'free';
+    return this.leavesLocalPath(occupant, visiting) ? 'wait' : 'blocked';
+  }
+
+  /**
+   * Whether a move to `target` (in the tree `targetTree`) would put the item inside itself:
+   * a folder above `target` is, in the other tree, the item (at `ownPath`) or inside it. Each
+   * side moved one folder into the other; only one of the moves can be kept.
+   */
+  isInsideOnOtherSide<
+    T extends PlanLocalItem | PlanRemoteItem,
+    U extends PlanLocalItem | PlanRemoteItem,
+  >(target: string, targetTree: TreeIndex<T>, otherTree: TreeIndex<U>, ownPath: string): boolean {
+    for (
+      let folder = targetTree.at(parentPath(target));
+      folder !== undefined;
+      folder = targetTree.at(parentPath(folder.path))
+    ) {
+      const other = otherTree.get(folder.itemId);
+      if (other !== undefined && (other.path === ownPath || other.path.startsWith(`${ownPath}/`)))
+        return true;
+    }
+    return target.startsWith(`${ownPath}/`);
   }
 
   /**
    * Whether the item at a remote path leaves it by the operations planned now or later: it is
    * deleted (gone locally, unchanged), or it, or a folder above it, follows a local move that
-   * can be made on the server. `visiting` breaks cycles (two items swapping names): none of them
-   * can go first, so none leaves.
+   * the server can take. `visiting` breaks cycles: none of the items in one can go first.
    */
   leavesRemotePath(remote: PlanRemoteItem, visiting = new Set<PlanItemId>()): boolean {
     const local = this.local.get(remote.itemId);
@@ -247,22 +378,11 @@ class Planner {
       const rowLocal = this.local.get(row.itemId);
       const rowSynced = this.synced.get(row.itemId);
       if (rowLocal === undefined || rowSynced === undefined) continue;
-      if (this.localMoveWins(rowLocal, row, rowSynced))
-        return this.canMoveRemote(rowLocal, visiting);
+      if (this.localMoveWins(rowLocal, row, rowSynced)) {
+        return this.remoteMoveBlocker(rowLocal, visiting) !== 'blocked';
+      }
     }
     return false;
-  }
-
-  /** Whether a local move can be made on the server, now or once the way there is free. */
-  canMoveRemote(local: PlanLocalItem, visiting = new Set<PlanItemId>()): boolean {
-    if (this.isReadOnly(local.path)) return false;
-    if (!this.remote.hasParentOf(local.path)) return true; // its folder is being created there
-    const occupant = this.remote.at(local.path);
-    return (
-      occupant === undefined ||
-      occupant.itemId === local.itemId ||
-      this.leavesRemotePath(occupant, visiting)
-    );
   }
 
   /** Both sides have it at one path and no common base (created on both, or a lost record). */
@@ -270,9 +390,9 @@ class Planner {
     if (local.path !== remote.path) {
       this.planServerMove(local, remote, false);
     } else if (local.kind === 'folder') {
-      this.operations.push({ kind: 'record', itemId: local.itemId });
+      this.emit({ kind: 'record', itemId: local.itemId });
     } else {
-      this.operations.push({
+      this.emit({
         kind: 'conflict',
         itemId: local.itemId,
         path: local.path,
@@ -286,7 +406,7 @@ class Planner {
     if (this.canDeleteLocal(local)) {
       // Folders go once they are empty: everything under them is deleted (or moved out) first.
       if (local.kind === 'file' || this.local.childrenOf(local.path).length === 0) {
-        this.operations.push({ kind: 'delete_local', itemId: local.itemId, path: local.path });
+        this.emit({ kind: 'delete_local', itemId: local.itemId, path: local.path });
       } else if (this.local.childrenOf(local.path).some((c) => this.remote.get(c.itemId))) {
         this.wait(local.path, 'what is in it moves out first');
       }
@@ -325,22 +445,29 @@ class Planner {
   planToDisk(remote: PlanRemoteItem): void {
     if (!this.isLocalParentReady(remote.path)) return;
     if (remote.kind === 'folder') {
-      this.operations.push({ kind: 'mkdir_local', itemId: remote.itemId, path: remote.path });
+      this.emit({ kind: 'mkdir_local', itemId: remote.itemId, path: remote.path });
     } else {
-      this.operations.push({ kind: 'download', itemId: remote.itemId, path: remote.path });
+      this.emit({ kind: 'download', itemId: remote.itemId, path: remote.path });
     }
   }
 
   /**
-   * Whether something may be put at `remotePath` on disk: its folder there is not one that has
-   * a local copy elsewhere (moving into place, or staying where it is), else the executor would
-   * create a second folder at the parent's path (downloads and moves make missing parents).
+   * Whether something may be put at `remotePath` on disk: its folder is there already, or is
+   * not there at all (downloads and moves make missing parents). Not while the folder's local
+   * copy is elsewhere (moving into place, or staying), else a second folder would appear at the
+   * path, nor while another local item has the folder's path (it goes first, or is set aside).
    */
   isLocalParentReady(remotePath: string): boolean {
-    const parent = this.remote.at(parentPath(remotePath));
-    if (parent === undefined) return true;
-    const local = this.local.get(parent.itemId);
-    return local === undefined || local.path === parent.path;
+    for (
+      let folder = this.remote.at(parentPath(remotePath));
+      folder !== undefined;
+      folder = this.remote.at(parentPath(folder.path))
+    ) {
+      const local = this.local.get(folder.itemId);
+      if (local !== undefined) return local.path === folder.path;
+      if (this.local.at(folder.path) !== undefined) return false;
+    }
+    return true;
   }
 
   /** Whether anything under the remote folder still has a local copy (somewhere else). */
@@ -359,10 +486,11 @@ class Planner {
   /** A local item the server lacks (new here, or deleted there while edited here) goes up. */
   planToServer(local: PlanLocalItem, restoresDeleted: boolean): void {
     const occupant = this.remote.at(local.path);
+    if (occupant !== undefined && this.isMergedDown(local, occupant)) return;
     if (this.isReadOnly(local.path)) {
       if (local.kind === 'file' && occupant !== undefined && occupant.itemId !== local.itemId) {
         // The share has a file at its path: that one comes, ours is kept beside it, locally.
-        this.operations.push({
+        this.emit({
           kind: 'conflict',
           itemId: local.itemId,
           path: local.path,
@@ -377,6 +505,16 @@ class Planner {
       this.wait(local.path, 'its folder is being created on the server');
       return;
     }
+    const remoteParent = this.remote.at(parentPath(local.path));
+    if (
+      remoteParent !== undefined &&
+      remoteParent.itemId !== this.local.at(parentPath(local.path))?.itemId &&
+      this.leavesRemotePath(remoteParent)
+    ) {
+      // Another folder has the path there and goes (deleted, or moved away): ours comes after.
+      this.wait(local.path, 'its folder is being created on the server');
+      return;
+    }
     if (occupant !== undefined && occupant.itemId !== local.itemId) {
       if (this.leavesRemotePath(occupant)) {
         this.wait(local.path, 'its path is being freed on the server');
@@ -384,7 +522,7 @@ class Planner {
       }
       if (local.kind === 'file') {
         // Another item got the path on the server first: it keeps it, ours is set aside.
-        this.operations.push({
+        this.emit({
           kind: 'conflict',
           itemId: local.itemId,
           path: local.path,
@@ -397,12 +535,18 @@ class Planner {
         this.wait(local.path, 'a file has this path on the server');
         return;
       }
-      // A folder there: creating ours answers that one, and the two become one item.
+      // A folder there: creating ours answers that one, and the two become one item; not
+      // while that folder is still the merge base at this path (mkdir_remote would record ours
+      // over it and fail on the synced tree's unique path).
+      if (this.synced.get(occupant.itemId)?.path === local.path) {
+        this.wait(local.path, 'another folder has its path on the server');
+        return;
+      }
     }
     if (local.kind === 'folder') {
-      this.operations.push({ kind: 'mkdir_remote', itemId: local.itemId, path: local.path });
+      this.emit({ kind: 'mkdir_remote', itemId: local.itemId, path: local.path });
     } else {
-      this.operations.push({
+      this.emit({
         kind: 'upload',
         itemId: local.itemId,
         path: local.path,
@@ -412,22 +556,69 @@ class Planner {
   }
 
   planRemoteOnly(remote: PlanRemoteItem): void {
+    const occupant = this.local.at(remote.path);
+    if (
+      occupant !== undefined &&
+      (this.isMergedDown(occupant, remote) || this.isStuckOnFolder(occupant, remote))
+    ) {
+      this.emit({ kind: 'mkdir_local', itemId: remote.itemId, path: remote.path });
+      return;
+    }
     // Another item holds the path here: that one is uploaded (and set aside if it clashes).
-    if (this.local.at(remote.path) !== undefined) return;
+    if (occupant !== undefined) return;
     this.planToDisk(remote);
   }
 
   /**
-   * Whether the local item leaves its path by the operations planned now or later: it is
-   * deleted (gone on the server, unchanged here), or it, or a folder above it, follows a move
-   * made on the server.
+   * A local folder renamed to the name of a folder new on the server, that can neither take
+   * that name there nor go back (something new here has its old name): the two folders become
+   * one (mkdir_local records the server's over it), and what the local one holds follows as
+   * moves into the server's; its own folder on the server, emptied, goes.
    */
-  leavesLocalPath(local: PlanLocalItem): boolean {
+  isStuckOnFolder(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
+    const ownRemote = this.remote.get(local.itemId);
+    return (
+      local.kind === 'folder' &&
+      remote.kind === 'folder' &&
+      ownRemote !== undefined &&
+      this.local.get(remote.itemId) === undefined &&
+      this.synced.get(remote.itemId) === undefined &&
+      this.remoteMoveBlocker(local) === 'blocked' &&
+      this.localMoveBlocker(local, ownRemote) === 'blocked'
+    );
+  }
+
+  /**
+   * A folder new here and a folder new on the server at one path, as two items (the scan and
+   * the pull match only what is new to them): mkdir_local of the server's records it over the
+   * local one, so they become one item (also in a viewer's share, where nothing goes up).
+   */
+  isMergedDown(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
+    return (
+      local.kind === 'folder' &&
+      remote.kind === 'folder' &&
+      local.itemId !== remote.itemId &&
+      this.remote.get(local.itemId) === undefined &&
+      this.synced.get(local.itemId) === undefined &&
+      this.local.get(remote.itemId) === undefined &&
+      this.synced.get(remote.itemId) === undefined
+    );
+  }
+
+  /**
+   * Whether the local item leaves its path by the operations planned now or later: it is
+   * deleted (gone on the server, unchanged here), set aside (another item has its path on the
+   * server), or it, or a folder above it, follows a move made on the server that can be made
+   * here. `visiting` breaks cycles: none of the items in one can go first, so none leaves.
+   */
+  leavesLocalPath(local: PlanLocalItem, visiting = new Set<PlanItemId>()): boolean {
     const remote = this.remote.get(local.itemId);
     if (remote === undefined) {
-      return this.synced.get(local.itemId) !== undefined && this.canDeleteLocal(local);
+      if (this.synced.get(local.itemId) !== undefined && this.canDeleteLocal(local)) return true;
+      return this.isSetAside(local);
     }
-    if (remote.path === local.path) return false;
+    if (remote.path === local.path || visiting.has(local.itemId)) return false;
+    visiting.add(local.itemId);
     for (
       let row: PlanLocalItem | undefined = local;
       row !== undefined;
@@ -437,14 +628,94 @@ class Planner {
       if (rowRemote === undefined) continue;
       if (this.local.placement(row) === this.remote.placement(rowRemote)) continue;
       const rowSynced = this.synced.get(row.itemId);
-      if (rowSynced === undefined || !this.localMoveWins(row, rowRemote, rowSynced)) return true;
+      if (rowSynced === undefined || !this.localMoveWins(row, rowRemote, rowSynced)) {
+        return this.localMoveBlocker(row, rowRemote, visiting) !== 'blocked';
+      }
     }
     return false;
+  }
+
+  /** A local file the server lacks whose path another item holds there: `planToServer` sets it aside. */
+  isSetAside(local: PlanLocalItem): boolean {
+    if (local.kind !== 'file') return false;
+    const occupant = this.remote.at(local.path);
+    if (occupant === undefined || occupant.itemId === local.itemId) return false;
+    return this.isReadOnly(local.path) || !this.leavesRemotePath(occupant);
+  }
+
+  /**
+   * Adds the operation, unless it would record its item in the synced tree at a path (or, for
+   * a folder's move, paths) where another item's merge base still is: the executors would drop
+   * that merge base (move_*, record) or fail on the unique path (upload, download, mkdir_*).
+   * The other item's own operation moves or clears it first.
+   */
+  emit(operation: Operation): void {
+    const to = this.syncedPathAfter(operation);
+    if (to !== undefined && this.isSyncedPathTaken(operation.itemId, to)) {
+      this.wait(to, 'another item is still recorded at its path');
+      return;
+    }
+    this.operations.push(operation);
+  }
+
+  /** Where the operation records its item in the synced tree, if it does. */
+  syncedPathAfter(operation: Operation): string | undefined {
+    switch (operation.kind) {
+      case 'upload':
+      case 'download':
+      case 'mkdir_local':
+      case 'mkdir_remote':
+        return operation.path;
+      case 'move_local':
+      case 'move_remote':
+        return operation.to;
+      case 'record':
+        return this.remote.get(operation.itemId)?.path;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Whether recording `itemId` (and what the synced tree has under it) at `to` hits another item. */
+  isSyncedPathTaken(itemId: PlanItemId, to: string): boolean {
+    const own = this.synced.get(itemId);
+    if (own?.path === to) return false;
+    const taken = (row: PlanSyncedItem | undefined, target: string): boolean => {
+      const occupant = this.synced.at(target);
+      if (occupant !== undefined && occupant.itemId !== row?.itemId) {
+        const inside = own !== undefined && occupant.path.startsWith(`${own.path}/`);
+        if (!inside) return true;
+      }
+      if (row === undefined || row.kind !== 'folder') return false;
+      return this.synced
+        .childrenOf(row.path)
+        .some((child) => taken(child, `${target}${child.path.slice(row.path.length)}`));
+    };
+    return taken(own, to);
   }
 
   wait(path: string, reason: string): void {
     this.notices.push({ kind: 'waiting', path, reason });
   }
+}
+
+/**
+ * The operations without the deletions inside a folder that a move of this plan moves on the
+ * same side: run at once, the delete would find nothing at its path, take the item for gone
+ * already and forget it (it comes back as new). They are planned again after the move.
+ */
+function withoutRacingMoves<T extends Operation>(
+  operations: readonly T[],
+  all: readonly Operation[],
+  move: 'move_local' | 'move_remote',
+): T[] {
+  const moving = all.flatMap((operation) => (operation.kind === move ? [operation.from] : []));
+  if (moving.length === 0) return [...operations];
+  const deletion = move === 'move_local' ? 'delete_local' : 'delete_remote';
+  return operations.filter(
+    (operation) =>
+      operation.kind !== deletion || !moving.some((from) => operation.path.startsWith(`${from}/`)),
+  );
 }
 
 /** Whether `files` deletions in a tree of `syncedFiles` files trip the mass-delete guard. */
@@ -481,10 +752,12 @@ export function planOperations(input: PlanInput): Plan {
   const hold =
     input.allowMassDelete !== true &&
     isMassDelete(deleteFiles, syncedFiles, input.massDelete ?? DEFAULT_MASS_DELETE_POLICY);
-  const operations = hold ? planner.operations : [...planner.operations, ...planner.deletes];
+  const deletes = withoutRacingMoves(planner.deletes, planner.operations, 'move_remote');
+  const planned = withoutRacingMoves(planner.operations, planner.operations, 'move_local');
+  const operations = hold ? planned : [...planned, ...deletes];
   return {
     operations,
-    heldDeletes: hold ? planner.deletes : [],
+    heldDeletes: hold ? deletes : [],
     heldDeleteFiles: hold ? deleteFiles : 0,
     notices: planner.notices,
   };
