@@ -203,22 +203,59 @@ function applyLocalScan(
 
 /**
  * Brings the remote tree up to the server (`FolderSync.pull`): the journal since the cursor,
- * or with `fullListing` (a cursor too old) the whole listing, as `replaceRemoteTree` does.
+ * or with `fullListing` (a cursor too old) the whole listing.
  */
 export function pull(model: SyncModel, options: { fullListing?: boolean } = {}): void {
   transaction(model, () => {
     if (options.fullListing === true) {
-      const listing = model.server.listing();
-      const listed = new Set(listing.map((entry) => entry.fileId));
-      for (const row of model.remote.list()) {
-        if (!listed.has(row.fileId)) model.remote.delete(row.itemId);
-      }
-      for (const entry of listing) applyEntry(model, entry);
+      replaceRemoteTree(model, model.server.listing());
     } else {
       for (const entry of model.server.journal.slice(model.cursor)) applyEntry(model, entry);
     }
     model.cursor = model.server.journal.length;
   });
+}
+
+/**
+ * A full listing becomes the remote tree: each entry keeps the item of its file id, else
+ * adopts the local item at its path (created on both sides), else is a new item. One
+ * difference from `replaceRemoteTree`, which applies the entries one by one in path order: it
+ * drops a row whose path a listed entry takes before reaching that row's own entry, so a file
+ * renamed on the server while a new file took its old name loses its item (a local delete of
+ * it is undone, it comes back as new). The model matches every file id first.
+ */
+function replaceRemoteTree(model: SyncModel, listing: readonly JournalEntry[]): void {
+  const known = new Map(model.remote.list().map((row) => [row.fileId, row]));
+  for (const row of model.remote.list()) model.remote.delete(row.itemId);
+  const unknown: JournalEntry[] = [];
+  for (const entry of listing) {
+    const row = known.get(entry.fileId);
+    if (row !== undefined && row.kind === entry.kind) model.remote.put(rowOf(row.itemId, entry));
+    else unknown.push(entry);
+  }
+  for (const entry of unknown) {
+    const local = model.local.getByPath(entry.path);
+    const itemId =
+      local !== undefined &&
+      local.kind === entry.kind &&
+      model.remote.get(local.itemId) === undefined
+        ? local.itemId
+        : model.items.create(entry.kind as ModelRemoteRow['kind']);
+    model.remote.put(rowOf(itemId, entry));
+  }
+}
+
+function rowOf(itemId: ModelRemoteRow['itemId'], entry: JournalEntry): ModelRemoteRow {
+  return {
+    itemId,
+    kind: entry.kind as ModelRemoteRow['kind'],
+    path: entry.path,
+    rev: entry.kind === 'file' ? (entry.rev as Rev) : undefined,
+    contentHash: entry.contentHash,
+    fileId: entry.fileId,
+    modifiedMs: entry.modifiedMs,
+    mount: entry.mount,
+  };
 }
 
 function dropRemote(model: SyncModel, row: ModelRemoteRow): void {
@@ -262,14 +299,5 @@ function applyEntry(model: SyncModel, entry: JournalEntry): void {
         ? local.itemId
         : model.items.create(entry.kind);
   }
-  remote.put({
-    itemId,
-    kind: entry.kind,
-    path: entry.path,
-    rev: entry.kind === 'file' ? (entry.rev as Rev) : undefined,
-    contentHash: entry.contentHash,
-    fileId: entry.fileId,
-    modifiedMs: entry.modifiedMs,
-    mount: entry.mount,
-  });
+  remote.put(rowOf(itemId, entry));
 }

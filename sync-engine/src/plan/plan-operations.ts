@@ -42,6 +42,7 @@ class Planner {
   readonly notices: PlanNotice[] = [];
   private readonly remoteDeletable = new Map<PlanItemId, boolean>();
   private readonly localDeletable = new Map<PlanItemId, boolean>();
+  private readonly forgotten = new Set<PlanItemId>();
 
   constructor(input: PlanInput) {
     this.local = new TreeIndex(input.local);
@@ -154,6 +155,7 @@ class Planner {
       }
       return;
     }
+    if (this.isParentReplaced(local.path)) return;
     if (local.kind === 'folder') {
       if (synced.path !== local.path) this.emit({ kind: 'record', itemId: id });
       return;
@@ -183,6 +185,22 @@ class Planner {
     } else if (synced.path !== local.path) {
       this.emit({ kind: 'record', itemId: id });
     }
+  }
+
+  /**
+   * Whether the folders holding `path` on the two sides are two items, one of which goes (the
+   * item sits at one path on both sides, but in different folders): what the item holds waits,
+   * else an upload would land in the folder that moves away (and its copy there be forgotten).
+   */
+  isParentReplaced(path: string): boolean {
+    const remoteParent = this.remote.at(parentPath(path));
+    const localParent = this.local.at(parentPath(path));
+    return (
+      remoteParent !== undefined &&
+      localParent !== undefined &&
+      remoteParent.itemId !== localParent.itemId &&
+      (this.leavesRemotePath(remoteParent) || this.leavesLocalPath(localParent))
+    );
   }
 
   /** Moved here and not on the server, outside viewer folders: the server follows. */
@@ -334,7 +352,24 @@ class Planner {
     }
     const occupant = this.local.at(remote.path);
     if (occupant === undefined || occupant.itemId === local.itemId) return 'free';
+    // A new local folder at the server's path of this folder takes the server's folder over
+    // (mkdir_remote answers it): this one then follows as gone on the server.
+    if (this.isMergedUp(occupant, remote)) return 'wait';
     return this.leavesLocalPath(occupant, visiting) ? 'wait' : 'blocked';
+  }
+
+  /** A new local folder that mkdir_remote makes one item with the server's folder at its path. */
+  isMergedUp(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
+    return (
+      local.kind === 'folder' &&
+      remote.kind === 'folder' &&
+      remote.path === local.path &&
+      this.remote.get(local.itemId) === undefined &&
+      this.synced.get(local.itemId) === undefined &&
+      this.local.get(remote.itemId) !== undefined &&
+      this.synced.get(remote.itemId)?.path !== local.path &&
+      !this.isReadOnly(local.path)
+    );
   }
 
   /**
@@ -412,6 +447,19 @@ class Planner {
       }
       return;
     }
+    const occupant = this.remote.at(local.path);
+    if (occupant !== undefined && this.isMergedDown(local, occupant)) return;
+    if (
+      local.kind === 'folder' &&
+      occupant?.kind === 'folder' &&
+      this.local.get(occupant.itemId) === undefined
+    ) {
+      // Kept here (not empty), and the server has another folder at its path: the two become
+      // one. The local one forgets its merge base at that path first, which would be in the way
+      // of recording the server's there (then isMergedDown).
+      this.emit({ kind: 'forget', itemId: local.itemId });
+      return;
+    }
     this.planToServer(local, true);
   }
 
@@ -434,7 +482,10 @@ class Planner {
       });
       return;
     }
-    if (this.local.at(remote.path) !== undefined) {
+    const occupant = this.local.at(remote.path);
+    if (occupant !== undefined && this.isMergedDown(occupant, remote)) {
+      this.emit({ kind: 'mkdir_local', itemId: id, path: remote.path });
+    } else if (occupant !== undefined) {
       this.wait(remote.path, 'another local item has its path');
     } else {
       this.planToDisk(remote);
@@ -589,9 +640,11 @@ class Planner {
   }
 
   /**
-   * A folder new here and a folder new on the server at one path, as two items (the scan and
-   * the pull match only what is new to them): mkdir_local of the server's records it over the
-   * local one, so they become one item (also in a viewer's share, where nothing goes up).
+   * A local folder the server lacks (new here, or deleted there and kept here) and a folder of
+   * the server at its path that the disk lacks (new there, or deleted here and kept there), as
+   * two items (the scan and the pull match only what is new to them): mkdir_local of the
+   * server's records it over the local one, and they become one item (also in a viewer's
+   * share, where nothing goes up).
    */
   isMergedDown(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
     return (
@@ -599,9 +652,8 @@ class Planner {
       remote.kind === 'folder' &&
       local.itemId !== remote.itemId &&
       this.remote.get(local.itemId) === undefined &&
-      this.synced.get(local.itemId) === undefined &&
-      this.local.get(remote.itemId) === undefined &&
-      this.synced.get(remote.itemId) === undefined
+      this.synced.get(local.itemId)?.path !== local.path &&
+      this.local.get(remote.itemId) === undefined
     );
   }
 
@@ -652,10 +704,42 @@ class Planner {
   emit(operation: Operation): void {
     const to = this.syncedPathAfter(operation);
     if (to !== undefined && this.isSyncedPathTaken(operation.itemId, to)) {
-      this.wait(to, 'another item is still recorded at its path');
-      return;
+      const forgets = this.forgetStaleBase(this.synced.at(to));
+      // A conflict records only when both contents are equal: it goes ahead unless the base in
+      // its way is being forgotten (set-aside would fail on it then; see the docs' table).
+      if (operation.kind !== 'conflict' || forgets) {
+        this.wait(to, 'another item is still recorded at its path');
+        return;
+      }
     }
     this.operations.push(operation);
+  }
+
+  /**
+   * A merge base in the way that nothing else clears: the item's server copy is gone and its
+   * local copy is kept (it goes up again as new, from wherever it is now), or the other way
+   * round, so the base only says "deleted on one side", which no rule needs any more. Else
+   * two items can wait for each other for ever (a folder moved here into a new folder that
+   * took its name; a file set aside against one deleted here at its path).
+   */
+  forgetStaleBase(synced: PlanSyncedItem | undefined): boolean {
+    if (synced === undefined) return false;
+    if (this.forgotten.has(synced.itemId)) return true;
+    const local = this.local.get(synced.itemId);
+    const remote = this.remote.get(synced.itemId);
+    const stale =
+      remote === undefined
+        ? local !== undefined && local.path !== synced.path && !this.canDeleteLocal(local)
+        : // Deleted here, changed there, and another local item has the path: without the
+          // base the server's copy is new here, and set aside against the local one.
+          local === undefined &&
+          remote.path === synced.path &&
+          this.local.at(remote.path) !== undefined &&
+          !this.canDeleteRemote(remote);
+    if (!stale) return false;
+    this.forgotten.add(synced.itemId);
+    this.operations.push({ kind: 'forget', itemId: synced.itemId });
+    return true;
   }
 
   /** Where the operation records its item in the synced tree, if it does. */
@@ -671,6 +755,11 @@ class Planner {
         return operation.to;
       case 'record':
         return this.remote.get(operation.itemId)?.path;
+      case 'conflict':
+        // When both contents turn out equal, set-aside records the agreement where the server
+        // has the file (a viewer's change is set aside without comparing).
+        if (operation.cause === 'read_only') return undefined;
+        return (this.remote.get(operation.itemId) ?? this.remote.at(operation.path))?.path;
       default:
         return undefined;
     }
@@ -699,23 +788,50 @@ class Planner {
   }
 }
 
+/** The paths an operation acts on, on disk and on the server (record and forget: none). */
+function pathsOf(operation: Operation): { disk: string[]; server: string[] } {
+  switch (operation.kind) {
+    case 'upload':
+    case 'mkdir_remote':
+    case 'delete_remote':
+      return { disk: [], server: [operation.path] };
+    case 'download':
+    case 'mkdir_local':
+    case 'delete_local':
+    case 'conflict':
+      return { disk: [operation.path], server: [] };
+    case 'move_remote':
+      return { disk: [], server: [operation.from, operation.to] };
+    case 'move_local':
+      return { disk: [operation.from, operation.to], server: [] };
+    case 'record':
+    case 'forget':
+      return { disk: [], server: [] };
+  }
+}
+
 /**
- * The operations without the deletions inside a folder that a move of this plan moves on the
- * same side: run at once, the delete would find nothing at its path, take the item for gone
- * already and forget it (it comes back as new). They are planned again after the move.
+ * The operations without those inside a folder that a move of this plan moves on the same
+ * side (from or to): run at once, they would act on a path that is changing under them (a
+ * delete finds nothing and forgets the item, which then comes back as new; an upload creates
+ * the folder again at its old path). They are planned again once the move is done.
  */
 function withoutRacingMoves<T extends Operation>(
   operations: readonly T[],
   all: readonly Operation[],
-  move: 'move_local' | 'move_remote',
 ): T[] {
-  const moving = all.flatMap((operation) => (operation.kind === move ? [operation.from] : []));
-  if (moving.length === 0) return [...operations];
-  const deletion = move === 'move_local' ? 'delete_local' : 'delete_remote';
-  return operations.filter(
-    (operation) =>
-      operation.kind !== deletion || !moving.some((from) => operation.path.startsWith(`${from}/`)),
-  );
+  const moving = { disk: [] as string[], server: [] as string[] };
+  for (const operation of all) {
+    if (operation.kind === 'move_local') moving.disk.push(operation.from, operation.to);
+    if (operation.kind === 'move_remote') moving.server.push(operation.from, operation.to);
+  }
+  if (moving.disk.length === 0 && moving.server.length === 0) return [...operations];
+  const isInside = (paths: string[], folders: string[]) =>
+    paths.some((path) => folders.some((folder) => path.startsWith(`${folder}/`)));
+  return operations.filter((operation) => {
+    const paths = pathsOf(operation);
+    return !isInside(paths.disk, moving.disk) && !isInside(paths.server, moving.server);
+  });
 }
 
 /** Whether `files` deletions in a tree of `syncedFiles` files trip the mass-delete guard. */
@@ -752,8 +868,8 @@ export function planOperations(input: PlanInput): Plan {
   const hold =
     input.allowMassDelete !== true &&
     isMassDelete(deleteFiles, syncedFiles, input.massDelete ?? DEFAULT_MASS_DELETE_POLICY);
-  const deletes = withoutRacingMoves(planner.deletes, planner.operations, 'move_remote');
-  const planned = withoutRacingMoves(planner.operations, planner.operations, 'move_local');
+  const deletes = withoutRacingMoves(planner.deletes, planner.operations);
+  const planned = withoutRacingMoves(planner.operations, planner.operations);
   const operations = hold ? planned : [...planned, ...deletes];
   return {
     operations,
