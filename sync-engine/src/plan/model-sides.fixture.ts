@@ -153,7 +153,7 @@ export interface ServerFile {
   readonly path: string;
   readonly deleted: boolean;
   /** When it was deleted (journal position), to revive the last file deleted at a path. */
-  readonly deletedAt?: number;
+  readonly deletedAt?: number | undefined;
   readonly rev?: Rev | undefined;
   readonly content: string;
   readonly modifiedMs: number;
@@ -378,8 +378,7 @@ export class ModelServer {
   }
 
   private setLive(file: ServerFile): void {
-    const { deletedAt: _deletedAt, ...alive } = file;
-    this.files.set(file.fileId, { ...alive, deleted: false });
+    this.files.set(file.fileId, { ...file, deleted: false, deletedAt: undefined });
     this.live.set(file.path, file.fileId);
   }
 

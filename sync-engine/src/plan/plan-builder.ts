@@ -1,0 +1,163 @@
+/**
+ * The planner's output as it is built: operations, held deletions and notices. Adding an
+ * operation checks the one thing every executor needs from the synced tree (the merge base
+ * it records is not in another item's way), and the finished list leaves out what would race
+ * a move of the same plan. Pure, like the planner.
+ */
+import { ItemFates } from './item-fates.js';
+import type { Operation, PlanItemId, PlanNotice, PlanSyncedItem } from './plan-types.js';
+
+type DeleteRemote = Extract<Operation, { kind: 'delete_remote' }>;
+
+export class PlanBuilder extends ItemFates {
+  readonly operations: Operation[] = [];
+  readonly deletes: DeleteRemote[] = [];
+  readonly notices: PlanNotice[] = [];
+  private readonly forgotten = new Set<PlanItemId>();
+
+  /**
+   * Adds the operation, unless it would record its item in the synced tree at a path (or, for
+   * a folder's move, paths) where another item's merge base still is: the executors would drop
+   * that merge base (move_*, record) or fail on the unique path (upload, download, mkdir_*).
+   * The other item's own operation moves or clears it first.
+   */
+  emit(operation: Operation): void {
+    const to = this.syncedPathAfter(operation);
+    if (to !== undefined && this.isSyncedPathTaken(operation.itemId, to)) {
+      const forgets = this.forgetStaleBase(this.synced.at(to));
+      // A conflict records only when both contents are equal: it goes ahead unless the base in
+      // its way is being forgotten (set-aside would fail on it then; see the docs' table).
+      if ((operation.kind !== 'conflict' || forgets) && !this.isMovingOutOfBase(operation, to)) {
+        this.wait(to, 'another item is still recorded at its path');
+        return;
+      }
+    }
+    this.operations.push(operation);
+  }
+
+  /**
+   * A move out of a folder, to the path where that folder's merge base still is, while the
+   * folder is deleted on the other side and goes once the move is made: the two would wait for
+   * each other. The move goes ahead; the executor drops the folder's merge base, and the folder,
+   * empty by then, comes back on the side that deleted it (its files are still deleted).
+   */
+  isMovingOutOfBase(operation: Operation, to: string): boolean {
+    const base = this.synced.at(to);
+    if (base === undefined) return false;
+    if (operation.kind === 'move_remote') {
+      const folder = this.remote.get(base.itemId);
+      return (
+        folder !== undefined &&
+        this.local.get(base.itemId) === undefined &&
+        operation.from.startsWith(`${folder.path}/`) &&
+        this.canDeleteRemote(folder)
+      );
+    }
+    if (operation.kind === 'move_local') {
+      const folder = this.local.get(base.itemId);
+      return (
+        folder !== undefined &&
+        this.remote.get(base.itemId) === undefined &&
+        operation.from.startsWith(`${folder.path}/`) &&
+        this.canDeleteLocal(folder)
+      );
+    }
+    return false;
+  }
+
+  /**
+   * A merge base in the way that nothing else clears: the item's server copy is gone and its
+   * local copy is kept (it goes up again as new, from wherever it is now), or the other way
+   * round, so the base only says "deleted on one side", which no rule needs any more. Else
+   * two items can wait for each other for ever (a folder moved here into a new folder that
+   * took its name; a file set aside against one deleted here at its path).
+   */
+  forgetStaleBase(synced: PlanSyncedItem | undefined): boolean {
+    if (synced === undefined) return false;
+    if (this.forgotten.has(synced.itemId)) return true;
+    const local = this.local.get(synced.itemId);
+    const remote = this.remote.get(synced.itemId);
+    // On one side only, and not deleted there: it comes back (or goes up) whatever its base.
+    const stale =
+      remote === undefined
+        ? local !== undefined && !this.canDeleteLocal(local)
+        : local === undefined && !this.canDeleteRemote(remote);
+    if (!stale) return false;
+    this.forgotten.add(synced.itemId);
+    this.operations.push({ kind: 'forget', itemId: synced.itemId });
+    return true;
+  }
+
+  /** Where the operation records its item in the synced tree, if it does. */
+  syncedPathAfter(operation: Operation): string | undefined {
+    switch (operation.kind) {
+      case 'upload':
+      case 'download':
+      case 'mkdir_local':
+      case 'mkdir_remote':
+        return operation.path;
+      case 'move_local':
+      case 'move_remote':
+        return operation.to;
+      case 'record':
+        return this.remote.get(operation.itemId)?.path;
+      case 'conflict':
+        // When both contents turn out equal, set-aside records the agreement where the server
+        // has the file (a viewer's change is set aside without comparing).
+        if (operation.cause === 'read_only') return undefined;
+        return (this.remote.get(operation.itemId) ?? this.remote.at(operation.path))?.path;
+      default:
+        return undefined;
+    }
+  }
+
+  wait(path: string, reason: string): void {
+    this.notices.push({ kind: 'waiting', path, reason });
+  }
+}
+
+/** The paths an operation acts on, on disk and on the server (record and forget: none). */
+function pathsOf(operation: Operation): { disk: string[]; server: string[] } {
+  switch (operation.kind) {
+    case 'upload':
+    case 'mkdir_remote':
+    case 'delete_remote':
+      return { disk: [], server: [operation.path] };
+    case 'download':
+    case 'mkdir_local':
+    case 'delete_local':
+    case 'conflict':
+      return { disk: [operation.path], server: [] };
+    case 'move_remote':
+      return { disk: [], server: [operation.from, operation.to] };
+    case 'move_local':
+      return { disk: [operation.from, operation.to], server: [] };
+    case 'record':
+    case 'forget':
+      return { disk: [], server: [] };
+  }
+}
+
+/**
+ * The operations without those inside a folder that a move of this plan moves on the same
+ * side (from or to): run at once, they would act on a path that is changing under them (a
+ * delete finds nothing and forgets the item, which then comes back as new; an upload creates
+ * the folder again at its old path). They are planned again once the move is done.
+ */
+export function withoutRacingMoves<T extends Operation>(
+  operations: readonly T[],
+  all: readonly Operation[],
+): T[] {
+  const moving = { disk: [] as string[], server: [] as string[] };
+  for (const operation of all) {
+    if (operation.kind === 'move_local') moving.disk.push(operation.from, operation.to);
+    if (operation.kind === 'move_remote') moving.server.push(operation.from, operation.to);
+  }
+  if (moving.disk.length === 0 && moving.server.length === 0) return [...operations];
+  const isInside = (paths: string[], folders: string[]) =>
+    paths.some((path) => folders.some((folder) => path.startsWith(`${folder}/`)));
+  return operations.filter((operation) => {
+    const paths = pathsOf(operation);
+    return !isInside(paths.disk, moving.disk) && !isInside(paths.server, moving.server);
+  });
+}
