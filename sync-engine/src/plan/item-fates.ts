@@ -174,8 +174,20 @@ export class ItemFates {
     remote: PlanRemoteItem,
     visiting = new Set<PlanItemId>(),
   ): Blocker {
-    if (this.isInsideOnOtherSide(remote.path, this.remote, this.local, local.path))
-      return 'blocked';
+    const inside = this.folderInside(remote.path, this.remote, this.local, local.path);
+    if (inside !== undefined) {
+      // Each side moved one folder into the other: the server's nesting wins, so the folder
+      // moved into this one here goes back first (the server cannot take its move), then this.
+      if (inside === true) return 'blocked';
+      const insideRemote = this.remote.get(inside.itemId);
+      const insideSynced = this.synced.get(inside.itemId);
+      const goesBack =
+        insideRemote !== undefined &&
+        insideSynced !== undefined &&
+        this.localMoveWins(inside, insideRemote, insideSynced) &&
+        this.remoteMoveBlocker(inside) === 'blocked';
+      return goesBack ? 'wait' : 'blocked';
+    }
     // Its folders get there first (downloads and moves make missing parents, so one whose
     // local copy is elsewhere would appear twice), or, moved here, the server's follow them.
     for (
@@ -230,6 +242,16 @@ export class ItemFates {
     T extends PlanLocalItem | PlanRemoteItem,
     U extends PlanLocalItem | PlanRemoteItem,
   >(target: string, targetTree: TreeIndex<T>, otherTree: TreeIndex<U>, ownPath: string): boolean {
+    return this.folderInside(target, targetTree, otherTree, ownPath) !== undefined;
+  }
+
+  /** The folder that makes `isInsideOnOtherSide` true, as the other tree has it (or `true`). */
+  folderInside<T extends PlanLocalItem | PlanRemoteItem, U extends PlanLocalItem | PlanRemoteItem>(
+    target: string,
+    targetTree: TreeIndex<T>,
+    otherTree: TreeIndex<U>,
+    ownPath: string,
+  ): U | true | undefined {
     for (
       let folder = targetTree.at(parentPath(target));
       folder !== undefined;
@@ -237,9 +259,9 @@ export class ItemFates {
     ) {
       const other = otherTree.get(folder.itemId);
       if (other !== undefined && (other.path === ownPath || other.path.startsWith(`${ownPath}/`)))
-        return true;
+        return other;
     }
-    return target.startsWith(`${ownPath}/`);
+    return target.startsWith(`${ownPath}/`) ? true : undefined;
   }
 
   /**

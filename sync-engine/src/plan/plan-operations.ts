@@ -115,7 +115,12 @@ class Planner extends PlanBuilder {
         });
         return;
       case 'wait':
-        this.wait(local.path, 'its new place is not free on the server yet');
+        this.wait(
+          local.path,
+          this.remote.hasParentOf(local.path)
+            ? 'its new place is not free on the server yet'
+            : 'its new folder is not on the server yet',
+        );
         return;
       case 'blocked':
         // Another item took that place on the server first: that one wins, ours moves back.
