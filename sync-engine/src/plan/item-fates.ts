@@ -203,8 +203,14 @@ export class ItemFates {
       if (folderLocal.path === folder.path) break;
       if (visiting.has(folderLocal.itemId)) return 'blocked';
       visiting.add(folderLocal.itemId);
+      // Moved here, the server's folder follows it (unless the server cannot take that move:
+      // then the local copy goes back to the server's place, as any other).
       const folderSynced = this.synced.get(folderLocal.itemId);
-      if (folderSynced !== undefined && this.localMoveWins(folderLocal, folder, folderSynced)) {
+      if (
+        folderSynced !== undefined &&
+        this.localMoveWins(folderLocal, folder, folderSynced) &&
+        this.remoteMoveBlocker(folderLocal) !== 'blocked'
+      ) {
         return 'wait';
       }
       return this.localMoveBlocker(folderLocal, folder, visiting) === 'blocked'

@@ -24,7 +24,8 @@ export class PlanBuilder extends ItemFates {
   emit(operation: Operation): void {
     const to = this.syncedPathAfter(operation);
     if (to !== undefined && this.isSyncedPathTaken(operation.itemId, to)) {
-      const forgets = this.forgetStaleBase(this.synced.at(to));
+      const base = this.synced.at(to);
+      const forgets = this.forgetStaleBase(base) || this.forgetAwaitedBase(operation, base);
       // A conflict records only when both contents are equal: it goes ahead unless the base in
       // its way is being forgotten (set-aside would fail on it then; see the docs' table).
       if ((operation.kind !== 'conflict' || forgets) && !this.isMovingOutOfBase(operation, to)) {
@@ -33,6 +34,30 @@ export class PlanBuilder extends ItemFates {
       }
     }
     this.operations.push(operation);
+  }
+
+  /**
+   * The base of a folder deleted here whose delete waits for items to move out of it on the
+   * server, when those items move into what `operation` creates at the base's path: each waits
+   * for the other. The base goes (the folder, empty by then, may come back here).
+   */
+  forgetAwaitedBase(operation: Operation, base: PlanSyncedItem | undefined): boolean {
+    if (base === undefined || (operation.kind !== 'mkdir_remote' && operation.kind !== 'upload'))
+      return false;
+    const remote = this.remote.get(base.itemId);
+    if (remote === undefined || this.local.get(base.itemId) !== undefined) return false;
+    const awaited = (folder: string): boolean =>
+      this.remote.childrenOf(folder).some((child) => {
+        const local = this.local.get(child.itemId);
+        if (local?.path.startsWith(`${operation.path}/`) === true) return true;
+        return child.kind === 'folder' && awaited(child.path);
+      });
+    if (!awaited(remote.path)) return false;
+    if (!this.forgotten.has(base.itemId)) {
+      this.forgotten.add(base.itemId);
+      this.operations.push({ kind: 'forget', itemId: base.itemId });
+    }
+    return true;
   }
 
   /**
@@ -111,8 +136,12 @@ export class PlanBuilder extends ItemFates {
     }
   }
 
+  /** Notes why nothing is planned at `path` yet (once per path and reason). */
   wait(path: string, reason: string): void {
-    this.notices.push({ kind: 'waiting', path, reason });
+    const seen = this.notices.some(
+      (notice) => notice.kind === 'waiting' && notice.path === path && notice.reason === reason,
+    );
+    if (!seen) this.notices.push({ kind: 'waiting', path, reason });
   }
 }
 
@@ -139,25 +168,36 @@ function pathsOf(operation: Operation): { disk: string[]; server: string[] } {
 }
 
 /**
- * The operations without those inside a folder that a move of this plan moves on the same
- * side (from or to): run at once, they would act on a path that is changing under them (a
- * delete finds nothing and forgets the item, which then comes back as new; an upload creates
- * the folder again at its old path). They are planned again once the move is done.
+ * The operations without those on a path that a move of another item in this plan leaves or
+ * takes on the same side, or inside such a folder: run at once, they would act on a path that
+ * changes under them (a delete finds nothing and forgets the item, which then comes back as
+ * new; an upload creates the folder again at its old path; a mkdir_remote answered by the
+ * moving folder takes it over). They are planned again once the move is done.
  */
 export function withoutRacingMoves<T extends Operation>(
   operations: readonly T[],
   all: readonly Operation[],
 ): T[] {
-  const moving = { disk: [] as string[], server: [] as string[] };
-  for (const operation of all) {
-    if (operation.kind === 'move_local') moving.disk.push(operation.from, operation.to);
-    if (operation.kind === 'move_remote') moving.server.push(operation.from, operation.to);
-  }
-  if (moving.disk.length === 0 && moving.server.length === 0) return [...operations];
-  const isInside = (paths: string[], folders: string[]) =>
-    paths.some((path) => folders.some((folder) => path.startsWith(`${folder}/`)));
+  const moves = all.filter(
+    (operation): operation is Extract<Operation, { kind: 'move_local' | 'move_remote' }> =>
+      operation.kind === 'move_local' || operation.kind === 'move_remote',
+  );
+  if (moves.length === 0) return [...operations];
+  // On a path a move of another item leaves or takes, or inside one.
+  const races = (operation: Operation, paths: readonly string[], side: 'disk' | 'server') =>
+    moves.some(
+      (move) =>
+        (move.kind === 'move_local') === (side === 'disk') &&
+        [move.from, move.to].some((folder) =>
+          paths.some(
+            (path) =>
+              path.startsWith(`${folder}/`) ||
+              (path === folder && move.itemId !== operation.itemId),
+          ),
+        ),
+    );
   return operations.filter((operation) => {
     const paths = pathsOf(operation);
-    return !isInside(paths.disk, moving.disk) && !isInside(paths.server, moving.server);
+    return !races(operation, paths.disk, 'disk') && !races(operation, paths.server, 'server');
   });
 }
