@@ -38,6 +38,22 @@ export class ItemFates {
     return false;
   }
 
+  /** The share (its mount point's path) that `path` is inside on the server, or '' (the root). */
+  shareOf(path: string): string {
+    for (let parent = parentPath(path); parent !== ''; parent = parentPath(parent)) {
+      if (this.remote.at(parent)?.mount !== undefined) return parent;
+    }
+    return '';
+  }
+
+  /**
+   * Whether the server would have to move the item into or out of a share: it refuses (each
+   * share's blocks are encrypted with its own key), and no operation copies and deletes instead.
+   */
+  isCrossShareMove(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
+    return remote.mount === undefined && this.shareOf(local.path) !== this.shareOf(remote.path);
+  }
+
   localChanged(local: PlanLocalItem, synced: PlanSyncedItem): boolean {
     return local.kind === 'file' && local.fingerprint !== synced.fingerprint;
   }
@@ -132,6 +148,7 @@ export class ItemFates {
   remoteMoveBlocker(local: PlanLocalItem, visiting = new Set<PlanItemId>()): Blocker {
     if (this.isReadOnly(local.path)) return 'blocked';
     const remote = this.remote.get(local.itemId);
+    if (remote !== undefined && this.isCrossShareMove(local, remote)) return 'blocked';
     if (
       remote !== undefined &&
       this.isInsideOnOtherSide(local.path, this.local, this.remote, remote.path)

@@ -61,14 +61,20 @@ export class PlanBuilder extends ItemFates {
   }
 
   /**
-   * A move out of a folder, to the path where that folder's merge base still is, while the
-   * folder is deleted on the other side and goes once the move is made: the two would wait for
-   * each other. The move goes ahead; the executor drops the folder's merge base, and the folder,
-   * empty by then, comes back on the side that deleted it (its files are still deleted).
+   * A move to a path where another item's merge base still is, that goes ahead although the
+   * executor drops that base: the base is only behind (`isBaseOnlyBehind`), or it is the base
+   * of the folder being moved out of, deleted on the other side and going once the move is
+   * made (the two would wait for each other; the folder, empty by then, comes back on the side
+   * that deleted it, its files are still deleted).
    */
   isMovingOutOfBase(operation: Operation, to: string): boolean {
     const base = this.synced.at(to);
     if (base === undefined) return false;
+    if (
+      (operation.kind === 'move_remote' || operation.kind === 'move_local') &&
+      this.isBaseOnlyBehind(base)
+    )
+      return true;
     if (operation.kind === 'move_remote') {
       const folder = this.remote.get(base.itemId);
       return (
@@ -88,6 +94,23 @@ export class PlanBuilder extends ItemFates {
       );
     }
     return false;
+  }
+
+  /**
+   * A merge base that says nothing the trees do not: the item sits in one place on both sides
+   * (only its path, behind a folder's move, is not recorded yet) and is unchanged on both. A
+   * move that drops it (the executor's moveSynced does) loses nothing: the item is recorded
+   * again as created alike on both sides.
+   */
+  isBaseOnlyBehind(base: PlanSyncedItem): boolean {
+    const local = this.local.get(base.itemId);
+    const remote = this.remote.get(base.itemId);
+    if (local === undefined || remote === undefined) return false;
+    if (this.local.placement(local) !== this.remote.placement(remote)) return false;
+    return (
+      local.kind === 'folder' ||
+      (!this.localChanged(local, base) && !this.remoteChanged(remote, base))
+    );
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rev } from '../protocol/index.js';
-import { MOVE_CYCLE, isMassDelete, planOperations } from './plan-operations.js';
+import { CROSS_SHARE, MOVE_CYCLE, isMassDelete, planOperations } from './plan-operations.js';
 import type {
   MassDeletePolicy,
   Operation,
@@ -579,6 +579,21 @@ const regressions: readonly Row[] = [
     notices: [waiting('/a.txt', MOVE_CYCLE), waiting('/b.txt', MOVE_CYCLE)],
   },
   {
+    name: 'moved here into a share where we are editor: reported (the server refuses that move)',
+    local: ['T /team/', 'A /team/a.txt'],
+    remote: ['T /team/ editor', 'A /a.txt'],
+    synced: ['T /team/', 'A /a.txt'],
+    operations: [],
+    notices: [waiting('/team/a.txt', CROSS_SHARE)],
+  },
+  {
+    name: 'editor share: a move inside it is a move there',
+    local: ['T /team/', 'A /team/b.txt'],
+    remote: ['T /team/ editor', 'A /team/a.txt'],
+    synced: ['T /team/', 'A /team/a.txt'],
+    operations: [moveRemote('A', '/team/a.txt', '/team/b.txt')],
+  },
+  {
     name: 'a new local folder and a new server folder at one path, as two items: they merge',
     local: ['N /d/'],
     remote: ['D /d/', 'A /d/a.txt'],
@@ -616,6 +631,13 @@ const regressions: readonly Row[] = [
       waiting('/d1', 'another item is still recorded at its path'),
       waiting('/d1/d0', 'its new folder is not on the server yet'),
     ],
+  },
+  {
+    name: 'both moved a folder into another, renamed here to its old name: the rename goes ahead',
+    local: ['B /d0/', 'A /d0/d0/'],
+    remote: ['B /d1/', 'A /d1/d0/'],
+    synced: ['A /d0/', 'B /d1/'],
+    operations: [moveRemote('B', '/d1', '/d0')],
   },
   {
     name: 'mutually dependent deletions and moves do not recurse for ever',

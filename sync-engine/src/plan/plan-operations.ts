@@ -25,6 +25,12 @@ import { parentPath } from './tree-index.js';
  */
 export const MOVE_CYCLE = 'its place is held on each side by what the other side moved there';
 
+/**
+ * The notice of a move here into or out of a share (where we are editor): the server refuses
+ * it, and no operation uploads the item into the other place and deletes it from the first.
+ */
+export const CROSS_SHARE = 'moved into or out of a shared folder: copy it there and delete it here';
+
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class Planner extends PlanBuilder {
@@ -103,6 +109,10 @@ class Planner extends PlanBuilder {
     // Moved into a folder shared as viewer: the server keeps it where it was.
     if (this.isReadOnly(local.path)) {
       this.planServerMove(local, remote, false);
+      return;
+    }
+    if (this.isCrossShareMove(local, remote)) {
+      this.wait(local.path, CROSS_SHARE);
       return;
     }
     switch (this.remoteMoveBlocker(local)) {
