@@ -97,16 +97,16 @@ export class PlanBuilder extends ItemFates {
   }
 
   /**
-   * A merge base that says nothing the trees do not: the item sits in one place on both sides
-   * (only its path, behind a folder's move, is not recorded yet) and is unchanged on both. A
-   * move that drops it (the executor's moveSynced does) loses nothing: the item is recorded
-   * again as created alike on both sides.
+   * A merge base that decides nothing the trees would not decide without it: the item is on
+   * both sides, unchanged on both, and in one place on both or going where the server has it
+   * (only its path is not recorded yet). A move that drops it (the executor's moveSynced does)
+   * loses nothing: without a base, an item on both sides follows the server too.
    */
   isBaseOnlyBehind(base: PlanSyncedItem): boolean {
     const local = this.local.get(base.itemId);
     const remote = this.remote.get(base.itemId);
     if (local === undefined || remote === undefined) return false;
-    if (this.local.placement(local) !== this.remote.placement(remote)) return false;
+    if (this.localMoveWins(local, remote, base)) return false;
     return (
       local.kind === 'folder' ||
       (!this.localChanged(local, base) && !this.remoteChanged(remote, base))

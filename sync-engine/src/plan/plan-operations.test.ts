@@ -640,6 +640,13 @@ const regressions: readonly Row[] = [
     operations: [moveRemote('B', '/d1', '/d0')],
   },
   {
+    name: 'a rename chain here against a move there: the rename onto a stale base goes ahead',
+    local: ['A /d0/', 'B /d1/'],
+    remote: ['B /d2/', 'A /d2/d1/'],
+    synced: ['A /d1/', 'B /d2/'],
+    operations: [moveRemote('B', '/d2', '/d1')],
+  },
+  {
     name: 'mutually dependent deletions and moves do not recurse for ever',
     local: ['A /d0/', 'B /d0/d0/', 'S /d0/shared/', 'F /f0.txt'],
     remote: ['S /d0/ viewer', 'F /f0.txt'],
