@@ -8,96 +8,32 @@
  */
 import {
   DEFAULT_MASS_DELETE_POLICY,
-  type Operation,
   type Plan,
   type PlanInput,
   type PlanItemId,
   type PlanLocalItem,
-  type PlanNotice,
   type PlanRemoteItem,
   type PlanSyncedItem,
 } from './plan-types.js';
-import { parentPath, TreeIndex } from './tree-index.js';
+import { PlanBuilder, withoutRacingMoves } from './plan-builder.js';
+import { parentPath } from './tree-index.js';
 
-type DeleteRemote = Extract<Operation, { kind: 'delete_remote' }>;
+/**
+ * The notice of moves the operations cannot make (docs/sync-engine.md, "The planner's rules"):
+ * each side's item holds the place the other side's move needs, and neither can go first
+ * without a temporary name.
+ */
+export const MOVE_CYCLE = 'its place is held on each side by what the other side moved there';
 
-class Planner {
-  readonly local: TreeIndex<PlanLocalItem>;
-  readonly remote: TreeIndex<PlanRemoteItem>;
-  readonly synced: TreeIndex<PlanSyncedItem>;
-  readonly operations: Operation[] = [];
-  readonly deletes: DeleteRemote[] = [];
-  readonly notices: PlanNotice[] = [];
-  private readonly remoteDeletable = new Map<PlanItemId, boolean>();
-  private readonly localDeletable = new Map<PlanItemId, boolean>();
+/**
+ * The notice of a move here into or out of a share (where we are editor): the server refuses
+ * it, and no operation uploads the item into the other place and deletes it from the first.
+ */
+export const CROSS_SHARE = 'moved into or out of a shared folder: copy it there and delete it here';
 
-  constructor(input: PlanInput) {
-    this.local = new TreeIndex(input.local);
-    this.remote = new TreeIndex(input.remote);
-    this.synced = new TreeIndex(input.synced);
-  }
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-  /** Inside a folder shared with the user as viewer (the mount point itself is not inside). */
-  isReadOnly(path: string): boolean {
-    for (let parent = parentPath(path); parent !== ''; parent = parentPath(parent)) {
-      const mount = this.remote.at(parent)?.mount;
-      if (mount !== undefined) return mount.role === 'viewer';
-    }
-    return false;
-  }
-
-  localChanged(local: PlanLocalItem, synced: PlanSyncedItem): boolean {
-    return local.kind === 'file' && local.fingerprint !== synced.fingerprint;
-  }
-
-  remoteChanged(remote: PlanRemoteItem, synced: PlanSyncedItem): boolean {
-    return remote.kind === 'file' && remote.rev !== synced.rev;
-  }
-
-  /**
-   * Gone locally and nothing under it changed on the server: deleting it on the server loses
-   * nothing. Memoised, since a folder asks about everything under it.
-   */
-  canDeleteRemote(remote: PlanRemoteItem): boolean {
-    const known = this.remoteDeletable.get(remote.itemId);
-    if (known !== undefined) return known;
-    const synced = this.synced.get(remote.itemId);
-    let result =
-      synced !== undefined &&
-      this.local.get(remote.itemId) === undefined &&
-      remote.mount === undefined &&
-      !this.isReadOnly(remote.path) &&
-      !this.remoteChanged(remote, synced);
-    if (result && remote.kind === 'folder') {
-      result = this.remote.childrenOf(remote.path).every((child) => this.canDeleteRemote(child));
-    }
-    this.remoteDeletable.set(remote.itemId, result);
-    return result;
-  }
-
-  /** Gone on the server and unchanged here (the same for everything under a folder). */
-  canDeleteLocal(local: PlanLocalItem): boolean {
-    const known = this.localDeletable.get(local.itemId);
-    if (known !== undefined) return known;
-    const synced = this.synced.get(local.itemId);
-    let result =
-      synced !== undefined &&
-      this.remote.get(local.itemId) === undefined &&
-      !this.localChanged(local, synced);
-    if (result && local.kind === 'folder') {
-      result = this.local.childrenOf(local.path).every((child) => this.canDeleteLocal(child));
-    }
-    this.localDeletable.set(local.itemId, result);
-    return result;
-  }
-
-  countFiles(remote: PlanRemoteItem): number {
-    if (remote.kind === 'file') return 1;
-    let count = 0;
-    for (const child of this.remote.childrenOf(remote.path)) count += this.countFiles(child);
-    return count;
-  }
-
+class Planner extends PlanBuilder {
   planItem(id: PlanItemId): void {
     const local = this.local.get(id);
     const remote = this.remote.get(id);
@@ -106,76 +42,55 @@ class Planner {
       if (synced !== undefined) this.planOnBothSides(local, remote, synced);
       else this.planBothAdded(local, remote);
     } else if (local !== undefined) {
-      if (synced !== undefined) this.planGoneRemotely(local, synced);
+      if (synced !== undefined) this.planGoneRemotely(local);
       else this.planLocalOnly(local);
     } else if (remote !== undefined) {
-      if (synced !== undefined) this.planGoneLocally(remote, synced);
+      if (synced !== undefined) this.planGoneLocally(remote);
       else this.planRemoteOnly(remote);
     } else if (synced !== undefined) {
-      this.operations.push({ kind: 'forget', itemId: id });
+      this.emit({ kind: 'forget', itemId: id });
     }
   }
 
   /** Known on all three trees: moves first, then content, once both sides use one path. */
   planOnBothSides(local: PlanLocalItem, remote: PlanRemoteItem, synced: PlanSyncedItem): void {
     const id = local.itemId;
-    const localPlace = this.local.placement(local);
-    const remotePlace = this.remote.placement(remote);
-    const syncedPlace = this.synced.placement(synced);
-    const movedLocally = localPlace !== syncedPlace;
-    const movedRemotely = remotePlace !== syncedPlace;
-    if (localPlace !== remotePlace) {
-      if (movedLocally && !movedRemotely && !this.isReadOnly(remote.path)) {
-        if (this.remote.hasParentOf(local.path) && !this.isReadOnly(local.path)) {
-          this.operations.push({
-            kind: 'move_remote',
-            itemId: id,
-            from: remote.path,
-            to: local.path,
-          });
-        } else if (!this.remote.hasParentOf(local.path)) {
-          this.wait(local.path, 'its new folder is not on the server yet');
-        } else {
-          // Moved into a folder shared as viewer: the server keeps it where it was.
-          this.operations.push({
-            kind: 'move_local',
-            itemId: id,
-            from: local.path,
-            to: remote.path,
-          });
-        }
-      } else {
+    if (local.path !== remote.path) {
+      const localPlace = this.local.placement(local);
+      const remotePlace = this.remote.placement(remote);
+      if (localPlace === remotePlace) return; // a parent's move is pending
+      const syncedPlace = this.synced.placement(synced);
+      if (this.localMoveWins(local, remote, synced)) this.planLocalMove(local, remote);
+      else {
         // Moved on the server, or on both sides (the server's rename came first and wins), or
         // a viewer moved it here: the local copy follows the server.
-        this.operations.push({
-          kind: 'move_local',
-          itemId: id,
-          from: local.path,
-          to: remote.path,
-          ...(movedLocally && movedRemotely ? { renameConflict: true } : {}),
-        });
+        this.planServerMove(
+          local,
+          remote,
+          localPlace !== syncedPlace && remotePlace !== syncedPlace,
+        );
       }
       return;
     }
-    if (local.path !== remote.path) return; // a parent's move is pending
+    if (this.isParentReplaced(local.path)) return;
     if (local.kind === 'folder') {
-      if (synced.path !== local.path) this.operations.push({ kind: 'record', itemId: id });
+      if (synced.path !== local.path) this.emit({ kind: 'record', itemId: id });
       return;
     }
     const changedLocally = this.localChanged(local, synced);
     const changedRemotely = this.remoteChanged(remote, synced);
     if (changedLocally && changedRemotely) {
-      this.operations.push({ kind: 'conflict', itemId: id, path: local.path, cause: 'edit_edit' });
+      this.emit({ kind: 'conflict', itemId: id, path: local.path, cause: 'edit_edit' });
     } else if (changedLocally) {
       if (this.isReadOnly(local.path)) {
-        this.operations.push({
+        this.emit({
           kind: 'conflict',
           itemId: id,
           path: local.path,
           cause: 'read_only',
         });
       } else {
-        this.operations.push({
+        this.emit({
           kind: 'upload',
           itemId: id,
           path: local.path,
@@ -183,25 +98,96 @@ class Planner {
         });
       }
     } else if (changedRemotely) {
-      this.operations.push({ kind: 'download', itemId: id, path: remote.path });
+      this.emit({ kind: 'download', itemId: id, path: remote.path });
     } else if (synced.path !== local.path) {
-      this.operations.push({ kind: 'record', itemId: id });
+      this.emit({ kind: 'record', itemId: id });
+    }
+  }
+
+  /** The server's copy goes where the local one went, once that place is free there. */
+  planLocalMove(local: PlanLocalItem, remote: PlanRemoteItem): void {
+    // Moved into a folder shared as viewer: the server keeps it where it was.
+    if (this.isReadOnly(local.path)) {
+      this.planServerMove(local, remote, false);
+      return;
+    }
+    if (this.isCrossShareMove(local, remote)) {
+      this.wait(local.path, CROSS_SHARE);
+      return;
+    }
+    switch (this.remoteMoveBlocker(local)) {
+      case 'free':
+        this.emit({
+          kind: 'move_remote',
+          itemId: local.itemId,
+          from: remote.path,
+          to: local.path,
+        });
+        return;
+      case 'wait':
+        this.wait(
+          local.path,
+          this.remote.hasParentOf(local.path)
+            ? 'its new place is not free on the server yet'
+            : 'its new folder is not on the server yet',
+        );
+        return;
+      case 'blocked':
+        // Another item took that place on the server first: that one wins, ours moves back.
+        this.planServerMove(local, remote, true);
+    }
+  }
+
+  /** The local copy goes where the server has it, once nothing else is there on disk. */
+  planServerMove(local: PlanLocalItem, remote: PlanRemoteItem, renameConflict: boolean): void {
+    switch (this.localMoveBlocker(local, remote)) {
+      case 'free':
+        this.emit({
+          kind: 'move_local',
+          itemId: local.itemId,
+          from: local.path,
+          to: remote.path,
+          ...(renameConflict ? { renameConflict: true } : {}),
+        });
+        return;
+      case 'wait':
+        this.wait(remote.path, 'its place here is not free yet');
+        return;
+      case 'blocked':
+        this.planMoveBack(local, remote);
+    }
+  }
+
+  /**
+   * The local copy cannot go where the server has it: another item stays at that place here
+   * (it moved there too, and its own move waits for this one: a cycle). Then the server's copy
+   * moves back to where it is here, which breaks the cycle and loses nothing.
+   */
+  planMoveBack(local: PlanLocalItem, remote: PlanRemoteItem): void {
+    const blocker = this.isReadOnly(remote.path) ? 'blocked' : this.remoteMoveBlocker(local);
+    if (blocker === 'free') {
+      this.emit({
+        kind: 'move_remote',
+        itemId: local.itemId,
+        from: remote.path,
+        to: local.path,
+      });
+    } else if (blocker === 'wait') {
+      this.wait(local.path, 'its new place is not free on the server yet');
+    } else {
+      this.wait(local.path, MOVE_CYCLE);
+      this.wait(remote.path, MOVE_CYCLE);
     }
   }
 
   /** Both sides have it at one path and no common base (created on both, or a lost record). */
   planBothAdded(local: PlanLocalItem, remote: PlanRemoteItem): void {
     if (local.path !== remote.path) {
-      this.operations.push({
-        kind: 'move_local',
-        itemId: local.itemId,
-        from: local.path,
-        to: remote.path,
-      });
+      this.planServerMove(local, remote, false);
     } else if (local.kind === 'folder') {
-      this.operations.push({ kind: 'record', itemId: local.itemId });
+      this.emit({ kind: 'record', itemId: local.itemId });
     } else {
-      this.operations.push({
+      this.emit({
         kind: 'conflict',
         itemId: local.itemId,
         path: local.path,
@@ -211,76 +197,159 @@ class Planner {
   }
 
   /** Deleted on the server since both agreed. An edit made here meanwhile wins. */
-  planGoneRemotely(local: PlanLocalItem, synced: PlanSyncedItem): void {
-    const id = local.itemId;
+  planGoneRemotely(local: PlanLocalItem): void {
     if (this.canDeleteLocal(local)) {
-      // Folders go once they are empty: everything under them is deleted first.
+      // Folders go once they are empty: everything under them is deleted (or moved out) first.
       if (local.kind === 'file' || this.local.childrenOf(local.path).length === 0) {
-        this.operations.push({ kind: 'delete_local', itemId: id, path: local.path });
+        this.emit({ kind: 'delete_local', itemId: local.itemId, path: local.path });
+      } else if (this.local.childrenOf(local.path).some((c) => this.remote.get(c.itemId))) {
+        this.wait(local.path, 'what is in it moves out first');
       }
       return;
     }
-    if (this.isReadOnly(local.path)) {
-      this.notices.push({ kind: 'read_only', path: local.path });
-    } else if (!this.remote.hasParentOf(local.path)) {
-      this.wait(local.path, 'its folder is being created on the server');
-    } else if (local.kind === 'folder') {
-      this.operations.push({ kind: 'mkdir_remote', itemId: id, path: local.path });
-    } else {
-      this.operations.push({ kind: 'upload', itemId: id, path: local.path, restoresDeleted: true });
+    const occupant = this.remote.at(local.path);
+    if (occupant !== undefined && this.isMergedDown(local, occupant)) return;
+    if (
+      local.kind === 'folder' &&
+      occupant?.kind === 'folder' &&
+      this.local.get(occupant.itemId) === undefined
+    ) {
+      // Kept here (not empty), and the server has another folder at its path: the two become
+      // one. The local one forgets its merge base at that path first, which would be in the way
+      // of recording the server's there (then isMergedDown).
+      this.emit({ kind: 'forget', itemId: local.itemId });
+      return;
     }
-    void synced;
+    this.planToServer(local, true);
   }
 
   /** Deleted here since both agreed. A server edit meanwhile wins; viewers get it back. */
-  planGoneLocally(remote: PlanRemoteItem, synced: PlanSyncedItem): void {
+  planGoneLocally(remote: PlanRemoteItem): void {
     const id = remote.itemId;
     if (this.canDeleteRemote(remote)) {
       const parent = this.remote.at(parentPath(remote.path));
-      if (parent === undefined || !this.canDeleteRemote(parent)) {
-        this.deletes.push({
-          kind: 'delete_remote',
-          itemId: id,
-          path: remote.path,
-          files: this.countFiles(remote),
-        });
+      if (parent !== undefined && this.canDeleteRemote(parent)) return; // the parent goes
+      if (this.hasLocalItemsUnder(remote)) {
+        // One delete takes the folder with all it holds: what moved out of it here goes first.
+        this.wait(remote.path, 'what is in it moves out first');
+        return;
       }
+      this.deletes.push({
+        kind: 'delete_remote',
+        itemId: id,
+        path: remote.path,
+        files: this.countFiles(remote),
+      });
       return;
     }
-    if (this.local.at(remote.path) !== undefined) {
+    const occupant = this.local.at(remote.path);
+    if (occupant !== undefined && this.isMergedDown(occupant, remote)) {
+      this.emit({ kind: 'mkdir_local', itemId: id, path: remote.path });
+    } else if (occupant !== undefined) {
       this.wait(remote.path, 'another local item has its path');
-    } else if (remote.kind === 'folder') {
-      this.operations.push({ kind: 'mkdir_local', itemId: id, path: remote.path });
     } else {
-      this.operations.push({ kind: 'download', itemId: id, path: remote.path });
+      this.planToDisk(remote);
     }
-    void synced;
+  }
+
+  /** A remote item the disk lacks comes down, once its folder is where the server has it. */
+  planToDisk(remote: PlanRemoteItem): void {
+    if (!this.isLocalParentReady(remote.path)) return;
+    if (remote.kind === 'folder') {
+      this.emit({ kind: 'mkdir_local', itemId: remote.itemId, path: remote.path });
+    } else {
+      this.emit({ kind: 'download', itemId: remote.itemId, path: remote.path });
+    }
   }
 
   planLocalOnly(local: PlanLocalItem): void {
+    this.planToServer(local, false);
+  }
+
+  /** A local item the server lacks (new here, or deleted there while edited here) goes up. */
+  planToServer(local: PlanLocalItem, restoresDeleted: boolean): void {
+    const occupant = this.remote.at(local.path);
+    if (occupant !== undefined && this.isMergedDown(local, occupant)) return;
     if (this.isReadOnly(local.path)) {
-      this.notices.push({ kind: 'read_only', path: local.path });
-    } else if (!this.remote.hasParentOf(local.path)) {
+      if (local.kind === 'file' && occupant !== undefined && occupant.itemId !== local.itemId) {
+        // The share has a file at its path: that one comes, ours is kept beside it, locally.
+        this.emit({
+          kind: 'conflict',
+          itemId: local.itemId,
+          path: local.path,
+          cause: 'read_only',
+        });
+      } else {
+        this.notices.push({ kind: 'read_only', path: local.path });
+      }
+      return;
+    }
+    if (!this.remote.hasParentOf(local.path)) {
       this.wait(local.path, 'its folder is being created on the server');
-    } else if (local.kind === 'folder') {
-      this.operations.push({ kind: 'mkdir_remote', itemId: local.itemId, path: local.path });
+      return;
+    }
+    const remoteParent = this.remote.at(parentPath(local.path));
+    if (
+      remoteParent !== undefined &&
+      remoteParent.itemId !== this.local.at(parentPath(local.path))?.itemId &&
+      this.leavesRemotePath(remoteParent)
+    ) {
+      // Another folder has the path there and goes (deleted, or moved away): ours comes after.
+      this.wait(local.path, 'its folder is being created on the server');
+      return;
+    }
+    if (occupant !== undefined && occupant.itemId !== local.itemId) {
+      if (this.leavesRemotePath(occupant)) {
+        this.wait(local.path, 'its path is being freed on the server');
+        return;
+      }
+      if (local.kind === 'file') {
+        // Another item got the path on the server first: it keeps it, ours is set aside.
+        this.emit({
+          kind: 'conflict',
+          itemId: local.itemId,
+          path: local.path,
+          cause: 'both_added',
+        });
+        return;
+      }
+      if (occupant.kind === 'file') {
+        // No operation sets a local folder aside: the user renames one of them.
+        this.wait(local.path, 'a file has this path on the server');
+        return;
+      }
+      // A folder there: creating ours answers that one, and the two become one item; not
+      // while that folder is still the merge base at this path (mkdir_remote would record ours
+      // over it and fail on the synced tree's unique path).
+      if (this.synced.get(occupant.itemId)?.path === local.path) {
+        this.wait(local.path, 'another folder has its path on the server');
+        return;
+      }
+    }
+    if (local.kind === 'folder') {
+      this.emit({ kind: 'mkdir_remote', itemId: local.itemId, path: local.path });
     } else {
-      this.operations.push({ kind: 'upload', itemId: local.itemId, path: local.path });
+      this.emit({
+        kind: 'upload',
+        itemId: local.itemId,
+        path: local.path,
+        ...(restoresDeleted ? { restoresDeleted: true } : {}),
+      });
     }
   }
 
   planRemoteOnly(remote: PlanRemoteItem): void {
-    // Another item holds the path here: that one is uploaded (and set aside if it clashes).
-    if (this.local.at(remote.path) !== undefined) return;
-    if (remote.kind === 'folder') {
-      this.operations.push({ kind: 'mkdir_local', itemId: remote.itemId, path: remote.path });
-    } else {
-      this.operations.push({ kind: 'download', itemId: remote.itemId, path: remote.path });
+    const occupant = this.local.at(remote.path);
+    if (
+      occupant !== undefined &&
+      (this.isMergedDown(occupant, remote) || this.isStuckOnFolder(occupant, remote))
+    ) {
+      this.emit({ kind: 'mkdir_local', itemId: remote.itemId, path: remote.path });
+      return;
     }
-  }
-
-  wait(path: string, reason: string): void {
-    this.notices.push({ kind: 'waiting', path, reason });
+    // Another item holds the path here: that one is uploaded (and set aside if it clashes).
+    if (occupant !== undefined) return;
+    this.planToDisk(remote);
   }
 }
 
@@ -309,16 +378,21 @@ export function planOperations(input: PlanInput): Plan {
     ...planner.remote.ids(),
     ...planner.synced.ids(),
   ]);
-  for (const id of ids) planner.planItem(id);
+  const pathOf = (id: PlanItemId) =>
+    (planner.local.get(id) ?? planner.remote.get(id) ?? planner.synced.get(id))!.path;
+  const ordered = [...ids].sort((a, b) => compare(pathOf(a), pathOf(b)) || compare(a, b));
+  for (const id of ordered) planner.planItem(id);
   const deleteFiles = planner.deletes.reduce((sum, operation) => sum + operation.files, 0);
   const syncedFiles = input.synced.filter((item) => item.kind === 'file').length;
   const hold =
     input.allowMassDelete !== true &&
     isMassDelete(deleteFiles, syncedFiles, input.massDelete ?? DEFAULT_MASS_DELETE_POLICY);
-  const operations = hold ? planner.operations : [...planner.operations, ...planner.deletes];
+  const deletes = withoutRacingMoves(planner.deletes, planner.operations);
+  const planned = withoutRacingMoves(planner.operations, planner.operations);
+  const operations = hold ? planned : [...planned, ...deletes];
   return {
     operations,
-    heldDeletes: hold ? planner.deletes : [],
+    heldDeletes: hold ? deletes : [],
     heldDeleteFiles: hold ? deleteFiles : 0,
     notices: planner.notices,
   };
