@@ -16,20 +16,20 @@ const pair = useSyncPair({
 });
 
 describe('FolderSync rounds', () => {
-  it('stops when a round did nothing and the next would be the same, instead of spinning', async () => {
+  it('settles a move cycle in a few rounds instead of spinning', async () => {
     const [a, b] = [pair.a(), pair.b()];
     await mkdir(path.join(a.folder, 'p'));
     await mkdir(path.join(a.folder, 's'));
     await pair.converge();
-    // A moves /p into /s, B moves /s into /p: a cycle no move can settle (the planner needs
-    // a rule for it). B's move of /p into /s finds /s inside /p here: 'stale', every round.
+    // A moves /p into /s, B moves /s into /p: a cycle. The planner breaks it (the server's
+    // move came first); what matters here is that B gets there in a few rounds, never spinning.
     await rename(path.join(a.folder, 'p'), path.join(a.folder, 's/p'));
     expect((await a.syncOnce()).agreed).toBe(true);
     await rename(path.join(b.folder, 's'), path.join(b.folder, 'p/s'));
     scans = 0;
     const outcome = await b.syncOnce();
-    expect(outcome.agreed).toBe(false);
-    expect(outcome.plan.operations.map((operation) => operation.kind)).toEqual(['move_local']);
-    expect(scans).toBeLessThanOrEqual(3);
+    expect(outcome.agreed).toBe(true);
+    expect(outcome.failures).toEqual([]);
+    expect(scans).toBeLessThanOrEqual(5);
   });
 });
