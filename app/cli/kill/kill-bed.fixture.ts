@@ -105,8 +105,10 @@ export async function serverTree(device: Device): Promise<Tree> {
     for (const entry of entries) {
       if (entry.type === 'folder') {
         tree[`${entry.path}/`] = '';
-      } else if (entry.status !== 'uploaded') {
-        tree[entry.path] = `?${entry.status}`;
+      } else if (entry.status !== 'uploaded' && (entry.rev as string | null) === null) {
+        // Announced (a large upload under way, or cut by a kill) and never committed: no
+        // version exists to see yet; the next run commits it or the announce expires.
+        continue;
       } else {
         tree[entry.path] = await downloadHash(remote, { path: entry.path });
       }
