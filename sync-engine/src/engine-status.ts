@@ -4,6 +4,8 @@
  */
 import type { EngineProblem, EngineProgress } from './control/index.js';
 import type { SyncOutcome } from './loop/folder-sync.js';
+import type { Operation } from './plan/index.js';
+import type { ItemTables } from './state/index.js';
 import type { ScanProblem } from './scan/scan-problems.js';
 
 const SPEED_WINDOW_MS = 5_000;
@@ -40,6 +42,19 @@ export class TransferMeter {
       downBytesPerSecond: Math.round(recent.reduce((sum, s) => sum + s.down, 0) / seconds),
     };
   }
+}
+
+/** Bytes the plan's uploads and downloads still have to move (the files' sizes). */
+export function pendingBytesOf(
+  operations: readonly Operation[],
+  items: Pick<ItemTables, 'local' | 'remote'>,
+): number {
+  let bytes = 0;
+  for (const operation of operations) {
+    if (operation.kind === 'upload') bytes += items.local.get(operation.itemId)?.sizeBytes ?? 0;
+    if (operation.kind === 'download') bytes += items.remote.get(operation.itemId)?.sizeBytes ?? 0;
+  }
+  return bytes;
 }
 
 /** A scan report in the user's words. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ const engines: Engine[] = [];
 async function startDevice(
   device: TestDevice,
   name: string,
+  limits: { limitUpBytesPerSecond?: number } = {},
 ): Promise<{ engine: Engine; folder: string }> {
   const folder = path.join(tempDir(), name, 'Ferry');
   await mkdir(path.dirname(folder), { recursive: true });
@@ -28,6 +30,7 @@ async function startDevice(
     rootNamespace: device.login.rootNamespace,
     email: device.email,
     deviceName: name,
+    ...limits,
   });
   engines.push(engine);
   return { engine, folder };
@@ -78,5 +81,36 @@ describe('a running engine', () => {
         timeoutMs: 20_000,
       },
     );
+  });
+});
+
+describe('the status while a transfer runs', () => {
+  it('counts the files and bytes still to send, and none once they are sent', async () => {
+    const ann = await server.createUser('ann', 'A');
+    // 1 MB/s up: the 3 MB file takes seconds, long enough to look at the status meanwhile.
+    const a = await startDevice(ann, 'A', { limitUpBytesPerSecond: 1_000_000 });
+    void a.engine.run();
+    await waitUntil(async () => (await a.engine.getStatus()).state === 'idle', {
+      timeoutMs: 20_000,
+    });
+    await writeFile(path.join(a.folder, 'big.bin'), randomBytes(3_000_000));
+    await writeFile(path.join(a.folder, 'small.txt'), 'small');
+    await waitUntil(
+      async () => {
+        const { progress } = await a.engine.getStatus();
+        return progress.filesPending === 2 && progress.bytesPending === 3_000_005;
+      },
+      { timeoutMs: 20_000 },
+    );
+    await waitUntil(
+      async () => {
+        const status = await a.engine.getStatus();
+        return status.state === 'idle' && status.progress.filesPending === 0;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const { progress } = await a.engine.getStatus();
+    expect(progress.bytesPending).toBe(0);
+    expect(progress.bytesUp).toBeGreaterThanOrEqual(3_000_000);
   });
 });

@@ -31,7 +31,7 @@ import type { ActivityResponse, NamespaceId, UserId } from './protocol/index.js'
 import { EngineError } from './errors.js';
 import { createRemoteClient, RemoteError, type RemoteClient } from './remote/index.js';
 import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
-import { problemsOf, TransferMeter } from './engine-status.js';
+import { pendingBytesOf, problemsOf, TransferMeter } from './engine-status.js';
 
 export interface EngineOptions {
   /** The synced folder, an absolute OS path (created when missing). */
@@ -178,8 +178,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await fs.removeTree(TEMP_FOLDER);
 
   const status = (): EngineStatus => {
-    const plan = lastOutcome?.plan;
-    const pendingBytes = 0;
+    const plan = sync.latestPlan;
     return {
       state: engineState,
       ...(message === undefined ? {} : { message }),
@@ -191,7 +190,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       account,
       progress: meter.progress(clock.nowMs(), {
         files: plan?.operations.length ?? 0,
-        bytes: pendingBytes,
+        bytes: plan === undefined ? 0 : pendingBytesOf(plan.operations, state.items),
       }),
       problems,
       heldDeletes:

@@ -47,6 +47,11 @@ export interface ExecuteContext {
   namespaceKey(namespace: NamespaceId, signal: AbortSignal): Promise<Uint8Array>;
   /** Waits until `bytes` may be sent or received (the bandwidth limits); at once without one. */
   throttle(direction: 'up' | 'down', bytes: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Whether the server's journal, past the last pull, touches `path` or anything under it (an
+   * edit, a move in or out, a delete): what was planned on an older view must wait for the pull.
+   */
+  changedOnServer(path: string, signal: AbortSignal): Promise<boolean>;
   readonly signal: AbortSignal;
 }
 

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTree, useSyncPair } from './sync-pair.fixture.js';
@@ -146,5 +146,41 @@ describe('an item that takes the agreed path of another item moved on both sides
     await pair.converge();
     expect(await readTree(a.folder)).toEqual({ '/one.txt': 'x', '/two.txt': 'y edited on B' });
     expect(a.conflicts.map((c) => c.reason)).toEqual(['rename_rename']);
+  });
+});
+
+describe('delete_remote of a folder edited on the server after the pull', () => {
+  // B deletes the folder; A's edit inside it reaches the server while B scans, after B's pull
+  // and before B's delete runs: the delete must not take A's edit with it.
+  let editDuringScan: (() => Promise<void>) | undefined;
+  const racing = useSyncPair({
+    wrapB: (fs) => ({
+      ...fs,
+      readDir: async (dirPath, signal) => {
+        const edit = editDuringScan;
+        if (edit !== undefined && dirPath === '/') {
+          editDuringScan = undefined;
+          await edit();
+        }
+        return fs.readDir(dirPath, signal);
+      },
+    }),
+  });
+
+  it('waits for the pull: the edit is kept on both devices', async () => {
+    const [a, b] = [racing.a(), racing.b()];
+    await mkdir(path.join(a.folder, 'docs'));
+    await writeFile(path.join(a.folder, 'docs/in.txt'), 'first');
+    await racing.converge();
+    await rm(path.join(b.folder, 'docs'), { recursive: true });
+    await writeFile(path.join(a.folder, 'docs/in.txt'), 'edited on A');
+    editDuringScan = async () => {
+      expect((await a.syncOnce()).agreed).toBe(true);
+    };
+    await b.syncOnce();
+    expect(editDuringScan).toBeUndefined();
+    await racing.converge();
+    // The edit beats the delete: it is back on B, and A still has it.
+    expect(await readTree(b.folder)).toEqual({ '/docs': '/', '/docs/in.txt': 'edited on A' });
   });
 });

@@ -114,6 +114,11 @@ export async function deleteRemote(
   const { items } = context.state;
   const remote = items.remote.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.path) return 'stale';
+  // Deleted here on an older view of the server: a file edited, added or moved in there since
+  // is not ours to delete (the next pull shows it, and the plan keeps it). A commit landing
+  // between this check and the delete still goes: the delete has no revision precondition in
+  // the protocol; the server's history keeps that version.
+  if (await context.changedOnServer(operation.path, context.signal)) return 'stale';
   try {
     await context.remote.deletePath(operation.path, context.signal);
   } catch (error) {

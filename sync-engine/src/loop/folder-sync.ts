@@ -87,6 +87,8 @@ export class FolderSync {
   private quotaExceeded = false;
   private diskFullUntilMs = 0;
   allowMassDelete = false;
+  /** The plan being worked on (or the last one): what is pending, for the status. */
+  latestPlan: Plan | undefined;
 
   constructor(options: FolderSyncOptions) {
     this.options = options;
@@ -209,6 +211,7 @@ export class FolderSync {
       throttle: async (direction, bytes, throttleSignal) => {
         await this.limiters[direction]?.take(bytes, throttleSignal);
       },
+      changedOnServer: (path, checkSignal) => this.changedOnServer(path, checkSignal),
       namespaceKey: (namespace, keySignal) => {
         let key = this.keys.get(namespace);
         if (key === undefined) {
@@ -219,6 +222,25 @@ export class FolderSync {
         return key;
       },
     };
+  }
+
+  /** Reads the journal past the stored cursor (without moving it) for entries at or under `path`. */
+  private async changedOnServer(path: string, signal: AbortSignal): Promise<boolean> {
+    let cursor = this.options.state.cursors.get(this.cursorKey);
+    const touches = (entryPath: string | undefined) =>
+      entryPath !== undefined && (entryPath === path || entryPath.startsWith(`${path}/`));
+    for (let page = 0; cursor !== undefined && page < 20; page += 1) {
+      const result = await this.options.remote.listChanges({ cursor, limit: 1000 }, signal);
+      // Too old to tell: the next pull lists everything again.
+      if (result.kind === 'cursor_expired') return true;
+      for (const entry of result.entries) {
+        if (touches(entry.path) || ('movedFrom' in entry && touches(entry.movedFrom))) return true;
+      }
+      if (!result.hasMore) return false;
+      cursor = result.cursor;
+    }
+    // No cursor yet, or a journal longer than we care to read now: wait for the pull.
+    return true;
   }
 
   private isDue(operation: Operation, nowMs: number): boolean {
@@ -327,6 +349,7 @@ export class FolderSync {
         await this.pull(signal);
         await this.scan(signal);
         plan = this.plan();
+        this.latestPlan = plan;
         const nowMs = this.options.clock.nowMs();
         const due = independentOperations(
           plan.operations.filter((operation) => this.isDue(operation, nowMs)),
