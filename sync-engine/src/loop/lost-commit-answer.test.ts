@@ -1,0 +1,83 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RemoteError, type RemoteClient } from '../remote/index.js';
+import { useTempDir } from '../testkit/index.js';
+import { startRemoteTestServer, type RemoteTestServer } from '../testkit/remote-test-server.js';
+import { RoundStopped } from './folder-sync.js';
+import { createSyncDevice, type SyncDevice } from './sync-devices.fixture.js';
+
+const tempDir = useTempDir('ferry-lost-answer-');
+let server: RemoteTestServer;
+const devices: SyncDevice[] = [];
+afterEach(async () => {
+  for (const device of devices.splice(0)) device.close();
+  await server.close();
+});
+
+/**
+ * The server commits, and the connection is cut before its answer arrives: the one fault of a
+ * real network that cannot be caused on loopback at the right instant, so it is injected here.
+ */
+function losingCommitAnswers(client: RemoteClient, lose: { count: number }): RemoteClient {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property !== 'commitFile') return Reflect.get(target, property, receiver);
+      return async (...args: Parameters<RemoteClient['commitFile']>) => {
+        const answer = await target.commitFile(...args);
+        if (lose.count > 0) {
+          lose.count -= 1;
+          throw new RemoteError('network_error', 'the connection was cut (injected)');
+        }
+        return answer;
+      };
+    },
+  });
+}
+
+describe('a commit whose answer was lost', () => {
+  it.each([
+    ['a new file', false],
+    ['an edit', true],
+  ])(
+    'is recognised as our own at the next pull (%s): no conflict, one version',
+    async (_name, edit) => {
+      server = await startRemoteTestServer();
+      const ann = await server.createUser('ann', 'A');
+      const lose = { count: 0 };
+      const a = await createSyncDevice(server, ann, tempDir(), 'A', {
+        remote: losingCommitAnswers(ann.client, lose),
+      });
+      const b = await createSyncDevice(server, await server.addDevice(ann, 'B'), tempDir(), 'B');
+      devices.push(a, b);
+      const file = path.join(a.folder, 'notes.txt');
+      if (edit) {
+        await writeFile(file, 'first');
+        expect((await a.syncOnce()).agreed).toBe(true);
+      }
+      await writeFile(file, 'the version whose answer is lost');
+      lose.count = 1;
+      await expect(a.syncOnce()).rejects.toBeInstanceOf(RoundStopped);
+      expect(lose.count).toBe(0);
+
+      expect((await a.syncOnce()).agreed).toBe(true);
+      expect((await b.syncOnce()).agreed).toBe(true);
+      expect(a.conflicts).toEqual([]);
+      expect(await readFile(path.join(b.folder, 'notes.txt'), 'utf8')).toBe(
+        'the version whose answer is lost',
+      );
+      const revisions = await ann.client.listRevisions(
+        { path: '/notes.txt', limit: 10 },
+        AbortSignal.timeout(5000),
+      );
+      expect(revisions.revisions).toHaveLength(edit ? 2 : 1);
+
+      // The next edit is an ordinary upload on the version the lost answer would have named.
+      await writeFile(file, 'edited again');
+      expect((await a.syncOnce()).agreed).toBe(true);
+      expect(a.conflicts).toEqual([]);
+      expect((await b.syncOnce()).agreed).toBe(true);
+      expect(await readFile(path.join(b.folder, 'notes.txt'), 'utf8')).toBe('edited again');
+    },
+  );
+});
