@@ -3,14 +3,11 @@
  * folders, real SQLite states, one FolderSync each running one operation at a time, so the
  * order of a plan's operations is the order they run in (as in the simulation).
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { createNodeFileSystem } from '../disk/node-file-system.js';
 import type { FileSystem } from '../ports.js';
-import { FolderSync, type SyncOutcome } from '../loop/folder-sync.js';
-import { openClientState, type ClientState, type Conflict } from '../state/index.js';
-import { systemClock } from '../system-clock.js';
+import { createSyncDevice, readTree, type SyncDevice } from '../loop/sync-devices.fixture.js';
 import { useTempDir } from '../testkit/index.js';
 import {
   startRemoteTestServer,
@@ -18,66 +15,25 @@ import {
   type TestDevice,
 } from '../testkit/remote-test-server.js';
 
-export interface PairDevice {
-  readonly folder: string;
-  readonly state: ClientState;
-  readonly conflicts: Conflict[];
-  syncOnce(): Promise<SyncOutcome>;
-}
-
-/** Every file and folder under `root` but `.ferry`: path → content ('/' for folders). */
-export async function readTree(root: string, prefix = ''): Promise<Record<string, string>> {
-  const tree: Record<string, string> = {};
-  for (const entry of await readdir(path.join(root, prefix), { withFileTypes: true })) {
-    const relative = `${prefix}/${entry.name}`;
-    if (relative === '/.ferry') continue;
-    if (entry.isDirectory()) {
-      tree[relative] = '/';
-      Object.assign(tree, await readTree(root, relative));
-    } else {
-      tree[relative] = await readFile(path.join(root, relative), 'utf8');
-    }
-  }
-  return tree;
-}
+export { readTree };
+export type PairDevice = SyncDevice;
 
 /** Wraps a device's real FileSystem (to act at a chosen step, as a user would). */
 export type WrapFileSystem = (fs: FileSystem, folder: string) => FileSystem;
 
-async function createDevice(
+function createDevice(
   server: RemoteTestServer,
   login: TestDevice,
   dir: string,
   name: string,
   wrap: WrapFileSystem = (fs) => fs,
 ): Promise<PairDevice> {
+  // The folder createSyncDevice makes.
   const folder = path.join(dir, name, 'folder');
-  await mkdir(folder, { recursive: true });
-  const state = openClientState(path.join(dir, name, 'state.sqlite'));
-  const conflicts: Conflict[] = [];
-  const sync = new FolderSync({
-    state,
+  return createSyncDevice(server, login, dir, name, {
     fs: wrap(createNodeFileSystem(folder), folder),
-    remote: login.client,
-    clock: systemClock,
-    report: {
-      synced: () => undefined,
-      conflict: (conflict) => conflicts.push(conflict),
-      problem: () => undefined,
-      transferred: () => undefined,
-    },
-    serverUrl: server.url,
-    userId: login.login.userId,
-    rootNamespace: login.login.rootNamespace,
-    deviceName: name,
     concurrency: 1,
   });
-  return {
-    folder,
-    state,
-    conflicts,
-    syncOnce: () => sync.syncUntilAgreed(AbortSignal.timeout(60_000)),
-  };
 }
 
 /**
@@ -100,8 +56,8 @@ export function useSyncPair(options: { wrapB?: WrapFileSystem } = {}): {
     b = await createDevice(server, await server.addDevice(ann, 'B'), tempDir(), 'B', options.wrapB);
   });
   afterEach(async () => {
-    a.state.close();
-    b.state.close();
+    a.close();
+    b.close();
     await server.close();
   });
   return {
