@@ -7,9 +7,10 @@
  */
 import type { Operation } from '../plan/index.js';
 import type { EntryStat } from '../ports.js';
-import type { BlockRef } from '../state/index.js';
+import type { Rev } from '../protocol/index.js';
+import type { BlockRef, LocalItem, RemoteItem } from '../state/index.js';
 import { crashPoint } from './crash-points.js';
-import { fetchBlocks } from './fetch-blocks.js';
+import { fetchBlocks, type FetchedBlock } from './fetch-blocks.js';
 import {
   isUnchanged,
   parentOf,
@@ -41,37 +42,66 @@ export async function ensureParent(context: ExecuteContext, path: string): Promi
   return true;
 }
 
-export async function downloadFile(
+/** What a download starts from: the server's row, and ours when the file is known here. */
+export interface DownloadPremise {
+  readonly operation: Download;
+  readonly remote: RemoteItem & { readonly rev: Rev };
+  readonly local: LocalItem | undefined;
+}
+
+/**
+ * The rows a download needs, when the path is still as planned (nothing new there, or our
+ * unchanged file) and its folder can be made; else undefined (stale).
+ */
+export async function downloadPremise(
   context: ExecuteContext,
   operation: Download,
-): Promise<ExecuteOutcome> {
+): Promise<DownloadPremise | undefined> {
   const { items } = context.state;
   const remote = items.remote.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.path || remote.rev === undefined)
-    return 'stale';
+    return undefined;
   const local = items.local.get(operation.itemId);
-  if (local !== undefined && local.path !== remote.path) return 'stale';
+  if (local !== undefined && local.path !== remote.path) return undefined;
   const occupantBefore = await context.fs.stat(operation.path, context.signal);
   const pathIsOurs =
     local === undefined ? occupantBefore === undefined : isUnchanged(local, occupantBefore);
-  if (!pathIsOurs) return 'stale';
+  if (!pathIsOurs) return undefined;
   // Its folder first: when that cannot be made yet, nothing is downloaded in vain.
-  if (!(await ensureParent(context, operation.path))) return 'stale';
+  if (!(await ensureParent(context, operation.path))) return undefined;
+  return { operation, remote: { ...remote, rev: remote.rev }, local };
+}
 
+/** A version written at its path, to be recorded. */
+export interface PlacedDownload {
+  readonly premise: DownloadPremise;
+  /** The file as renamed into place (inode, size, mtime). */
+  readonly stat: EntryStat;
+  readonly sizeBytes: number;
+  readonly fingerprint: string;
+  readonly blocks: readonly BlockRef[];
+}
+
+/**
+ * Writes the version's blocks to a temporary file, flushes it, gives it the server's mtime and
+ * renames it over the path if the path is still as the premise found it; undefined if not.
+ */
+export async function placeDownload(
+  context: ExecuteContext,
+  premise: DownloadPremise,
+  expectedBytes: number,
+  blocks: AsyncIterable<FetchedBlock> | Iterable<FetchedBlock>,
+): Promise<PlacedDownload | undefined> {
+  const { operation, remote, local } = premise;
   await context.fs.mkdir(TEMP_FOLDER);
   const tempPath = `${TEMP_FOLDER}/${operation.itemId}-${Math.floor(context.clock.nowMs())}`;
   const fingerprinter = await context.createFingerprinter();
   let sizeBytes = 0;
-  let written: EntryStat | undefined;
-  const listing = await context.remote.getFileBlocks(
-    { path: remote.path, rev: remote.rev },
-    context.signal,
-  );
   const blockRefs: BlockRef[] = [];
   try {
     const writer = await context.fs.createFile(tempPath);
     try {
-      for await (const block of fetchBlocks(context, listing.namespace, listing.blocks)) {
+      for await (const block of blocks) {
         await writer.write(block.bytes);
         fingerprinter.update(block.bytes);
         blockRefs.push({
@@ -82,8 +112,8 @@ export async function downloadFile(
         sizeBytes += block.bytes.length;
         crashPoint('download:mid-file');
       }
-      if (sizeBytes !== listing.size) {
-        throw new Error(`download of ${remote.path} gave ${sizeBytes} of ${listing.size} bytes`);
+      if (sizeBytes !== expectedBytes) {
+        throw new Error(`download of ${remote.path} gave ${sizeBytes} of ${expectedBytes} bytes`);
       }
       await writer.sync();
     } finally {
@@ -93,49 +123,79 @@ export async function downloadFile(
     // What the file is once renamed (a rename keeps inode, size and mtime), taken here where
     // nobody else writes: a stat after the rename could already see the user's next edit, and
     // recording it with the downloaded fingerprint would hide that edit from every scan.
-    written = await context.fs.stat(tempPath, context.signal);
+    const written = await context.fs.stat(tempPath, context.signal);
     if (written === undefined) throw new Error(`download of ${remote.path}: temporary file gone`);
     const occupant = await context.fs.stat(operation.path, context.signal);
     const stillOurs = local === undefined ? occupant === undefined : isUnchanged(local, occupant);
     if (!stillOurs) {
       await context.fs.removeFile(tempPath);
-      return 'stale';
+      return undefined;
     }
     crashPoint('download:before-rename');
     await context.fs.rename(tempPath, operation.path);
     crashPoint('download:after-rename');
+    return {
+      premise,
+      stat: written,
+      sizeBytes,
+      fingerprint: fingerprinter.digest(),
+      blocks: blockRefs,
+    };
   } catch (error) {
     await context.fs.removeFile(tempPath).catch(() => undefined);
     throw error;
   }
-  const stat = written;
-  const fingerprint = fingerprinter.digest();
+}
+
+/** Records a placed download in the local and synced trees; call inside a state transaction. */
+export function recordDownload(context: ExecuteContext, placed: PlacedDownload): void {
+  const { items } = context.state;
+  const { operation, remote } = placed.premise;
+  const { stat, fingerprint, sizeBytes, blocks } = placed;
   const now = context.clock.nowMs();
-  context.state.transaction(() => {
-    items.local.put({
-      itemId: operation.itemId,
-      kind: 'file',
-      path: operation.path,
-      inode: stat.inode,
-      sizeBytes: stat.sizeBytes,
-      mtimeMs: stat.mtimeMs,
-      fingerprint,
-      scannedMs: now,
-    });
-    makeRoomInSynced(context.state, operation.itemId, operation.path);
-    items.synced.put({
-      itemId: operation.itemId,
-      kind: 'file',
-      path: operation.path,
-      rev: remote.rev,
-      sizeBytes,
-      modifiedMs: remote.modifiedMs,
-      fingerprint,
-      syncedMs: now,
-    });
-    context.state.blocks.set(operation.itemId, 'local', blockRefs);
-    context.state.blocks.set(operation.itemId, 'synced', blockRefs);
+  items.local.put({
+    itemId: operation.itemId,
+    kind: 'file',
+    path: operation.path,
+    inode: stat.inode,
+    sizeBytes: stat.sizeBytes,
+    mtimeMs: stat.mtimeMs,
+    fingerprint,
+    scannedMs: now,
   });
-  context.report.synced('download', operation.path, { sizeBytes });
+  makeRoomInSynced(context.state, operation.itemId, operation.path);
+  items.synced.put({
+    itemId: operation.itemId,
+    kind: 'file',
+    path: operation.path,
+    rev: remote.rev,
+    sizeBytes,
+    modifiedMs: remote.modifiedMs,
+    fingerprint,
+    syncedMs: now,
+  });
+  context.state.blocks.set(operation.itemId, 'local', blocks);
+  context.state.blocks.set(operation.itemId, 'synced', blocks);
+}
+
+export async function downloadFile(
+  context: ExecuteContext,
+  operation: Download,
+): Promise<ExecuteOutcome> {
+  const premise = await downloadPremise(context, operation);
+  if (premise === undefined) return 'stale';
+  const listing = await context.remote.getFileBlocks(
+    { path: premise.remote.path, rev: premise.remote.rev },
+    context.signal,
+  );
+  const placed = await placeDownload(
+    context,
+    premise,
+    listing.size,
+    fetchBlocks(context, listing.namespace, listing.blocks),
+  );
+  if (placed === undefined) return 'stale';
+  context.state.transaction(() => recordDownload(context, placed));
+  context.report.synced('download', operation.path, { sizeBytes: placed.sizeBytes });
   return 'done';
 }

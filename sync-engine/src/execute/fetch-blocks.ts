@@ -18,7 +18,7 @@ export interface FetchedBlock {
   readonly fromDisk: boolean;
 }
 
-async function fromLocalCopy(
+export async function fromLocalCopy(
   context: ExecuteContext,
   id: BlockId,
 ): Promise<Uint8Array | undefined> {

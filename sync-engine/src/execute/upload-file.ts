@@ -9,8 +9,9 @@
  * nothing is committed and the next scan uploads it again with its final content.
  */
 import { contentHashOf, encodeFileBlocks, type EncodedFileBlock } from '../blocks/index.js';
-import type { BlockId, FileMetadata, Rev } from '../protocol/index.js';
-import type { BlockRef, ItemId } from '../state/index.js';
+import type { BlockId, CommitRequest, FileMetadata, NamespaceId } from '../protocol/index.js';
+import type { CommitResult } from '../remote/index.js';
+import type { BlockRef, ItemId, LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
 import { crashPoint } from './crash-points.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
@@ -26,7 +27,7 @@ import {
 type Upload = Extract<Operation, { kind: 'upload' }>;
 
 /** Files from this size on are announced before their blocks go (the seed's pending → uploaded). */
-const ANNOUNCE_MIN_BYTES = 16 * 1024 * 1024;
+export const ANNOUNCE_MIN_BYTES = 16 * 1024 * 1024;
 
 /** Blocks checked and sent together: bounds memory (at most this many encoded blocks held). */
 const BLOCKS_PER_BATCH = 8;
@@ -98,15 +99,118 @@ async function sendMissing(
   for (const block of batch) block.release();
 }
 
+/** A local file read, chunked and encrypted, ready for its commit. */
+export interface PreparedUpload {
+  readonly operation: Upload;
+  /** The local row as it was when the file was read. */
+  readonly local: LocalItem;
+  readonly namespace: NamespaceId;
+  readonly blocks: readonly BlockRef[];
+  readonly fingerprint: string;
+  readonly sizeBytes: number;
+  readonly contentHash: string;
+}
+
+/** The local row of an upload, when the file is still as planned (else the upload is stale). */
+export async function uploadPremise(
+  context: ExecuteContext,
+  operation: Upload,
+): Promise<LocalItem | undefined> {
+  const local = context.state.items.local.get(operation.itemId);
+  if (local === undefined || local.path !== operation.path) return undefined;
+  const before = await context.fs.stat(operation.path, context.signal);
+  return isUnchanged(local, before) ? local : undefined;
+}
+
+export function commitRequestOf(prepared: PreparedUpload): CommitRequest {
+  return {
+    path: prepared.operation.path,
+    blocks: prepared.blocks.map((block) => block.blockId),
+    size: prepared.sizeBytes,
+    modified: Math.round(prepared.local.mtimeMs),
+    ...(prepared.operation.parentRev === undefined
+      ? {}
+      : { parentRev: prepared.operation.parentRev }),
+  };
+}
+
+/**
+ * The intent log: if we crash after the server committed but before we recorded it, the next
+ * pull recognises our own commit by its content hash instead of calling it a conflict.
+ */
+export function recordIntent(context: ExecuteContext, prepared: PreparedUpload): void {
+  recordCommitIntent(context.state, prepared.operation.itemId, {
+    path: prepared.operation.path,
+    contentHash: prepared.contentHash,
+    fingerprint: prepared.fingerprint,
+    sizeBytes: prepared.sizeBytes,
+  });
+}
+
+/** Records a commit the server accepted; call inside a state transaction. */
+export function recordUpload(
+  context: ExecuteContext,
+  prepared: PreparedUpload,
+  file: FileMetadata,
+): void {
+  const { items } = context.state;
+  const { operation, local, fingerprint, blocks } = prepared;
+  clearCommitIntent(context.state, operation.itemId);
+  recordCommitted(context, operation.itemId, file, fingerprint, blocks);
+  const current = items.local.get(operation.itemId);
+  if (current !== undefined && current.path === local.path) {
+    items.local.put({ ...current, fingerprint });
+    context.state.blocks.set(operation.itemId, 'local', blocks);
+  }
+  if (operation.restoresDeleted === true) {
+    const id = context.state.conflicts.record({
+      itemId: operation.itemId,
+      reason: 'edit_delete',
+      path: operation.path,
+      remoteRev: file.rev,
+      detectedMs: context.clock.nowMs(),
+    });
+    const conflict = context.state.conflicts.get(id);
+    if (conflict !== undefined) context.report.conflict(conflict);
+  }
+}
+
+/** What an answer other than a commit means for the upload. */
+export async function settleRefusedUpload(
+  context: ExecuteContext,
+  prepared: PreparedUpload,
+  result: Exclude<CommitResult, { kind: 'committed' }>,
+): Promise<ExecuteOutcome> {
+  const { operation } = prepared;
+  switch (result.kind) {
+    case 'rev_conflict':
+      // The server moved on: its version keeps the path, ours becomes a conflicted copy.
+      clearCommitIntent(context.state, operation.itemId);
+      await setAside(context, {
+        itemId: operation.itemId,
+        path: operation.path,
+        cause: 'edit_edit',
+        remoteRev: result.currentRev ?? undefined,
+        localContentHash: prepared.contentHash,
+      });
+      return 'done';
+    case 'missing_blocks':
+      throw new Error(
+        `the server still lacks ${result.missing.length} blocks of ${operation.path}`,
+      );
+    case 'namespace_changed':
+      // The folder became shared meanwhile: the next pull brings the new namespace.
+      clearCommitIntent(context.state, operation.itemId);
+      return 'stale';
+  }
+}
+
 export async function uploadFile(
   context: ExecuteContext,
   operation: Upload,
 ): Promise<ExecuteOutcome> {
-  const { items } = context.state;
-  const local = items.local.get(operation.itemId);
-  if (local === undefined || local.path !== operation.path) return 'stale';
-  const before = await context.fs.stat(operation.path, context.signal);
-  if (!isUnchanged(local, before)) return 'stale';
+  const local = await uploadPremise(context, operation);
+  if (local === undefined) return 'stale';
   const namespace = namespaceFor(context, operation.path);
   const key = await context.namespaceKey(namespace, context.signal);
 
@@ -140,31 +244,19 @@ export async function uploadFile(
   if (batch.length > 0) await sendMissing(context, namespace, batch);
   const after = await context.fs.stat(operation.path, context.signal);
   if (!isUnchanged(local, after)) return 'stale';
-  const fingerprint = fingerprinter.digest();
-  const sizeBytes = blocks.reduce((sum, block) => sum + block.sizeBytes, 0);
-
-  const commit = (parentRev: Rev | undefined) =>
-    context.remote.commitFile(
-      {
-        path: operation.path,
-        blocks: blocks.map((block) => block.blockId),
-        size: sizeBytes,
-        modified: Math.round(local.mtimeMs),
-        ...(parentRev === undefined ? {} : { parentRev }),
-      },
-      context.signal,
-    );
-  // The intent log: if we crash after the server committed but before we recorded it, the next
-  // pull recognises our own commit by its content hash instead of calling it a conflict.
-  const contentHash = contentHashOf(blocks.map((block) => block.blockId));
-  recordCommitIntent(context.state, operation.itemId, {
-    path: operation.path,
-    contentHash,
-    fingerprint,
-    sizeBytes,
-  });
+  const prepared: PreparedUpload = {
+    operation,
+    local,
+    namespace,
+    blocks,
+    fingerprint: fingerprinter.digest(),
+    sizeBytes: blocks.reduce((sum, block) => sum + block.sizeBytes, 0),
+    contentHash: contentHashOf(blocks.map((block) => block.blockId)),
+  };
+  const commit = () => context.remote.commitFile(commitRequestOf(prepared), context.signal);
+  recordIntent(context, prepared);
   crashPoint('upload:before-commit');
-  let result = await commit(operation.parentRev);
+  let result = await commit();
   crashPoint('upload:after-commit');
   if (result.kind === 'missing_blocks') {
     // Collected between our check and the commit (or never sent by a crashed attempt): send again.
@@ -175,51 +267,11 @@ export async function uploadFile(
       }
       block.release();
     }
-    result = await commit(operation.parentRev);
+    result = await commit();
   }
-  switch (result.kind) {
-    case 'committed':
-      context.state.transaction(() => {
-        clearCommitIntent(context.state, operation.itemId);
-        recordCommitted(context, operation.itemId, result.file, fingerprint, blocks);
-        const current = items.local.get(operation.itemId);
-        if (current !== undefined && current.path === local.path) {
-          items.local.put({ ...current, fingerprint });
-          context.state.blocks.set(operation.itemId, 'local', blocks);
-        }
-        if (operation.restoresDeleted === true) {
-          const id = context.state.conflicts.record({
-            itemId: operation.itemId,
-            reason: 'edit_delete',
-            path: operation.path,
-            remoteRev: result.file.rev,
-            detectedMs: context.clock.nowMs(),
-          });
-          const conflict = context.state.conflicts.get(id);
-          if (conflict !== undefined) context.report.conflict(conflict);
-        }
-      });
-      context.report.synced('upload', operation.path, { sizeBytes });
-      return 'done';
-    case 'rev_conflict': {
-      // The server moved on: its version keeps the path, ours becomes a conflicted copy.
-      clearCommitIntent(context.state, operation.itemId);
-      await setAside(context, {
-        itemId: operation.itemId,
-        path: operation.path,
-        cause: 'edit_edit',
-        remoteRev: result.currentRev ?? undefined,
-        localContentHash: contentHash,
-      });
-      return 'done';
-    }
-    case 'missing_blocks':
-      throw new Error(
-        `the server still lacks ${result.missing.length} blocks of ${operation.path}`,
-      );
-    case 'namespace_changed':
-      // The folder became shared meanwhile: the next pull brings the new namespace.
-      clearCommitIntent(context.state, operation.itemId);
-      return 'stale';
-  }
+  if (result.kind !== 'committed') return settleRefusedUpload(context, prepared, result);
+  const file = result.file;
+  context.state.transaction(() => recordUpload(context, prepared, file));
+  context.report.synced('upload', operation.path, { sizeBytes: prepared.sizeBytes });
+  return 'done';
 }

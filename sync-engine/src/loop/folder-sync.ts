@@ -8,7 +8,10 @@
 import { createFingerprinter } from '../blocks/index.js';
 import type { ExecuteContext, ExecuteReporter } from '../execute/execute-context.js';
 import { settleCommitIntents } from '../execute/commit-intents.js';
+import type { BatchOutcome } from '../execute/batch-outcome.js';
+import { downloadFiles } from '../execute/download-batch.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import { uploadFiles } from '../execute/upload-batch.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
 import { planOperations, type MassDeletePolicy, type Operation, type Plan } from '../plan/index.js';
 import type { Clock, FileSystem } from '../ports.js';
@@ -20,6 +23,7 @@ import type { ScanProblem } from '../scan/scan-problems.js';
 import { computeBackoffMs, type ClientState } from '../state/index.js';
 import { independentOperations } from './independent-operations.js';
 import { RateLimiter } from './rate-limiter.js';
+import { workUnitsOf, type WorkUnit } from './work-units.js';
 import { applyLocalScan } from '../trees/local-scan.js';
 import { applyRemoteChanges, replaceRemoteTree } from '../trees/remote-changes.js';
 
@@ -275,17 +279,16 @@ export class FolderSync {
     });
   }
 
-  /** Runs one operation; true when it was done (not stale, not failed). */
-  private async runOperation(operation: Operation, signal: AbortSignal): Promise<boolean> {
-    try {
-      const outcome = await executeOperation(this.context(signal), operation);
-      if (outcome === 'done') {
-        this.failures.delete(operation.itemId);
-        this.staleCounts.delete(operation.itemId);
-        return true;
-      }
-      // Stale: the next round plans again. An item that stays stale (its premise never holds)
-      // waits like a failure instead of spinning the round.
+  /** Books one operation's end: clears or records its failure, counts stale answers. */
+  private settle(operation: Operation, outcome: BatchOutcome, signal: AbortSignal): boolean {
+    if (outcome === 'done') {
+      this.failures.delete(operation.itemId);
+      this.staleCounts.delete(operation.itemId);
+      return true;
+    }
+    if (outcome === 'stale') {
+      // The next round plans again. An item that stays stale (its premise never holds) waits
+      // like a failure instead of spinning the round.
       const stale = (this.staleCounts.get(operation.itemId) ?? 0) + 1;
       this.staleCounts.set(operation.itemId, stale);
       if (stale >= MAX_STALE_ATTEMPTS) {
@@ -297,40 +300,65 @@ export class FolderSync {
         );
       }
       return false;
-    } catch (error) {
-      if (signal.aborted) throw error;
-      if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
-        throw new RoundStopped(error);
-      if (error instanceof RemoteError && error.code === 'quota_exceeded')
-        this.quotaExceeded = true;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== undefined && DISK_FULL.has(code))
-        this.diskFullUntilMs = this.options.clock.nowMs() + 30_000;
-      this.recordFailure(operation, error);
-      return false;
     }
+    const { error } = outcome;
+    if (signal.aborted) throw error;
+    if (error instanceof RemoteError && STOPPING_CODES.has(error.code))
+      throw new RoundStopped(error);
+    if (error instanceof RemoteError && error.code === 'quota_exceeded') this.quotaExceeded = true;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && DISK_FULL.has(code))
+      this.diskFullUntilMs = this.options.clock.nowMs() + 30_000;
+    this.recordFailure(operation, error);
+    return false;
+  }
+
+  /** Runs one unit of work (an operation, or a batch of small transfers); true if any was done. */
+  private async runUnit(unit: WorkUnit, signal: AbortSignal): Promise<boolean> {
+    let outcomes: BatchOutcome[];
+    try {
+      const context = this.context(signal);
+      if (unit.kind === 'uploads') outcomes = await uploadFiles(context, unit.operations);
+      else if (unit.kind === 'downloads') outcomes = await downloadFiles(context, unit.operations);
+      else outcomes = [await executeOperation(context, unit.operations[0])];
+    } catch (error) {
+      // The whole unit failed (a request of a batch): every operation in it did.
+      outcomes = unit.operations.map(() => ({ error }));
+    }
+    let done = false;
+    let stopped: unknown;
+    for (const [at, operation] of unit.operations.entries()) {
+      try {
+        if (this.settle(operation, outcomes[at]!, signal)) done = true;
+      } catch (error) {
+        stopped ??= error;
+      }
+    }
+    if (stopped !== undefined) throw stopped;
+    return done;
   }
 
   /**
-   * Runs `operations` with bounded concurrency; the first stopping failure ends the batch.
-   * True when at least one of them was done.
+   * Runs `operations` with bounded concurrency, small uploads and downloads in batches; the
+   * first stopping failure ends the batch. True when at least one of them was done.
    */
   private async runAll(operations: readonly Operation[], signal: AbortSignal): Promise<boolean> {
     const limit = this.options.concurrency ?? 16;
+    const units = workUnitsOf(operations, this.options.state.items);
     let next = 0;
     let stopped: unknown;
     let done = false;
     const worker = async () => {
-      while (next < operations.length && stopped === undefined) {
-        const operation = operations[next++]!;
+      while (next < units.length && stopped === undefined) {
+        const unit = units[next++]!;
         try {
-          if (await this.runOperation(operation, signal)) done = true;
+          if (await this.runUnit(unit, signal)) done = true;
         } catch (error) {
           stopped ??= error;
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(limit, operations.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(limit, units.length) }, worker));
     if (stopped !== undefined) throw stopped;
     return done;
   }
