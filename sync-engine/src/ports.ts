@@ -47,6 +47,11 @@ export interface FileSystem {
   createFile(path: string): Promise<FileWriter>;
   /** Renames `from` to `to`, replacing a file at `to` (atomic on one file system). */
   rename(from: string, to: string): Promise<void>;
+  /**
+   * Renames the file `from` to `to` only when nothing is at `to`: throws EEXIST otherwise, with
+   * no window in which a file created there meanwhile could be replaced.
+   */
+  renameNoReplace(from: string, to: string): Promise<void>;
   /** Creates the folder and any missing parents; nothing happens when it exists. */
   mkdir(path: string): Promise<void>;
   /** Deletes a file; nothing happens when it is already gone. */

@@ -3,7 +3,18 @@
  * segment by segment so that a `/`-rooted tree path can never leave the folder.
  */
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, rmdir, unlink, utimes } from 'node:fs/promises';
+import {
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  rmdir,
+  unlink,
+  utimes,
+} from 'node:fs/promises';
 import path from 'node:path';
 import type { DirEntry, EntryKind, EntryStat, FileSystem, FileWriter } from '../ports.js';
 
@@ -152,6 +163,24 @@ export function createNodeFileSystem(root: string): FileSystem {
       };
     },
     rename: async (from, to) => rename(await resolveExisting(from), await resolveNew(to)),
+    renameNoReplace: async (from, to) => {
+      const source = await resolveExisting(from);
+      const target = await resolveNew(to);
+      // A hard link fails with EEXIST atomically when `to` exists; the source name then goes.
+      try {
+        await link(source, target);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+        // A file system without hard links (FAT, some network shares): check, then rename.
+        if ((await lstat(target).catch(() => undefined)) !== undefined) {
+          throw Object.assign(new Error(`EEXIST: ${to} exists`), { code: 'EEXIST' });
+        }
+        await rename(source, target);
+        return;
+      }
+      await unlink(source);
+    },
     mkdir: async (treePath) => {
       await mkdir(await resolveNew(treePath), { recursive: true });
     },

@@ -132,7 +132,18 @@ export async function placeDownload(
       return undefined;
     }
     crashPoint('download:before-rename');
-    await context.fs.rename(tempPath, operation.path);
+    if (local === undefined) {
+      // A new file: a file the user creates at the path from now on is never replaced.
+      try {
+        await context.fs.renameNoReplace(tempPath, operation.path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        await context.fs.removeFile(tempPath);
+        return undefined;
+      }
+    } else {
+      await context.fs.rename(tempPath, operation.path);
+    }
     crashPoint('download:after-rename');
     return {
       premise,

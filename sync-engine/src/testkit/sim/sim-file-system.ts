@@ -110,6 +110,10 @@ export function createSimFileSystem(options: {
         await real.rename(from, to);
         inodes.forget(replaced);
       }),
+    renameNoReplace: (from, to) =>
+      gated('fs.rename', async () => {
+        await real.renameNoReplace(from, to);
+      }),
     mkdir: (treePath) =>
       gated('fs.mkdir', async () => {
         await real.mkdir(treePath);
