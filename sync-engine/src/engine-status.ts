@@ -3,7 +3,7 @@
  * outcome, and the transfer counters behind progress and speed.
  */
 import type { EngineProblem, EngineProgress } from './control/index.js';
-import type { SyncOutcome } from './loop/folder-sync.js';
+import { NAME_REFUSED, type SyncOutcome } from './loop/folder-sync.js';
 import type { ScanProblem } from './scan/scan-problems.js';
 
 const SPEED_WINDOW_MS = 5_000;
@@ -114,7 +114,10 @@ export function problemsOf(outcome: SyncOutcome, nowMs: number): EngineProblem[]
     problems.push({
       code: failure.code,
       path: failure.path,
-      message: `${failure.operation} ${failure.path} failed ${failure.attempts} time(s): ${failure.message}`,
+      message:
+        failure.code === NAME_REFUSED
+          ? `${failure.path} stays on the server, not synced here: ${failure.message}; rename it on another device to sync it here`
+          : `${failure.operation} ${failure.path} failed ${failure.attempts} time(s): ${failure.message}`,
       sinceMs: nowMs,
     });
   }

@@ -19,6 +19,7 @@ import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
 import type { ScanProblem } from '../scan/scan-problems.js';
 import { computeBackoffMs, type ClientState } from '../state/index.js';
 import { independentOperations } from './independent-operations.js';
+import { nameRefusalOf } from './name-refusal.js';
 import { RateLimiter } from './rate-limiter.js';
 import { applyLocalScan } from '../trees/local-scan.js';
 import { applyRemoteChanges, replaceRemoteTree } from '../trees/remote-changes.js';
@@ -53,7 +54,12 @@ export interface ItemFailure {
 
 /** What one pass of {@link FolderSync.syncUntilAgreed} came to. */
 export interface SyncOutcome {
-  /** Both sides agree: the plan is empty and nothing waits for a retry. */
+  /**
+   * Both sides agree on everything this device can hold: the plan is empty and nothing waits
+   * for a retry, or all that is left are names this device's file system refused (in
+   * `failures` with code `name_refused`: they wait for a new name on the server, as Dropbox
+   * shows "up to date" and "can't sync N files").
+   */
   readonly agreed: boolean;
   readonly plan: Plan;
   readonly failures: readonly ItemFailure[];
@@ -76,6 +82,15 @@ const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 const MAX_ROUNDS = 500;
 /** Stale answers of one item in a row before it waits for a retry like a failure. */
 const MAX_STALE_ATTEMPTS = 3;
+/** The failure code of a name this device's file system refused (see name-refusal.ts). */
+export const NAME_REFUSED = 'name_refused';
+/** A refused name is tried again after an hour, doubling to once a day (or once renamed). */
+const NAME_REFUSED_BACKOFF = { initialDelayMs: 3_600_000, maxDelayMs: 86_400_000 };
+
+/** The path an operation writes (a move's target). */
+function pathOf(operation: Operation): string {
+  return 'path' in operation ? operation.path : 'to' in operation ? operation.to : '';
+}
 
 export class FolderSync {
   private readonly options: FolderSyncOptions;
@@ -221,6 +236,16 @@ export class FolderSync {
     };
   }
 
+  /** Waiting for another name: this device's file system refused the one it has. */
+  private isRefusedName(operation: Operation): boolean {
+    const failure = this.failures.get(operation.itemId);
+    return (
+      failure?.code === NAME_REFUSED &&
+      failure.operation === operation.kind &&
+      failure.path === pathOf(operation)
+    );
+  }
+
   private isDue(operation: Operation, nowMs: number): boolean {
     if (operation.kind === 'upload' && this.quotaExceeded) return false;
     if (
@@ -230,19 +255,36 @@ export class FolderSync {
       return false;
     }
     const failure = this.failures.get(operation.itemId);
-    return failure === undefined || failure.nextAttemptMs <= nowMs;
+    if (failure === undefined) return true;
+    // A refused name renamed on the server (or its folder) is worth a try at once.
+    if (failure.code === NAME_REFUSED && !this.isRefusedName(operation)) return true;
+    return failure.nextAttemptMs <= nowMs;
   }
 
   private recordFailure(operation: Operation, error: unknown): void {
     const nowMs = this.options.clock.nowMs();
     const previous = this.failures.get(operation.itemId);
     const attempts = (previous?.attempts ?? 0) + 1;
+    const path = pathOf(operation);
+    const refusal = nameRefusalOf(operation.kind, path, error);
+    if (refusal !== undefined) {
+      // The same name will be refused again: try rarely (the name may be fine after all, a
+      // transient EINVAL), and at once when it changes (isDue).
+      this.failures.set(operation.itemId, {
+        path,
+        operation: operation.kind,
+        code: NAME_REFUSED,
+        message: refusal,
+        attempts,
+        nextAttemptMs: nowMs + computeBackoffMs(attempts, NAME_REFUSED_BACKOFF),
+      });
+      return;
+    }
     const code =
       error instanceof RemoteError
         ? error.code
         : ((error as NodeJS.ErrnoException).code ?? 'internal_error');
     const retryAfterMs = error instanceof RemoteError ? error.retryAfterMs : undefined;
-    const path = 'path' in operation ? operation.path : 'to' in operation ? operation.to : '';
     this.failures.set(operation.itemId, {
       path,
       operation: operation.kind,
@@ -348,7 +390,9 @@ export class FolderSync {
     for (const itemId of this.failures.keys())
       if (!planned.has(itemId)) this.failures.delete(itemId);
     return {
-      agreed: plan.operations.length === 0 && plan.heldDeletes.length === 0,
+      agreed:
+        plan.operations.every((operation) => this.isRefusedName(operation)) &&
+        plan.heldDeletes.length === 0,
       plan,
       failures: [...this.failures.values()],
       scanProblems: this.scanProblems,
