@@ -50,6 +50,8 @@ export interface ItemFailure {
   readonly message: string;
   readonly attempts: number;
   readonly nextAttemptMs: number;
+  /** A move's source: where the item still is (on this disk for move_local). */
+  readonly fromPath?: string;
 }
 
 /** What one pass of {@link FolderSync.syncUntilAgreed} came to. */
@@ -246,6 +248,20 @@ export class FolderSync {
     );
   }
 
+  /**
+   * A refused name that holds nothing back: not a file edited here whose move (to the name
+   * refused) comes first, or the edit would wait unseen while the folder says up to date.
+   */
+  private isSettled(operation: Operation): boolean {
+    if (!this.isRefusedName(operation)) return false;
+    if (operation.kind !== 'move_local') return true;
+    const { items } = this.options.state;
+    return (
+      items.local.get(operation.itemId)?.fingerprint ===
+      items.synced.get(operation.itemId)?.fingerprint
+    );
+  }
+
   private isDue(operation: Operation, nowMs: number): boolean {
     if (operation.kind === 'upload' && this.quotaExceeded) return false;
     if (
@@ -277,6 +293,7 @@ export class FolderSync {
         message: refusal,
         attempts,
         nextAttemptMs: nowMs + computeBackoffMs(attempts, NAME_REFUSED_BACKOFF),
+        ...(operation.kind === 'move_local' ? { fromPath: operation.from } : {}),
       });
       return;
     }
@@ -391,7 +408,7 @@ export class FolderSync {
       if (!planned.has(itemId)) this.failures.delete(itemId);
     return {
       agreed:
-        plan.operations.every((operation) => this.isRefusedName(operation)) &&
+        plan.operations.every((operation) => this.isSettled(operation)) &&
         plan.heldDeletes.length === 0,
       plan,
       failures: [...this.failures.values()],

@@ -295,4 +295,31 @@ describe('a name this device refuses', () => {
       ].sort(),
     );
   });
+  it('renamed on A to a name refused here: B keeps it under the old name and holds its edit back, reported', async () => {
+    await rename(path.join(a.folder, 'readme.md'), path.join(a.folder, 'read:me.md'));
+    await syncAgreed(a);
+    const moved = await serverFiles();
+    await syncAgreed(b);
+    expect(await readFile(path.join(b.folder, 'readme.md'), 'utf8')).toBe('# read me\n');
+    const { problems } = await b.engine.getStatus();
+    expect(problems.find((problem) => problem.path === '/read:me.md')?.message).toBe(
+      '/read:me.md is not renamed here, kept as /readme.md: this file system refuses the name "read:me.md" (ENOENT); rename it on another device to sync it here',
+    );
+
+    // An edit here waits behind the rename: kept on disk, not sent, and the round says so.
+    await writeFile(path.join(b.folder, 'readme.md'), 'edited on B');
+    const edited = await b.engine.syncOnce();
+    expect(edited.agreed).toBe(false);
+    expect(edited.reason).toContain('rename it on another device');
+    expect(await readFile(path.join(b.folder, 'readme.md'), 'utf8')).toBe('edited on B');
+    expect(await serverFiles()).toEqual(moved);
+
+    // Renamed back on A: B's edit goes up.
+    await rename(path.join(a.folder, 'read:me.md'), path.join(a.folder, 'readme.md'));
+    await syncAgreed(a);
+    await syncAgreed(b);
+    await syncAgreed(a);
+    expect(await readFile(path.join(a.folder, 'readme.md'), 'utf8')).toBe('edited on B');
+    expect(await refusedProblems()).not.toContain('/read:me.md');
+  });
 });
