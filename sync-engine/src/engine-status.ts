@@ -3,7 +3,7 @@
  * outcome, and the transfer counters behind progress and speed.
  */
 import type { EngineProblem, EngineProgress } from './control/index.js';
-import type { SyncOutcome } from './loop/folder-sync.js';
+import { NAME_REFUSED, type ItemFailure, type SyncOutcome } from './loop/folder-sync.js';
 import type { Operation } from './plan/index.js';
 import type { ItemTables } from './state/index.js';
 import type { ScanProblem } from './scan/scan-problems.js';
@@ -105,6 +105,17 @@ export function scanProblemOf(problem: ScanProblem, sinceMs: number): EngineProb
   }
 }
 
+function failureMessage(failure: ItemFailure): string {
+  if (failure.code !== NAME_REFUSED) {
+    return `${failure.operation} ${failure.path} failed ${failure.attempts} time(s): ${failure.message}`;
+  }
+  const where =
+    failure.fromPath === undefined
+      ? 'stays on the server, not synced here'
+      : `is not renamed here, kept as ${failure.fromPath}`;
+  return `${failure.path} ${where}: ${failure.message}; rename it on another device to sync it here`;
+}
+
 /** Every problem of a round: scan reports, plan notices, failed operations, pauses. */
 export function problemsOf(outcome: SyncOutcome, nowMs: number): EngineProblem[] {
   const problems = outcome.scanProblems.map((problem) => scanProblemOf(problem, nowMs));
@@ -129,7 +140,7 @@ export function problemsOf(outcome: SyncOutcome, nowMs: number): EngineProblem[]
     problems.push({
       code: failure.code,
       path: failure.path,
-      message: `${failure.operation} ${failure.path} failed ${failure.attempts} time(s): ${failure.message}`,
+      message: failureMessage(failure),
       sinceMs: nowMs,
     });
   }

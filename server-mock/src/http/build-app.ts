@@ -99,6 +99,7 @@ export async function buildApp(
     },
   });
   installErrorHandling(app);
+  ctx.metrics.countConnectionBytes(app.server);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.httpRequests.inc({ method: request.method, route, status: reply.statusCode });

@@ -2,7 +2,9 @@
  * Prometheus metrics of one server instance, on its own registry (two servers in one process,
  * as in tests, never collide). Served as text at GET /metrics.
  */
+import type { Server } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerConnectionBytes } from './connection-bytes.js';
 import { registerProcessMetrics } from './process-metrics.js';
 
 export class ServerMetrics {
@@ -41,8 +43,12 @@ export class ServerMetrics {
     registers: [this.registry],
   });
 
+  /** Counts the bytes on the wire of `server`'s connections (ferry_http_bytes_total). */
+  readonly countConnectionBytes: (server: Server) => void;
+
   constructor() {
     registerProcessMetrics(this.registry, 'ferry_');
+    this.countConnectionBytes = registerConnectionBytes(this.registry, 'ferry_');
   }
 
   /** The metrics in Prometheus text format. */

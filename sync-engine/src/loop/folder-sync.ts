@@ -22,6 +22,7 @@ import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
 import type { ScanProblem } from '../scan/scan-problems.js';
 import { computeBackoffMs, type ClientState } from '../state/index.js';
 import { independentOperations } from './independent-operations.js';
+import { nameRefusalOf } from './name-refusal.js';
 import { RateLimiter } from './rate-limiter.js';
 import { workUnitsOf, type WorkUnit } from './work-units.js';
 import { applyLocalScan } from '../trees/local-scan.js';
@@ -53,11 +54,18 @@ export interface ItemFailure {
   readonly message: string;
   readonly attempts: number;
   readonly nextAttemptMs: number;
+  /** A move's source: where the item still is (on this disk for move_local). */
+  readonly fromPath?: string;
 }
 
 /** What one pass of {@link FolderSync.syncUntilAgreed} came to. */
 export interface SyncOutcome {
-  /** Both sides agree: the plan is empty and nothing waits for a retry. */
+  /**
+   * Both sides agree on everything this device can hold: the plan is empty and nothing waits
+   * for a retry, or all that is left are names this device's file system refused (in
+   * `failures` with code `name_refused`: they wait for a new name on the server, as Dropbox
+   * shows "up to date" and "can't sync N files").
+   */
   readonly agreed: boolean;
   readonly plan: Plan;
   readonly failures: readonly ItemFailure[];
@@ -80,6 +88,15 @@ const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 const MAX_ROUNDS = 500;
 /** Stale answers of one item in a row before it waits for a retry like a failure. */
 const MAX_STALE_ATTEMPTS = 3;
+/** The failure code of a name this device's file system refused (see name-refusal.ts). */
+export const NAME_REFUSED = 'name_refused';
+/** A refused name is tried again after an hour, doubling to once a day (or once renamed). */
+const NAME_REFUSED_BACKOFF = { initialDelayMs: 3_600_000, maxDelayMs: 86_400_000 };
+
+/** The path an operation writes (a move's target). */
+function pathOf(operation: Operation): string {
+  return 'path' in operation ? operation.path : 'to' in operation ? operation.to : '';
+}
 
 export class FolderSync {
   private readonly options: FolderSyncOptions;
@@ -247,6 +264,30 @@ export class FolderSync {
     return true;
   }
 
+  /** Waiting for another name: this device's file system refused the one it has. */
+  private isRefusedName(operation: Operation): boolean {
+    const failure = this.failures.get(operation.itemId);
+    return (
+      failure?.code === NAME_REFUSED &&
+      failure.operation === operation.kind &&
+      failure.path === pathOf(operation)
+    );
+  }
+
+  /**
+   * A refused name that holds nothing back: not a file edited here whose move (to the name
+   * refused) comes first, or the edit would wait unseen while the folder says up to date.
+   */
+  private isSettled(operation: Operation): boolean {
+    if (!this.isRefusedName(operation)) return false;
+    if (operation.kind !== 'move_local') return true;
+    const { items } = this.options.state;
+    return (
+      items.local.get(operation.itemId)?.fingerprint ===
+      items.synced.get(operation.itemId)?.fingerprint
+    );
+  }
+
   private isDue(operation: Operation, nowMs: number): boolean {
     if (operation.kind === 'upload' && this.quotaExceeded) return false;
     if (
@@ -256,19 +297,37 @@ export class FolderSync {
       return false;
     }
     const failure = this.failures.get(operation.itemId);
-    return failure === undefined || failure.nextAttemptMs <= nowMs;
+    if (failure === undefined) return true;
+    // A refused name renamed on the server (or its folder) is worth a try at once.
+    if (failure.code === NAME_REFUSED && !this.isRefusedName(operation)) return true;
+    return failure.nextAttemptMs <= nowMs;
   }
 
   private recordFailure(operation: Operation, error: unknown): void {
     const nowMs = this.options.clock.nowMs();
     const previous = this.failures.get(operation.itemId);
     const attempts = (previous?.attempts ?? 0) + 1;
+    const path = pathOf(operation);
+    const refusal = nameRefusalOf(operation.kind, path, error);
+    if (refusal !== undefined) {
+      // The same name will be refused again: try rarely (the name may be fine after all, a
+      // transient EINVAL), and at once when it changes (isDue).
+      this.failures.set(operation.itemId, {
+        path,
+        operation: operation.kind,
+        code: NAME_REFUSED,
+        message: refusal,
+        attempts,
+        nextAttemptMs: nowMs + computeBackoffMs(attempts, NAME_REFUSED_BACKOFF),
+        ...(operation.kind === 'move_local' ? { fromPath: operation.from } : {}),
+      });
+      return;
+    }
     const code =
       error instanceof RemoteError
         ? error.code
         : ((error as NodeJS.ErrnoException).code ?? 'internal_error');
     const retryAfterMs = error instanceof RemoteError ? error.retryAfterMs : undefined;
-    const path = 'path' in operation ? operation.path : 'to' in operation ? operation.to : '';
     this.failures.set(operation.itemId, {
       path,
       operation: operation.kind,
@@ -399,7 +458,9 @@ export class FolderSync {
     for (const itemId of this.failures.keys())
       if (!planned.has(itemId)) this.failures.delete(itemId);
     return {
-      agreed: plan.operations.length === 0 && plan.heldDeletes.length === 0,
+      agreed:
+        plan.operations.every((operation) => this.isSettled(operation)) &&
+        plan.heldDeletes.length === 0,
       plan,
       failures: [...this.failures.values()],
       scanProblems: this.scanProblems,

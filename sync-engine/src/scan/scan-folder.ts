@@ -58,6 +58,9 @@ const isQuickMatch = (known: KnownEntry | undefined, stat: EntryStat) =>
   known.sizeBytes === stat.sizeBytes &&
   known.mtimeMs === stat.mtimeMs;
 
+/** Entries of one folder visited at once. */
+const VISIT_CONCURRENCY = 16;
+
 const join = (folder: string, name: string) => (folder === '/' ? `/${name}` : `${folder}/${name}`);
 
 /** Scans the whole folder. Never throws for one bad entry: it becomes a problem. */
@@ -82,24 +85,40 @@ export async function scanFolder(options: ScanFolderOptions): Promise<ScanResult
       byNfc.set(nfc, [...(byNfc.get(nfc) ?? []), entry.name]);
     }
     const kept: string[] = [];
-    for (const [nfcName, spellings] of byNfc) {
-      const path = join(folder.path, nfcName);
-      if (spellings.length > 1) {
-        problems.push({ kind: 'unicode_twins', paths: spellings.map((s) => join(folder.path, s)) });
-        continue;
+    const names = [...byNfc];
+    // Entries of a folder are looked at side by side: each lstat (and a changed file's read)
+    // waits on the OS, and one at a time leaves the disk and the thread pool idle.
+    let next = 0;
+    const visitor = async () => {
+      while (next < names.length) {
+        const [nfcName, spellings] = names[next++]!;
+        const path = join(folder.path, nfcName);
+        if (spellings.length > 1) {
+          problems.push({
+            kind: 'unicode_twins',
+            paths: spellings.map((s) => join(folder.path, s)),
+          });
+          continue;
+        }
+        const diskPath = join(folder.diskPath, spellings[0]!);
+        const found = await visit({ options, path, diskPath, problems });
+        if (!found) continue;
+        kept.push(nfcName);
+        entries.push(found);
+        if (found.kind === 'folder') pending.push({ path, diskPath });
       }
-      const diskPath = join(folder.diskPath, spellings[0]!);
-      const found = await visit({ options, path, diskPath, problems });
-      if (!found) continue;
-      kept.push(nfcName);
-      entries.push(found);
-      if (found.kind === 'folder') pending.push({ path, diskPath });
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(VISIT_CONCURRENCY, names.length) }, visitor));
     for (const twins of caseOnlyTwins(kept)) {
       problems.push({ kind: 'case_only_twins', paths: twins.map((n) => join(folder.path, n)) });
     }
   }
-  entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  entries.sort((a, b) => byPath(a.path, b.path));
+  // Found side by side: put in one order, so reports do not shuffle from scan to scan.
+  const problemPath = (problem: ScanProblem) =>
+    'path' in problem ? problem.path : (problem.paths[0] ?? '');
+  problems.sort((a, b) => byPath(problemPath(a), problemPath(b)));
   return { entries, problems };
 }
 
