@@ -114,6 +114,10 @@ export function createRefusingFileSystem(inner: FileSystem, rule: NameRule): Ref
       check('rename', to, from);
       return inner.rename(from, to);
     },
+    renameNoReplace: async (from, to) => {
+      check('rename', to, from);
+      return inner.renameNoReplace(from, to);
+    },
     mkdir: async (path) => {
       check('mkdir', path);
       return inner.mkdir(path);
