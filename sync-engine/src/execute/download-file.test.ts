@@ -6,15 +6,22 @@ import { readTree, useSyncPair } from './sync-pair.fixture.js';
 
 /** The user saves `/notes.md` on B right after a download renamed it into place. */
 let editAfterRename: string | undefined;
+async function editIfDownloaded(folder: string, from: string, to: string) {
+  if (from.startsWith(`${TEMP_FOLDER}/`) && to === '/notes.md' && editAfterRename) {
+    await writeFile(path.join(folder, 'notes.md'), editAfterRename);
+    editAfterRename = undefined;
+  }
+}
 const pair = useSyncPair({
   wrapB: (fs, folder) => ({
     ...fs,
     async rename(from, to) {
       await fs.rename(from, to);
-      if (from.startsWith(`${TEMP_FOLDER}/`) && to === '/notes.md' && editAfterRename) {
-        await writeFile(path.join(folder, 'notes.md'), editAfterRename);
-        editAfterRename = undefined;
-      }
+      await editIfDownloaded(folder, from, to);
+    },
+    async renameNoReplace(from, to) {
+      await fs.renameNoReplace(from, to);
+      await editIfDownloaded(folder, from, to);
     },
   }),
 });

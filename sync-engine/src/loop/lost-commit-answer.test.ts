@@ -20,19 +20,25 @@ afterEach(async () => {
  * real network that cannot be caused on loopback at the right instant, so it is injected here.
  */
 function losingCommitAnswers(client: RemoteClient, lose: { count: number }): RemoteClient {
-  return new Proxy(client, {
-    get(target, property, receiver) {
-      if (property !== 'commitFile') return Reflect.get(target, property, receiver);
-      return async (...args: Parameters<RemoteClient['commitFile']>) => {
-        const answer = await target.commitFile(...args);
-        if (lose.count > 0) {
-          lose.count -= 1;
-          throw new RemoteError('network_error', 'the connection was cut (injected)');
-        }
-        return answer;
-      };
+  const cut = () => {
+    if (lose.count === 0) return false;
+    lose.count -= 1;
+    return true;
+  };
+  return {
+    ...client,
+    commitFile: async (request, signal) => {
+      const answer = await client.commitFile(request, signal);
+      if (cut()) throw new RemoteError('network_error', 'the connection was cut (injected)');
+      return answer;
     },
-  });
+    // Small files are committed in batches.
+    commitFiles: async (requests, signal) => {
+      const answers = await client.commitFiles(requests, signal);
+      if (cut()) throw new RemoteError('network_error', 'the connection was cut (injected)');
+      return answers;
+    },
+  };
 }
 
 describe('a commit whose answer was lost', () => {

@@ -133,6 +133,11 @@ beforeEach(async () => {
       bFileBlocks.push(request.path);
       return bDevice.client.getFileBlocks(request, signal);
     },
+    // Small files' block lists come in batches.
+    getFileBlocksBatch: (requests, signal) => {
+      for (const request of requests) bFileBlocks.push(request.path);
+      return bDevice.client.getFileBlocksBatch(requests, signal);
+    },
   };
   bAheadMs = 0;
   const clock: Clock = {
