@@ -226,10 +226,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           publish({ type: 'problem', problem });
       }
       if (outcome.quotaExceeded) void refreshAccount();
-      if (outcome.plan.heldDeletes.length > 0) {
+      if (outcome.agreed) lastSyncedMs = clock.nowMs();
+      // Paused while this round ran (its transfers were let finish): say paused, not idle.
+      if (paused) {
+        setState('paused');
+      } else if (outcome.plan.heldDeletes.length > 0) {
         setState('held', `${outcome.plan.heldDeleteFiles} deletions wait for your confirmation`);
       } else if (outcome.agreed) {
-        lastSyncedMs = clock.nowMs();
         setState('idle');
       } else {
         setState('syncing', `${outcome.plan.operations.length} changes wait for a retry`);
@@ -394,6 +397,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     resume: async () => {
       paused = false;
+      // The woken loop starts a round at once: the answer should not still say paused.
+      if (engineState === 'paused' && running !== undefined && !closed) setState('syncing');
       wakeup.wake();
       return status();
     },
