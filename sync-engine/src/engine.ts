@@ -178,7 +178,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await fs.removeTree(TEMP_FOLDER);
 
   const status = (): EngineStatus => {
-    const plan = sync.latestPlan;
+    // What the plan being worked on still has to do.
+    const pending = (sync.latestPlan?.operations ?? []).filter(
+      (operation) => !sync.doneInLatestPlan.has(operation.itemId),
+    );
+    const plan = lastOutcome?.plan;
     return {
       state: engineState,
       ...(message === undefined ? {} : { message }),
@@ -189,8 +193,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       paused,
       account,
       progress: meter.progress(clock.nowMs(), {
-        files: plan?.operations.length ?? 0,
-        bytes: plan === undefined ? 0 : pendingBytesOf(plan.operations, state.items),
+        files: pending.length,
+        bytes: pendingBytesOf(pending, state.items),
       }),
       problems,
       heldDeletes:

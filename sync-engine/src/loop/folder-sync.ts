@@ -106,6 +106,8 @@ export class FolderSync {
   allowMassDelete = false;
   /** The plan being worked on (or the last one): what is pending, for the status. */
   latestPlan: Plan | undefined;
+  /** Items whose operation in `latestPlan` is done already. */
+  readonly doneInLatestPlan = new Set<string>();
 
   constructor(options: FolderSyncOptions) {
     this.options = options;
@@ -339,6 +341,7 @@ export class FolderSync {
     try {
       const outcome = await executeOperation(this.context(signal), operation);
       if (outcome === 'done') {
+        this.doneInLatestPlan.add(operation.itemId);
         this.failures.delete(operation.itemId);
         this.staleCounts.delete(operation.itemId);
         return true;
@@ -409,6 +412,7 @@ export class FolderSync {
         await this.scan(signal);
         plan = this.plan();
         this.latestPlan = plan;
+        this.doneInLatestPlan.clear();
         const nowMs = this.options.clock.nowMs();
         const due = independentOperations(
           plan.operations.filter((operation) => this.isDue(operation, nowMs)),
