@@ -226,7 +226,10 @@ export async function commitBatch(
     const { index } = prepared[k]!;
     const input = inputs[index]!;
     try {
-      results[index] = { kind: 'committed', entry: requireCommitted(input, settleCommit(input, outcome)) };
+      results[index] = {
+        kind: 'committed',
+        entry: requireCommitted(input, settleCommit(input, outcome)),
+      };
     } catch (error) {
       results[index] = failedOf(error);
     }

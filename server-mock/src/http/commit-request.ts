@@ -34,7 +34,11 @@ export const commitBodySchema = {
  * The commit `body` asks for, by `actor` in `view`. Throws invalid_path (path rules, the root),
  * and whatever resolving the path for writing throws (forbidden for a viewer, …).
  */
-export function commitInputOf(view: UserView, actor: Actor, body: CommitRequest): CommitBlocksInput {
+export function commitInputOf(
+  view: UserView,
+  actor: Actor,
+  body: CommitRequest,
+): CommitBlocksInput {
   const userPath = requirePath(body.path);
   if (userPath === '/') throw new ServerError('invalid_path', 'cannot commit to the root');
   return {

@@ -25,7 +25,12 @@ import { commitBatch, type CommitBlocksInput } from '../commit/commit-blocks.js'
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { actorOf } from './authenticate.js';
-import { batchEntryErrorSchema, entryOf, failedEntryOf, type FailedEntry } from './batch-entries.js';
+import {
+  batchEntryErrorSchema,
+  entryOf,
+  failedEntryOf,
+  type FailedEntry,
+} from './batch-entries.js';
 import { commitBodySchema, commitInputOf } from './commit-request.js';
 import { fileBlocksResponseSchema, listFileBlocks } from './file-block-routes.js';
 import { viewOf } from './request-paths.js';
@@ -41,7 +46,11 @@ const commitBatchResponseSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { status: { type: 'integer' }, file: fileMetadataSchema, error: batchEntryErrorSchema },
+        properties: {
+          status: { type: 'integer' },
+          file: fileMetadataSchema,
+          error: batchEntryErrorSchema,
+        },
         required: ['status'],
       },
     },

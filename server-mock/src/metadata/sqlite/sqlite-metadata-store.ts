@@ -100,7 +100,9 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
     async commitFiles(inputs) {
       // Each guarded commit nests as a savepoint (a refusal writes nothing); the batch costs one
       // WAL commit and one write lock instead of one per file.
-      return ctx.write(() => inputs.map((input) => guarded(input.access, () => files.commit(input))));
+      return ctx.write(() =>
+        inputs.map((input) => guarded(input.access, () => files.commit(input))),
+      );
     },
     async announceFile(input) {
       return guarded(input.access, () => files.announce(input));
