@@ -59,14 +59,41 @@ export async function followEvents(
   const bar = tty
     ? new cliProgress.SingleBar(
         {
-          format: 'syncing {value} files done | ↑ {up} ↓ {down}',
+          format: 'syncing {bar} {value}/{total} files | ↑ {up} ↓ {down} | {speed}/s',
+          barsize: 20,
           hideCursor: true,
+          // Stopped to print a line above it: the bar's own line goes, the message stays.
+          clearOnComplete: true,
           noTTYOutput: false,
         },
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(0, 0, { up: '0 B', down: '0 B' });
+  /** Draws the bar from the engine's figures while a round runs; hidden while idle. */
+  let barShown = false;
+  const drawBar = async () => {
+    if (bar === undefined) return;
+    const { progress, state } = await engine.getStatus();
+    if (state === 'idle' || state === 'paused' || state === 'stopped') return;
+    const values = {
+      up: formatBytes(progress.bytesUp),
+      down: formatBytes(progress.bytesDown),
+      speed: formatBytes(progress.upBytesPerSecond + progress.downBytesPerSecond),
+    };
+    const total = progress.filesDone + progress.filesPending;
+    if (barShown) {
+      bar.setTotal(total);
+      bar.update(progress.filesDone, values);
+    } else {
+      bar.start(total, progress.filesDone, values);
+      barShown = true;
+    }
+  };
+  const printLine = (line: string) => {
+    if (barShown) bar?.stop();
+    barShown = false;
+    io.stdout.write(`${line}\n`);
+  };
   let after = 0;
   // "up to date" once per burst of changes, not after every quiet round.
   let changedSinceIdle = true;
@@ -86,19 +113,9 @@ export async function followEvents(
           changedSinceIdle = false;
         }
         const line = describeEvent(event);
-        if (line !== undefined) {
-          if (bar !== undefined) bar.stop();
-          io.stdout.write(`${line}\n`);
-        }
-        if (bar !== undefined) {
-          const status = await engine.getStatus();
-          const { filesDone, bytesUp, bytesDown, filesPending } = status.progress;
-          bar.start(filesDone + filesPending, filesDone, {
-            up: formatBytes(bytesUp),
-            down: formatBytes(bytesDown),
-          });
-        }
+        if (line !== undefined) printLine(line);
       }
+      await drawBar();
     }
   } finally {
     bar?.stop();

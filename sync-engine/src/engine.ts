@@ -178,7 +178,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   await fs.removeTree(TEMP_FOLDER);
 
   const status = (): EngineStatus => {
-    const plan = sync.latestPlan;
+    // What the plan being worked on still has to do.
+    const pending = (sync.latestPlan?.operations ?? []).filter(
+      (operation) => !sync.doneInLatestPlan.has(operation.itemId),
+    );
+    const plan = lastOutcome?.plan;
     return {
       state: engineState,
       ...(message === undefined ? {} : { message }),
@@ -189,8 +193,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       paused,
       account,
       progress: meter.progress(clock.nowMs(), {
-        files: plan?.operations.length ?? 0,
-        bytes: plan === undefined ? 0 : pendingBytesOf(plan.operations, state.items),
+        files: pending.length,
+        bytes: pendingBytesOf(pending, state.items),
       }),
       problems,
       heldDeletes:
@@ -226,10 +230,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
           publish({ type: 'problem', problem });
       }
       if (outcome.quotaExceeded) void refreshAccount();
-      if (outcome.plan.heldDeletes.length > 0) {
+      if (outcome.agreed) lastSyncedMs = clock.nowMs();
+      // Paused while this round ran (its transfers were let finish): say paused, not idle.
+      if (paused) {
+        setState('paused');
+      } else if (outcome.plan.heldDeletes.length > 0) {
         setState('held', `${outcome.plan.heldDeleteFiles} deletions wait for your confirmation`);
       } else if (outcome.agreed) {
-        lastSyncedMs = clock.nowMs();
         setState('idle');
       } else {
         setState('syncing', `${outcome.plan.operations.length} changes wait for a retry`);
@@ -394,6 +401,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     resume: async () => {
       paused = false;
+      // The woken loop starts a round at once: the answer should not still say paused.
+      if (engineState === 'paused' && running !== undefined && !closed) setState('syncing');
       wakeup.wake();
       return status();
     },

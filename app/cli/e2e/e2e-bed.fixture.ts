@@ -61,12 +61,21 @@ export interface E2eBed {
   device(name: string): E2eDevice;
   /** The content of `serverPath` (at `rev`, else the newest) as the device sees it on the server. */
   readOnServer(device: E2eDevice, serverPath: string, rev?: string): Promise<string>;
+  /** The paths of the files under `folderPath` on the server (recursive, sorted), as `device` sees them. */
+  listFilesOnServer(device: E2eDevice, folderPath: string): Promise<string[]>;
   /** Kills what is left running, stops the server and removes the temp dir. */
   close(): Promise<void>;
 }
 
 function describeRun(args: readonly string[], run: FerryRun): string {
   return `ferry ${args.join(' ')} exited ${run.code}\nstdout: ${run.stdout}\nstderr: ${run.stderr}`;
+}
+
+/** A remote client signed in as `device` (close it). */
+async function remoteOf(device: E2eDevice) {
+  const config = await readDeviceConfig(device.home);
+  if (config === undefined) throw new Error(`${device.name} is not signed in`);
+  return createRemoteClient({ baseUrl: config.serverUrl, token: config.token });
 }
 
 export async function startE2eBed(): Promise<E2eBed> {
@@ -153,9 +162,7 @@ export async function startE2eBed(): Promise<E2eBed> {
     root,
     device,
     async readOnServer(device, serverPath, rev) {
-      const config = await readDeviceConfig(device.home);
-      if (config === undefined) throw new Error(`${device.name} is not signed in`);
-      const remote = createRemoteClient({ baseUrl: config.serverUrl, token: config.token });
+      const remote = await remoteOf(device);
       try {
         const download = await remote.downloadFile(
           { path: serverPath, ...(rev === undefined ? {} : { rev: rev as Rev }) },
@@ -164,6 +171,21 @@ export async function startE2eBed(): Promise<E2eBed> {
         const chunks: Buffer[] = [];
         for await (const chunk of download.body) chunks.push(Buffer.from(chunk));
         return Buffer.concat(chunks).toString('utf8');
+      } finally {
+        remote.close();
+      }
+    },
+    async listFilesOnServer(device, folderPath) {
+      const remote = await remoteOf(device);
+      try {
+        const entries = await remote.listFolder(
+          { path: folderPath, recursive: true },
+          new AbortController().signal,
+        );
+        return entries
+          .filter((entry) => entry.type === 'file')
+          .map((entry) => entry.path)
+          .sort();
       } finally {
         remote.close();
       }

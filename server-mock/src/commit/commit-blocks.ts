@@ -1,16 +1,18 @@
 /**
  * Making a file version out of blocks the namespace holds: the one path shared by
- * POST /files/commit, simple and resumable uploads and restore. Checks the blocks and the
- * declared size, commits (first writer wins) with the caller's access re-checked inside the
- * commit's transaction, publishes the journal move on the bus, and turns the store's outcome
- * into a result or a wire error.
+ * POST /files/commit, /files/commit_batch, simple and resumable uploads and restore. Checks the
+ * blocks and the declared size, commits (first writer wins) with the caller's access re-checked
+ * inside the commit's transaction, publishes the journal move on the bus, and turns the store's
+ * outcome into a result or a wire error. A batch runs each of these steps per commit, with all
+ * its commits in one store transaction and one publish per namespace.
  */
 import { contentHashOf } from 'sync-engine/blocks';
-import type { BlockId, FileId, RemotePath, Rev } from 'sync-engine/protocol';
+import type { BlockId, FileId, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { accessOutcomeError, accessTo } from '../access/write-access.js';
 import type { ServerConfig } from '../config.js';
 import { assertNever, ServerError } from '../errors.js';
+import type { CommitInput, CommitOutcome } from '../metadata/file-store.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor, EntryRecord } from '../metadata/records.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
@@ -23,6 +25,11 @@ export interface CommitDeps {
   readonly metrics: Pick<ServerMetrics, 'commits'>;
   readonly config: Pick<ServerConfig, 'versionLimit'>;
 }
+
+/** What a commit batch uses of the server (a ServerContext is one). */
+export type CommitBatchDeps = Omit<CommitDeps, 'store'> & {
+  readonly store: Pick<MetadataStore, 'getBlock' | 'commitFiles'>;
+};
 
 export interface CommitBlocksInput {
   readonly target: ResolvedPath;
@@ -66,14 +73,16 @@ export type CommitResult =
   | { readonly kind: 'target_changed'; readonly target: ResolvedPath };
 
 /**
- * Commits and publishes, unless the target moved (then `target_changed`, for the caller to
- * redo the upload there). Throws missing_blocks, rev_conflict, path_conflict, invalid_request,
- * and forbidden when the caller lost write access meanwhile.
+ * The store's input for a commit: its blocks held by the namespace and its size checked.
+ * Throws missing_blocks and invalid_request.
  */
-export async function commitOnce(
-  deps: CommitDeps,
+async function prepareCommit(
+  deps: {
+    readonly store: Pick<MetadataStore, 'getBlock'>;
+    readonly config: Pick<ServerConfig, 'versionLimit'>;
+  },
   input: CommitBlocksInput,
-): Promise<CommitResult> {
+): Promise<CommitInput> {
   const measured = await measureBlocks(deps.store, input);
   if ('missing' in measured) {
     throw new ServerError(
@@ -90,7 +99,7 @@ export async function commitOnce(
       `size ${input.size} does not match the blocks' ${measured.size} bytes`,
     );
   }
-  const outcome = await deps.store.commitFile({
+  return {
     namespace: input.target.namespace,
     path: input.target.path,
     blocks: input.blocks,
@@ -106,11 +115,13 @@ export async function commitOnce(
     // Checked again inside the commit's transaction: the folder may have been shared, the
     // share revoked or the role lowered since the route resolved the path.
     access: accessTo(input.actor.userId, input.userPath, input.target),
-  });
+  };
+}
+
+/** The store's outcome as a result, or the wire error it means. Publishes nothing. */
+function settleCommit(input: CommitBlocksInput, outcome: CommitOutcome): CommitResult {
   switch (outcome.kind) {
     case 'committed':
-      deps.metrics.commits.inc();
-      await deps.bus.publish({ topic: input.target.namespace, seq: outcome.seq });
       return { kind: 'committed', entry: outcome.entry };
     case 'target_changed':
       return { kind: 'target_changed', target: outcome.target };
@@ -139,14 +150,28 @@ export async function commitOnce(
 }
 
 /**
- * Commits blocks the client uploaded (POST /files/commit, restore): a moved target is the
- * client's to handle, as 409 namespace_changed naming where the path is now.
+ * Commits and publishes, unless the target moved (then `target_changed`, for the caller to
+ * redo the upload there). Throws missing_blocks, rev_conflict, path_conflict, invalid_request,
+ * and forbidden when the caller lost write access meanwhile.
  */
-export async function commitBlocks(
+export async function commitOnce(
   deps: CommitDeps,
   input: CommitBlocksInput,
-): Promise<EntryRecord> {
-  const result = await commitOnce(deps, input);
+): Promise<CommitResult> {
+  const outcome = await deps.store.commitFile(await prepareCommit(deps, input));
+  const result = settleCommit(input, outcome);
+  if (outcome.kind === 'committed') {
+    deps.metrics.commits.inc();
+    await deps.bus.publish({ topic: input.target.namespace, seq: outcome.seq });
+  }
+  return result;
+}
+
+/**
+ * The committed file; a moved target is the client's to handle, as 409 namespace_changed
+ * naming where the path is now.
+ */
+function requireCommitted(input: CommitBlocksInput, result: CommitResult): EntryRecord {
   if (result.kind === 'committed') return result.entry;
   const { namespace } = result.target;
   throw accessOutcomeError(
@@ -155,4 +180,65 @@ export async function commitBlocks(
       ? 'restore again'
       : `upload the blocks to namespace ${namespace} (encrypted with its key, GET /keys/${namespace}) and commit again`,
   );
+}
+
+/** Commits blocks the client uploaded (POST /files/commit, restore). */
+export async function commitBlocks(
+  deps: CommitDeps,
+  input: CommitBlocksInput,
+): Promise<EntryRecord> {
+  return requireCommitted(input, await commitOnce(deps, input));
+}
+
+/** One commit of a batch: the file, or the error POST /files/commit would have answered. */
+export type BatchCommitResult =
+  | { readonly kind: 'committed'; readonly entry: EntryRecord }
+  | { readonly kind: 'failed'; readonly error: ServerError };
+
+/** A ServerError as a failed result; anything else is unexpected and fails the whole batch. */
+function failedOf(error: unknown): BatchCommitResult {
+  if (error instanceof ServerError) return { kind: 'failed', error };
+  throw error;
+}
+
+/**
+ * Commits each input as commitBlocks would (same checks, same errors), in order, in one store
+ * transaction (a later commit sees the earlier ones), then publishes once per namespace, at the
+ * last position written. Results in input order.
+ */
+export async function commitBatch(
+  deps: CommitBatchDeps,
+  inputs: readonly CommitBlocksInput[],
+): Promise<BatchCommitResult[]> {
+  const results: BatchCommitResult[] = new Array<BatchCommitResult>(inputs.length);
+  const prepared: Array<{ readonly index: number; readonly commit: CommitInput }> = [];
+  for (const [index, input] of inputs.entries()) {
+    try {
+      prepared.push({ index, commit: await prepareCommit(deps, input) });
+    } catch (error) {
+      results[index] = failedOf(error);
+    }
+  }
+  const outcomes =
+    prepared.length === 0 ? [] : await deps.store.commitFiles(prepared.map((p) => p.commit));
+  const heads = new Map<NamespaceId, number>();
+  for (const [k, outcome] of outcomes.entries()) {
+    const { index } = prepared[k]!;
+    const input = inputs[index]!;
+    try {
+      results[index] = {
+        kind: 'committed',
+        entry: requireCommitted(input, settleCommit(input, outcome)),
+      };
+    } catch (error) {
+      results[index] = failedOf(error);
+    }
+    if (outcome.kind === 'committed') {
+      deps.metrics.commits.inc();
+      const namespace = input.target.namespace;
+      heads.set(namespace, Math.max(heads.get(namespace) ?? 0, outcome.seq));
+    }
+  }
+  for (const [topic, seq] of heads) await deps.bus.publish({ topic, seq });
+  return results;
 }

@@ -1,10 +1,10 @@
 /**
  * POST /blocks/check, PUT and GET /blocks/{namespace}/{hash}: encoded blocks of one namespace.
- * A PUT is verified (decrypted with the namespace key, decompressed, hashed) before anything is
- * stored, so the store only ever holds blocks that decode to their id.
+ * A PUT is verified before anything is stored (block-uploads.ts); the batches of many blocks are
+ * in block-batch-routes.ts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BlockDecodeError, MAX_ENCODED_BLOCK_BYTES } from 'sync-engine/blocks';
+import type { FastifyInstance } from 'fastify';
+import { MAX_ENCODED_BLOCK_BYTES } from 'sync-engine/blocks';
 import {
   BLOCK_CONTENT_TYPE,
   MAX_CHECK_HASHES,
@@ -16,13 +16,11 @@ import {
   blockIdSchema,
   namespaceSchema,
 } from 'sync-engine/protocol';
-import type { AccessRole } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { QuotaReservation } from '../transfer/quota-reservation.js';
-import { storeBlock } from '../transfer/store-block.js';
 import { callerOf } from './authenticate.js';
-import { viewOf } from './request-paths.js';
+import { requireNamespaceRole, storeUploadedBlock } from './block-uploads.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 type BlockParams = { namespace: NamespaceId; hash: BlockId };
@@ -32,18 +30,6 @@ const blockParamsSchema = {
   properties: { namespace: namespaceSchema, hash: blockIdSchema },
   required: ['namespace', 'hash'],
 } as const;
-
-async function requireRole(
-  ctx: ServerContext,
-  request: FastifyRequest,
-  namespace: NamespaceId,
-  write: boolean,
-): Promise<AccessRole> {
-  const role = (await viewOf(ctx, request)).roleIn(namespace);
-  if (role === undefined) throw new ServerError('forbidden', `no access to namespace ${namespace}`);
-  if (write && role === 'viewer') throw new ServerError('forbidden', 'viewers cannot upload');
-  return role;
-}
 
 export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.addContentTypeParser(
@@ -79,7 +65,7 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
     },
     async (request): Promise<CheckBlocksResponse> => {
       const { namespace, hashes } = request.body;
-      await requireRole(ctx, request, namespace, false);
+      await requireNamespaceRole(ctx, request, namespace, false);
       return { missing: await ctx.store.findMissingBlocks(namespace, hashes) };
     },
   );
@@ -103,32 +89,17 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
     },
     async (request): Promise<PutBlockResponse> => {
       const { namespace, hash } = request.params;
-      await requireRole(ctx, request, namespace, true);
+      await requireNamespaceRole(ctx, request, namespace, true);
       if (!Buffer.isBuffer(request.body)) {
         throw new ServerError('unsupported_media_type', `send the block as ${BLOCK_CONTENT_TYPE}`);
-      }
-      if (await ctx.store.hasBlock(namespace, hash)) return { id: hash, stored: false };
-      const encoded = new Uint8Array(request.body);
-      let plain: Uint8Array;
-      try {
-        plain = await ctx.codec.decode(encoded, await ctx.keyring.keyOf(namespace), hash);
-      } catch (error) {
-        if (error instanceof BlockDecodeError) {
-          throw new ServerError(
-            'invalid_block',
-            `block ${hash} failed verification (${error.message})`,
-            { cause: error, details: { reason: error.code } },
-          );
-        }
-        throw error;
       }
       const reservation = QuotaReservation.create(ctx, {
         writerId: callerOf(request).user.id,
         label: `namespace ${namespace}`,
       });
       try {
-        const args = { namespace, id: hash, encoded, plainSize: plain.length };
-        return { id: hash, stored: await storeBlock(ctx, { ...args, reservation }) };
+        const block = { namespace, id: hash, encoded: new Uint8Array(request.body) };
+        return { id: hash, stored: await storeUploadedBlock(ctx, block, reservation) };
       } finally {
         await reservation.release();
       }
@@ -147,7 +118,7 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
     },
     async (request, reply) => {
       const { namespace, hash } = request.params;
-      await requireRole(ctx, request, namespace, false);
+      await requireNamespaceRole(ctx, request, namespace, false);
       const encoded = (await ctx.store.hasBlock(namespace, hash))
         ? await ctx.blocks.get(namespace, hash)
         : undefined;

@@ -28,11 +28,14 @@ function codeForFastifyStatus(status: number): WireErrorCode | undefined {
   }
 }
 
+/** The `error` object of a wire error body: code, message and the code's extra fields. */
+export function wireErrorOf(error: ServerError): WireErrorBody['error'] {
+  return { code: error.code, message: error.message, ...(error.details ?? {}) };
+}
+
 /** Sends a wire error body with its status (and Retry-After when set). */
 export function sendWireError(reply: FastifyReply, error: ServerError): FastifyReply {
-  const body: WireErrorBody = {
-    error: { code: error.code, message: error.message, ...(error.details ?? {}) },
-  };
+  const body: WireErrorBody = { error: wireErrorOf(error) };
   if (error.retryAfterMs !== undefined) {
     reply.header('retry-after', String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))));
   }

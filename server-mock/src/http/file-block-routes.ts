@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { type FileBlocksResponse, type Rev, pathSchema, revSchema } from 'sync-engine/protocol';
+import type { UserView } from '../access/user-view.js';
 import type { ServerContext } from '../server-context.js';
 import { layoutBlocks } from '../transfer/download-stream.js';
 import { findServedVersion } from './file-history.js';
@@ -34,6 +35,32 @@ export const fileBlocksResponseSchema = {
   required: ['path', 'fileId', 'namespace', 'rev', 'size', 'contentHash', 'modified', 'blocks'],
 } as const;
 
+/**
+ * The block list of `path` (at `rev`) in `view`: GET /files/blocks and each file of
+ * POST /files/blocks_batch. Throws invalid_path, not_found, path_conflict as download would.
+ */
+export async function listFileBlocks(
+  ctx: ServerContext,
+  view: UserView,
+  query: { readonly path: string; readonly rev?: Rev | undefined },
+): Promise<FileBlocksResponse> {
+  const userPath = requirePath(query.path);
+  const target = view.resolve(userPath);
+  const version = await findServedVersion(ctx, { target, userPath, rev: query.rev });
+  // No touchBlocks: listing reads no block bytes; GET /blocks marks what is really read.
+  const spans = await layoutBlocks(ctx.store, version);
+  return {
+    path: userPath,
+    fileId: version.fileId,
+    namespace: version.namespace,
+    rev: version.rev,
+    size: version.size,
+    contentHash: version.contentHash,
+    modified: version.modifiedMs,
+    blocks: spans.map((span) => ({ id: span.id, size: span.size })),
+  };
+}
+
 export async function registerFileBlockRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.get<{ Querystring: { path: string; rev?: string } }>(
     '/files/blocks',
@@ -50,26 +77,10 @@ export async function registerFileBlockRoutes(app: FastifyInstance, ctx: ServerC
         response: { 200: fileBlocksResponseSchema, ...errorResponses(400, 401, 403, 404, 409) },
       },
     },
-    async (request): Promise<FileBlocksResponse> => {
-      const userPath = requirePath(request.query.path);
-      const target = (await viewOf(ctx, request)).resolve(userPath);
-      const version = await findServedVersion(ctx, {
-        target,
-        userPath,
+    async (request): Promise<FileBlocksResponse> =>
+      listFileBlocks(ctx, await viewOf(ctx, request), {
+        path: request.query.path,
         rev: request.query.rev as Rev | undefined,
-      });
-      // No touchBlocks: listing reads no block bytes; GET /blocks marks what is really read.
-      const spans = await layoutBlocks(ctx.store, version);
-      return {
-        path: userPath,
-        fileId: version.fileId,
-        namespace: version.namespace,
-        rev: version.rev,
-        size: version.size,
-        contentHash: version.contentHash,
-        modified: version.modifiedMs,
-        blocks: spans.map((span) => ({ id: span.id, size: span.size })),
-      };
-    },
+      }),
   );
 }

@@ -1,11 +1,10 @@
 /**
- * POST /files/commit, POST /files/announce, GET /files/list, GET /files/list_revisions,
+ * POST /files/commit (its body: commit-request.ts), POST /files/announce, GET /files/list, GET /files/list_revisions,
  * POST /files/restore.
  */
 import type { FastifyInstance } from 'fastify';
 import {
   DEFAULT_REVISIONS_LIMIT,
-  MAX_COMMIT_BLOCKS,
   MAX_REVISIONS_LIMIT,
   type AnnounceRequest,
   type CommitRequest,
@@ -16,7 +15,6 @@ import {
   type ListRevisionsResponse,
   type RestoreRequest,
   type Rev,
-  blockIdSchema,
   entryMetadataSchema,
   fileIdSchema,
   fileMetadataSchema,
@@ -29,6 +27,7 @@ import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { commitBlocks } from '../commit/commit-blocks.js';
 import { actorOf } from './authenticate.js';
+import { commitBodySchema, commitInputOf } from './commit-request.js';
 import { findRevisionAt, listPathHistory, listRevisionsResponseSchema } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata, toFileMetadata } from './wire-entries.js';
@@ -73,36 +72,15 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
       schema: {
         ...common,
         summary: 'Create a version from uploaded blocks (first writer wins)',
-        body: {
-          type: 'object',
-          properties: {
-            path: pathSchema,
-            blocks: { type: 'array', items: blockIdSchema, maxItems: MAX_COMMIT_BLOCKS },
-            size: { type: 'integer', minimum: 0 },
-            modified: { type: 'integer', minimum: 0 },
-            parentRev: { anyOf: [revSchema, { type: 'null' }] },
-          },
-          required: ['path', 'blocks', 'size', 'modified'],
-          additionalProperties: false,
-        },
+        body: commitBodySchema,
         response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 412) },
       },
     },
     async (request): Promise<FileMetadata> => {
-      const body = request.body;
-      const userPath = requirePath(body.path);
-      if (userPath === '/') throw new ServerError('invalid_path', 'cannot commit to the root');
-      const target = (await viewOf(ctx, request)).resolveEntryForWrite(userPath);
-      const entry = await commitBlocks(ctx, {
-        target,
-        userPath,
-        blocks: body.blocks,
-        size: body.size,
-        modifiedMs: body.modified,
-        parentRev: body.parentRev ?? null,
-        actor: actorOf(ctx, request),
-      });
-      return toFileMetadata(entry, target.mountPath);
+      const view = await viewOf(ctx, request);
+      const input = commitInputOf(view, actorOf(ctx, request), request.body);
+      const entry = await commitBlocks(ctx, input);
+      return toFileMetadata(entry, input.target.mountPath);
     },
   );
 

@@ -2,10 +2,12 @@
  * The authenticated route modules, in registration order (each in its own Fastify scope so
  * that content-type parsers and body limits stay local).
  */
+import { registerBlockBatchRoutes } from './block-batch-routes.js';
 import { registerBlockRoutes } from './block-routes.js';
 import type { RouteModule } from './build-app.js';
 import { registerChangeRoutes } from './change-routes.js';
 import { registerDeviceRoutes } from './device-routes.js';
+import { registerFileBatchRoutes } from './file-batch-routes.js';
 import { registerFileBlockRoutes } from './file-block-routes.js';
 import { registerFileRoutes } from './file-routes.js';
 import { registerResumableRoutes } from './resumable-routes.js';
@@ -23,4 +25,6 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerChangeRoutes,
   registerShareRoutes,
   registerDeviceRoutes,
+  registerBlockBatchRoutes,
+  registerFileBatchRoutes,
 ];

@@ -144,6 +144,12 @@ export interface FileStore {
   /** Live folders of `namespace` where another namespace is mounted (top level of a root). */
   listMounts(namespace: NamespaceId): Promise<EntryRecord[]>;
   commitFile(input: CommitInput): Promise<CommitOutcome>;
+  /**
+   * Group commit: each input exactly as `commitFile` would (its access checked, all or nothing
+   * for it), in order, all in one transaction, so a later commit sees the earlier ones. Outcomes
+   * in input order. An unexpected failure writes none of them.
+   */
+  commitFiles(inputs: readonly CommitInput[]): Promise<CommitOutcome[]>;
   /** Marks a path `pending` (a file being uploaded); creates the file row when new. */
   announceFile(input: AnnounceInput): Promise<CommitOutcome>;
   /** Creates a folder and any missing ancestors; `exists` when it already is a folder. */

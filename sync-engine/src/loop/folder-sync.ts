@@ -110,6 +110,8 @@ export class FolderSync {
   allowMassDelete = false;
   /** The plan being worked on (or the last one): what is pending, for the status. */
   latestPlan: Plan | undefined;
+  /** Items whose operation in `latestPlan` is done already. */
+  readonly doneInLatestPlan = new Set<string>();
 
   constructor(options: FolderSyncOptions) {
     this.options = options;
@@ -341,6 +343,7 @@ export class FolderSync {
   /** Books one operation's end: clears or records its failure, counts stale answers. */
   private settle(operation: Operation, outcome: BatchOutcome, signal: AbortSignal): boolean {
     if (outcome === 'done') {
+      this.doneInLatestPlan.add(operation.itemId);
       this.failures.delete(operation.itemId);
       this.staleCounts.delete(operation.itemId);
       return true;
@@ -437,6 +440,7 @@ export class FolderSync {
         await this.scan(signal);
         plan = this.plan();
         this.latestPlan = plan;
+        this.doneInLatestPlan.clear();
         const nowMs = this.options.clock.nowMs();
         const due = independentOperations(
           plan.operations.filter((operation) => this.isDue(operation, nowMs)),

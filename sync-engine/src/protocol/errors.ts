@@ -24,6 +24,11 @@ export const WIRE_ERROR_STATUS = {
   forbidden: 403,
   /** No such route, file, revision, share or upload session. */
   not_found: 404,
+  /**
+   * A block download batch names a block the namespace does not hold; nothing was sent. Body has
+   * `missing`: the first such block.
+   */
+  block_not_found: 404,
   /** A commit's parentRev is not the current revision: first writer wins. Body has currentRev. */
   rev_conflict: 409,
   /** The target of mkdir/move/commit is taken by an entry of the other kind, or a parent is a file. */
@@ -97,7 +102,7 @@ export interface WireErrorBody {
     readonly message: string;
     /** `rev_conflict`: the current revision of the path (null when the path is a folder). */
     readonly currentRev?: string | null;
-    /** `missing_blocks`: the block ids the server lacks. */
+    /** `missing_blocks`: the block ids the server lacks; `block_not_found`: the first one. */
     readonly missing?: readonly string[];
     /** `invalid_block`: why the block failed verification. */
     readonly reason?: BlockDecodeErrorCode;

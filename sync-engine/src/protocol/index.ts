@@ -12,3 +12,5 @@ export * from './block-types.js';
 export * from './change-types.js';
 export * from './share-types.js';
 export * from './wire-schemas.js';
+export * from './batch-types.js';
+export * from './block-frames.js';

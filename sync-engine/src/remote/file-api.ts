@@ -105,7 +105,10 @@ export interface FileApi {
 }
 
 /** What is wrong with a block list's own figures, or undefined when they agree. */
-function blockListProblem(list: FileBlocksResponse, rev: Rev | undefined): string | undefined {
+export function blockListProblem(
+  list: FileBlocksResponse,
+  rev: Rev | undefined,
+): string | undefined {
   if (rev !== undefined && list.rev !== rev) return `revision ${list.rev} instead of ${rev}`;
   const total = list.blocks.reduce((sum, block) => sum + block.size, 0);
   if (total !== list.size) return `blocks of ${total} bytes for a file of ${list.size}`;
@@ -115,7 +118,7 @@ function blockListProblem(list: FileBlocksResponse, rev: Rev | undefined): strin
   return undefined;
 }
 
-function commitResultOf(error: unknown): CommitResult {
+export function commitResultOf(error: unknown): CommitResult {
   if (error instanceof RemoteError) {
     // errorFromResponse guarantees each code's field, so none of these is undefined.
     if (error.code === 'rev_conflict' && error.currentRev !== undefined)

@@ -5,6 +5,7 @@
  * conflicts, an expired cursor, an upload's progress) are result unions.
  */
 import { createAuthApi, type AuthApi } from './auth-api.js';
+import { createBatchApi, type BatchApi } from './batch-api.js';
 import { createBlockApi, type BlockApi } from './block-api.js';
 import { createChangeApi, type ChangeApi } from './change-api.js';
 import { createDownloadApi, type DownloadApi } from './download-api.js';
@@ -18,7 +19,7 @@ export type RemoteClientOptions = TransportOptions;
 
 /** Every endpoint of the server, plus `close`. */
 export interface RemoteClient
-  extends AuthApi, BlockApi, FileApi, UploadApi, DownloadApi, ChangeApi, ShareApi {
+  extends AuthApi, BlockApi, BatchApi, FileApi, UploadApi, DownloadApi, ChangeApi, ShareApi {
   /** Closes the pooled sockets; requests still running fail. Idempotent. */
   close(): void;
 }
@@ -39,6 +40,7 @@ export function createRemoteClient(options: RemoteClientOptions): RemoteClient {
   return {
     ...createAuthApi(transport),
     ...createBlockApi(transport),
+    ...createBatchApi(transport),
     ...createFileApi(transport),
     ...createUploadApi(transport),
     ...createDownloadApi(transport),
