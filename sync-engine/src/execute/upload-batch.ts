@@ -109,10 +109,7 @@ async function sendMissingBlocks(context: ExecuteContext, files: readonly ReadFi
   for (const [namespace, blocks] of byNamespace) {
     const missing: EncodedFileBlock[] = [];
     for (const ids of chunksOf([...blocks.keys()], MAX_CHECK_HASHES)) {
-      const lacking = await context.remote.checkBlocks(
-        { namespace, hashes: ids },
-        context.signal,
-      );
+      const lacking = await context.remote.checkBlocks({ namespace, hashes: ids }, context.signal);
       for (const id of lacking) missing.push(blocks.get(id)!);
     }
     for (const chunk of chunksOf(missing, PUT_MAX_BLOCKS, (block) => block.encoded.length)) {

@@ -3,11 +3,7 @@
  * together (each batch one unit: few requests, one state transaction), everything else one by
  * one. Batches keep the plan's order within them and are bounded in files and bytes.
  */
-import {
-  BATCH_FILE_MAX_BYTES,
-  BATCH_MAX_BYTES,
-  BATCH_MAX_FILES,
-} from '../execute/upload-batch.js';
+import { BATCH_FILE_MAX_BYTES, BATCH_MAX_BYTES, BATCH_MAX_FILES } from '../execute/upload-batch.js';
 import type { Operation } from '../plan/index.js';
 import type { ItemTables } from '../state/index.js';
 
