@@ -9,7 +9,7 @@
  * refuses is settled like a single upload (conflicted copy, new namespace), and an error of one
  * file does not fail the others. Only a failure of a whole request fails the whole batch.
  */
-import { contentHashOf, encodeFileBlocks, type EncodedFileBlock } from '../blocks/index.js';
+import { encodeFileBlocks, type EncodedFileBlock } from '../blocks/index.js';
 import type { Operation } from '../plan/index.js';
 import type { BlockId, NamespaceId } from '../protocol/index.js';
 import { MAX_CHECK_HASHES } from '../protocol/index.js';
@@ -19,6 +19,8 @@ import { isUnchanged, namespaceFor, type ExecuteContext } from './execute-contex
 import type { BatchOutcome } from './batch-outcome.js';
 import {
   commitRequestOf,
+  preparedUpload,
+  readFingerprinted,
   recordIntent,
   recordUpload,
   settleRefusedUpload,
@@ -54,30 +56,22 @@ async function readForUpload(
   const namespace = namespaceFor(context, operation.path);
   const key = await context.namespaceKey(namespace, context.signal);
   const fingerprinter = await context.createFingerprinter();
-  const { fs, signal } = context;
-  async function* readAndFingerprint() {
-    for await (const chunk of fs.readFile(operation.path, signal)) {
-      fingerprinter.update(chunk);
-      yield chunk;
-    }
-  }
   const encoded: EncodedFileBlock[] = [];
-  for await (const block of encodeFileBlocks(readAndFingerprint(), key)) encoded.push(block);
+  const source = readFingerprinted(context, operation.path, fingerprinter);
+  for await (const block of encodeFileBlocks(source, key)) encoded.push(block);
   const blocks: BlockRef[] = encoded.map((block) => ({
     offsetBytes: block.offset,
     sizeBytes: block.size,
     blockId: block.id,
   }));
   return {
-    prepared: {
+    prepared: preparedUpload({
       operation,
       local,
       namespace,
       blocks,
       fingerprint: fingerprinter.digest(),
-      sizeBytes: blocks.reduce((sum, block) => sum + block.sizeBytes, 0),
-      contentHash: contentHashOf(blocks.map((block) => block.blockId)),
-    },
+    }),
     encoded,
   };
 }

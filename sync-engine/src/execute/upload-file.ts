@@ -111,6 +111,29 @@ export interface PreparedUpload {
   readonly contentHash: string;
 }
 
+/** A PreparedUpload of the file read as `blocks`; size and content hash follow from them. */
+export function preparedUpload(
+  input: Omit<PreparedUpload, 'sizeBytes' | 'contentHash'>,
+): PreparedUpload {
+  return {
+    ...input,
+    sizeBytes: input.blocks.reduce((sum, block) => sum + block.sizeBytes, 0),
+    contentHash: contentHashOf(input.blocks.map((block) => block.blockId)),
+  };
+}
+
+/** The file's bytes, each chunk fed to `fingerprinter` on the way (one read for both). */
+export async function* readFingerprinted(
+  context: ExecuteContext,
+  path: string,
+  fingerprinter: { update(chunk: Uint8Array): void },
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of context.fs.readFile(path, context.signal)) {
+    fingerprinter.update(chunk);
+    yield chunk;
+  }
+}
+
 /** The local row of an upload, when the file is still as planned (else the upload is stale). */
 export async function uploadPremise(
   context: ExecuteContext,
@@ -215,14 +238,7 @@ export async function uploadFile(
   const key = await context.namespaceKey(namespace, context.signal);
 
   const fingerprinter = await context.createFingerprinter();
-  const fs = context.fs;
   const signal = context.signal;
-  async function* readAndFingerprint() {
-    for await (const chunk of fs.readFile(operation.path, signal)) {
-      fingerprinter.update(chunk);
-      yield chunk;
-    }
-  }
   if (local.sizeBytes >= ANNOUNCE_MIN_BYTES) {
     // Large files are announced first (pending until the commit): other devices see it coming.
     await context.remote.announceFile(
@@ -233,7 +249,10 @@ export async function uploadFile(
   const blocks: BlockRef[] = [];
   let batch: EncodedFileBlock[] = [];
   crashPoint('upload:before-blocks');
-  for await (const block of encodeFileBlocks(readAndFingerprint(), key)) {
+  for await (const block of encodeFileBlocks(
+    readFingerprinted(context, operation.path, fingerprinter),
+    key,
+  )) {
     blocks.push({ offsetBytes: block.offset, sizeBytes: block.size, blockId: block.id });
     batch.push(block);
     if (batch.length >= BLOCKS_PER_BATCH) {
@@ -244,15 +263,13 @@ export async function uploadFile(
   if (batch.length > 0) await sendMissing(context, namespace, batch);
   const after = await context.fs.stat(operation.path, context.signal);
   if (!isUnchanged(local, after)) return 'stale';
-  const prepared: PreparedUpload = {
+  const prepared = preparedUpload({
     operation,
     local,
     namespace,
     blocks,
     fingerprint: fingerprinter.digest(),
-    sizeBytes: blocks.reduce((sum, block) => sum + block.sizeBytes, 0),
-    contentHash: contentHashOf(blocks.map((block) => block.blockId)),
-  };
+  });
   const commit = () => context.remote.commitFile(commitRequestOf(prepared), context.signal);
   recordIntent(context, prepared);
   crashPoint('upload:before-commit');
