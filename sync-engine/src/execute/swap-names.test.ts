@@ -6,11 +6,7 @@ import { readTree, useSyncPair } from './sync-pair.fixture.js';
 const pair = useSyncPair();
 
 describe('two names swapped on one device', () => {
-  // Known limitation (docs/sync-engine.md, "Waiting and limitations"): the planner sees a move
-  // cycle (each name is held on the server by the other file) and waits, reporting MOVE_CYCLE;
-  // breaking it needs a move through a temporary name, which the executors do not do yet.
-  // `it.fails` keeps the case reproducible: it turns red the day the swap syncs.
-  it.fails('swaps them on the other device too', async () => {
+  it('swaps them on the other device too (one steps aside under a temporary name)', async () => {
     const [a, b] = [pair.a(), pair.b()];
     await writeFile(path.join(a.folder, 'first.txt'), 'one');
     await writeFile(path.join(a.folder, 'second.txt'), 'two');
@@ -20,5 +16,19 @@ describe('two names swapped on one device', () => {
     await rename(path.join(a.folder, 'swap.tmp'), path.join(a.folder, 'second.txt'));
     await pair.converge();
     expect(await readTree(b.folder)).toEqual({ '/first.txt': 'two', '/second.txt': 'one' });
+  });
+});
+
+describe('three names rotated on one device', () => {
+  it('rotates them on the other device too', async () => {
+    const [a, b] = [pair.a(), pair.b()];
+    for (const name of ['a', 'b', 'c']) await writeFile(path.join(a.folder, `${name}.txt`), name);
+    await pair.converge();
+    await rename(path.join(a.folder, 'a.txt'), path.join(a.folder, 'tmp'));
+    await rename(path.join(a.folder, 'c.txt'), path.join(a.folder, 'a.txt'));
+    await rename(path.join(a.folder, 'b.txt'), path.join(a.folder, 'c.txt'));
+    await rename(path.join(a.folder, 'tmp'), path.join(a.folder, 'b.txt'));
+    await pair.converge();
+    expect(await readTree(b.folder)).toEqual({ '/a.txt': 'c', '/b.txt': 'a', '/c.txt': 'b' });
   });
 });

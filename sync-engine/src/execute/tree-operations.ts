@@ -174,6 +174,7 @@ export async function moveRemote(
   const remote = items.remote.get(operation.itemId);
   const local = items.local.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.from) return 'stale';
+  if (operation.aside === true) return moveRemoteAside(context, operation);
   if (local === undefined || local.path !== operation.to) return 'stale';
   // Into the folder that holds it here, wherever that folder is on the server now: when the
   // folder itself moved here too (renamed after the item was moved into it), its own move
@@ -195,6 +196,27 @@ export async function moveRemote(
     moveSynced(context, operation.itemId, to);
   });
   context.report.synced('move_remote', to, { fromPath: operation.from });
+  return 'done';
+}
+
+/**
+ * A move cycle is broken on the server: the item steps aside to a free temporary name there,
+ * and the merge base follows, so the next plan sees only its local move (from the temporary
+ * name to where it is here), which the other items of the cycle no longer block.
+ */
+async function moveRemoteAside(
+  context: ExecuteContext,
+  operation: Of<'move_remote'>,
+): Promise<ExecuteOutcome> {
+  const { items } = context.state;
+  if (items.local.get(operation.itemId) === undefined) return 'stale';
+  if (items.remote.getByPath(operation.to) !== undefined) return 'stale';
+  await context.remote.movePath({ from: operation.from, to: operation.to }, context.signal);
+  context.state.transaction(() => {
+    items.remote.movePath(operation.from, operation.to);
+    moveSynced(context, operation.itemId, operation.to);
+  });
+  context.report.synced('move_remote', operation.to, { fromPath: operation.from });
   return 'done';
 }
 
@@ -303,10 +325,12 @@ export async function moveLocal(
   const local = items.local.get(operation.itemId);
   const remote = items.remote.get(operation.itemId);
   if (local === undefined || local.path !== operation.from) return 'stale';
-  if (remote === undefined || remote.path !== operation.to) return 'stale';
+  if (remote === undefined) return 'stale';
+  if (operation.aside !== true && remote.path !== operation.to) return 'stale';
   // Into the folder that holds it on the server, wherever that folder is here now (it may have
-  // moved here too, its own move still to come).
-  const to = localTargetOf(context, operation.to);
+  // moved here too, its own move still to come). Aside: to the temporary name beside it.
+  const to = operation.aside === true ? operation.to : localTargetOf(context, operation.to);
+  if (operation.aside === true && items.local.getByPath(to) !== undefined) return 'stale';
   if (to === operation.from || to.startsWith(`${operation.from}/`)) return 'stale';
   const stat = await context.fs.stat(operation.from, context.signal);
   if (!isUnchanged(local, stat)) return 'stale';

@@ -305,7 +305,9 @@ function* moveRemote(model: SyncModel, operation: Of<'move_remote'>): ModelSteps
   const remote = model.remote.get(operation.itemId);
   const local = model.local.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.from) return 'stale';
-  if (local === undefined || local.path !== operation.to) return 'stale';
+  if (operation.aside === true) {
+    if (local === undefined || model.remote.getByPath(operation.to) !== undefined) return 'stale';
+  } else if (local === undefined || local.path !== operation.to) return 'stale';
   yield;
   model.server.move(operation.from, operation.to, 'client');
   yield;
@@ -320,7 +322,8 @@ function* moveLocal(model: SyncModel, operation: Of<'move_local'>): ModelSteps {
   const local = model.local.get(operation.itemId);
   const remote = model.remote.get(operation.itemId);
   if (local === undefined || local.path !== operation.from) return 'stale';
-  if (remote === undefined || remote.path !== operation.to) return 'stale';
+  if (remote === undefined) return 'stale';
+  if (operation.aside !== true && remote.path !== operation.to) return 'stale';
   const stat = model.disk.stat(operation.from);
   yield;
   if (!isUnchanged(local, stat)) return 'stale';

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rev } from '../protocol/index.js';
-import { CROSS_SHARE, MOVE_CYCLE, isMassDelete, planOperations } from './plan-operations.js';
+import { CROSS_SHARE, isMassDelete, planOperations } from './plan-operations.js';
 import type {
   MassDeletePolicy,
   Operation,
@@ -106,6 +106,13 @@ const moveRemote = (itemId: string, from: string, to: string): Operation => ({
   itemId: id(itemId),
   from,
   to,
+});
+const moveAside = (itemId: string, from: string, to: string): Operation => ({
+  kind: 'move_remote',
+  itemId: id(itemId),
+  from,
+  to,
+  aside: true,
 });
 const moveLocal = (
   itemId: string,
@@ -571,12 +578,57 @@ const regressions: readonly Row[] = [
     operations: [mkdirLocal('P', '/p')],
   },
   {
-    name: 'two names swapped here: no operation can go first, reported as a move cycle',
+    name: 'two names swapped here: one steps aside on the server under a free name first',
     local: ['A /b.txt', 'B /a.txt'],
     remote: ['A /a.txt', 'B /b.txt'],
     synced: ['A /a.txt', 'B /b.txt'],
-    operations: [],
-    notices: [waiting('/a.txt', MOVE_CYCLE), waiting('/b.txt', MOVE_CYCLE)],
+    operations: [moveAside('A', '/a.txt', '/a.txt.ferry-moving')],
+  },
+  {
+    name: 'two names swapped here, one stepped aside: the other takes its place, then it follows',
+    local: ['A /b.txt', 'B /a.txt'],
+    remote: ['A /a.txt.ferry-moving', 'B /b.txt'],
+    synced: ['A /a.txt.ferry-moving', 'B /b.txt'],
+    operations: [moveRemote('B', '/b.txt', '/a.txt')],
+  },
+  {
+    name: 'three names rotated here: one steps aside, the others wait for it',
+    local: ['A /b.txt', 'B /c.txt', 'C /a.txt'],
+    remote: ['A /a.txt', 'B /b.txt', 'C /c.txt'],
+    synced: ['A /a.txt', 'B /b.txt', 'C /c.txt'],
+    operations: [moveAside('A', '/a.txt', '/a.txt.ferry-moving')],
+  },
+  {
+    name: 'two names swapped on the server: one steps aside here under a free name first',
+    local: ['A /a.txt', 'B /b.txt'],
+    remote: ['A /b.txt', 'B /a.txt'],
+    synced: ['A /a.txt', 'B /b.txt'],
+    operations: [
+      {
+        kind: 'move_local',
+        itemId: id('A'),
+        from: '/a.txt',
+        to: '/a.txt.ferry-moving',
+        aside: true,
+      },
+    ],
+  },
+  {
+    name: 'two names swapped on the server, one stepped aside here: the other takes its place',
+    local: ['A /a.txt.ferry-moving', 'B /b.txt'],
+    remote: ['A /b.txt', 'B /a.txt'],
+    synced: ['A /a.txt.ferry-moving', 'B /b.txt'],
+    operations: [moveLocal('B', '/b.txt', '/a.txt')],
+  },
+  {
+    name: 'swapped here while the server renamed one of them: no cycle, the server’s rename wins',
+    local: ['A /b.txt', 'B /a.txt'],
+    remote: ['A /a.txt', 'B /z.txt'],
+    synced: ['A /a.txt', 'B /b.txt'],
+    operations: [
+      { kind: 'move_local', itemId: id('B'), from: '/a.txt', to: '/z.txt', renameConflict: true },
+      moveRemote('A', '/a.txt', '/b.txt'),
+    ],
   },
   {
     name: 'moved here into a share where we are editor: reported (the server refuses that move)',

@@ -132,9 +132,60 @@ class Planner extends PlanBuilder {
             : 'its new folder is not on the server yet',
         );
         return;
-      case 'blocked':
+      case 'blocked': {
+        const aside = this.cycleAsidePath(local, remote, 'local');
+        if (aside !== undefined) {
+          this.emit({
+            kind: 'move_remote',
+            itemId: local.itemId,
+            from: remote.path,
+            to: aside,
+            aside: true,
+          });
+          return;
+        }
         // Another item took that place on the server first: that one wins, ours moves back.
         this.planServerMove(local, remote, true);
+      }
+    }
+  }
+
+  /**
+   * Where the item steps aside when it is in a cycle of moves made on one side (`moved`: two
+   * names swapped, or three rotated): each item's new place is held on the other side by the
+   * next one, whose own new place is held by the next, back to this one; none of them moved on
+   * the other side. One item of the cycle (the smallest id) moves, on the side that did not
+   * move, to a free temporary name beside it; then the others take their places first.
+   * Undefined when the item is not the one to step aside.
+   */
+  private cycleAsidePath(
+    local: PlanLocalItem,
+    remote: PlanRemoteItem,
+    moved: 'local' | 'remote',
+  ): string | undefined {
+    const [movedTree, stayedTree] =
+      moved === 'local' ? [this.local, this.remote] : [this.remote, this.local];
+    const cycle: PlanItemId[] = [local.itemId];
+    let target = moved === 'local' ? local.path : remote.path;
+    for (;;) {
+      const occupant = stayedTree.at(target);
+      if (occupant === undefined) return undefined;
+      if (occupant.itemId === local.itemId) break;
+      const occupantMoved = movedTree.get(occupant.itemId);
+      const occupantSynced = this.synced.get(occupant.itemId);
+      if (occupantMoved === undefined || occupantSynced === undefined) return undefined;
+      if (occupantMoved.path === occupant.path || occupantSynced.path !== occupant.path)
+        return undefined;
+      if (occupantMoved.kind !== occupant.kind || cycle.includes(occupant.itemId)) return undefined;
+      cycle.push(occupant.itemId);
+      target = occupantMoved.path;
+    }
+    if (cycle.length < 2 || cycle.some((id) => id < local.itemId)) return undefined;
+    const place = moved === 'local' ? remote.path : local.path;
+    for (let n = 1; ; n += 1) {
+      const candidate = `${place}.ferry-moving${n === 1 ? '' : `-${n}`}`;
+      if (this.remote.at(candidate) === undefined && this.local.at(candidate) === undefined)
+        return candidate;
     }
   }
 
@@ -153,8 +204,20 @@ class Planner extends PlanBuilder {
       case 'wait':
         this.wait(remote.path, 'its place here is not free yet');
         return;
-      case 'blocked':
+      case 'blocked': {
+        const aside = this.cycleAsidePath(local, remote, 'remote');
+        if (aside !== undefined) {
+          this.emit({
+            kind: 'move_local',
+            itemId: local.itemId,
+            from: local.path,
+            to: aside,
+            aside: true,
+          });
+          return;
+        }
         this.planMoveBack(local, remote);
+      }
     }
   }
 

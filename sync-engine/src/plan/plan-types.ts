@@ -104,6 +104,12 @@ export type Operation =
       readonly itemId: PlanItemId;
       readonly from: string;
       readonly to: string;
+      /**
+       * Out of the way of a move cycle (two names swapped here): the server's copy goes to a
+       * free temporary name, the merge base with it, and the local copy stays where it is; its
+       * own move follows once the other items of the cycle have taken their places.
+       */
+      readonly aside?: boolean;
     }
   | {
       readonly kind: 'move_local';
@@ -112,6 +118,11 @@ export type Operation =
       readonly to: string;
       /** Both sides renamed it: the server's rename came first and wins (SPEC). */
       readonly renameConflict?: boolean;
+      /**
+       * Out of the way of a move cycle (two names swapped on the server): the local copy goes to
+       * a free temporary name beside it, the merge base with it; the server's copy stays.
+       */
+      readonly aside?: boolean;
     }
   /** Set the local version aside as a conflicted copy; the next plan downloads the server's. */
   | {
