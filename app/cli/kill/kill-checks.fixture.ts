@@ -30,10 +30,9 @@ export function expectKilled(run: SyncRun, where: string): void {
 }
 
 /**
- * What the server stored between two readings of its counters. `puts` counts the PUT /blocks
- * answered 200 (a client killed before the answer is not counted, though its block may be
- * stored): over a run that was not killed, `puts > stored` means some block was sent that the
- * server already had (answered `stored: false`).
+ * What the server stored between two readings of its counters. `puts` counts the blocks the
+ * server received (single PUTs and the frames of upload batches): over a run that was not
+ * killed, `puts > stored` means some block was sent that the server already had.
  */
 export function storedBetween(before: ServerCounters, after: ServerCounters) {
   return {

@@ -46,11 +46,8 @@ export async function readCounters(url: string): Promise<ServerCounters> {
   return {
     blocksStored: sumSamples(text, 'ferry_blocks_stored_total'),
     blockBytesStored: sumSamples(text, 'ferry_block_bytes_stored_total'),
-    blockPuts: sumSamples(text, 'ferry_http_requests_total', [
-      'method="PUT"',
-      'route="/blocks/:namespace/:hash"',
-      'status="200"',
-    ]),
+    // Blocks sent, one PUT each or many in one upload_batch.
+    blockPuts: sumSamples(text, 'ferry_blocks_uploaded_total'),
     commits: sumSamples(text, 'ferry_commits_total'),
   };
 }

@@ -66,6 +66,7 @@ export async function storeUploadedBlock(
   block: UploadedBlock,
   reservation: QuotaReservation,
 ): Promise<boolean> {
+  ctx.metrics.blocksUploaded.inc();
   if (await ctx.store.hasBlock(block.namespace, block.id)) return false;
   const plainSize = await verifyUploadedBlock(ctx, block);
   return storeBlock(ctx, { ...block, plainSize, reservation });

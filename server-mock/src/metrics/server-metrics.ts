@@ -27,6 +27,11 @@ export class ServerMetrics {
     help: 'File versions committed',
     registers: [this.registry],
   });
+  readonly blocksUploaded = new Counter({
+    name: 'ferry_blocks_uploaded_total',
+    help: 'Blocks received from clients, one by one or in batches (stored or already present)',
+    registers: [this.registry],
+  });
   readonly blocksStored = new Counter({
     name: 'ferry_blocks_stored_total',
     help: 'Blocks newly stored (deduplicated ones are not counted)',
