@@ -17,7 +17,7 @@ const engines: Engine[] = [];
 async function startDevice(
   device: TestDevice,
   name: string,
-  limits: { limitUpBytesPerSecond?: number } = {},
+  limits: { limitUpBytesPerSecond?: number; limitDownBytesPerSecond?: number } = {},
 ): Promise<{ engine: Engine; folder: string }> {
   const folder = path.join(tempDir(), name, 'Ferry');
   await mkdir(path.dirname(folder), { recursive: true });
@@ -112,5 +112,48 @@ describe('the status while a transfer runs', () => {
     const { progress } = await a.engine.getStatus();
     expect(progress.bytesPending).toBe(0);
     expect(progress.bytesUp).toBeGreaterThanOrEqual(3_000_000);
+  });
+});
+
+async function longPollsAnswered(): Promise<number> {
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  return [
+    ...metrics.matchAll(
+      /^ferry_http_requests_total\{[^}]*route="\/notifications\/longpoll"[^}]*\} (\d+)$/gm,
+    ),
+  ]
+    .map((match) => Number(match[1]))
+    .reduce((sum, count) => sum + count, 0);
+}
+
+describe('the long-poll while a round runs', () => {
+  it('polls again only after the round pulled, not once per answer', async () => {
+    const ann = await server.createUser('ann', 'A');
+    const a = await startDevice(ann, 'A');
+    // 1 MB/s down: B's round spends seconds on the 8 MB file while A commits more.
+    const b = await startDevice(await server.addDevice(ann, 'B'), 'B', {
+      limitDownBytesPerSecond: 1_000_000,
+    });
+    void a.engine.run();
+    void b.engine.run();
+    for (const device of [a, b]) {
+      await waitUntil(async () => (await device.engine.getStatus()).state === 'idle', {
+        timeoutMs: 20_000,
+      });
+    }
+    await writeFile(path.join(a.folder, 'big.bin'), randomBytes(8_000_000));
+    await waitUntil(async () => (await b.engine.getStatus()).progress.bytesDown > 0, {
+      timeoutMs: 20_000,
+    });
+    const before = await longPollsAnswered();
+    await writeFile(path.join(a.folder, 'later.txt'), 'committed during B round');
+    await waitUntil(
+      async () =>
+        (await readOrUndefined(path.join(b.folder, 'later.txt'))) === 'committed during B round',
+      { timeoutMs: 30_000 },
+    );
+    // A few polls per round on each device; answering the same cursor again and again would
+    // be about 2,000 during the seconds of B's download (measured before the fix).
+    expect((await longPollsAnswered()) - before).toBeLessThan(20);
   });
 });

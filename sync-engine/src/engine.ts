@@ -27,7 +27,7 @@ import { createIgnoreRules } from './ignore/ignore-rules.js';
 import { watchFolder, type FolderWatcher } from './watch/folder-watcher.js';
 import type { MassDeletePolicy } from './plan/index.js';
 import type { Clock, FileSystem } from './ports.js';
-import type { ActivityResponse, NamespaceId, UserId } from './protocol/index.js';
+import type { ActivityResponse, Cursor, NamespaceId, UserId } from './protocol/index.js';
 import { EngineError } from './errors.js';
 import { createRemoteClient, RemoteError, type RemoteClient } from './remote/index.js';
 import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
@@ -117,6 +117,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const events = new EventLog({ clock });
   const meter = new TransferMeter();
   const wakeup = new Wakeup(clock);
+  /** Woken at the end of every round: the long-poll waits for it before polling again. */
+  const roundEnded = new Wakeup(clock);
   const closing = new AbortController();
   // Every running operation (16 at a time) and its requests listen to this one signal.
   setMaxListeners(256, closing.signal);
@@ -221,6 +223,14 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const round = async (): Promise<SyncOutcome | undefined> => {
     setState('syncing');
     try {
+      return await roundOnce();
+    } finally {
+      roundEnded.wake();
+    }
+  };
+
+  const roundOnce = async (): Promise<SyncOutcome | undefined> => {
+    try {
       const outcome = await sync.syncUntilAgreed(closing.signal);
       lastOutcome = outcome;
       const before = new Set(problems.map((problem) => `${problem.code} ${problem.path ?? ''}`));
@@ -265,6 +275,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }
   };
 
+  /** Resolves when a round has pulled past `cursor`, or after 30 s (paused, offline). */
+  const untilCursorMovesFrom = async (cursor: Cursor) => {
+    const deadline = clock.nowMs() + 30_000;
+    while (!closing.signal.aborted && clock.nowMs() < deadline) {
+      await roundEnded.wait(deadline - clock.nowMs(), closing.signal);
+      const now = state.cursors.get({ serverUrl: options.serverUrl, userId: options.userId });
+      if (now !== cursor) return;
+    }
+  };
+
   const longPoll = async () => {
     let failures = 0;
     while (!closing.signal.aborted) {
@@ -277,7 +297,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         }
         const answer = await remote.longPoll({ cursor, timeoutSeconds: 30 }, closing.signal);
         failures = 0;
-        if (answer.changes) wakeup.wake();
+        if (answer.changes) {
+          wakeup.wake();
+          // The cursor moves only when a round pulls: polling again before that would be
+          // answered at once, over and over, for as long as the round runs.
+          await untilCursorMovesFrom(cursor);
+        }
         if (answer.backoffMs !== undefined) await clock.sleep(answer.backoffMs, closing.signal);
       } catch (error) {
         if (closing.signal.aborted) return;
