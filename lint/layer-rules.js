@@ -99,9 +99,9 @@ export const LAYER_ZONES = [
       noElectron('sync-engine'),
       noHarness,
       {
-        regex:
-          '(^|/)(state|remote|execute|loop|watch|scan)(/|$)|^node:|^(got|chokidar|better-sqlite3)$',
-        message: 'plan/ is pure: no state, remote, node:*, got or chokidar (no I/O, no clock)',
+        regex: '(^|/)(state|remote|execute|loop|watch|scan)(/|$)|^node:|^(got|better-sqlite3)$',
+        message:
+          'plan/ is pure: no state, remote, node:*, got or better-sqlite3 (no I/O, no clock)',
       },
     ],
   },

@@ -73,7 +73,7 @@ const cases: Array<{ file: string; refused: string; because: string; allowed: st
   },
   {
     file: 'sync-engine/src/plan/fixture.ts',
-    refused: "import 'chokidar';",
+    refused: "import 'better-sqlite3';",
     because: 'plan/ is pure',
     allowed: "import './rules.js';",
   },

@@ -33,6 +33,13 @@ import { createRemoteClient, RemoteError, type RemoteClient } from './remote/ind
 import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
 import { pendingBytesOf, problemsOf, TransferMeter } from './engine-status.js';
 
+/**
+ * Full rescans: watchers miss events (a queue overflow, a file system without notifications),
+ * but a scan of 100,000 files costs seconds of CPU, so only hourly while the watcher works.
+ */
+const RESCAN_WATCHED_MS = 3_600_000;
+const RESCAN_UNWATCHED_MS = 60_000;
+
 export interface EngineOptions {
   /** The synced folder, an absolute OS path (created when missing). */
   readonly folder: string;
@@ -50,7 +57,10 @@ export interface EngineOptions {
   /** Bandwidth limits (`--limit-up`, `--limit-down`), bytes per second. */
   readonly limitUpBytesPerSecond?: number;
   readonly limitDownBytesPerSecond?: number;
-  /** Full rescan interval while running (default 60 s). */
+  /**
+   * Full rescan interval while running: default 1 h while the watcher works (as Syncthing),
+   * 60 s without one or once it reported a failure.
+   */
   readonly rescanIntervalMs?: number;
   /** Watch the folder for changes while running (default true). */
   readonly watch?: boolean;
@@ -317,6 +327,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     }
   };
 
+  let watcherFailed = false;
   const startWatcher = async (): Promise<FolderWatcher | undefined> => {
     if (options.watch === false) return undefined;
     // The defaults only: the scan a wake-up triggers applies .ferryignore as well.
@@ -328,11 +339,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         clock,
         stat: (watched) => fs.stat(watched),
         onChanges: () => wakeup.wake(),
-        onError: (error) =>
+        onError: (error) => {
+          watcherFailed = true;
           report.problem(
             'watcher_failed',
             `Watching the folder failed (${error.message}); changes are found by the rescan`,
-          ),
+          );
+        },
       });
     } catch (error) {
       report.problem(
@@ -350,7 +363,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     let offlineRounds = 0;
     try {
       while (!closing.signal.aborted) {
-        let waitMs = options.rescanIntervalMs ?? 60_000;
+        let waitMs =
+          options.rescanIntervalMs ??
+          (watcher !== undefined && !watcherFailed ? RESCAN_WATCHED_MS : RESCAN_UNWATCHED_MS);
         if (paused) {
           setState('paused');
         } else {

@@ -1,15 +1,15 @@
 /**
- * The synced folder's watcher: chokidar's events, turned into settled batches of dirty tree paths
+ * The synced folder's watcher: the OS's folder watches (directory-watches.ts), turned into settled batches of dirty tree paths
  * for the scheduler to rescan (change-settler.ts debounces and waits for writes to finish). It
  * reports where to look, never what happened: the scan decides that, and the periodic full
  * rescan catches whatever a watcher misses (SPEC "Client engine design").
  */
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { watch } from 'chokidar';
 import { FERRY_INTERNAL_DIR } from '../ignore/ignore-rules.js';
 import type { Clock, EntryStat } from '../ports.js';
 import { createChangeSettler } from './change-settler.js';
+import { watchDirectories } from './directory-watches.js';
 
 /** What watchFolder needs. */
 export interface FolderWatcherOptions {
@@ -45,7 +45,6 @@ export interface FolderWatcher {
 
 const DEFAULT_DEBOUNCE_MS = 200;
 const DEFAULT_STABLE_MS = 1_000;
-const EVENTS = ['add', 'addDir', 'change', 'unlink', 'unlinkDir'] as const;
 
 /** A tree path (NFC) and its spelling on disk, or undefined when `osPath` is outside `root`. */
 function treePathOf(root: string, osPath: string): { path: string; diskPath: string } | undefined {
@@ -57,8 +56,21 @@ function treePathOf(root: string, osPath: string): { path: string; diskPath: str
   return { path: diskPath.normalize('NFC'), diskPath };
 }
 
-const isInternal = (treePath: string) =>
-  treePath === `/${FERRY_INTERNAL_DIR}` || treePath.startsWith(`/${FERRY_INTERNAL_DIR}/`);
+/**
+ * Whether a tree path or any folder above it is left out, asked from the top down so that
+ * nothing under an ignored folder is ever asked about (gitignore: an ignored folder's content
+ * is ignored whatever its own rules say).
+ */
+function isLeftOut(treePath: string, isIgnored: (path: string) => boolean): boolean {
+  const segments = treePath.split('/').slice(1);
+  if (segments[0] === FERRY_INTERNAL_DIR) return true;
+  let prefix = '';
+  for (const segment of segments) {
+    prefix = `${prefix}/${segment}`;
+    if (isIgnored(prefix)) return true;
+  }
+  return false;
+}
 
 function checkDelay(name: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) {
@@ -69,7 +81,7 @@ function checkDelay(name: string, value: number): number {
 
 /**
  * Watches the folder at `options.root` and reports settled changes through `onChanges`.
- * Resolves once chokidar has set up its watches (events from then on are seen); what was there
+ * Resolves once the native watches are set up (events from then on are seen); what was there
  * before is not reported (the engine scans at start-up). Rejects when the folder cannot be
  * resolved (missing, unreadable) or an option is out of range.
  *
@@ -84,7 +96,7 @@ export async function watchFolder(options: FolderWatcherOptions): Promise<Folder
   if (!path.isAbsolute(options.root)) {
     throw new RangeError(`root must be an absolute path, got ${JSON.stringify(options.root)}`);
   }
-  // chokidar does not follow symlinks here, so a symlinked root would be watched as a link.
+  // Symlinks inside are not followed, so a symlinked root is resolved first.
   const root = await realpath(options.root).catch((error: unknown) => {
     throw new Error(`cannot watch ${options.root}: ${(error as Error).message}`, { cause: error });
   });
@@ -97,35 +109,27 @@ export async function watchFolder(options: FolderWatcherOptions): Promise<Folder
     debounceMs,
     stableMs,
   });
-  const watcher = watch(root, {
-    ignoreInitial: true,
-    followSymlinks: false,
-    // Ferry waits for writes itself (change-settler.ts), through the Clock.
-    awaitWriteFinish: false,
-    // `atomic` would drop events of names like `a~` and `.a.swp` outright (chokidar filters
-    // them); Ferry's ignore rules decide what is synced, and a rescan copes with unlink + add.
-    atomic: false,
-    ignored: (osPath: string) => {
-      const tree = treePathOf(root, osPath);
-      if (tree === undefined || tree.path === '/') return false;
-      return isInternal(tree.path) || options.isIgnored(tree.path);
+  const watches = await watchDirectories({
+    root,
+    isLeftOut: (diskPath) => isLeftOut(diskPath.normalize('NFC'), options.isIgnored),
+    onPath: (diskPath) => {
+      const tree = isClosed ? undefined : treePathOf(root, path.join(root, diskPath));
+      if (tree !== undefined) settler.markDirty(tree.path, tree.diskPath);
     },
+    onError: (error) => {
+      if (!isClosed) options.onError(error);
+    },
+  }).catch((error: unknown) => {
+    void settler.close();
+    throw new Error(`cannot watch ${options.root}: ${(error as Error).message}`, { cause: error });
   });
-  const onEvent = (osPath: string): void => {
-    const tree = isClosed ? undefined : treePathOf(root, osPath);
-    if (tree !== undefined) settler.markDirty(tree.path, tree.diskPath);
-  };
-  for (const event of EVENTS) watcher.on(event, onEvent);
-  watcher.on('error', (error: unknown) => {
-    if (!isClosed) options.onError(error instanceof Error ? error : new Error(String(error)));
-  });
-  await new Promise<void>((resolve) => watcher.once('ready', resolve));
 
   let closing: Promise<void> | undefined;
   return {
     close() {
       isClosed = true;
-      closing ??= Promise.all([settler.close(), watcher.close()]).then(() => undefined);
+      watches.close();
+      closing ??= settler.close();
       return closing;
     },
   };
