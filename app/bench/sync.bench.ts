@@ -184,6 +184,15 @@ async function runCase(benchCase: BenchCase, ctx: CaseContext): Promise<CaseFigu
     };
   } catch (error) {
     if (error instanceof CaseSkipped) return { skipped: error.message, goal: benchCase.goal };
+    // What the devices said last: a device that died says why here.
+    for (const [name, device] of [
+      ['A', ctx.bed.a],
+      ['B', ctx.bed.b],
+    ] as const) {
+      const said = device.sync.stderr().trim();
+      if (said !== '')
+        console.error(`${benchCase.name}: device ${name} stderr:\n${said.slice(-2000)}`);
+    }
     return { error: error instanceof Error ? error.message : String(error), goal: benchCase.goal };
   }
 }

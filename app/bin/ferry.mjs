@@ -1,8 +1,18 @@
 #!/usr/bin/env node
-// The `ferry` command. Ferry is written in TypeScript and runs from source through tsx's loader,
-// so `npx ferry …` works straight after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// The `ferry` command. Ferry is written in TypeScript. `npm ci` bundles it into dist/cli/
+// (app/build/bundle-cli.mjs), which starts in a fraction of the time; while that bundle is
+// missing or older than any file it was built from (an edited source), Ferry runs from source
+// through tsx's loader, so `npx ferry …` always runs the code as it is. FERRY_FROM_SOURCE=1
+// forces the source.
+import { isBundleFresh } from './fresh-bundle.mjs';
 
-register();
-const { runCli } = await import('../cli/index.ts');
+const root = new URL('../../', import.meta.url);
+let runCli;
+if (process.env.FERRY_FROM_SOURCE !== '1' && isBundleFresh(root)) {
+  ({ runCli } = await import(new URL('dist/cli/ferry.mjs', root).href));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ runCli } = await import('../cli/index.ts'));
+}
 process.exitCode = await runCli(process.argv);

@@ -10,11 +10,16 @@ import { fileURLToPath } from 'node:url';
  */
 const WORKER_SOURCE = fileURLToPath(new URL('./codec-worker.ts', import.meta.url));
 
+/** The worker script, when this module runs inside the CLI bundle (app/build/bundle-cli.mjs). */
+declare const FERRY_BUNDLED_CODEC_WORKER: string | undefined;
+
 // Bundled at most once per process and shared by every pool: the result is immutable code.
 let workerCode: Promise<string> | undefined;
 
 /** The bundled worker script (CommonJS, for `new Worker(code, { eval: true })`). */
 export function loadCodecWorkerCode(): Promise<string> {
+  if (typeof FERRY_BUNDLED_CODEC_WORKER === 'string')
+    return Promise.resolve(FERRY_BUNDLED_CODEC_WORKER);
   workerCode ??= bundleWorker().catch((error: unknown) => {
     workerCode = undefined; // let a later pool try again
     throw error;
