@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createNodeFileSystem } from './disk/node-file-system.js';
 import { createEngine, type Engine } from './engine.js';
+import type { FileSystem } from './ports.js';
 import {
   startRemoteTestServer,
   type RemoteTestServer,
@@ -17,12 +19,18 @@ const engines: Engine[] = [];
 async function startDevice(
   device: TestDevice,
   name: string,
-  limits: { limitUpBytesPerSecond?: number; limitDownBytesPerSecond?: number } = {},
+  limits: {
+    limitUpBytesPerSecond?: number;
+    limitDownBytesPerSecond?: number;
+    fs?: (folder: string) => FileSystem;
+  } = {},
 ): Promise<{ engine: Engine; folder: string }> {
   const folder = path.join(tempDir(), name, 'Ferry');
   await mkdir(path.dirname(folder), { recursive: true });
+  const { fs, ...rest } = limits;
   const engine = await createEngine({
     folder,
+    ...(fs === undefined ? {} : { fs: fs(folder) }),
     statePath: path.join(tempDir(), name, 'state.sqlite'),
     serverUrl: server.url,
     token: device.login.token,
@@ -30,7 +38,7 @@ async function startDevice(
     rootNamespace: device.login.rootNamespace,
     email: device.email,
     deviceName: name,
-    ...limits,
+    ...rest,
   });
   engines.push(engine);
   return { engine, folder };
@@ -155,5 +163,53 @@ describe('the long-poll while a round runs', () => {
     // A few polls per round on each device; answering the same cursor again and again would
     // be about 2,000 during the seconds of B's download (measured before the fix).
     expect((await longPollsAnswered()) - before).toBeLessThan(20);
+  });
+});
+
+describe('scans while the watcher works', () => {
+  it('does not scan the folder for what arrives from the server, and still finds a local edit', async () => {
+    const ann = await server.createUser('ann', 'A');
+    const a = await startDevice(ann, 'A');
+    let scansOnB = 0;
+    const b = await startDevice(await server.addDevice(ann, 'B'), 'B', {
+      fs: (folder) => {
+        const real = createNodeFileSystem(folder);
+        return {
+          ...real,
+          readDir: (dirPath, signal) => {
+            if (dirPath === '/') scansOnB += 1;
+            return real.readDir(dirPath, signal);
+          },
+        };
+      },
+    });
+    void a.engine.run();
+    void b.engine.run();
+    for (const device of [a, b]) {
+      await waitUntil(async () => (await device.engine.getStatus()).state === 'idle', {
+        timeoutMs: 20_000,
+      });
+    }
+    const before = scansOnB;
+    for (const name of ['one.txt', 'two.txt', 'three.txt']) {
+      await writeFile(path.join(a.folder, name), `${name} from A`);
+      await waitUntil(
+        async () => (await readOrUndefined(path.join(b.folder, name))) === `${name} from A`,
+        { timeoutMs: 20_000 },
+      );
+    }
+    await waitUntil(async () => (await b.engine.getStatus()).state === 'idle', {
+      timeoutMs: 20_000,
+    });
+    // Three rounds woken by the long-poll, three downloads seen by B's own watcher: the
+    // local tree already held each, so no full scan.
+    expect(scansOnB - before).toBe(0);
+
+    await writeFile(path.join(b.folder, 'two.txt'), 'edited on B');
+    await waitUntil(
+      async () => (await readOrUndefined(path.join(a.folder, 'two.txt'))) === 'edited on B',
+      { timeoutMs: 20_000 },
+    );
+    expect(scansOnB - before).toBeGreaterThan(0);
   });
 });

@@ -23,6 +23,7 @@ import { TEMP_FOLDER, type ExecuteReporter } from './execute/execute-context.js'
 import { FolderSync, RoundStopped, type SyncOutcome } from './loop/folder-sync.js';
 import { systemClock } from './system-clock.js';
 import { Wakeup } from './loop/wakeup.js';
+import { differsFromLocalTree, ScanNeed } from './loop/scan-need.js';
 import { createIgnoreRules } from './ignore/ignore-rules.js';
 import { watchFolder, type FolderWatcher } from './watch/folder-watcher.js';
 import type { MassDeletePolicy } from './plan/index.js';
@@ -184,6 +185,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ...(options.limitDownBytesPerSecond === undefined
       ? {}
       : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
+    shouldScan: () => scanNeed.shouldScan(),
   });
   sync.allowMassDelete = options.allowMassDelete === true;
   // A download cut by a crash leaves its temporary file behind; nothing else is in there.
@@ -328,6 +330,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
 
   let watcherFailed = false;
+  let watcherRuns = false;
+  const rescanIntervalMs = () =>
+    options.rescanIntervalMs ??
+    (watcherRuns && !watcherFailed ? RESCAN_WATCHED_MS : RESCAN_UNWATCHED_MS);
+  const scanNeed = new ScanNeed(() => clock.nowMs(), rescanIntervalMs);
+  /** A watcher batch: a round, with a scan, only for what the local tree does not hold yet. */
+  const onWatchedChanges = (paths: readonly string[]) => {
+    const dirty = () => {
+      scanNeed.markDirty();
+      wakeup.wake();
+    };
+    differsFromLocalTree(paths, fs, state).then((differs) => differs && dirty(), dirty);
+  };
   const startWatcher = async (): Promise<FolderWatcher | undefined> => {
     if (options.watch === false) return undefined;
     // The defaults only: the scan a wake-up triggers applies .ferryignore as well.
@@ -338,9 +353,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         isIgnored: (watched) => ignore.isIgnored(watched, false),
         clock,
         stat: (watched) => fs.stat(watched),
-        onChanges: () => wakeup.wake(),
+        onChanges: onWatchedChanges,
         onError: (error) => {
           watcherFailed = true;
+          scanNeed.setWatcherWorks(false);
           report.problem(
             'watcher_failed',
             `Watching the folder failed (${error.message}); changes are found by the rescan`,
@@ -360,12 +376,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     void refreshAccount();
     const poller = longPoll();
     const watcher = await startWatcher();
+    watcherRuns = watcher !== undefined;
+    scanNeed.setWatcherWorks(watcherRuns && !watcherFailed);
     let offlineRounds = 0;
     try {
       while (!closing.signal.aborted) {
-        let waitMs =
-          options.rescanIntervalMs ??
-          (watcher !== undefined && !watcherFailed ? RESCAN_WATCHED_MS : RESCAN_UNWATCHED_MS);
+        let waitMs = rescanIntervalMs();
         if (paused) {
           setState('paused');
         } else {

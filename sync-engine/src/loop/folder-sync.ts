@@ -44,6 +44,12 @@ export interface FolderSyncOptions {
   /** Bandwidth limits, bytes per second; none when absent. */
   readonly limitUpBytesPerSecond?: number;
   readonly limitDownBytesPerSecond?: number;
+  /**
+   * Asked before each pass's scan: false when nothing on disk can have changed since the last
+   * one that the local tree does not know (a watcher that works saw nothing new). Without it,
+   * every pass scans.
+   */
+  readonly shouldScan?: () => boolean;
 }
 
 /** Why an item's operation is not being retried yet. */
@@ -437,7 +443,7 @@ export class FolderSync {
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         await this.pull(signal);
-        await this.scan(signal);
+        if (this.options.shouldScan?.() ?? true) await this.scan(signal);
         plan = this.plan();
         this.latestPlan = plan;
         this.doneInLatestPlan.clear();
