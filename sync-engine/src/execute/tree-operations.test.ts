@@ -199,11 +199,11 @@ describe('delete_remote racing a commit that reaches the server just before the 
       remoteB = remote;
       return {
         ...remote,
-        deletePath: async (deletePath, signal, precondition) => {
+        deletePath: async (request, signal) => {
           const change = beforeDelete;
           beforeDelete = undefined;
           await change?.();
-          return remote.deletePath(deletePath, signal, precondition);
+          return remote.deletePath(request, signal);
         },
       };
     },

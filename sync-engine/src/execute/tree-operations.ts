@@ -118,7 +118,7 @@ export async function deleteRemote(
   const precondition = deletePreconditionOf(context, remote);
   if (precondition === undefined) return 'stale';
   try {
-    await context.remote.deletePath(operation.path, context.signal, precondition);
+    await context.remote.deletePath({ path: operation.path, ...precondition }, context.signal);
   } catch (error) {
     // Changed on the server after the view the delete was planned on (an edit, a new file, a
     // move in or out), up to the moment the delete reached it: nothing was deleted. The next

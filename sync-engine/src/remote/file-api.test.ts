@@ -347,22 +347,20 @@ describe('blocks, commits and downloads against the real server', () => {
     });
     if (two.result.kind !== 'committed') throw new Error('expected a commit');
     const stale = await rejection(
-      ann.client.deletePath('/Cond/a.txt', signal(), { rev: one.result.file.rev }),
+      ann.client.deletePath({ path: '/Cond/a.txt', rev: one.result.file.rev }, signal()),
     );
     expect(stale).toMatchObject({ code: 'rev_conflict', currentRev: two.result.file.rev });
     const changed = await rejection(
-      ann.client.deletePath('/Cond', signal(), { unchangedSince: cursor }),
+      ann.client.deletePath({ path: '/Cond', unchangedSince: cursor }, signal()),
     );
     expect(changed.code).toBe('path_changed');
     expect([stale, changed].map(isChangedSinceRefusal)).toEqual([true, true]);
     expect(isChangedSinceRefusal(new RemoteError('not_found', 'gone'))).toBe(false);
     // Both refusals deleted nothing; the precondition that holds lets the delete go.
     const fresh = await ann.client.getLatestCursor(signal());
-    expect(
-      await ann.client.deletePath('/Cond', signal(), {
-        unchangedSince: fresh,
-      }),
-    ).toEqual({ path: '/Cond', deleted: 2 });
+    expect(await ann.client.deletePath({ path: '/Cond', unchangedSince: fresh }, signal())).toEqual(
+      { path: '/Cond', deleted: 2 },
+    );
   });
 
   it('announces a file as pending without a revision', async () => {

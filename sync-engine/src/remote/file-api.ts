@@ -8,7 +8,7 @@ import type {
   AnnounceRequest,
   BlockId,
   CommitRequest,
-  DeletePrecondition,
+  DeleteRequest,
   DeleteResponse,
   EntryMetadata,
   FileBlocksResponse,
@@ -100,16 +100,13 @@ export interface FileApi {
   /** Creates a folder and its missing parents; idempotent. */
   createFolder(path: string, signal: AbortSignal): Promise<FolderMetadata>;
   /**
-   * Deletes a file, or a folder with everything below it (history is kept); with a
-   * `precondition`, only if it still holds on the server (checked in the delete's transaction).
+   * Deletes a file, or a folder with everything below it (history is kept); given a request
+   * with a precondition (`rev`, `unchangedSince`), only if it still holds on the server
+   * (checked in the delete's transaction).
    * @throws RemoteError `not_found`; when the precondition fails, a RemoteError for which
    *   {@link isChangedSinceRefusal} is true (nothing was deleted); and the transport codes.
    */
-  deletePath(
-    path: string,
-    signal: AbortSignal,
-    precondition?: DeletePrecondition,
-  ): Promise<DeleteResponse>;
+  deletePath(request: string | DeleteRequest, signal: AbortSignal): Promise<DeleteResponse>;
   /** Moves a file or a whole folder in one step; file ids (and history) follow. */
   movePath(request: MoveRequest, signal: AbortSignal): Promise<MoveResponse>;
 }
@@ -244,19 +241,21 @@ export function createFileApi(transport: HttpTransport): FileApi {
         folderSchema,
       ),
 
-    deletePath: (path, signal, precondition = {}) =>
-      transport.call<DeleteResponse>(
+    deletePath: (request, signal) => {
+      const json = typeof request === 'string' ? { path: request } : request;
+      return transport.call<DeleteResponse>(
         {
           method: 'POST',
           path: '/files/delete',
-          json: { ...precondition, path },
+          json,
           // Deleting a folder that was shared first turns it back into a plain one.
           timing: 'slow',
-          what: `delete ${path}`,
+          what: `delete ${json.path}`,
           signal,
         },
         deleteSchema,
-      ),
+      );
+    },
 
     movePath: (request, signal) =>
       transport.call<MoveResponse>(
