@@ -228,3 +228,21 @@ describe('inside a shared folder', () => {
     expect(await text(bob, '/Team/doc.txt')).toBe('doc');
   });
 });
+
+describe('the OpenAPI document', () => {
+  it('describes the preconditions and the 409 and 410 answers of POST /files/delete', async () => {
+    const doc = (await server.request('GET', '/openapi.json')).body as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
+    const operation = doc.paths['/files/delete']!.post as {
+      requestBody: { content: Record<string, { schema: { properties: object } }> };
+      responses: Record<string, unknown>;
+    };
+    expect(
+      Object.keys(operation.requestBody.content['application/json']!.schema.properties),
+    ).toEqual(['path', 'rev', 'unchangedSince']);
+    expect(Object.keys(operation.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '404', '409', '410']),
+    );
+  });
+});
