@@ -91,8 +91,7 @@ export class TreeWrites {
          AND seq > ? ORDER BY seq LIMIT 1`,
       )
       .get(namespace, path, `${path}0`, path, `${path}/`, since.after) as
-      | { path: RemotePath }
-      | undefined;
+      { path: RemotePath } | undefined;
     return changed === undefined ? undefined : { kind: 'path_changed', path: changed.path };
   }
 
