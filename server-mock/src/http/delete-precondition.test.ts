@@ -139,6 +139,24 @@ describe('unchangedSince', () => {
     );
   });
 
+  it.each([
+    [
+      'moved away',
+      async () => void (await ann.json('POST', '/files/move', { from: '/a.txt', to: '/b.txt' })),
+    ],
+    ['deleted', async () => void (await remove(ann, { path: '/a.txt' }))],
+  ])('answers 409 path_changed, not 404, for a path %s since the cursor', async (_name, change) => {
+    await commitContent(ann, '/a.txt', utf8('one'));
+    const cursor = await latest(phone);
+    await change();
+    const refused = await remove(phone, { path: '/a.txt', unchangedSince: cursor });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: 'path_changed' } });
+    // Read up to date, the path is simply not there.
+    const fresh = await remove(phone, { path: '/a.txt', unchangedSince: await latest(phone) });
+    expect(fresh.status).toBe(404);
+  });
+
   it('keeps a file edited since the cursor', async () => {
     await commitContent(ann, '/a.txt', utf8('one'));
     const cursor = await latest(phone);

@@ -268,6 +268,20 @@ describe('delete_remote racing a commit that reaches the server just before the 
     ]);
   });
 
+  it('a file renamed on A: the delete follows it to its new name after the pull', async () => {
+    const [a, b] = [racing.a(), racing.b()];
+    await writeFile(path.join(a.folder, 'old.txt'), 'old');
+    await racing.converge();
+    await race('old.txt', () =>
+      rename(path.join(a.folder, 'old.txt'), path.join(a.folder, 'new.txt')),
+    );
+    // A rename is not an edit: B's delete stands, at the name the file has now, everywhere.
+    expect(await readTree(a.folder)).toEqual({});
+    expect(await readTree(b.folder)).toEqual({});
+    const listed = await remoteB.listFolder({ path: '/' }, AbortSignal.timeout(30_000));
+    expect(listed).toEqual([]);
+  });
+
   it('a file added to the folder on A: it survives on the server and on both devices', async () => {
     const a = racing.a();
     await mkdir(path.join(a.folder, 'docs'));

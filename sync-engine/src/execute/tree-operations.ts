@@ -124,6 +124,8 @@ export async function deleteRemote(
     // move in or out), up to the moment the delete reached it: nothing was deleted. The next
     // pull shows the change, and the plan keeps it (an edit beats a delete).
     if (isChangedSinceRefusal(error)) return 'stale';
+    // Not there, though nothing was journaled there since the pull (that would be a refusal):
+    // the remote tree was wrong about it, and its rows go.
     if (!(error instanceof RemoteError && error.code === 'not_found')) throw error;
   }
   context.state.transaction(() => {
@@ -138,18 +140,20 @@ export async function deleteRemote(
 
 /**
  * What the server must still have for our delete to lose nothing, checked in the delete's own
- * transaction: a file at the revision both sides agreed on (our own uploads since the pull
- * included), or a folder in which nothing was journaled after the last pull (our own writes
- * in it since count too: they only cost a pull).
+ * transaction: nothing journaled at or under the path after the last pull (the view the plan
+ * was made on: no edit, no new file, no move in or out, not gone either), and a file still at
+ * the revision both sides agreed on.
  */
 function deletePreconditionOf(
   context: ExecuteContext,
   remote: { itemId: ItemId; kind: string },
 ): DeletePrecondition | undefined {
-  const rev = context.state.items.synced.get(remote.itemId)?.rev;
-  if (remote.kind === 'file' && rev !== undefined) return { rev };
   const cursor = context.pulledCursor();
-  return cursor === undefined ? undefined : { unchangedSince: cursor };
+  if (cursor === undefined) return undefined;
+  const rev = context.state.items.synced.get(remote.itemId)?.rev;
+  return remote.kind === 'file' && rev !== undefined
+    ? { rev, unchangedSince: cursor }
+    : { unchangedSince: cursor };
 }
 
 export async function deleteLocal(

@@ -34,14 +34,16 @@ export class TreeWrites {
     condition: DeleteCondition = {},
   ): DeleteOutcome {
     return this.ctx.write((): DeleteOutcome => {
+      // Before the path is looked up: gone since the cursor (moved away, deleted) is a change
+      // too, which the caller must read before it decides, not a delete already done.
+      if (condition.unchangedSince !== undefined) {
+        const refusal = this.changedSince(namespace, path, condition.unchangedSince);
+        if (refusal !== undefined) return refusal;
+      }
       const live = this.rows.live(namespace, path);
       if (!live) return { kind: 'not_found' };
       if (condition.rev !== undefined && (live.isDir || live.rev !== condition.rev)) {
         return { kind: 'rev_conflict', currentRev: live.isDir ? null : live.rev };
-      }
-      if (condition.unchangedSince !== undefined) {
-        const refusal = this.changedSince(namespace, path, condition.unchangedSince);
-        if (refusal !== undefined) return refusal;
       }
       // Children first, so a journal reader never sees a child outlive its folder.
       const doomed = [...this.rows.liveDescendants(namespace, path).reverse(), live];
