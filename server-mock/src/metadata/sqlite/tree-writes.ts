@@ -69,7 +69,7 @@ export class TreeWrites {
 
   /**
    * Whether anything at or under `path` was journaled after `since`. One namespace is enough:
-   * a delete never covers a mounted share (it is refused above). Compaction keeps the newest
+   * a delete never covers a mounted share (that is refused below). Compaction keeps the newest
    * entry of each path, so a change after `since` still has an entry after it, unless pruning
    * took a tombstone: that position cannot tell, as for GET /changes. A move in or out leaves
    * an entry under the path (the new path, or the old one's tombstone), so paths are enough.
