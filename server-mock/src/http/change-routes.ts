@@ -24,7 +24,7 @@ import { UserView } from '../access/user-view.js';
 import { signOutTopic } from '../auth/device-sessions.js';
 import { ServerError } from '../errors.js';
 import { hasChangesSince, latestCursor, readChanges } from '../journal/read-changes.js';
-import { decodeCursor, MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
+import { cursorSchema, decodeCursor } from '../journal/user-cursor.js';
 import { waitForChange } from '../notify/index.js';
 import type { ServerContext } from '../server-context.js';
 import { callerOf } from './authenticate.js';
@@ -33,7 +33,6 @@ import { viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 const common = authenticatedSchema('changes');
-const cursorSchema = { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH } as const;
 
 export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext) {
   const openPolls = new OpenLongPolls(ctx.shutdownSignal);

@@ -1,5 +1,6 @@
 /**
- * POST /files/mkdir, /files/delete and /files/move: tree operations. Delete keeps history;
+ * POST /files/mkdir, /files/delete and /files/move: tree operations. Delete keeps history (and,
+ * asked to, goes only if the file or folder did not change since the caller looked);
  * moves keep file ids (so history follows) and move whole folders in one transaction.
  */
 import type { FastifyInstance } from 'fastify';
@@ -8,22 +9,25 @@ import {
   type RemotePath,
   entryMetadataSchema,
   pathSchema,
+  revSchema,
 } from 'sync-engine/protocol';
 import type {
+  DeleteRequest,
   DeleteResponse,
   EntryMetadata,
   MoveRequest,
   MoveResponse,
   PathRequest,
 } from 'sync-engine/protocol';
-import type { UserView } from '../access/user-view.js';
+import { UserView } from '../access/user-view.js';
 import {
   accessOutcomeError,
   accessTarget,
   accessTo,
   isAccessOutcome,
 } from '../access/write-access.js';
-import { ServerError } from '../errors.js';
+import { assertNever, ServerError } from '../errors.js';
+import { cursorSchema, decodeCursorState } from '../journal/user-cursor.js';
 import type { ServerContext } from '../server-context.js';
 import { unshareIdleFoldersAt } from '../sharing/unshare-folder.js';
 import { actorOf } from './authenticate.js';
@@ -35,6 +39,12 @@ const common = authenticatedSchema('files');
 const pathBody = {
   type: 'object',
   properties: { path: pathSchema },
+  required: ['path'],
+  additionalProperties: false,
+} as const;
+const deleteBody = {
+  type: 'object',
+  properties: { path: pathSchema, rev: revSchema, unchangedSince: cursorSchema },
   required: ['path'],
   additionalProperties: false,
 } as const;
@@ -104,26 +114,32 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
     },
   );
 
-  app.post<{ Body: PathRequest }>(
+  app.post<{ Body: DeleteRequest }>(
     '/files/delete',
     {
       schema: {
         ...common,
-        summary: 'Delete a file or a folder with its contents (history is kept)',
-        body: pathBody,
+        summary:
+          'Delete a file or a folder with its contents (history is kept); optionally only if ' +
+          'the file is still at `rev` and nothing at or under the path changed after ' +
+          '`unchangedSince` (a cursor)',
+        body: deleteBody,
         response: {
           200: {
             type: 'object',
             properties: { path: { type: 'string' }, deleted: { type: 'integer' } },
             required: ['path', 'deleted'],
           },
-          ...errorResponses(400, 401, 403, 404, 409),
+          ...errorResponses(400, 401, 403, 404, 409, 410),
         },
       },
     },
     async (request): Promise<DeleteResponse> => {
       const userPath = requirePath(request.body.path);
       if (userPath === '/') throw new ServerError('invalid_path', 'cannot delete the root');
+      // Decoded before anything is touched: a cursor that is not one of ours changes nothing.
+      const { rev, unchangedSince } = request.body;
+      const since = unchangedSince === undefined ? undefined : decodeCursorState(unchangedSince);
       const view = await unshareIdleFoldersAt(ctx, {
         view: await viewOf(ctx, request),
         userPath,
@@ -143,11 +159,45 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
         target.path,
         actor,
         accessTo(actor.userId, userPath, target),
+        {
+          ...(rev === undefined ? {} : { rev }),
+          ...(since === undefined
+            ? {}
+            : {
+                unchangedSince: {
+                  after: since.positions.get(target.namespace) ?? 0,
+                  prunedMark: since.pruned.get(target.namespace) ?? 0,
+                },
+              }),
+        },
       );
       if (isAccessOutcome(outcome)) throw accessOutcomeError(outcome);
-      if (outcome.kind === 'not_found')
-        throw new ServerError('not_found', `${userPath} does not exist`);
-      if (outcome.kind === 'path_conflict') throw new ServerError('path_conflict', outcome.message);
+      switch (outcome.kind) {
+        case 'deleted':
+          break;
+        case 'not_found':
+          throw new ServerError('not_found', `${userPath} does not exist`);
+        case 'path_conflict':
+          throw new ServerError('path_conflict', outcome.message);
+        case 'rev_conflict':
+          throw new ServerError(
+            'rev_conflict',
+            outcome.currentRev === null
+              ? `${userPath} is a folder, not a file at revision ${rev}; nothing was deleted`
+              : `${userPath} is at another revision now; nothing was deleted`,
+            { details: { currentRev: outcome.currentRev } },
+          );
+        case 'path_changed':
+          throw new ServerError(
+            'path_changed',
+            `${UserView.toUserPath(target.mountPath, outcome.path)} changed after the cursor; ` +
+              'nothing was deleted (read the changes, then decide again)',
+          );
+        case 'cursor_expired':
+          throw new ServerError('cursor_expired', outcome.message);
+        default:
+          return assertNever(outcome);
+      }
       await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
       return { path: userPath, deleted: outcome.count };
     },

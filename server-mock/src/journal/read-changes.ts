@@ -15,6 +15,7 @@ import { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { JournalRecord, UserRecord } from '../metadata/records.js';
+import { expiredPositionProblem } from './journal-position.js';
 import { decodeCursor, decodeCursorState, encodeCursor } from './user-cursor.js';
 
 function toChangeEntry(record: JournalRecord, mountPath: RemotePath): ChangeEntry {
@@ -99,21 +100,8 @@ export async function readChanges(
     const mountPath = mountPaths.get(ns.id);
     if (mountPath === undefined) continue;
     const after = positions.get(ns.id) ?? 0;
-    // A tombstone after this position was pruned since the position was issued: the client
-    // may hold the path it deleted, so it must list again (410). Tombstones pruned before
-    // (a reader that began at 0 afterwards) are of paths it never had.
-    if (after > 0 && after < ns.prunedSeq && ns.prunedSeq > (pruned.get(ns.id) ?? 0)) {
-      throw new ServerError(
-        'cursor_expired',
-        'the cursor is older than the journal retention; list the tree again',
-      );
-    }
-    if (after > ns.lastSeq) {
-      throw new ServerError(
-        'cursor_expired',
-        'the cursor is ahead of the server (restored backup?); list the tree again',
-      );
-    }
+    const expired = expiredPositionProblem({ after, prunedMark: pruned.get(ns.id) ?? 0 }, ns);
+    if (expired !== undefined) throw new ServerError('cursor_expired', expired);
     for (const record of records) entries.push(toChangeEntry(record, mountPath));
     nextPruned.set(ns.id, ns.prunedSeq);
     if (records.length < room) {

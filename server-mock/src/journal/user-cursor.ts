@@ -13,6 +13,8 @@ import { ServerError } from '../errors.js';
 const VERSION = 1;
 /** Longest cursor accepted, in characters (a user with thousands of shares fits). */
 export const MAX_CURSOR_LENGTH = 64 * 1024;
+/** JSON schema of a cursor in a query or a body (decodeCursor checks the rest). */
+export const cursorSchema = { type: 'string', minLength: 1, maxLength: MAX_CURSOR_LENGTH } as const;
 
 /** Journal position per namespace. */
 export type CursorPositions = ReadonlyMap<NamespaceId, number>;

@@ -17,6 +17,7 @@ import type {
   NamespaceRecord,
   VersionRecord,
 } from './records.js';
+import type { JournalPosition } from '../journal/journal-position.js';
 import type { AccessOutcome, WriteAccess } from './write-access.js';
 
 export interface CommitInput {
@@ -73,9 +74,23 @@ export type MkdirOutcome =
   | InvalidPathOutcome
   | AccessOutcome;
 
+/** What must still hold for a delete to go, checked in its transaction (docs/protocol.md). */
+export interface DeleteCondition {
+  /** The entry is a file at this revision. */
+  readonly rev?: Rev;
+  /** Nothing at or under the path was journaled after this position of its namespace. */
+  readonly unchangedSince?: JournalPosition;
+}
+
 export type DeleteOutcome =
   | { readonly kind: 'deleted'; readonly count: number; readonly seq: number }
   | { readonly kind: 'not_found' }
+  /** `rev` was given and the entry is not a file at that revision (null: a folder). */
+  | { readonly kind: 'rev_conflict'; readonly currentRev: Rev | null }
+  /** `unchangedSince` was given and `path` (at or under the path) was journaled after it. */
+  | { readonly kind: 'path_changed'; readonly path: RemotePath }
+  /** `unchangedSince` cannot tell (pruned since, or ahead of the namespace): the message says. */
+  | { readonly kind: 'cursor_expired'; readonly message: string }
   /** A shared folder is at or below the path (made shared after the route looked). */
   | { readonly kind: 'path_conflict'; readonly message: string }
   | AccessOutcome;
@@ -159,12 +174,16 @@ export interface FileStore {
     actor: Actor,
     access?: WriteAccess,
   ): Promise<MkdirOutcome>;
-  /** Deletes a file, or a folder with everything below it; versions are kept. */
+  /**
+   * Deletes a file, or a folder with everything below it; versions are kept. With `condition`,
+   * only if it holds, in the same transaction (else nothing is written).
+   */
   deleteEntry(
     namespace: NamespaceId,
     path: RemotePath,
     actor: Actor,
     access?: WriteAccess,
+    condition?: DeleteCondition,
   ): Promise<DeleteOutcome>;
   /** Moves a file or a folder (with everything below); file ids, and so history, follow. */
   moveEntry(input: {

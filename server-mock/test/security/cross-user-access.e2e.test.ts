@@ -32,6 +32,7 @@ let secretBlocks: TestBlock[];
 let bobRev: Rev;
 let sessionPath: string;
 let annShareId: string;
+let annCursor: string;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -56,6 +57,7 @@ beforeAll(async () => {
   });
   expect(shared.status).toBe(200);
   annShareId = (shared.body as { id: string }).id;
+  annCursor = ((await ann.json('GET', '/changes/latest_cursor')).body as { cursor: string }).cursor;
 });
 afterAll(async () => server?.close());
 
@@ -251,6 +253,27 @@ const FOREIGN_CASES: ForeignCase[] = [
     }),
     status: 404,
     code: 'not_found',
+  },
+  {
+    name: "delete Ann's file at its revision",
+    call: () => ({
+      method: 'POST',
+      path: '/files/delete',
+      body: { json: { path: '/Private/secret.txt', rev: secretRev } },
+    }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    // Ann's positions say nothing of Bob's namespace: read as never seen, so it changed.
+    name: "delete his own file 'unchanged since' Ann's cursor",
+    call: () => ({
+      method: 'POST',
+      path: '/files/delete',
+      body: { json: { path: '/bob.txt', unchangedSince: annCursor } },
+    }),
+    status: 409,
+    code: 'path_changed',
   },
   {
     name: "move Ann's folder",

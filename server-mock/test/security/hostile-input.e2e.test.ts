@@ -402,6 +402,109 @@ describe('cursors and other query values', () => {
   ]);
 });
 
+describe('delete preconditions', () => {
+  // Each aims at /Docs/file.bin: one wrongly accepted would delete it (the snapshot would see).
+  const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const del = (precondition: Record<string, unknown>): EndpointCall => ({
+    method: 'POST',
+    path: '/files/delete',
+    body: { json: { path: '/Docs/file.bin', ...precondition } },
+  });
+  const refused = (
+    name: string,
+    precondition: () => Record<string, unknown>,
+    status: number,
+    code: string,
+  ): HostileCase => ({
+    name: `delete with ${name}`,
+    call: () => del(precondition()),
+    status,
+    code,
+  });
+  itRefuses(f, [
+    refused('rev an object', () => ({ rev: { $ne: null } }), 400, 'invalid_request'),
+    refused('rev an array', () => ({ rev: ['r_x'] }), 400, 'invalid_request'),
+    refused('rev null', () => ({ rev: null }), 400, 'invalid_request'),
+    refused('an empty rev', () => ({ rev: '' }), 400, 'invalid_request'),
+    refused(
+      'a rev of 65 characters',
+      () => ({ rev: `r_${'x'.repeat(63)}` }),
+      400,
+      'invalid_request',
+    ),
+    // Schema type coercion turns 42 into "42", as for every string of the API: no revision.
+    refused('rev a number', () => ({ rev: 42 }), 409, 'rev_conflict'),
+    refused('a rev that is an SQL injection', () => ({ rev: "x' OR '1'='1" }), 409, 'rev_conflict'),
+    refused('an unknown precondition field', () => ({ ifMatch: '*' }), 400, 'invalid_request'),
+    refused('unchangedSince an object', () => ({ unchangedSince: {} }), 400, 'invalid_request'),
+    refused('unchangedSince an array', () => ({ unchangedSince: ['x'] }), 400, 'invalid_request'),
+    refused('unchangedSince null', () => ({ unchangedSince: null }), 400, 'invalid_request'),
+    refused('an empty unchangedSince', () => ({ unchangedSince: '' }), 400, 'invalid_request'),
+    refused('unchangedSince a number', () => ({ unchangedSince: 42 }), 400, 'invalid_cursor'),
+    refused(
+      'a 70 000-character unchangedSince',
+      () => ({ unchangedSince: 'A'.repeat(70_000) }),
+      400,
+      'invalid_request',
+    ),
+    refused('a non-base64 cursor', () => ({ unchangedSince: '!!no!!' }), 400, 'invalid_cursor'),
+    refused(
+      'a cursor of another version',
+      () => ({ unchangedSince: cursorOf({ v: 2, n: {} }) }),
+      400,
+      'invalid_cursor',
+    ),
+    refused(
+      'a negative position',
+      () => ({ unchangedSince: cursorOf({ v: 1, n: { [f.ann.rootNamespace]: -1 } }) }),
+      400,
+      'invalid_cursor',
+    ),
+    refused(
+      'a fractional position',
+      () => ({ unchangedSince: cursorOf({ v: 1, n: { [f.ann.rootNamespace]: 0.5 } }) }),
+      400,
+      'invalid_cursor',
+    ),
+    refused(
+      'a position past 2^53',
+      () => ({ unchangedSince: cursorOf({ v: 1, n: { [f.ann.rootNamespace]: 2 ** 60 } }) }),
+      400,
+      'invalid_cursor',
+    ),
+    refused(
+      'a position of 1e308',
+      () => ({ unchangedSince: cursorOf({ v: 1, n: { [f.ann.rootNamespace]: 1e308 } }) }),
+      400,
+      'invalid_cursor',
+    ),
+    refused(
+      'a position as a string',
+      () => ({ unchangedSince: cursorOf({ v: 1, n: { [f.ann.rootNamespace]: '9' } }) }),
+      400,
+      'invalid_cursor',
+    ),
+    refused(
+      'a position ahead of the server',
+      () => ({ unchangedSince: cursorOf({ v: 1, n: { [f.ann.rootNamespace]: 2 ** 40 } }) }),
+      410,
+      'cursor_expired',
+    ),
+    refused(
+      'a cursor without the namespace (nothing read of it)',
+      () => ({ unchangedSince: cursorOf({ v: 1, n: {} }) }),
+      409,
+      'path_changed',
+    ),
+    refused(
+      'a valid rev but a malformed cursor',
+      () => ({ rev: 'r_whatever', unchangedSince: '%%%' }),
+      400,
+      'invalid_cursor',
+    ),
+  ]);
+});
+
 describe('device ids and the Authorization header', () => {
   const signOut = (id: string): EndpointCall => ({ method: 'DELETE', path: `/devices/${id}` });
   itRefuses(f, [

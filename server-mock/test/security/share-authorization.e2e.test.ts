@@ -33,6 +33,7 @@ let teamKey: Uint8Array;
 let goneKey: Uint8Array;
 let goneBlockIds: string[];
 let danSession: string;
+let catCursor: string;
 
 async function share(path: string, email: string, role: 'viewer' | 'editor') {
   const res = await ann.json('POST', '/shares', { path, email, role });
@@ -63,6 +64,7 @@ beforeAll(async () => {
     firstPiece: utf8('0123'),
   });
   expect((await ann.json('DELETE', `/shares/${gone.id}`)).status).toBe(200);
+  catCursor = ((await cat.json('GET', '/changes/latest_cursor')).body as { cursor: string }).cursor;
 });
 afterAll(async () => server?.close());
 
@@ -130,6 +132,13 @@ describe('a viewer of /Team', () => {
       ),
       forbidden('mkdir', () => json('POST', '/files/mkdir', { path: '/Team/d' })),
       forbidden('delete', () => json('POST', '/files/delete', { path: '/Team/doc.txt' })),
+      // A precondition that holds grants nothing: the role is checked first.
+      forbidden('delete at the current revision', () =>
+        json('POST', '/files/delete', { path: '/Team/doc.txt', rev: teamRev }),
+      ),
+      forbidden('delete unchanged since his cursor', () =>
+        json('POST', '/files/delete', { path: '/Team/doc.txt', unchangedSince: catCursor }),
+      ),
       forbidden('rename inside', () =>
         json('POST', '/files/move', { from: '/Team/doc.txt', to: '/Team/r.txt' }),
       ),
@@ -197,6 +206,9 @@ describe('an editor whose share of /Gone was revoked', () => {
       })),
       notFound('restore', () =>
         json('POST', '/files/restore', { path: '/Gone/doc.txt', rev: goneRev }),
+      ),
+      notFound('delete at the revision he saw', () =>
+        json('POST', '/files/delete', { path: '/Gone/doc.txt', rev: goneRev }),
       ),
       forbidden('GET the key', () => ({ method: 'GET', path: `/keys/${gone.namespace}` })),
       forbidden('GET a block', () => ({

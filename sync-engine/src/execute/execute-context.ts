@@ -4,7 +4,7 @@
  * operation really finished on both sides, in one transaction with the other trees' rows.
  */
 import type { Fingerprinter } from '../blocks/index.js';
-import type { NamespaceId } from '../protocol/index.js';
+import type { Cursor, NamespaceId } from '../protocol/index.js';
 import type { Clock, FileSystem } from '../ports.js';
 import type { RemoteClient } from '../remote/index.js';
 import type { ClientState, Conflict } from '../state/index.js';
@@ -48,10 +48,10 @@ export interface ExecuteContext {
   /** Waits until `bytes` may be sent or received (the bandwidth limits); at once without one. */
   throttle(direction: 'up' | 'down', bytes: number, signal: AbortSignal): Promise<void>;
   /**
-   * Whether the server's journal, past the last pull, touches `path` or anything under it (an
-   * edit, a move in or out, a delete): what was planned on an older view must wait for the pull.
+   * The cursor of the last pull: the view of the server the remote tree (and so the plan) is
+   * based on, apart from this device's own writes since. Undefined before the first pull.
    */
-  changedOnServer(path: string, signal: AbortSignal): Promise<boolean>;
+  pulledCursor(): Cursor | undefined;
   readonly signal: AbortSignal;
 }
 

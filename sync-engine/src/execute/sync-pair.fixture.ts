@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { createNodeFileSystem } from '../disk/node-file-system.js';
 import type { FileSystem } from '../ports.js';
+import type { RemoteClient } from '../remote/index.js';
 import { createSyncDevice, readTree, type SyncDevice } from '../loop/sync-devices.fixture.js';
 import { useTempDir } from '../testkit/index.js';
 import {
@@ -20,27 +21,31 @@ export type PairDevice = SyncDevice;
 
 /** Wraps a device's real FileSystem (to act at a chosen step, as a user would). */
 export type WrapFileSystem = (fs: FileSystem, folder: string) => FileSystem;
+/** Wraps a device's real RemoteClient (to let another device act at a chosen request). */
+export type WrapRemote = (remote: RemoteClient) => RemoteClient;
 
 function createDevice(
   server: RemoteTestServer,
   login: TestDevice,
   dir: string,
   name: string,
-  wrap: WrapFileSystem = (fs) => fs,
+  wrap: { fs?: WrapFileSystem | undefined; remote?: WrapRemote | undefined } = {},
 ): Promise<PairDevice> {
   // The folder createSyncDevice makes.
   const folder = path.join(dir, name, 'folder');
+  const fs = createNodeFileSystem(folder);
   return createSyncDevice(server, login, dir, name, {
-    fs: wrap(createNodeFileSystem(folder), folder),
+    fs: wrap.fs?.(fs, folder) ?? fs,
+    remote: wrap.remote?.(login.client) ?? login.client,
     concurrency: 1,
   });
 }
 
 /**
  * Devices A and B, new for each test (call at the top of a describe block or file); `wrapB`
- * wraps B's file system.
+ * wraps B's file system, `wrapRemoteB` B's remote client.
  */
-export function useSyncPair(options: { wrapB?: WrapFileSystem } = {}): {
+export function useSyncPair(options: { wrapB?: WrapFileSystem; wrapRemoteB?: WrapRemote } = {}): {
   a(): PairDevice;
   b(): PairDevice;
   converge(): Promise<void>;
@@ -53,7 +58,10 @@ export function useSyncPair(options: { wrapB?: WrapFileSystem } = {}): {
     server = await startRemoteTestServer();
     const ann = await server.createUser('ann', 'A');
     a = await createDevice(server, ann, tempDir(), 'A');
-    b = await createDevice(server, await server.addDevice(ann, 'B'), tempDir(), 'B', options.wrapB);
+    b = await createDevice(server, await server.addDevice(ann, 'B'), tempDir(), 'B', {
+      fs: options.wrapB,
+      remote: options.wrapRemoteB,
+    });
   });
   afterEach(async () => {
     a.close();

@@ -1,6 +1,8 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RemoteClient } from '../remote/index.js';
+import { seededBytes } from '../testkit/index.js';
 import { readTree, useSyncPair } from './sync-pair.fixture.js';
 
 const pair = useSyncPair();
@@ -182,5 +184,110 @@ describe('delete_remote of a folder edited on the server after the pull', () => 
     await racing.converge();
     // The edit beats the delete: it is back on B, and A still has it.
     expect(await readTree(b.folder)).toEqual({ '/docs': '/', '/docs/in.txt': 'edited on A' });
+  });
+});
+
+describe('delete_remote racing a commit that reaches the server just before the delete', () => {
+  // B deletes; A's change is committed after everything B read of the server (its pull) and
+  // before B's POST /files/delete arrives. The delete's precondition (the file's agreed
+  // revision, or for a folder nothing changed since B's pull) no longer holds: the server
+  // refuses it, and after B's next pull the edit comes back to B (an edit beats a delete).
+  let beforeDelete: (() => Promise<void>) | undefined;
+  let remoteB: RemoteClient;
+  const racing = useSyncPair({
+    wrapRemoteB: (remote) => {
+      remoteB = remote;
+      return {
+        ...remote,
+        deletePath: async (request, signal) => {
+          const change = beforeDelete;
+          beforeDelete = undefined;
+          await change?.();
+          return remote.deletePath(request, signal);
+        },
+      };
+    },
+  });
+  const edited = seededBytes('random', 71, 300_000);
+
+  async function onServer(filePath: string): Promise<Buffer> {
+    const download = await remoteB.downloadFile({ path: filePath }, AbortSignal.timeout(30_000));
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of download.body) chunks.push(chunk);
+    return Buffer.concat(chunks);
+  }
+
+  /** The file's bytes on A, on B and on the server: all the edited ones. */
+  async function expectEditKept(filePath: string): Promise<void> {
+    const [a, b] = [racing.a(), racing.b()];
+    for (const bytes of [
+      await readFile(path.join(a.folder, filePath)),
+      await readFile(path.join(b.folder, filePath)),
+      await onServer(filePath),
+    ]) {
+      expect(Buffer.compare(bytes, edited)).toBe(0);
+    }
+  }
+
+  /** B deletes `deleted` while A's change reaches the server just before B's delete. */
+  async function race(deleted: string, change: () => Promise<void>): Promise<void> {
+    const [a, b] = [racing.a(), racing.b()];
+    await rm(path.join(b.folder, deleted), { recursive: true });
+    await change();
+    beforeDelete = async () => {
+      expect((await a.syncOnce()).agreed).toBe(true);
+    };
+    const outcome = await b.syncOnce();
+    expect(beforeDelete).toBeUndefined();
+    expect(outcome.failures).toEqual([]);
+    await racing.converge();
+  }
+
+  it('a file edited on A: the edit survives on the server and on both devices', async () => {
+    const [a, b] = [racing.a(), racing.b()];
+    await writeFile(path.join(a.folder, 'note.bin'), 'first');
+    await racing.converge();
+    await race('note.bin', () => writeFile(path.join(a.folder, 'note.bin'), edited));
+    await expectEditKept('/note.bin');
+    expect(b.synced.filter((line) => line.startsWith('delete_remote'))).toEqual([]);
+  });
+
+  it('a file inside a deleted folder: the edit survives, the rest of the delete goes', async () => {
+    const [a, b] = [racing.a(), racing.b()];
+    await mkdir(path.join(a.folder, 'docs/deep'), { recursive: true });
+    await writeFile(path.join(a.folder, 'docs/deep/in.bin'), 'first');
+    await writeFile(path.join(a.folder, 'docs/other.txt'), 'other');
+    await racing.converge();
+    await race('docs', () => writeFile(path.join(a.folder, 'docs/deep/in.bin'), edited));
+    await expectEditKept('/docs/deep/in.bin');
+    // What nobody changed is deleted as B asked; the folders holding the edit stay.
+    expect(Object.keys(await readTree(b.folder)).sort()).toEqual([
+      '/docs',
+      '/docs/deep',
+      '/docs/deep/in.bin',
+    ]);
+  });
+
+  it('a file renamed on A: the delete follows it to its new name after the pull', async () => {
+    const [a, b] = [racing.a(), racing.b()];
+    await writeFile(path.join(a.folder, 'old.txt'), 'old');
+    await racing.converge();
+    await race('old.txt', () =>
+      rename(path.join(a.folder, 'old.txt'), path.join(a.folder, 'new.txt')),
+    );
+    // A rename is not an edit: B's delete stands, at the name the file has now, everywhere.
+    expect(await readTree(a.folder)).toEqual({});
+    expect(await readTree(b.folder)).toEqual({});
+    const listed = await remoteB.listFolder({ path: '/' }, AbortSignal.timeout(30_000));
+    expect(listed).toEqual([]);
+  });
+
+  it('a file added to the folder on A: it survives on the server and on both devices', async () => {
+    const a = racing.a();
+    await mkdir(path.join(a.folder, 'docs'));
+    await writeFile(path.join(a.folder, 'docs/old.txt'), 'old');
+    await racing.converge();
+    await race('docs', () => writeFile(path.join(a.folder, 'docs/new.bin'), edited));
+    await expectEditKept('/docs/new.bin');
   });
 });

@@ -4,7 +4,8 @@
  * premise first (the disk or the remote tree still as planned) and answers 'stale' otherwise.
  */
 import type { Operation } from '../plan/index.js';
-import { RemoteError } from '../remote/index.js';
+import type { DeletePrecondition } from '../protocol/index.js';
+import { isChangedSinceRefusal, RemoteError } from '../remote/index.js';
 import type { ItemId } from '../state/index.js';
 import { ensureParent } from './download-file.js';
 import {
@@ -114,14 +115,17 @@ export async function deleteRemote(
   const { items } = context.state;
   const remote = items.remote.get(operation.itemId);
   if (remote === undefined || remote.path !== operation.path) return 'stale';
-  // Deleted here on an older view of the server: a file edited, added or moved in there since
-  // is not ours to delete (the next pull shows it, and the plan keeps it). A commit landing
-  // between this check and the delete still goes: the delete has no revision precondition in
-  // the protocol; the server's history keeps that version.
-  if (await context.changedOnServer(operation.path, context.signal)) return 'stale';
+  const precondition = deletePreconditionOf(context, remote);
+  if (precondition === undefined) return 'stale';
   try {
-    await context.remote.deletePath(operation.path, context.signal);
+    await context.remote.deletePath({ path: operation.path, ...precondition }, context.signal);
   } catch (error) {
+    // Changed on the server after the view the delete was planned on (an edit, a new file, a
+    // move in or out), up to the moment the delete reached it: nothing was deleted. The next
+    // pull shows the change, and the plan keeps it (an edit beats a delete).
+    if (isChangedSinceRefusal(error)) return 'stale';
+    // Not there, though nothing was journaled there since the pull (that would be a refusal):
+    // the remote tree was wrong about it, and its rows go.
     if (!(error instanceof RemoteError && error.code === 'not_found')) throw error;
   }
   context.state.transaction(() => {
@@ -132,6 +136,24 @@ export async function deleteRemote(
   });
   context.report.synced('delete_remote', operation.path);
   return 'done';
+}
+
+/**
+ * What the server must still have for our delete to lose nothing, checked in the delete's own
+ * transaction: nothing journaled at or under the path after the last pull (the view the plan
+ * was made on: no edit, no new file, no move in or out, not gone either), and a file still at
+ * the revision both sides agreed on.
+ */
+function deletePreconditionOf(
+  context: ExecuteContext,
+  remote: { itemId: ItemId; kind: string },
+): DeletePrecondition | undefined {
+  const cursor = context.pulledCursor();
+  if (cursor === undefined) return undefined;
+  const rev = context.state.items.synced.get(remote.itemId)?.rev;
+  return remote.kind === 'file' && rev !== undefined
+    ? { rev, unchangedSince: cursor }
+    : { unchangedSince: cursor };
 }
 
 export async function deleteLocal(

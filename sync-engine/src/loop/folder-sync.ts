@@ -240,7 +240,7 @@ export class FolderSync {
       throttle: async (direction, bytes, throttleSignal) => {
         await this.limiters[direction]?.take(bytes, throttleSignal);
       },
-      changedOnServer: (path, checkSignal) => this.changedOnServer(path, checkSignal),
+      pulledCursor: () => state.cursors.get(this.cursorKey),
       namespaceKey: (namespace, keySignal) => {
         let key = this.keys.get(namespace);
         if (key === undefined) {
@@ -251,25 +251,6 @@ export class FolderSync {
         return key;
       },
     };
-  }
-
-  /** Reads the journal past the stored cursor (without moving it) for entries at or under `path`. */
-  private async changedOnServer(path: string, signal: AbortSignal): Promise<boolean> {
-    let cursor = this.options.state.cursors.get(this.cursorKey);
-    const touches = (entryPath: string | undefined) =>
-      entryPath !== undefined && (entryPath === path || entryPath.startsWith(`${path}/`));
-    for (let page = 0; cursor !== undefined && page < 20; page += 1) {
-      const result = await this.options.remote.listChanges({ cursor, limit: 1000 }, signal);
-      // Too old to tell: the next pull lists everything again.
-      if (result.kind === 'cursor_expired') return true;
-      for (const entry of result.entries) {
-        if (touches(entry.path) || ('movedFrom' in entry && touches(entry.movedFrom))) return true;
-      }
-      if (!result.hasMore) return false;
-      cursor = result.cursor;
-    }
-    // No cursor yet, or a journal longer than we care to read now: wait for the pull.
-    return true;
   }
 
   /** Waiting for another name: this device's file system refused the one it has. */

@@ -59,9 +59,11 @@ export class EditHistory {
    */
   readonly movedDuringSync = new Set<string>();
   /**
-   * Written, or moved into a folder, on the server while the sync ran. A delete_remote planned
-   * before that still deletes the file (`/files/delete` has no revision precondition, and a
-   * folder goes with whatever is in it by then): the content survives in the server's history.
+   * Written, or moved into a folder, on the server while the sync ran. In this model a
+   * delete_remote planned before that still deletes the file (the model's delete has none of
+   * the real one's preconditions, `rev` and `unchangedSince`, which make the real delete wait
+   * instead; a folder goes with whatever is in it by then): the content survives in the
+   * server's history.
    */
   readonly racedOnServer = new Set<string>();
   private counter: number;

@@ -29,7 +29,10 @@ export const WIRE_ERROR_STATUS = {
    * `missing`: the first such block.
    */
   block_not_found: 404,
-  /** A commit's parentRev is not the current revision: first writer wins. Body has currentRev. */
+  /**
+   * A commit's parentRev is not the current revision (first writer wins), or a delete's `rev` is
+   * not the file's current one. Body has currentRev.
+   */
   rev_conflict: 409,
   /** The target of mkdir/move/commit is taken by an entry of the other kind, or a parent is a file. */
   path_conflict: 409,
@@ -44,6 +47,11 @@ export const WIRE_ERROR_STATUS = {
    * again; any other request is simply sent again.
    */
   namespace_changed: 409,
+  /**
+   * A delete with `unchangedSince`: something at or under the path was journaled after that
+   * cursor (an edit, a new file, a move in or out); nothing was deleted.
+   */
+  path_changed: 409,
   /** The cursor is older than the journal's retention: do a full listing. */
   cursor_expired: 410,
   /** The resumable upload session expired. */

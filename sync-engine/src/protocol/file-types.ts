@@ -2,7 +2,7 @@
  * Wire shapes of the file endpoints: upload, commit, download, block lists, list, revisions,
  * restore, tree operations. Times are epoch milliseconds; sizes are plaintext bytes.
  */
-import type { BlockId, DeviceId, FileId, NamespaceId, Rev, UserId } from './ids.js';
+import type { BlockId, Cursor, DeviceId, FileId, NamespaceId, Rev, UserId } from './ids.js';
 
 /** Upload state of a file: `pending` between an announce and its commit. */
 export type FileStatus = 'pending' | 'uploaded';
@@ -140,8 +140,27 @@ export interface RestoreRequest {
   readonly rev: Rev;
 }
 
-/** POST /files/mkdir and /files/delete body. */
+/** POST /files/mkdir body. */
 export interface PathRequest {
+  readonly path: string;
+}
+
+/**
+ * What must still hold on the server for a delete to go (docs/protocol.md "Files"), checked in
+ * the delete's transaction; either, both or none.
+ */
+export interface DeletePrecondition {
+  /** The file's current revision is this one (else 409 `rev_conflict`; a folder: also 409). */
+  readonly rev?: Rev;
+  /**
+   * Nothing at or under the path was journaled after this cursor (else 409 `path_changed`; a
+   * cursor too old or ahead of the server to tell: 410 `cursor_expired`).
+   */
+  readonly unchangedSince?: Cursor;
+}
+
+/** POST /files/delete body: without a precondition the path goes whatever it holds now. */
+export interface DeleteRequest extends DeletePrecondition {
   readonly path: string;
 }
 

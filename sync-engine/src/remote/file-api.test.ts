@@ -8,6 +8,7 @@ import {
   type TestDevice,
 } from '../testkit/remote-test-server.js';
 import type { RemoteClient } from './remote-client.js';
+import { isChangedSinceRefusal } from './file-api.js';
 import { RemoteError } from './remote-error.js';
 
 const signal = () => AbortSignal.timeout(30_000);
@@ -332,6 +333,34 @@ describe('blocks, commits and downloads against the real server', () => {
     expect(recursive.some((e) => e.path.startsWith('/Moved'))).toBe(false);
     const conflict = await rejection(ann.client.createFolder('/range.txt', signal()));
     expect(conflict.code).toBe('path_conflict');
+  });
+
+  it('deletes only while the precondition holds; a refusal is a changed-since refusal', async () => {
+    const content = seededBytes('text', SEED + 3, 1000);
+    const one = await uploadAndCommit(ann.client, root, { path: '/Cond/a.txt', content });
+    if (one.result.kind !== 'committed') throw new Error('expected a commit');
+    const cursor = await ann.client.getLatestCursor(signal());
+    const two = await uploadAndCommit(ann.client, root, {
+      path: '/Cond/a.txt',
+      content: seededBytes('text', SEED + 4, 1000),
+      parentRev: one.result.file.rev,
+    });
+    if (two.result.kind !== 'committed') throw new Error('expected a commit');
+    const stale = await rejection(
+      ann.client.deletePath({ path: '/Cond/a.txt', rev: one.result.file.rev }, signal()),
+    );
+    expect(stale).toMatchObject({ code: 'rev_conflict', currentRev: two.result.file.rev });
+    const changed = await rejection(
+      ann.client.deletePath({ path: '/Cond', unchangedSince: cursor }, signal()),
+    );
+    expect(changed.code).toBe('path_changed');
+    expect([stale, changed].map(isChangedSinceRefusal)).toEqual([true, true]);
+    expect(isChangedSinceRefusal(new RemoteError('not_found', 'gone'))).toBe(false);
+    // Both refusals deleted nothing; the precondition that holds lets the delete go.
+    const fresh = await ann.client.getLatestCursor(signal());
+    expect(await ann.client.deletePath({ path: '/Cond', unchangedSince: fresh }, signal())).toEqual(
+      { path: '/Cond', deleted: 2 },
+    );
   });
 
   it('announces a file as pending without a revision', async () => {

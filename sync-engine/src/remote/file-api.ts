@@ -8,6 +8,7 @@ import type {
   AnnounceRequest,
   BlockId,
   CommitRequest,
+  DeleteRequest,
   DeleteResponse,
   EntryMetadata,
   FileBlocksResponse,
@@ -98,8 +99,14 @@ export interface FileApi {
   ): Promise<FileMetadata>;
   /** Creates a folder and its missing parents; idempotent. */
   createFolder(path: string, signal: AbortSignal): Promise<FolderMetadata>;
-  /** Deletes a file, or a folder with everything below it (history is kept). */
-  deletePath(path: string, signal: AbortSignal): Promise<DeleteResponse>;
+  /**
+   * Deletes a file, or a folder with everything below it (history is kept); given a request
+   * with a precondition (`rev`, `unchangedSince`), only if it still holds on the server
+   * (checked in the delete's transaction).
+   * @throws RemoteError `not_found`; when the precondition fails, a RemoteError for which
+   *   {@link isChangedSinceRefusal} is true (nothing was deleted); and the transport codes.
+   */
+  deletePath(request: string | DeleteRequest, signal: AbortSignal): Promise<DeleteResponse>;
   /** Moves a file or a whole folder in one step; file ids (and history) follow. */
   movePath(request: MoveRequest, signal: AbortSignal): Promise<MoveResponse>;
 }
@@ -129,6 +136,21 @@ export function commitResultOf(error: unknown): CommitResult {
       return { kind: 'namespace_changed', namespace: error.namespace };
   }
   throw error;
+}
+
+/**
+ * True when a delete with a precondition was refused because the path changed on the server
+ * after the view it was based on: the file is at another revision (`rev_conflict`), something at
+ * or under the path was journaled after the cursor (`path_changed`), or the cursor is too old or
+ * too new to tell (`cursor_expired`). Nothing was deleted; read the changes, then decide again.
+ */
+export function isChangedSinceRefusal(error: unknown): boolean {
+  return (
+    error instanceof RemoteError &&
+    (error.code === 'rev_conflict' ||
+      error.code === 'path_changed' ||
+      error.code === 'cursor_expired')
+  );
 }
 
 export function createFileApi(transport: HttpTransport): FileApi {
@@ -219,19 +241,21 @@ export function createFileApi(transport: HttpTransport): FileApi {
         folderSchema,
       ),
 
-    deletePath: (path, signal) =>
-      transport.call<DeleteResponse>(
+    deletePath: (request, signal) => {
+      const json = typeof request === 'string' ? { path: request } : request;
+      return transport.call<DeleteResponse>(
         {
           method: 'POST',
           path: '/files/delete',
-          json: { path },
+          json,
           // Deleting a folder that was shared first turns it back into a plain one.
           timing: 'slow',
-          what: `delete ${path}`,
+          what: `delete ${json.path}`,
           signal,
         },
         deleteSchema,
-      ),
+      );
+    },
 
     movePath: (request, signal) =>
       transport.call<MoveResponse>(

@@ -35,7 +35,13 @@ export type { AuthApi } from './auth-api.js';
 export type { BlockAddress, BlockApi } from './block-api.js';
 export type { ChangeApi, ChangesResult, LongPollResult } from './change-api.js';
 export type { Download, DownloadApi, DownloadRequest } from './download-api.js';
-export type { AnnouncedFile, CommitResult, FileApi, FileBlocksRequest } from './file-api.js';
+export {
+  isChangedSinceRefusal,
+  type AnnouncedFile,
+  type CommitResult,
+  type FileApi,
+  type FileBlocksRequest,
+} from './file-api.js';
 export type { BatchApi, CommitBatchResult } from './batch-api.js';
 export type { ShareApi } from './share-api.js';
 export type {

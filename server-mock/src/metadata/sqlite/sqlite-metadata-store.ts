@@ -110,8 +110,8 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
     async createFolder(namespace, path, actor, access) {
       return guarded(access, () => files.createFolder(namespace, path, actor));
     },
-    async deleteEntry(namespace, path, actor, access) {
-      return guarded(access, () => tree.delete(namespace, path, actor));
+    async deleteEntry(namespace, path, actor, access, condition) {
+      return guarded(access, () => tree.delete(namespace, path, actor, condition));
     },
     async moveEntry(input) {
       return guarded(input.access, () => tree.move(input));

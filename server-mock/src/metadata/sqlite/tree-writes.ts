@@ -4,7 +4,8 @@
  */
 import type { NamespaceId, RemotePath } from 'sync-engine/protocol';
 import { isSameOrDescendant } from 'sync-engine/protocol';
-import type { DeleteOutcome, MoveOutcome } from '../file-store.js';
+import { expiredPositionProblem, type JournalPosition } from '../../journal/journal-position.js';
+import type { DeleteCondition, DeleteOutcome, MoveOutcome } from '../file-store.js';
 import type { Actor } from '../records.js';
 import type { ChangeLog } from './change-log.js';
 import type { FileRows } from './file-rows.js';
@@ -26,10 +27,24 @@ export class TreeWrites {
     this.folders = parts.folders;
   }
 
-  delete(namespace: NamespaceId, path: RemotePath, actor: Actor): DeleteOutcome {
-    return this.ctx.write(() => {
+  delete(
+    namespace: NamespaceId,
+    path: RemotePath,
+    actor: Actor,
+    condition: DeleteCondition = {},
+  ): DeleteOutcome {
+    return this.ctx.write((): DeleteOutcome => {
+      // Before the path is looked up: gone since the cursor (moved away, deleted) is a change
+      // too, which the caller must read before it decides, not a delete already done.
+      if (condition.unchangedSince !== undefined) {
+        const refusal = this.changedSince(namespace, path, condition.unchangedSince);
+        if (refusal !== undefined) return refusal;
+      }
       const live = this.rows.live(namespace, path);
       if (!live) return { kind: 'not_found' };
+      if (condition.rev !== undefined && (live.isDir || live.rev !== condition.rev)) {
+        return { kind: 'rev_conflict', currentRev: live.isDir ? null : live.rev };
+      }
       // Children first, so a journal reader never sees a child outlive its folder.
       const doomed = [...this.rows.liveDescendants(namespace, path).reverse(), live];
       // Checked here, not only in the route: a share made meanwhile must not lose its mount.
@@ -50,6 +65,36 @@ export class TreeWrites {
       this.log.event(namespace, 'file_deleted', { path }, actor);
       return { kind: 'deleted', count: doomed.length, seq };
     });
+  }
+
+  /**
+   * Whether anything at or under `path` was journaled after `since`. One namespace is enough:
+   * a delete never covers a mounted share (that is refused below). Compaction keeps the newest
+   * entry of each path, so a change after `since` still has an entry after it, unless pruning
+   * took a tombstone: that position cannot tell, as for GET /changes. A move in or out leaves
+   * an entry under the path (the new path, or the old one's tombstone), so paths are enough.
+   */
+  private changedSince(
+    namespace: NamespaceId,
+    path: RemotePath,
+    since: JournalPosition,
+  ): DeleteOutcome | undefined {
+    const record = this.ctx
+      .stmt('SELECT last_seq AS lastSeq, pruned_seq AS prunedSeq FROM namespace WHERE id = ?')
+      .get(namespace) as { lastSeq: number; prunedSeq: number };
+    const expired = expiredPositionProblem(since, record);
+    if (expired !== undefined) return { kind: 'cursor_expired', message: expired };
+    // '/' + 1 is '0': [path, path0) holds the path, the paths below it and a few siblings
+    // (`path.txt`), which the second condition drops. One index range, however long the journal.
+    const changed = this.ctx
+      .stmt(
+        `SELECT path FROM journal INDEXED BY journal_by_path
+         WHERE namespace_id = ? AND path >= ? AND path < ? AND (path = ? OR path >= ?)
+         AND seq > ? ORDER BY seq LIMIT 1`,
+      )
+      .get(namespace, path, `${path}0`, path, `${path}/`, since.after) as
+      { path: RemotePath } | undefined;
+    return changed === undefined ? undefined : { kind: 'path_changed', path: changed.path };
   }
 
   move(input: {
