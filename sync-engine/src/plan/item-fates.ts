@@ -55,6 +55,23 @@ export class ItemFates {
     return remote.mount === undefined && this.shareOf(local.path) !== this.shareOf(remote.path);
   }
 
+  /**
+   * Whether an item moved here across a share's boundary can be copied there and its old copy
+   * deleted: not out of a viewer's share (nothing is deleted there), nor a file changed on the
+   * server since and not here (that version wins over the move, as it would over a delete: the
+   * local copy goes back, and the server's version comes down).
+   */
+  canCopyAcross(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
+    if (this.isReadOnly(remote.path)) return false;
+    const synced = this.synced.get(local.itemId);
+    return (
+      synced === undefined ||
+      local.kind !== 'file' ||
+      !this.remoteChanged(remote, synced) ||
+      this.localChanged(local, synced)
+    );
+  }
+
   localChanged(local: PlanLocalItem, synced: PlanSyncedItem): boolean {
     return local.kind === 'file' && local.fingerprint !== synced.fingerprint;
   }
@@ -150,12 +167,10 @@ export class ItemFates {
   remoteMoveBlocker(local: PlanLocalItem, visiting = new Set<PlanItemId>()): Blocker {
     if (this.isReadOnly(local.path)) return 'blocked';
     const remote = this.remote.get(local.itemId);
-    // Across a share's boundary it is copied there, and its old copy deleted: not out of a
-    // viewer's share, where nothing is deleted.
     if (
       remote !== undefined &&
       this.isCrossShareMove(local, remote) &&
-      this.isReadOnly(remote.path)
+      !this.canCopyAcross(local, remote)
     )
       return 'blocked';
     if (

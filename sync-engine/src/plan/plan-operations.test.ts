@@ -667,6 +667,20 @@ const regressions: readonly Row[] = [
     operations: [copyUp('A', '/team/a.txt')],
   },
   {
+    name: 'moved here into a share, edited on the server meanwhile: that edit wins, ours goes back',
+    local: ['T /team/', 'A /team/a.txt 1'],
+    remote: ['T /team/ editor', 'A /a.txt 2'],
+    synced: ['T /team/', 'A /a.txt 1'],
+    operations: [moveLocal('A', '/team/a.txt', '/a.txt', true)],
+  },
+  {
+    name: 'moved here into a share, edited on both sides: ours is copied, theirs comes back',
+    local: ['T /team/', 'A /team/a.txt 3'],
+    remote: ['T /team/ editor', 'A /a.txt 2'],
+    synced: ['T /team/', 'A /a.txt 1'],
+    operations: [copyUp('A', '/team/a.txt')],
+  },
+  {
     name: 'moved here out of a share: uploaded to our own folder as a new file',
     local: ['T /team/', 'A /a.txt'],
     remote: ['T /team/ editor', 'A /team/a.txt'],

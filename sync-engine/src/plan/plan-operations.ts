@@ -448,7 +448,8 @@ class Planner extends PlanBuilder {
           : 'its new folder is not on the server yet',
       );
     } else {
-      // Another item took that place on the server first: that one wins, ours moves back.
+      // Another item took that place on the server first, or the server's copy changed since
+      // (`canCopyAcross`): that one wins, ours moves back.
       this.planServerMove(local, remote, true);
     }
   }
