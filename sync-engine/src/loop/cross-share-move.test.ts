@@ -39,12 +39,13 @@ interface Bed {
 }
 
 /**
- * Ann and Bob, /team (with plan.txt) shared with Bob as editor, `files` in Ann's own root ('/'
+ * Ann and Bob, /team (with plan.txt) shared with Bob as `role`, `files` in Ann's own root ('/'
  * for a folder), both devices in agreement. `wrapA` puts a fault in front of Ann's client.
  */
 async function shareBed(
   files: Record<string, string>,
   wrapA: (client: RemoteClient) => RemoteClient = (client) => client,
+  role: 'editor' | 'viewer' = 'editor',
 ): Promise<Bed> {
   server = await startRemoteTestServer();
   const ann = await server.createUser('ann');
@@ -61,7 +62,7 @@ async function shareBed(
     else await writeFile(path.join(a.folder, file), content);
   }
   expect((await a.syncOnce()).agreed).toBe(true);
-  await ann.client.createShare({ path: '/team', email: bob.email, role: 'editor' }, signal());
+  await ann.client.createShare({ path: '/team', email: bob.email, role }, signal());
   expect((await a.syncOnce()).agreed).toBe(true);
   expect((await b.syncOnce()).agreed).toBe(true);
   expect(await readTree(b.folder)).toEqual({ '/team': '/', '/team/plan.txt': 'the plan' });
@@ -176,6 +177,63 @@ describe('a move into or out of a shared folder', () => {
     expect(await readTree(phone.folder)).toEqual({
       '/notes.txt': 'notes by Bob',
       '/team': '/',
+      '/team/plan.txt': 'the plan',
+    });
+  });
+
+  it('moves a file moved into a share where we are viewer back: nothing uploaded, nothing lost', async () => {
+    const { bob, a, b } = await shareBed({}, undefined, 'viewer');
+    await writeFile(path.join(b.folder, 'bobs.txt'), 'Bob’s own');
+    expect((await b.syncOnce()).agreed).toBe(true);
+    await rename(path.join(b.folder, 'bobs.txt'), path.join(b.folder, 'team', 'bobs.txt'));
+    expect((await b.syncOnce()).agreed).toBe(true);
+    // The server could take neither the move nor a copy: Bob's file is back where it was.
+    expect(await readTree(b.folder)).toEqual({
+      '/bobs.txt': 'Bob’s own',
+      '/team': '/',
+      '/team/plan.txt': 'the plan',
+    });
+    expect(await serverPaths(bob)).toEqual(['/bobs.txt', '/team', '/team/plan.txt']);
+    expect((await a.syncOnce()).agreed).toBe(true);
+    expect(await readTree(a.folder)).toEqual({ '/team': '/', '/team/plan.txt': 'the plan' });
+  });
+
+  it('keeps an edit made on the server to the old copy while it was copied', async () => {
+    // Right after the copy's commit, Ann's phone edits the file at its old place.
+    let meanwhile: (() => Promise<void>) | undefined;
+    const { ann, dir, a, b } = await shareBed({ '/own.txt': 'mine' }, (client) => ({
+      ...client,
+      commitFiles: async (requests, commitSignal) => {
+        const answers = await client.commitFiles(requests, commitSignal);
+        const run = meanwhile;
+        meanwhile = undefined;
+        await run?.();
+        return answers;
+      },
+    }));
+    const phone = await createSyncDevice(server!, await server!.addDevice(ann, 'phone'), dir, 'P');
+    devices.push(phone);
+    expect((await phone.syncOnce()).agreed).toBe(true);
+    meanwhile = async () => {
+      await writeFile(path.join(phone.folder, 'own.txt'), 'edited on the phone');
+      expect((await phone.syncOnce()).agreed).toBe(true);
+    };
+    await rename(path.join(a.folder, 'own.txt'), path.join(a.folder, 'team', 'own.txt'));
+    expect((await a.syncOnce()).agreed).toBe(true);
+    expect(meanwhile).toBeUndefined();
+    // The copy is in the share; the edit beats the delete and comes back at the old place.
+    const both = {
+      '/own.txt': 'edited on the phone',
+      '/team': '/',
+      '/team/own.txt': 'mine',
+      '/team/plan.txt': 'the plan',
+    };
+    expect(await readTree(a.folder)).toEqual(both);
+    expect(await serverPaths(ann)).toEqual(Object.keys(both).sort());
+    expect((await b.syncOnce()).agreed).toBe(true);
+    expect(await readTree(b.folder)).toEqual({
+      '/team': '/',
+      '/team/own.txt': 'mine',
       '/team/plan.txt': 'the plan',
     });
   });
