@@ -89,7 +89,10 @@ function failingDeletes(client: RemoteClient, fail: { count: number }): RemoteCl
   };
 }
 
-/** A client that loses the answer of the next `lose.count` commits (the server did commit). */
+/**
+ * A client that loses the answer of the next `lose.count` commits and folder creations (the
+ * server did commit, or create).
+ */
 function losingCommitAnswers(client: RemoteClient, lose: { count: number }): RemoteClient {
   const cut = () => {
     if (lose.count === 0) return false;
@@ -108,11 +111,18 @@ function losingCommitAnswers(client: RemoteClient, lose: { count: number }): Rem
       if (cut()) throw new RemoteError('network_error', 'the connection was cut (injected)');
       return answers;
     },
+    createFolder: async (folder, folderSignal) => {
+      const answer = await client.createFolder(folder, folderSignal);
+      if (cut()) throw new RemoteError('network_error', 'the connection was cut (injected)');
+      return answer;
+    },
   };
 }
 
 const FOLDER = {
   '/docs/a.txt': 'alpha',
+  // Over the batch limit (4 MiB): uploaded on its own.
+  '/docs/big.txt': 'large '.repeat(1_000_000),
   '/docs/sub/b.txt': 'bravo '.repeat(20_000),
   '/docs/empty': '/',
   '/own.txt': 'mine',
@@ -134,6 +144,7 @@ describe('a move into or out of a shared folder', () => {
       '/team/own.txt': 'mine',
       '/team/docs': '/',
       '/team/docs/a.txt': 'alpha',
+      '/team/docs/big.txt': FOLDER['/docs/big.txt'],
       '/team/docs/sub': '/',
       '/team/docs/sub/b.txt': FOLDER['/docs/sub/b.txt'],
       '/team/docs/empty': '/',
@@ -287,23 +298,35 @@ describe('a move into or out of a shared folder', () => {
     }
   });
 
-  it('recognises a copy whose commit answer was lost: committed once, no conflict', async () => {
+  it('recognises copies whose answers were lost: each committed once, no conflict', async () => {
     const lose = { count: 0 };
-    const { ann, a, b } = await shareBed({ '/own.txt': 'mine' }, (client) =>
+    const { ann, a, b } = await shareBed({ '/own.txt': 'mine', '/docs/a.txt': 'alpha' }, (client) =>
       losingCommitAnswers(client, lose),
     );
     await rename(path.join(a.folder, 'own.txt'), path.join(a.folder, 'team', 'own.txt'));
-    lose.count = 1;
-    await expect(a.syncOnce()).rejects.toBeInstanceOf(RoundStopped);
-    expect(lose.count).toBe(0);
+    await rename(path.join(a.folder, 'docs'), path.join(a.folder, 'team', 'docs'));
+    // The file's commit and the folder's creation, then the file in the folder.
+    for (const lost of [2, 1]) {
+      lose.count = lost;
+      await expect(a.syncOnce()).rejects.toBeInstanceOf(RoundStopped);
+      expect(lose.count).toBe(0);
+    }
     const outcome = await a.syncOnce();
     expect(outcome.agreed).toBe(true);
     expect(a.conflicts).toEqual([]);
-    const moved = { '/team': '/', '/team/own.txt': 'mine', '/team/plan.txt': 'the plan' };
+    const moved = {
+      '/team': '/',
+      '/team/docs': '/',
+      '/team/docs/a.txt': 'alpha',
+      '/team/own.txt': 'mine',
+      '/team/plan.txt': 'the plan',
+    };
     expect(await readTree(a.folder)).toEqual(moved);
     expect(await serverPaths(ann)).toEqual(Object.keys(moved).sort());
-    const history = await ann.client.listRevisions({ path: '/team/own.txt', limit: 10 }, signal());
-    expect(history.revisions).toHaveLength(1);
+    for (const file of ['/team/own.txt', '/team/docs/a.txt']) {
+      const history = await ann.client.listRevisions({ path: file, limit: 10 }, signal());
+      expect(history.revisions).toHaveLength(1);
+    }
     expect((await b.syncOnce()).agreed).toBe(true);
     expect(await readTree(b.folder)).toEqual(moved);
   });
