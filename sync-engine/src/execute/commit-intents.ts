@@ -7,6 +7,7 @@
  * dropped and the planner decides as usual. Kept in the settings table, keyed by item.
  */
 import type { ClientState, ItemId } from '../state/index.js';
+import { leaveOldCopyBehind } from './cross-share.js';
 
 const PREFIX = 'commit-intent:';
 
@@ -32,6 +33,11 @@ export function settleCommitIntents(state: ClientState, nowMs: number): number {
     if (!key.startsWith(PREFIX)) continue;
     const itemId = key.slice(PREFIX.length) as ItemId;
     const intent = value as unknown as CommitIntent;
+    if (settleCopy(state, itemId, intent, nowMs)) {
+      settled += 1;
+      state.settings.delete(key);
+      continue;
+    }
     const remote = state.items.remote.get(itemId);
     if (
       remote !== undefined &&
@@ -53,4 +59,47 @@ export function settleCommitIntents(state: ClientState, nowMs: number): number {
     state.settings.delete(key);
   }
   return settled;
+}
+
+/**
+ * A copy across a share's boundary (`upload` with `crossShare`) whose answer was lost: the item's
+ * remote row is still its old copy, elsewhere, and the pull brought our commit at the intent's
+ * path as a new item (same content hash, known nowhere else). It becomes the item's, and the old
+ * copy an item of its own, as if the answer had come (`leaveOldCopyBehind`).
+ */
+function settleCopy(
+  state: ClientState,
+  itemId: ItemId,
+  intent: CommitIntent,
+  nowMs: number,
+): boolean {
+  const { items } = state;
+  const own = items.remote.get(itemId);
+  const arrived = items.remote.getByPath(intent.path);
+  if (
+    own === undefined ||
+    own.path === intent.path ||
+    items.local.get(itemId)?.path !== intent.path ||
+    arrived === undefined ||
+    arrived.kind !== 'file' ||
+    arrived.rev === undefined ||
+    arrived.contentHash !== intent.contentHash ||
+    items.local.get(arrived.itemId) !== undefined ||
+    items.synced.get(arrived.itemId) !== undefined
+  )
+    return false;
+  leaveOldCopyBehind(state, itemId, intent.path, nowMs);
+  items.remote.delete(arrived.itemId);
+  items.remote.put({ ...arrived, itemId });
+  items.synced.put({
+    itemId,
+    kind: 'file',
+    path: intent.path,
+    rev: arrived.rev,
+    sizeBytes: arrived.sizeBytes,
+    modifiedMs: arrived.modifiedMs,
+    fingerprint: intent.fingerprint,
+    syncedMs: nowMs,
+  });
+  return true;
 }

@@ -14,6 +14,7 @@ import {
   type ExecuteContext,
   type ExecuteOutcome,
 } from './execute-context.js';
+import { leaveOldCopyBehind } from './cross-share.js';
 import { freeCopyPath } from './set-aside.js';
 import { makeRoomInSynced } from './synced-room.js';
 
@@ -87,6 +88,9 @@ export async function mkdirRemote(
   const others = [items.remoteByFileId(folder.fileId), items.remote.getByPath(folder.path)];
   if (others.some(isKnownElsewhere)) return 'stale';
   context.state.transaction(() => {
+    if (operation.crossShare === true) {
+      leaveOldCopyBehind(context.state, operation.itemId, folder.path, context.clock.nowMs());
+    }
     // Created on both sides at once: the server's folder is this item from now on.
     for (const other of others) {
       if (other !== undefined && other.itemId !== operation.itemId)

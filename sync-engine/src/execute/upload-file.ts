@@ -14,6 +14,7 @@ import type { CommitResult } from '../remote/index.js';
 import type { BlockRef, ItemId, LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
 import { crashPoint } from './crash-points.js';
+import { leaveOldCopyBehind } from './cross-share.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
 import { setAside } from './set-aside.js';
 import { makeRoomInSynced } from './synced-room.js';
@@ -141,6 +142,12 @@ export async function uploadPremise(
 ): Promise<LocalItem | undefined> {
   const local = context.state.items.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return undefined;
+  // A copy across a share's boundary whose server copy is already there: planned on old trees.
+  if (
+    operation.crossShare === true &&
+    context.state.items.remote.get(operation.itemId)?.path === operation.path
+  )
+    return undefined;
   const before = await context.fs.stat(operation.path, context.signal);
   return isUnchanged(local, before) ? local : undefined;
 }
@@ -179,6 +186,9 @@ export function recordUpload(
   const { items } = context.state;
   const { operation, local, fingerprint, blocks } = prepared;
   clearCommitIntent(context.state, operation.itemId);
+  if (operation.crossShare === true) {
+    leaveOldCopyBehind(context.state, operation.itemId, file.path, context.clock.nowMs());
+  }
   recordCommitted(context, operation.itemId, file, fingerprint, blocks);
   const current = items.local.get(operation.itemId);
   if (current !== undefined && current.path === local.path) {

@@ -1,5 +1,5 @@
 /** The pure planner: three trees in, operations out (docs/sync-engine.md). */
-export { CROSS_SHARE, MOVE_CYCLE, isMassDelete, planOperations } from './plan-operations.js';
+export { MOVE_CYCLE, isMassDelete, planOperations } from './plan-operations.js';
 export {
   DEFAULT_MASS_DELETE_POLICY,
   type ConflictCause,

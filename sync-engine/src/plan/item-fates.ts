@@ -47,11 +47,29 @@ export class ItemFates {
   }
 
   /**
-   * Whether the server would have to move the item into or out of a share: it refuses (each
-   * share's blocks are encrypted with its own key), and no operation copies and deletes instead.
+   * Whether the server would have to move the item into or out of a share, or between two: it
+   * refuses (each share's blocks are encrypted with its own key), so the item is copied to its
+   * new place and its old copy deleted instead (`planCrossShareCopy`).
    */
   isCrossShareMove(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
     return remote.mount === undefined && this.shareOf(local.path) !== this.shareOf(remote.path);
+  }
+
+  /**
+   * Whether an item moved here across a share's boundary can be copied there and its old copy
+   * deleted: not out of a viewer's share (nothing is deleted there), nor a file changed on the
+   * server since and not here (that version wins over the move, as it would over a delete: the
+   * local copy goes back, and the server's version comes down).
+   */
+  canCopyAcross(local: PlanLocalItem, remote: PlanRemoteItem): boolean {
+    if (this.isReadOnly(remote.path)) return false;
+    const synced = this.synced.get(local.itemId);
+    return (
+      synced === undefined ||
+      local.kind !== 'file' ||
+      !this.remoteChanged(remote, synced) ||
+      this.localChanged(local, synced)
+    );
   }
 
   localChanged(local: PlanLocalItem, synced: PlanSyncedItem): boolean {
@@ -142,13 +160,19 @@ export class ItemFates {
   }
 
   /**
-   * What keeps the server from putting the item where it is here: nothing; something that
-   * goes away by the operations planned now or later ('wait'); or something that stays.
+   * What keeps the server from putting the item where it is here (by a move, or across a
+   * share's boundary by a copy): nothing; something that goes away by the operations planned
+   * now or later ('wait'); or something that stays.
    */
   remoteMoveBlocker(local: PlanLocalItem, visiting = new Set<PlanItemId>()): Blocker {
     if (this.isReadOnly(local.path)) return 'blocked';
     const remote = this.remote.get(local.itemId);
-    if (remote !== undefined && this.isCrossShareMove(local, remote)) return 'blocked';
+    if (
+      remote !== undefined &&
+      this.isCrossShareMove(local, remote) &&
+      !this.canCopyAcross(local, remote)
+    )
+      return 'blocked';
     if (
       remote !== undefined &&
       this.isInsideOnOtherSide(local.path, this.local, this.remote, remote.path)

@@ -95,9 +95,25 @@ function recordCommitted(
   model.synced.put({ itemId, kind: 'file', path: file.path, rev: file.rev, fingerprint });
 }
 
+/** As `leaveOldCopyBehind` (execute/cross-share.ts): the old copy becomes an item of its own. */
+function leaveOldCopyBehind(model: SyncModel, itemId: PlanItemId, newPath: string): void {
+  const old = model.remote.get(itemId);
+  if (old === undefined || old.path === newPath) return;
+  const base = model.synced.get(itemId);
+  const oldCopy = model.items.create(old.kind);
+  model.remote.delete(itemId);
+  model.remote.put({ ...old, itemId: oldCopy });
+  if (base !== undefined) {
+    model.synced.delete(itemId);
+    model.synced.put({ ...base, itemId: oldCopy });
+  }
+}
+
 function* upload(model: SyncModel, operation: Of<'upload'>): ModelSteps {
   const local = model.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return 'stale';
+  if (operation.crossShare === true && model.remote.get(operation.itemId)?.path === operation.path)
+    return 'stale';
   const before = model.disk.stat(operation.path);
   yield;
   if (!isUnchanged(local, before)) return 'stale';
@@ -122,6 +138,9 @@ function* upload(model: SyncModel, operation: Of<'upload'>): ModelSteps {
     });
   }
   transaction(model, () => {
+    if (operation.crossShare === true) {
+      leaveOldCopyBehind(model, operation.itemId, result.file.path);
+    }
     recordCommitted(model, operation.itemId, result.file, fingerprint);
     const current = model.local.get(operation.itemId);
     if (current !== undefined && current.path === local.path) {
@@ -226,6 +245,7 @@ function* mkdirRemote(model: SyncModel, operation: Of<'mkdir_remote'>): ModelSte
   const folder = model.server.mkdir(operation.path, 'client');
   yield;
   transaction(model, () => {
+    if (operation.crossShare === true) leaveOldCopyBehind(model, operation.itemId, folder.path);
     for (const other of [
       model.remote.list().find((row) => row.fileId === folder.fileId),
       model.remote.getByPath(folder.path),

@@ -46,7 +46,7 @@ export interface LoopResult {
 
 const describe = (operation: Operation) =>
   'path' in operation
-    ? `${operation.kind} ${operation.path}`
+    ? `${operation.kind}${'crossShare' in operation && operation.crossShare === true ? ' (copy across a share)' : ''} ${operation.path}`
     : 'from' in operation
       ? `${operation.kind} ${operation.from} -> ${operation.to}`
       : `${operation.kind} ${operation.itemId}`;

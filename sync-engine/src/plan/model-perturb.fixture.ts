@@ -28,7 +28,7 @@ export type PerturbAction =
  */
 export const fileName = (index: number) => `f${index % 5}.txt`;
 export const folderName = (index: number) => `d${index % 4}`;
-/** The share mounted (as viewer) in some runs. */
+/** The share mounted (as viewer or editor) in some runs. */
 export const SHARE_PATH = '/shared';
 
 const parentOf = (path: string) => path.slice(0, path.lastIndexOf('/'));
@@ -216,6 +216,15 @@ export function perturb(
           if (otherHasIt && !isRecordedAsSynced(model, file.content)) {
             history.mayComeBack.add(file.content);
           }
+          // Deleted on the server while this device copies it into or out of a share (a move
+          // here across the boundary): the copy has no precondition on the old one, and stays.
+          if (
+            side === 'remote' &&
+            options.duringSync === true &&
+            isMovedAcrossShare(model, file.content, file.path)
+          ) {
+            history.mayComeBack.add(file.content);
+          }
         }
         return true;
       }
@@ -250,6 +259,17 @@ export function perturb(
 /** Whether this device's merge base has `content` (it knows the server has it). */
 function isRecordedAsSynced(model: SyncModel, content: string): boolean {
   return model.synced.list().some((row) => row.fingerprint === fingerprintOf(content));
+}
+
+/** Whether the disk has `content` in another namespace than the server's `serverPath`. */
+function isMovedAcrossShare(model: SyncModel, content: string, serverPath: string): boolean {
+  const namespace = model.server.namespaceOf(serverPath);
+  return [...model.disk.entries].some(
+    ([path, entry]) =>
+      entry.kind === 'file' &&
+      entry.content === content &&
+      model.server.namespaceOf(path) !== namespace,
+  );
 }
 
 /** Whether the server holds `content` in a share where we are viewer. */

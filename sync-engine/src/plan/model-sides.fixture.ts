@@ -211,7 +211,7 @@ export class ModelServer {
   }
 
   /** The namespace a path lives in: the closest share above it, else the root. */
-  private namespaceOf(path: string): string {
+  namespaceOf(path: string): string {
     const mount = ancestorsOf(path)
       .reverse()
       .find((folder) => this.at(folder)?.mount !== undefined);

@@ -69,8 +69,8 @@ const createArb: fc.Arbitrary<PerturbAction> = fc.oneof(
 interface SimCase {
   /** Drives the loop: the order of operations, which fail and where. */
   readonly seed: number;
-  /** A share mounted as viewer at /shared. */
-  readonly share: boolean;
+  /** A share mounted at /shared, with the user's role in it (`true`: viewer, as printed before). */
+  readonly share: boolean | 'viewer' | 'editor';
   readonly initial: ReadonlyArray<{ readonly side: SideName; readonly action: PerturbAction }>;
   readonly local: readonly PerturbAction[];
   readonly remote: readonly PerturbAction[];
@@ -85,7 +85,7 @@ interface SimCase {
 
 const caseArb: fc.Arbitrary<SimCase> = fc.record({
   seed: fc.nat(),
-  share: fc.boolean(),
+  share: fc.constantFrom(false, 'viewer' as const, 'editor' as const),
   initial: fc.array(fc.record({ side: sideArb, action: createArb }), { maxLength: 16 }),
   local: fc.array(actionArb, { maxLength: 8 }),
   remote: fc.array(actionArb, { maxLength: 8 }),
@@ -212,7 +212,9 @@ function failure(
 function runCase(simCase: SimCase): boolean {
   const random = seededRandom(simCase.seed);
   const model = createSyncModel();
-  if (simCase.share) model.server.mountShare(SHARE_PATH, 'viewer');
+  if (simCase.share !== false) {
+    model.server.mountShare(SHARE_PATH, simCase.share === 'editor' ? 'editor' : 'viewer');
+  }
   const setup = new EditHistory();
   for (const { side, action } of simCase.initial) perturb(model, side, action, setup);
   const initial = syncModelUntilAgreed(model, {

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rev } from '../protocol/index.js';
-import { CROSS_SHARE, isMassDelete, planOperations } from './plan-operations.js';
+import { isMassDelete, planOperations } from './plan-operations.js';
 import type {
   MassDeletePolicy,
   Operation,
@@ -84,6 +84,12 @@ const mkdirRemote = (itemId: string, path: string): Operation => ({
   kind: 'mkdir_remote',
   itemId: id(itemId),
   path,
+});
+const copyUp = (itemId: string, path: string, kind: 'file' | 'folder' = 'file'): Operation => ({
+  kind: kind === 'file' ? 'upload' : 'mkdir_remote',
+  itemId: id(itemId),
+  path,
+  crossShare: true,
 });
 const mkdirLocal = (itemId: string, path: string): Operation => ({
   kind: 'mkdir_local',
@@ -630,13 +636,132 @@ const regressions: readonly Row[] = [
       moveRemote('A', '/a.txt', '/b.txt'),
     ],
   },
+  // Across a share's boundary (the server refuses the move): copy there, then delete here.
   {
-    name: 'moved here into a share where we are editor: reported (the server refuses that move)',
+    name: 'moved here into a share where we are editor: uploaded there as a new file',
     local: ['T /team/', 'A /team/a.txt'],
     remote: ['T /team/ editor', 'A /a.txt'],
     synced: ['T /team/', 'A /a.txt'],
-    operations: [],
-    notices: [waiting('/team/a.txt', CROSS_SHARE)],
+    operations: [copyUp('A', '/team/a.txt')],
+    notices: [],
+  },
+  {
+    name: 'moved into a share and copied there: the old copy (its own item now) is deleted',
+    local: ['T /team/', 'A /team/a.txt'],
+    remote: ['T /team/ editor', 'A /team/a.txt', 'Z /a.txt'],
+    synced: ['T /team/', 'A /team/a.txt', 'Z /a.txt'],
+    operations: [deleteRemote('Z', '/a.txt', 1)],
+  },
+  {
+    name: 'moved into a share and copied, the old copy edited on the server since: it comes back',
+    local: ['T /team/', 'A /team/a.txt'],
+    remote: ['T /team/ editor', 'A /team/a.txt', 'Z /a.txt 2'],
+    synced: ['T /team/', 'A /team/a.txt', 'Z /a.txt 1'],
+    operations: [download('Z', '/a.txt')],
+  },
+  {
+    name: 'moved and edited here into a share: the edit is what is copied',
+    local: ['T /team/', 'A /team/a.txt 2'],
+    remote: ['T /team/ editor', 'A /a.txt 1'],
+    synced: ['T /team/', 'A /a.txt 1'],
+    operations: [copyUp('A', '/team/a.txt')],
+  },
+  {
+    name: 'moved here into a share, edited on the server meanwhile: that edit wins, ours goes back',
+    local: ['T /team/', 'A /team/a.txt 1'],
+    remote: ['T /team/ editor', 'A /a.txt 2'],
+    synced: ['T /team/', 'A /a.txt 1'],
+    operations: [moveLocal('A', '/team/a.txt', '/a.txt', true)],
+  },
+  {
+    name: 'moved here into a share, edited on both sides: ours is copied, theirs comes back',
+    local: ['T /team/', 'A /team/a.txt 3'],
+    remote: ['T /team/ editor', 'A /a.txt 2'],
+    synced: ['T /team/', 'A /a.txt 1'],
+    operations: [copyUp('A', '/team/a.txt')],
+  },
+  {
+    name: 'moved here out of a share: uploaded to our own folder as a new file',
+    local: ['T /team/', 'A /a.txt'],
+    remote: ['T /team/ editor', 'A /team/a.txt'],
+    synced: ['T /team/', 'A /team/a.txt'],
+    operations: [copyUp('A', '/a.txt')],
+  },
+  {
+    name: 'moved here from one share into another: uploaded into the other',
+    local: ['T /team/', 'U /us/', 'A /us/a.txt'],
+    remote: ['T /team/ editor', 'U /us/ editor', 'A /team/a.txt'],
+    synced: ['T /team/', 'U /us/', 'A /team/a.txt'],
+    operations: [copyUp('A', '/us/a.txt')],
+  },
+  {
+    name: 'a folder moved here into a share: created there first, what it holds waits for it',
+    local: ['T /team/', 'D /team/d/', 'F /team/d/f.txt', 'E /team/d/e/'],
+    remote: ['T /team/ editor', 'D /d/', 'F /d/f.txt', 'E /d/e/'],
+    synced: ['T /team/', 'D /d/', 'F /d/f.txt', 'E /d/e/'],
+    operations: [copyUp('D', '/team/d', 'folder')],
+    notices: [],
+  },
+  {
+    name: 'a folder copied into a share: what it holds follows, its old copy goes after',
+    local: ['T /team/', 'D /team/d/', 'F /team/d/f.txt', 'E /team/d/e/'],
+    remote: ['T /team/ editor', 'D /team/d/', 'Z /d/', 'F /d/f.txt', 'E /d/e/'],
+    synced: ['T /team/', 'D /team/d/', 'Z /d/', 'F /d/f.txt', 'E /d/e/'],
+    operations: [copyUp('E', '/team/d/e', 'folder'), copyUp('F', '/team/d/f.txt')],
+    notices: [waiting('/d', 'what is in it moves out first')],
+  },
+  {
+    name: 'a folder copied into a share with all it held: one delete of its old copy',
+    local: ['T /team/', 'D /team/d/', 'F /team/d/f.txt', 'E /team/d/e/'],
+    remote: [
+      'T /team/ editor',
+      'D /team/d/',
+      'F /team/d/f.txt',
+      'E /team/d/e/',
+      'Z /d/',
+      'Y /d/f.txt',
+      'X /d/e/',
+    ],
+    synced: [
+      'T /team/',
+      'D /team/d/',
+      'F /team/d/f.txt',
+      'E /team/d/e/',
+      'Z /d/',
+      'Y /d/f.txt',
+      'X /d/e/',
+    ],
+    operations: [deleteRemote('Z', '/d', 1)],
+  },
+  {
+    name: 'a file moved here into a new folder in a share: the folder goes up first',
+    local: ['T /team/', 'N /team/n/', 'A /team/n/a.txt'],
+    remote: ['T /team/ editor', 'A /a.txt'],
+    synced: ['T /team/', 'A /a.txt'],
+    operations: [mkdirRemote('N', '/team/n')],
+    notices: [waiting('/team/n/a.txt', 'its new folder is not on the server yet')],
+  },
+  {
+    name: 'moved into a share where another file took its name on the server: ours moves back',
+    local: ['T /team/', 'A /team/a.txt'],
+    remote: ['T /team/ editor', 'A /a.txt', 'B /team/a.txt'],
+    synced: ['T /team/', 'A /a.txt'],
+    operations: [moveLocal('A', '/team/a.txt', '/a.txt', true)],
+  },
+  {
+    name: 'a folder moved into a share, a new server folder at its place (a lost record): merged',
+    local: ['T /team/', 'D /team/d/', 'F /team/d/f.txt'],
+    remote: ['T /team/ editor', 'D /d/', 'F /d/f.txt', 'R /team/d/'],
+    synced: ['T /team/', 'D /d/', 'F /d/f.txt'],
+    operations: [copyUp('D', '/team/d', 'folder')],
+  },
+  {
+    name: 'a folder moved here out of a share it was copied from: nothing of the share is deleted',
+    local: ['T /team/', 'D /d/', 'F /d/f.txt'],
+    remote: ['T /team/ editor', 'D /team/d/', 'F /team/d/f.txt'],
+    synced: ['T /team/', 'D /team/d/', 'F /team/d/f.txt'],
+    operations: [copyUp('D', '/d', 'folder')],
+    notices: [],
   },
   {
     name: 'editor share: a move inside it is a move there',

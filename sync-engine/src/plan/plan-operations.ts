@@ -25,12 +25,6 @@ import { parentPath } from './tree-index.js';
  */
 export const MOVE_CYCLE = 'its place is held on each side by what the other side moved there';
 
-/**
- * The notice of a move here into or out of a share (where we are editor): the server refuses
- * it, and no operation uploads the item into the other place and deletes it from the first.
- */
-export const CROSS_SHARE = 'moved into or out of a shared folder: copy it there and delete it here';
-
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 class Planner extends PlanBuilder {
@@ -112,7 +106,7 @@ class Planner extends PlanBuilder {
       return;
     }
     if (this.isCrossShareMove(local, remote)) {
-      this.wait(local.path, CROSS_SHARE);
+      this.planCrossShareCopy(local, remote);
       return;
     }
     switch (this.remoteMoveBlocker(local)) {
@@ -227,7 +221,10 @@ class Planner extends PlanBuilder {
    * moves back to where it is here, which breaks the cycle and loses nothing.
    */
   planMoveBack(local: PlanLocalItem, remote: PlanRemoteItem): void {
-    const blocker = this.isReadOnly(remote.path) ? 'blocked' : this.remoteMoveBlocker(local);
+    const blocker =
+      this.isReadOnly(remote.path) || this.isCrossShareMove(local, remote)
+        ? 'blocked'
+        : this.remoteMoveBlocker(local);
     if (blocker === 'free') {
       this.emit({
         kind: 'move_remote',
@@ -413,6 +410,48 @@ class Planner extends PlanBuilder {
     // Another item holds the path here: that one is uploaded (and set aside if it clashes).
     if (occupant !== undefined) return;
     this.planToDisk(remote);
+  }
+
+  /**
+   * Moved here into or out of a share, or between two (where we are editor): the server refuses
+   * the move (each namespace has its own key), so the item is copied to its new place as new,
+   * a file uploaded, a folder created (`crossShare`). What a folder holds then follows one by
+   * one, each as moved here into the copy. Once a copy is recorded, the server's old copy is an
+   * item of its own, deleted here: its `delete_remote` comes by the rules of any delete (an
+   * edit on the server since wins and comes back here; a folder goes once all it held is
+   * copied). A crash in between loses nothing: before the record the item is still the moved
+   * one, after it the old copy is still to be deleted.
+   */
+  planCrossShareCopy(local: PlanLocalItem, remote: PlanRemoteItem): void {
+    const occupant = this.remote.at(local.path);
+    const merges =
+      local.kind === 'folder' &&
+      occupant?.kind === 'folder' &&
+      occupant.itemId !== local.itemId &&
+      this.local.get(occupant.itemId) === undefined &&
+      this.synced.get(occupant.itemId) === undefined;
+    // A new server folder at its new place (our own copy whose record a crash lost, or one made
+    // there meanwhile): creating ours answers it, and the two become one.
+    const blocker = merges ? 'free' : this.remoteMoveBlocker(local);
+    if (blocker === 'free') {
+      this.emit({
+        kind: local.kind === 'folder' ? 'mkdir_remote' : 'upload',
+        itemId: local.itemId,
+        path: local.path,
+        crossShare: true,
+      });
+    } else if (blocker === 'wait') {
+      this.wait(
+        local.path,
+        this.remote.hasParentOf(local.path)
+          ? 'its new place is not free on the server yet'
+          : 'its new folder is not on the server yet',
+      );
+    } else {
+      // Another item took that place on the server first, or the server's copy changed since
+      // (`canCopyAcross`): that one wins, ours moves back.
+      this.planServerMove(local, remote, true);
+    }
   }
 }
 

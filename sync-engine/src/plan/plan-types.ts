@@ -84,10 +84,22 @@ export type Operation =
       readonly parentRev?: Rev | undefined;
       /** The server deleted the file while it was edited here: the edit wins (SPEC). */
       readonly restoresDeleted?: boolean;
+      /**
+       * Moved here into or out of a share (the server refuses that move): committed as a new
+       * file at `path`; the server's copy at the old path then becomes an item of its own,
+       * deleted here, whose delete_remote follows (copy, then delete).
+       */
+      readonly crossShare?: boolean;
     }
   /** Bring the server's version of the file to `path`. */
   | { readonly kind: 'download'; readonly itemId: PlanItemId; readonly path: string }
-  | { readonly kind: 'mkdir_remote'; readonly itemId: PlanItemId; readonly path: string }
+  | {
+      readonly kind: 'mkdir_remote';
+      readonly itemId: PlanItemId;
+      readonly path: string;
+      /** A folder moved into or out of a share: created there as new, as `upload`'s. */
+      readonly crossShare?: boolean;
+    }
   | { readonly kind: 'mkdir_local'; readonly itemId: PlanItemId; readonly path: string }
   /** Delete on the server; a folder goes with everything under it (one request). */
   | {
