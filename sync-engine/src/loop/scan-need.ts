@@ -21,10 +21,13 @@ export class ScanNeed {
     private readonly rescanIntervalMs: () => number,
   ) {}
 
-  /** The watcher is up (true) or failed or absent (false: every pass scans). */
+  /**
+   * The watcher is up (true) or failed or absent (false: every pass scans). Either way the
+   * next pass scans: a watcher reports nothing from before it was ready.
+   */
   setWatcherWorks(works: boolean): void {
     this.watcherWorks = works;
-    if (!works) this.dirty = true;
+    this.dirty = true;
   }
 
   /** Something changed on disk that the local tree may not know. */
