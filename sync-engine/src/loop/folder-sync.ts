@@ -10,6 +10,7 @@ import type { ExecuteContext, ExecuteReporter } from '../execute/execute-context
 import { settleCommitIntents } from '../execute/commit-intents.js';
 import type { BatchOutcome } from '../execute/batch-outcome.js';
 import { downloadFiles } from '../execute/download-batch.js';
+import { AnnouncedStreams } from '../execute/announced-streams.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { uploadFiles } from '../execute/upload-batch.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
@@ -107,6 +108,8 @@ export class FolderSync {
   private readonly limiters: { up?: RateLimiter; down?: RateLimiter };
   private quotaExceeded = false;
   private diskFullUntilMs = 0;
+  /** Files of announced uploads being assembled while they upload (streaming sync). */
+  readonly streams = new AnnouncedStreams((signal) => this.context(signal));
   allowMassDelete = false;
   /** The plan being worked on (or the last one): what is pending, for the status. */
   latestPlan: Plan | undefined;
@@ -165,6 +168,30 @@ export class FolderSync {
       state.cursors.set(this.cursorKey, after, clock.nowMs());
       settleCommitIntents(state, clock.nowMs());
     });
+    // Streaming sync: an announced upload's blocks are fetched while it is still going.
+    for (const entry of read) {
+      if (entry.tag === 'file' && entry.status === 'pending' && !this.editedHere(entry.path)) {
+        this.streams.start(entry.path, signal);
+      }
+      if (entry.tag === 'deleted') void this.streams.release(entry.path);
+    }
+  }
+
+  /**
+   * Whether the file at `path` here differs from the merge base (new or edited here): then an
+   * announce of it is most likely our own upload, and nothing is streamed.
+   */
+  private editedHere(path: string): boolean {
+    const { items } = this.options.state;
+    const local = items.local.getByPath(path);
+    if (local === undefined) return false;
+    const synced = items.synced.get(local.itemId);
+    return synced === undefined || synced.fingerprint !== local.fingerprint;
+  }
+
+  /** Ends the streams of announced uploads (call before closing the state). */
+  async stopStreams(): Promise<void> {
+    await this.streams.stop();
   }
 
   /** Scans the whole folder (the quick check reads only changed files) into the local tree. */
@@ -231,6 +258,7 @@ export class FolderSync {
       deviceName,
       createFingerprinter,
       signal,
+      streams: this.streams,
       throttle: async (direction, bytes, throttleSignal) => {
         await this.limiters[direction]?.take(bytes, throttleSignal);
       },
