@@ -81,6 +81,7 @@ export class AnnouncedStreams implements StreamedDownloads {
       ended: false,
     };
     stream.done = this.assemble(context, stream)
+      // A failed stream only costs its time: the download fetches what it lacks.
       .catch(() => undefined)
       .finally(() => {
         stream.ended = true;

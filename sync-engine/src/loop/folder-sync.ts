@@ -139,6 +139,8 @@ export class FolderSync {
     const { state, remote, clock } = this.options;
     let cursor = state.cursors.get(this.cursorKey);
     let entries: ChangeEntry[] = [];
+    /** Announced uploads seen (in a listing or the journal): streamed while they go. */
+    const pending = new Set<string>();
     for (;;) {
       if (cursor === undefined) {
         const latest = await remote.getLatestCursor(signal);
@@ -149,6 +151,9 @@ export class FolderSync {
         });
         cursor = latest;
         entries = [];
+        for (const entry of listing) {
+          if (entry.type === 'file' && entry.status === 'pending') pending.add(entry.path);
+        }
       }
       const result = await remote.listChanges({ cursor, limit: 1000 }, signal);
       if (result.kind === 'cursor_expired') {
@@ -170,11 +175,10 @@ export class FolderSync {
     });
     // Streaming sync: an announced upload's blocks are fetched while it is still going.
     for (const entry of read) {
-      if (entry.tag === 'file' && entry.status === 'pending' && !this.editedHere(entry.path)) {
-        this.streams.start(entry.path, signal);
-      }
+      if (entry.tag === 'file' && entry.status === 'pending') pending.add(entry.path);
       if (entry.tag === 'deleted') void this.streams.release(entry.path);
     }
+    for (const path of pending) if (!this.editedHere(path)) this.streams.start(path, signal);
   }
 
   /**
