@@ -1,6 +1,8 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { encodeFileBlocks } from '../blocks/index.js';
+import type { BlockId } from '../protocol/index.js';
 import type { RemoteClient } from '../remote/index.js';
 import { seededBytes, useTempDir, waitUntil } from '../testkit/index.js';
 import { startRemoteTestServer, type RemoteTestServer } from '../testkit/remote-test-server.js';
@@ -84,6 +86,94 @@ describe('streaming sync (issue 10)', () => {
     expect(b.sync.streams.fetchedBlocks).toBe(list.blocks.length);
     expect(seenAtFetch.filter((seen) => seen === 'pending').length).toBeGreaterThanOrEqual(2);
     // Nothing is left in the temporary folder.
+    expect(await readdir(path.join(b.folder, '.ferry', 'tmp'))).toEqual([]);
+  });
+
+  it('when the commit differs from the announce, the download fetches only the blocks the stream lacks', async () => {
+    server = await startRemoteTestServer();
+    const ann = await server.createUser('ann', 'A');
+    const signal = AbortSignal.timeout(60_000);
+    const namespace = ann.login.rootNamespace;
+    const key = await ann.client.getNamespaceKey(namespace, signal);
+    const encode = async (content: Uint8Array) => {
+      const blocks = [];
+      for await (const block of encodeFileBlocks(
+        (async function* () {
+          yield content;
+        })(),
+        key,
+      )) {
+        blocks.push({ id: block.id, size: block.size, encoded: block.encoded.slice() });
+        block.release();
+      }
+      return blocks;
+    };
+    // Announced: 12 MiB. Committed: the same first 8 MiB, another tail.
+    const announcedBytes = seededBytes('random', 11, 12 * 1024 * 1024);
+    const committedBytes = new Uint8Array(announcedBytes);
+    committedBytes.set(seededBytes('random', 12, 4 * 1024 * 1024), 8 * 1024 * 1024);
+    const announced = await encode(announcedBytes);
+    const committed = await encode(committedBytes);
+    const shared = committed.filter((block) => announced.some((a) => a.id === block.id));
+    expect(shared.length).toBeGreaterThanOrEqual(1);
+
+    const fetched = new Map<BlockId, number>();
+    const bDevice = await server.addDevice(ann, 'B');
+    const b = await createSyncDevice(
+      server,
+      {
+        ...bDevice,
+        client: {
+          ...bDevice.client,
+          getBlock: async (address, blockSignal) => {
+            const bytes = await bDevice.client.getBlock(address, blockSignal);
+            fetched.set(address.id, (fetched.get(address.id) ?? 0) + 1);
+            return bytes;
+          },
+        },
+      },
+      tempDir(),
+      'B',
+    );
+    devices.push(b);
+
+    await ann.client.announceFile(
+      {
+        path: '/video.mp4',
+        size: announcedBytes.length,
+        modified: 1_700_000_000_000,
+        blocks: announced.map(({ id, size }) => ({ id, size })),
+      },
+      signal,
+    );
+    // Only the blocks both versions share are uploaded: the stream gets those, then waits.
+    for (const block of shared) {
+      await ann.client.putBlock({ namespace, id: block.id, encoded: block.encoded }, signal);
+    }
+    expect((await b.syncOnce()).agreed).toBe(true);
+    await waitUntil(() => b.sync.streams.fetchedBlocks >= shared.length, {
+      timeoutMs: 20_000,
+      what: 'the shared blocks streamed',
+    });
+    for (const block of committed) {
+      await ann.client.putBlock({ namespace, id: block.id, encoded: block.encoded }, signal);
+    }
+    const result = await ann.client.commitFile(
+      {
+        path: '/video.mp4',
+        blocks: committed.map((block) => block.id),
+        size: committedBytes.length,
+        modified: 1_700_000_000_000,
+      },
+      signal,
+    );
+    expect(result.kind).toBe('committed');
+
+    expect((await b.syncOnce()).agreed).toBe(true);
+    expect(b.synced).toEqual(['download /video.mp4']);
+    expect((await readFile(path.join(b.folder, 'video.mp4'))).equals(committedBytes)).toBe(true);
+    // The shared blocks came once (the stream's), re-read from its file; the rest once each.
+    for (const block of committed) expect(fetched.get(block.id), block.id).toBe(1);
     expect(await readdir(path.join(b.folder, '.ferry', 'tmp'))).toEqual([]);
   });
 });
