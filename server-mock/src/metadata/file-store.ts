@@ -170,7 +170,10 @@ export interface FileStore {
   /** Marks a path `pending` (a file being uploaded); creates the file row when new. */
   announceFile(input: AnnounceInput): Promise<CommitOutcome>;
   /** The live file at `path` when it is pending with an announced block list; else undefined. */
-  getAnnouncedBlocks(namespace: NamespaceId, path: RemotePath): Promise<AnnouncedBlocks | undefined>;
+  getAnnouncedBlocks(
+    namespace: NamespaceId,
+    path: RemotePath,
+  ): Promise<AnnouncedBlocks | undefined>;
   /** Creates a folder and any missing ancestors; `exists` when it already is a folder. */
   createFolder(
     namespace: NamespaceId,

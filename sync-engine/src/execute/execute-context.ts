@@ -80,7 +80,8 @@ export interface StreamedDownloads {
   /** Where a block a stream has written is, to be re-read (and re-hashed) instead of fetched. */
   findBlock(
     id: BlockId,
-  ): { readonly path: string; readonly offsetBytes: number; readonly sizeBytes: number } | undefined;
+  ):
+    { readonly path: string; readonly offsetBytes: number; readonly sizeBytes: number } | undefined;
   /** Drops the stream of `path` and its temporary file (the download is done with it). */
   release(path: string): Promise<void>;
 }

@@ -213,7 +213,10 @@ export function createFileApi(transport: HttpTransport): FileApi {
       }
       const total = list.blocks.reduce((sum, block) => sum + block.size, 0);
       if (total !== list.size) {
-        throw new RemoteError('invalid_response', `${what}: blocks of ${total} bytes, not ${list.size}`);
+        throw new RemoteError(
+          'invalid_response',
+          `${what}: blocks of ${total} bytes, not ${list.size}`,
+        );
       }
       return list;
     },

@@ -43,7 +43,9 @@ export class TreeWrites {
       let seq = 0;
       for (const entry of doomed) {
         this.ctx
-          .stmt(`UPDATE file SET deleted = 1, status = 'uploaded', pending_blocks = NULL, updated_ms = ? WHERE id = ?`)
+          .stmt(
+            `UPDATE file SET deleted = 1, status = 'uploaded', pending_blocks = NULL, updated_ms = ? WHERE id = ?`,
+          )
           .run(actor.nowMs, entry.fileId);
         seq = this.log.append(entry, { tombstone: true, nowMs: actor.nowMs });
       }
