@@ -34,6 +34,8 @@ interface Stream {
   /** The assembled file; undefined when the stream gave up (nothing pending, a failure). */
   done: Promise<StreamedFile | undefined>;
   ended: boolean;
+  /** Ended with every announced block written. */
+  complete: boolean;
 }
 
 function sameBlocks(a: readonly FileBlock[], b: readonly FileBlock[]): boolean {
@@ -57,7 +59,14 @@ export class AnnouncedStreams implements StreamedDownloads {
    * streams run. `signal` ends it (the engine closing).
    */
   start(path: string, signal: AbortSignal): void {
-    if (this.streams.has(path) || signal.aborted) return;
+    if (signal.aborted) return;
+    const existing = this.streams.get(path);
+    if (existing !== undefined) {
+      // One that gave up (the upload was announced again with another list, a failure): the
+      // announce seen now is streamed afresh. A running or complete one goes on.
+      if (!existing.ended || existing.complete) return;
+      void this.release(path);
+    }
     if (this.streams.size >= MAX_STREAMS) {
       // A stream that ended and was never taken (its file deleted, or not downloaded after
       // all) gives its place up; running ones keep theirs.
@@ -79,8 +88,13 @@ export class AnnouncedStreams implements StreamedDownloads {
       announced: undefined,
       done: Promise.resolve(undefined),
       ended: false,
+      complete: false,
     };
     stream.done = this.assemble(context, stream)
+      .then((file) => {
+        stream.complete = file !== undefined;
+        return file;
+      })
       // A failed stream only costs its time: the download fetches what it lacks.
       .catch(() => undefined)
       .finally(() => {
