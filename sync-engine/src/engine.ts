@@ -508,6 +508,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       closed = true;
       closing.abort();
       await running?.catch(() => undefined);
+      await sync.stopStreams();
       setState('stopped');
       events.close();
       if (ownRemote) remote.close();

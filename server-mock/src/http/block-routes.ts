@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { MAX_ENCODED_BLOCK_BYTES } from 'sync-engine/blocks';
 import {
   BLOCK_CONTENT_TYPE,
+  MAX_BLOCK_WAIT_MS,
   MAX_CHECK_HASHES,
   type BlockId,
   type CheckBlocksRequest,
@@ -20,7 +21,9 @@ import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { QuotaReservation } from '../transfer/quota-reservation.js';
 import { callerOf } from './authenticate.js';
+import { waitForBlock } from '../transfer/block-arrival.js';
 import { requireNamespaceRole, storeUploadedBlock } from './block-uploads.js';
+import { OpenLongPolls } from './open-long-polls.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
 type BlockParams = { namespace: NamespaceId; hash: BlockId };
@@ -106,22 +109,49 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
     },
   );
 
-  app.get<{ Params: BlockParams }>(
+  // Readers waiting for a block (waitMs) are released at once when the server shuts down.
+  const openWaits = new OpenLongPolls(ctx.shutdownSignal);
+
+  app.get<{ Params: BlockParams; Querystring: { waitMs?: number } }>(
     '/blocks/:namespace/:hash',
     {
       schema: {
-        summary: 'Download one encoded block',
+        summary: 'Download one encoded block; with waitMs, wait that long for it to be stored',
         ...authenticatedSchema('blocks'),
         params: blockParamsSchema,
-        response: errorResponses(401, 403, 404),
+        querystring: {
+          type: 'object',
+          properties: { waitMs: { type: 'integer', minimum: 0, maximum: MAX_BLOCK_WAIT_MS } },
+          additionalProperties: false,
+        },
+        response: errorResponses(400, 401, 403, 404),
       },
     },
     async (request, reply) => {
       const { namespace, hash } = request.params;
       await requireNamespaceRole(ctx, request, namespace, false);
-      const encoded = (await ctx.store.hasBlock(namespace, hash))
-        ? await ctx.blocks.get(namespace, hash)
-        : undefined;
+      const waitMs = request.query.waitMs ?? 0;
+      let present = await ctx.store.hasBlock(namespace, hash);
+      if (!present && waitMs > 0) {
+        // A block of an announced upload not stored yet: wait for it (bounded), so the reader
+        // gets it the moment it lands instead of asking again and again.
+        const done = new AbortController();
+        const onClose = () => done.abort();
+        reply.raw.once('close', onClose);
+        const forget = openWaits.add(onClose);
+        try {
+          present = await waitForBlock(ctx, {
+            namespace,
+            id: hash,
+            timeoutMs: waitMs,
+            signal: done.signal,
+          });
+        } finally {
+          reply.raw.off('close', onClose);
+          forget();
+        }
+      }
+      const encoded = present ? await ctx.blocks.get(namespace, hash) : undefined;
       if (!encoded) throw new ServerError('not_found', `namespace has no block ${hash}`);
       await ctx.store.touchBlocks(namespace, [hash], ctx.now());
       return reply.type(BLOCK_CONTENT_TYPE).send(Buffer.from(encoded));

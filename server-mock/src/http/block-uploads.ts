@@ -11,6 +11,7 @@ import type { AccessRole } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import type { QuotaReservation } from '../transfer/quota-reservation.js';
+import { publishBlockStored } from '../transfer/block-arrival.js';
 import { storeBlock } from '../transfer/store-block.js';
 import { viewOf } from './request-paths.js';
 
@@ -69,5 +70,8 @@ export async function storeUploadedBlock(
   ctx.metrics.blocksUploaded.inc();
   if (await ctx.store.hasBlock(block.namespace, block.id)) return false;
   const plainSize = await verifyUploadedBlock(ctx, block);
-  return storeBlock(ctx, { ...block, plainSize, reservation });
+  const stored = await storeBlock(ctx, { ...block, plainSize, reservation });
+  // Readers of an announced upload may be waiting for this block (streaming sync).
+  if (stored) await publishBlockStored(ctx.bus, block.namespace, block.id);
+  return stored;
 }

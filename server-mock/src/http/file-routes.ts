@@ -32,6 +32,7 @@ import { findRevisionAt, listPathHistory, listRevisionsResponseSchema } from './
 import { requirePath, viewOf } from './request-paths.js';
 import { toEntryMetadata, toFileMetadata } from './wire-entries.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
+import { announcedBlocksSchema, requireBlocksAddUp } from './announced-blocks.js';
 
 const common = authenticatedSchema('files');
 
@@ -96,6 +97,7 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
             path: pathSchema,
             size: { type: 'integer', minimum: 0 },
             modified: { type: 'integer', minimum: 0 },
+            blocks: announcedBlocksSchema,
           },
           required: ['path', 'size', 'modified'],
           additionalProperties: false,
@@ -106,6 +108,8 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
     async (request): Promise<FileMetadata> => {
       const userPath = requirePath(request.body.path);
       if (userPath === '/') throw new ServerError('invalid_path', 'cannot announce the root');
+      const { blocks } = request.body;
+      requireBlocksAddUp(blocks, request.body.size);
       const target = (await viewOf(ctx, request)).resolveEntryForWrite(userPath);
       const actor = actorOf(ctx, request);
       const outcome = await ctx.store.announceFile({
@@ -113,6 +117,7 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
         path: target.path,
         size: request.body.size,
         modifiedMs: request.body.modified,
+        ...(blocks === undefined ? {} : { blocks }),
         actor,
         access: accessTo(actor.userId, userPath, target),
       });

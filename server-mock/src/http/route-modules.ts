@@ -2,6 +2,7 @@
  * The authenticated route modules, in registration order (each in its own Fastify scope so
  * that content-type parsers and body limits stay local).
  */
+import { registerAnnouncedBlockRoutes } from './announced-blocks.js';
 import { registerBlockBatchRoutes } from './block-batch-routes.js';
 import { registerBlockRoutes } from './block-routes.js';
 import type { RouteModule } from './build-app.js';
@@ -21,6 +22,7 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerTreeRoutes,
   registerTransferRoutes,
   registerFileBlockRoutes,
+  registerAnnouncedBlockRoutes,
   registerResumableRoutes,
   registerChangeRoutes,
   registerShareRoutes,

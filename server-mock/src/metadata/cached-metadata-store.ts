@@ -31,6 +31,7 @@ const PLAIN_READS = new Set<string>([
   'getDevice',
   'listDevices',
   'getEntryOrTombstone',
+  'getAnnouncedBlocks',
   'listFilesAt',
   'listEntries',
   'listVersions',

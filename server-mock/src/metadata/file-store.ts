@@ -9,7 +9,14 @@
  * returns the AccessOutcome. Requests made for a user always pass it; only internal callers and
  * store tests omit it.
  */
-import type { BlockId, FileId, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
+import type {
+  BlockId,
+  FileBlock,
+  FileId,
+  NamespaceId,
+  RemotePath,
+  Rev,
+} from 'sync-engine/protocol';
 import type {
   Actor,
   EntryRecord,
@@ -112,8 +119,18 @@ export interface AnnounceInput {
   readonly path: RemotePath;
   readonly size: number;
   readonly modifiedMs: number;
+  /** The file's block list, when the uploader knows it before sending (streaming sync). */
+  readonly blocks?: readonly FileBlock[];
   readonly actor: Actor;
   readonly access?: WriteAccess;
+}
+
+/** A pending file and the block list its announce brought. */
+export interface AnnouncedBlocks {
+  readonly entry: EntryRecord;
+  /** As announced (an existing file's row keeps its committed modified time until the commit). */
+  readonly modified: number;
+  readonly blocks: readonly FileBlock[];
 }
 
 /** What GET /changes asks: a user's root, their cursor's positions and the page size. */
@@ -167,6 +184,11 @@ export interface FileStore {
   commitFiles(inputs: readonly CommitInput[]): Promise<CommitOutcome[]>;
   /** Marks a path `pending` (a file being uploaded); creates the file row when new. */
   announceFile(input: AnnounceInput): Promise<CommitOutcome>;
+  /** The live file at `path` when it is pending with an announced block list; else undefined. */
+  getAnnouncedBlocks(
+    namespace: NamespaceId,
+    path: RemotePath,
+  ): Promise<AnnouncedBlocks | undefined>;
   /** Creates a folder and any missing ancestors; `exists` when it already is a folder. */
   createFolder(
     namespace: NamespaceId,

@@ -123,6 +123,7 @@ describe('every authenticated route refuses bad credentials with 401', () => {
       'PUT /blocks/{namespace}/{hash}',
       'GET /files/download',
       'GET /files/blocks',
+      'GET /files/announced_blocks',
       'POST /files/commit_batch',
       'POST /files/blocks_batch',
       'POST /blocks/upload_batch',

@@ -47,6 +47,14 @@ beforeAll(async () => {
   expect(bobs.status).toBe(200);
   bobRev = bobs.file.rev as Rev;
   sessionPath = await startResumableUpload(ann, { path: '/big.bin', totalBytes: 10 });
+  // An announced upload with its block list (streaming sync), not committed.
+  const announced = await ann.json('POST', '/files/announce', {
+    path: '/Private/coming.bin',
+    size: secretBlocks[0]!.size,
+    modified: 1,
+    blocks: [{ id: secretBlocks[0]!.id, size: secretBlocks[0]!.size }],
+  });
+  expect(announced.status).toBe(200);
   // A share of another folder, so that /Private stays in Ann's root namespace.
   const cat = await server.createUser('cat');
   expect((await ann.json('POST', '/files/mkdir', { path: '/Shared' })).status).toBe(200);
@@ -154,6 +162,21 @@ const FOREIGN_CASES: ForeignCase[] = [
     call: () => ({ method: 'GET', path: `/files/download?path=/bob.txt&rev=${secretRev}` }),
     status: 404,
     code: 'not_found',
+  },
+  {
+    name: "read the block list of Ann's announced upload by its path",
+    call: () => ({ method: 'GET', path: '/files/announced_blocks?path=/Private/coming.bin' }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: "wait for a block of Ann's namespace (refused before any wait)",
+    call: () => ({
+      method: 'GET',
+      path: `/blocks/${annNs()}/${'b'.repeat(64)}?waitMs=30000`,
+    }),
+    status: 403,
+    code: 'forbidden',
   },
   {
     name: "list the blocks of Ann's file by its path",

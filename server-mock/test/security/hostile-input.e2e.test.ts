@@ -211,6 +211,27 @@ describe('paths in query strings and URLs', () => {
       code: 'invalid_path',
     },
     {
+      name: 'announced block list of %2e%2e/%2e%2e/master.key',
+      call: () => ({
+        method: 'GET',
+        path: '/files/announced_blocks?path=/%2e%2e/%2e%2e/master.key',
+      }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'announced block list of a NUL path (%00)',
+      call: () => ({ method: 'GET', path: '/files/announced_blocks?path=/a%00b' }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'announced block list with the path repeated',
+      call: () => ({ method: 'GET', path: '/files/announced_blocks?path=/a&path=/b' }),
+      status: 400,
+      code: 'invalid_request',
+    },
+    {
       name: 'block list of /etc/passwd (not the OS file)',
       call: () => ({ method: 'GET', path: '/files/blocks?path=/etc/passwd' }),
       status: 404,
@@ -558,5 +579,58 @@ describe('device ids and the Authorization header', () => {
       status: 400,
       code: 'invalid_request',
     },
+  ]);
+});
+
+describe('announces with block lists, and waits for blocks (streaming sync)', () => {
+  const id = 'c'.repeat(64);
+  const announce = (body: Record<string, unknown>): EndpointCall => ({
+    method: 'POST',
+    path: '/files/announce',
+    body: { json: { path: '/Docs/coming.bin', size: 10, modified: 1, ...body } },
+  });
+  const refused = (name: string, body: Record<string, unknown>): HostileCase => ({
+    name: `announce ${name}`,
+    call: () => announce(body),
+    status: 400,
+    code: 'invalid_request',
+  });
+  const waitFor = (query: string): HostileCase => ({
+    name: `GET a block with ${query}`,
+    call: () => ({ method: 'GET', path: `/blocks/${f.ann.rootNamespace}/${id}?${query}` }),
+    status: 400,
+    code: 'invalid_request',
+  });
+  itRefuses(f, [
+    refused('blocks that add up to more than the size', { blocks: [{ id, size: 11 }] }),
+    refused('blocks that add up to less than the size', { blocks: [{ id, size: 4 }] }),
+    refused('a block of 0 bytes', { size: 0, blocks: [{ id, size: 0 }] }),
+    refused('a negative block size', { blocks: [{ id, size: -10 }] }),
+    refused('a block over 16 MiB', {
+      size: 16 * 1024 * 1024 + 1,
+      blocks: [{ id, size: 16 * 1024 * 1024 + 1 }],
+    }),
+    refused('a fractional block size', {
+      blocks: [
+        { id, size: 2.5 },
+        { id, size: 7.5 },
+      ],
+    }),
+    refused('a block id that is not 64 hex', { blocks: [{ id: 'C'.repeat(64), size: 10 }] }),
+    refused('a block id with a traversal', { blocks: [{ id: '../../master.key', size: 10 }] }),
+    refused('a block without a size', { blocks: [{ id }] }),
+    refused('a block with an unknown field', { blocks: [{ id, size: 10, tier: 'cold' }] }),
+    refused('blocks as a string', { blocks: id }),
+    refused('blocks as an object', { blocks: { id, size: 10 } }),
+    refused('over 100,000 blocks', {
+      size: 100_001,
+      blocks: Array.from({ length: 100_001 }, () => ({ id, size: 1 })),
+    }),
+    waitFor('waitMs=-1'),
+    waitFor('waitMs=30001'),
+    waitFor('waitMs=1e9'),
+    waitFor('waitMs=abc'),
+    waitFor('waitMs=1&waitMs=2'),
+    waitFor('wait=1'),
   ]);
 });

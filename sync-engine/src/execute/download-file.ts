@@ -17,6 +17,7 @@ import {
   TEMP_FOLDER,
   type ExecuteContext,
   type ExecuteOutcome,
+  type StreamedFile,
 } from './execute-context.js';
 
 import { makeRoomInSynced } from './synced-room.js';
@@ -92,7 +93,7 @@ export async function placeDownload(
   expectedBytes: number,
   blocks: AsyncIterable<FetchedBlock> | Iterable<FetchedBlock>,
 ): Promise<PlacedDownload | undefined> {
-  const { operation, remote, local } = premise;
+  const { operation, remote } = premise;
   await context.fs.mkdir(TEMP_FOLDER);
   const tempPath = `${TEMP_FOLDER}/${operation.itemId}-${Math.floor(context.clock.nowMs())}`;
   const fingerprinter = await context.createFingerprinter();
@@ -119,12 +120,36 @@ export async function placeDownload(
     } finally {
       await writer.close();
     }
+  } catch (error) {
+    await context.fs.removeFile(tempPath).catch(() => undefined);
+    throw error;
+  }
+  return placeWritten(context, premise, {
+    tempPath,
+    sizeBytes,
+    fingerprint: fingerprinter.digest(),
+    blocks: blockRefs,
+  });
+}
+
+/**
+ * Gives a flushed temporary file the server's mtime and renames it over the path if the path is
+ * still as the premise found it; undefined (the file removed) if not.
+ */
+export async function placeWritten(
+  context: ExecuteContext,
+  premise: DownloadPremise,
+  written: StreamedFile,
+): Promise<PlacedDownload | undefined> {
+  const { operation, remote, local } = premise;
+  const { tempPath } = written;
+  try {
     await context.fs.setMtime(tempPath, remote.modifiedMs);
     // What the file is once renamed (a rename keeps inode, size and mtime), taken here where
     // nobody else writes: a stat after the rename could already see the user's next edit, and
     // recording it with the downloaded fingerprint would hide that edit from every scan.
-    const written = await context.fs.stat(tempPath, context.signal);
-    if (written === undefined) throw new Error(`download of ${remote.path}: temporary file gone`);
+    const stat = await context.fs.stat(tempPath, context.signal);
+    if (stat === undefined) throw new Error(`download of ${remote.path}: temporary file gone`);
     const occupant = await context.fs.stat(operation.path, context.signal);
     const stillOurs = local === undefined ? occupant === undefined : isUnchanged(local, occupant);
     if (!stillOurs) {
@@ -147,10 +172,10 @@ export async function placeDownload(
     crashPoint('download:after-rename');
     return {
       premise,
-      stat: written,
-      sizeBytes,
-      fingerprint: fingerprinter.digest(),
-      blocks: blockRefs,
+      stat,
+      sizeBytes: written.sizeBytes,
+      fingerprint: written.fingerprint,
+      blocks: written.blocks,
     };
   } catch (error) {
     await context.fs.removeFile(tempPath).catch(() => undefined);
@@ -199,12 +224,23 @@ export async function downloadFile(
     { path: premise.remote.path, rev: premise.remote.rev },
     context.signal,
   );
-  const placed = await placeDownload(
-    context,
-    premise,
-    listing.size,
-    fetchBlocks(context, listing.namespace, listing.blocks),
-  );
+  // Streaming sync: the file may have been assembled while its upload was still going.
+  const streams = context.streams;
+  let placed: PlacedDownload | undefined;
+  try {
+    const streamed = await streams?.take(premise.remote.path, listing.blocks, context.signal);
+    placed =
+      streamed !== undefined
+        ? await placeWritten(context, premise, streamed)
+        : await placeDownload(
+            context,
+            premise,
+            listing.size,
+            fetchBlocks(context, listing.namespace, listing.blocks),
+          );
+  } finally {
+    await streams?.release(premise.remote.path);
+  }
   if (placed === undefined) return 'stale';
   context.state.transaction(() => recordDownload(context, placed));
   context.report.synced('download', operation.path, { sizeBytes: placed.sizeBytes });

@@ -4,10 +4,10 @@
  * operation really finished on both sides, in one transaction with the other trees' rows.
  */
 import type { Fingerprinter } from '../blocks/index.js';
-import type { Cursor, NamespaceId } from '../protocol/index.js';
+import type { BlockId, Cursor, FileBlock, NamespaceId } from '../protocol/index.js';
 import type { Clock, FileSystem } from '../ports.js';
 import type { RemoteClient } from '../remote/index.js';
-import type { ClientState, Conflict } from '../state/index.js';
+import type { BlockRef, ClientState, Conflict } from '../state/index.js';
 
 /** What executors tell the engine about (its events, status and the `--json` stream). */
 export interface ExecuteReporter {
@@ -52,7 +52,38 @@ export interface ExecuteContext {
    * based on, apart from this device's own writes since. Undefined before the first pull.
    */
   pulledCursor(): Cursor | undefined;
+  /** Files assembled while their upload was still going (streaming sync); none in some tests. */
+  readonly streams?: StreamedDownloads;
   readonly signal: AbortSignal;
+}
+
+/** A file assembled in `.ferry/tmp` from an announced block list, flushed to disk. */
+export interface StreamedFile {
+  readonly tempPath: string;
+  readonly sizeBytes: number;
+  readonly fingerprint: string;
+  readonly blocks: readonly BlockRef[];
+}
+
+/** What a download asks of the streams of announced uploads (execute/announced-streams.ts). */
+export interface StreamedDownloads {
+  /**
+   * The file streamed for `path`, when it assembled exactly `blocks` (waiting for it to finish);
+   * it is the caller's from then on. Undefined when there is none or it differs: what it has
+   * written stays a block source (findBlock) until `release(path)`.
+   */
+  take(
+    path: string,
+    blocks: readonly FileBlock[],
+    signal: AbortSignal,
+  ): Promise<StreamedFile | undefined>;
+  /** Where a block a stream has written is, to be re-read (and re-hashed) instead of fetched. */
+  findBlock(
+    id: BlockId,
+  ):
+    { readonly path: string; readonly offsetBytes: number; readonly sizeBytes: number } | undefined;
+  /** Drops the stream of `path` and its temporary file (the download is done with it). */
+  release(path: string): Promise<void>;
 }
 
 /** How an operation ended when it did not throw. */

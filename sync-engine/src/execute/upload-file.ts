@@ -8,8 +8,20 @@
  * The file is checked before and after reading: if it changed meanwhile (still being written),
  * nothing is committed and the next scan uploads it again with its final content.
  */
-import { contentHashOf, encodeFileBlocks, type EncodedFileBlock } from '../blocks/index.js';
-import type { BlockId, CommitRequest, FileMetadata, NamespaceId } from '../protocol/index.js';
+import {
+  chunkStream,
+  contentHashOf,
+  encodeFileBlocks,
+  hashBlock,
+  type EncodedFileBlock,
+} from '../blocks/index.js';
+import type {
+  BlockId,
+  CommitRequest,
+  FileBlock,
+  FileMetadata,
+  NamespaceId,
+} from '../protocol/index.js';
 import type { CommitResult } from '../remote/index.js';
 import type { BlockRef, ItemId, LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
@@ -135,6 +147,19 @@ export async function* readFingerprinted(
   }
 }
 
+/**
+ * The file's block list (chunked and hashed, nothing encoded): what an announce says is coming.
+ * One read more of the file than the upload itself, but without it no device could start
+ * fetching before the commit.
+ */
+async function blockListOf(context: ExecuteContext, path: string): Promise<FileBlock[]> {
+  const blocks: FileBlock[] = [];
+  for await (const { bytes } of chunkStream(context.fs.readFile(path, context.signal))) {
+    blocks.push({ id: hashBlock(bytes), size: bytes.length });
+  }
+  return blocks;
+}
+
 /** The local row of an upload, when the file is still as planned (else the upload is stale). */
 export async function uploadPremise(
   context: ExecuteContext,
@@ -250,9 +275,16 @@ export async function uploadFile(
   const fingerprinter = await context.createFingerprinter();
   const signal = context.signal;
   if (local.sizeBytes >= ANNOUNCE_MIN_BYTES) {
-    // Large files are announced first (pending until the commit): other devices see it coming.
+    // Large files are announced first (pending until the commit) with their block list: other
+    // devices fetch each block as soon as it is stored (streaming sync, announced-streams.ts).
+    const announced = await blockListOf(context, operation.path);
     await context.remote.announceFile(
-      { path: operation.path, size: local.sizeBytes, modified: Math.round(local.mtimeMs) },
+      {
+        path: operation.path,
+        size: announced.reduce((sum, block) => sum + block.size, 0),
+        modified: Math.round(local.mtimeMs),
+        blocks: announced,
+      },
       context.signal,
     );
   }

@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('a large upload', () => {
-  it('is announced first (pending on the server), and the other device waits for its commit', async () => {
+  it('is announced first (pending on the server), and the other device places it only at its commit', async () => {
     server = await startRemoteTestServer();
     const ann = await server.createUser('ann', 'A');
     // Slowed down, so the pending file can be seen on the server while its blocks go.
@@ -36,7 +36,8 @@ describe('a large upload', () => {
       timeoutMs: 20_000,
       what: 'the announce',
     });
-    // Meanwhile the other device syncs: a pending file has no content yet and is not fetched.
+    // Meanwhile the other device syncs: a pending file has no version yet, so nothing is placed
+    // at its path (its blocks stream into .ferry/tmp: streaming-sync.test.ts).
     expect((await b.syncOnce()).agreed).toBe(true);
     expect(b.synced).toEqual([]);
     expect((await uploading).agreed).toBe(true);

@@ -10,6 +10,7 @@ import type { ExecuteContext, ExecuteReporter } from '../execute/execute-context
 import { settleCommitIntents } from '../execute/commit-intents.js';
 import type { BatchOutcome } from '../execute/batch-outcome.js';
 import { downloadFiles } from '../execute/download-batch.js';
+import { AnnouncedStreams } from '../execute/announced-streams.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { uploadFiles } from '../execute/upload-batch.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
@@ -113,6 +114,8 @@ export class FolderSync {
   private readonly limiters: { up?: RateLimiter; down?: RateLimiter };
   private quotaExceeded = false;
   private diskFullUntilMs = 0;
+  /** Files of announced uploads being assembled while they upload (streaming sync). */
+  readonly streams = new AnnouncedStreams((signal) => this.context(signal));
   allowMassDelete = false;
   /** The plan being worked on (or the last one): what is pending, for the status. */
   latestPlan: Plan | undefined;
@@ -142,6 +145,8 @@ export class FolderSync {
     const { state, remote, clock } = this.options;
     let cursor = state.cursors.get(this.cursorKey);
     let entries: ChangeEntry[] = [];
+    /** Announced uploads seen (in a listing or the journal): streamed while they go. */
+    const pending = new Set<string>();
     for (;;) {
       if (cursor === undefined) {
         const latest = await remote.getLatestCursor(signal);
@@ -152,6 +157,9 @@ export class FolderSync {
         });
         cursor = latest;
         entries = [];
+        for (const entry of listing) {
+          if (entry.type === 'file' && entry.status === 'pending') pending.add(entry.path);
+        }
       }
       const result = await remote.listChanges({ cursor, limit: 1000 }, signal);
       if (result.kind === 'cursor_expired') {
@@ -171,6 +179,29 @@ export class FolderSync {
       state.cursors.set(this.cursorKey, after, clock.nowMs());
       settleCommitIntents(state, clock.nowMs());
     });
+    // Streaming sync: an announced upload's blocks are fetched while it is still going.
+    for (const entry of read) {
+      if (entry.tag === 'file' && entry.status === 'pending') pending.add(entry.path);
+      if (entry.tag === 'deleted') void this.streams.release(entry.path);
+    }
+    for (const path of pending) if (!this.editedHere(path)) this.streams.start(path, signal);
+  }
+
+  /**
+   * Whether the file at `path` here differs from the merge base (new or edited here): then an
+   * announce of it is most likely our own upload, and nothing is streamed.
+   */
+  private editedHere(path: string): boolean {
+    const { items } = this.options.state;
+    const local = items.local.getByPath(path);
+    if (local === undefined) return false;
+    const synced = items.synced.get(local.itemId);
+    return synced === undefined || synced.fingerprint !== local.fingerprint;
+  }
+
+  /** Ends the streams of announced uploads (call before closing the state). */
+  async stopStreams(): Promise<void> {
+    await this.streams.stop();
   }
 
   /** Scans the whole folder (the quick check reads only changed files) into the local tree. */
@@ -237,6 +268,7 @@ export class FolderSync {
       deviceName,
       createFingerprinter,
       signal,
+      streams: this.streams,
       throttle: async (direction, bytes, throttleSignal) => {
         await this.limiters[direction]?.take(bytes, throttleSignal);
       },

@@ -37,6 +37,10 @@ export const MAX_LONGPOLL_TIMEOUT_S = 480;
 export const MAX_CHECK_HASHES = 10_000;
 /** Most blocks one commit may name (16 TiB of 4 MiB blocks would be far more; big enough). */
 export const MAX_COMMIT_BLOCKS = 100_000;
+/** Largest plaintext block an announce may list (the chunker's maximum, CHUNK_MAX_BYTES). */
+export const MAX_BLOCK_PLAIN_BYTES = 16 * 1024 * 1024;
+/** Longest `waitMs` of GET /blocks/{namespace}/{id}: how long a reader may wait for a block. */
+export const MAX_BLOCK_WAIT_MS = 30_000;
 
 /** Password length bounds at registration, in characters. */
 export const MIN_PASSWORD_LENGTH = 8;

@@ -59,6 +59,12 @@ export interface AnnounceRequest {
   readonly size: number;
   /** The file's modification time on the device, epoch milliseconds. */
   readonly modified: number;
+  /**
+   * The block list that is coming, in file order (sizes add up to `size`), when the uploader
+   * knows it before sending: other devices may then fetch each block as soon as it is stored
+   * (GET /files/announced_blocks, GET /blocks/{namespace}/{id}?waitMs=). Streaming sync.
+   */
+  readonly blocks?: readonly FileBlock[];
 }
 
 /** One block of a file version: its id (SHA-256 hex of the plaintext) and plaintext size. */
@@ -86,6 +92,25 @@ export interface FileBlocksResponse {
   /** Modification time the uploading device reported, epoch milliseconds. */
   readonly modified: number;
   /** In file order; a block repeated in the file is listed each time. Empty for an empty file. */
+  readonly blocks: readonly FileBlock[];
+}
+
+/**
+ * GET /files/announced_blocks response: the block list a pending file's announce brought. The
+ * blocks may not all be stored yet: GET /blocks/{namespace}/{id}?waitMs=N waits for one. What
+ * gets committed may still differ (check the commit's block list).
+ */
+export interface AnnouncedBlocksResponse {
+  readonly path: string;
+  readonly fileId: FileId;
+  /** The namespace the blocks are uploaded to. */
+  readonly namespace: NamespaceId;
+  /** Plaintext size in bytes, as announced. */
+  readonly size: number;
+  /** SHA-256 (hex) of the concatenated announced block ids. */
+  readonly contentHash: string;
+  /** Modification time as announced, epoch milliseconds. */
+  readonly modified: number;
   readonly blocks: readonly FileBlock[];
 }
 

@@ -47,10 +47,14 @@ export interface BlockApi {
     signal: AbortSignal,
   ): Promise<PutBlockResponse>;
   /**
-   * One encoded block, to decodeBlock (which verifies it) with the namespace's key.
-   * @throws RemoteError `not_found` when the namespace does not hold it.
+   * One encoded block, to decodeBlock (which verifies it) with the namespace's key. With
+   * `waitMs`, the server waits that long for a block not stored yet (an announced upload's).
+   * @throws RemoteError `not_found` when the namespace does not hold it (by then).
    */
-  getBlock(address: BlockAddress, signal: AbortSignal): Promise<Uint8Array>;
+  getBlock(
+    address: BlockAddress & { readonly waitMs?: number },
+    signal: AbortSignal,
+  ): Promise<Uint8Array>;
 }
 
 function blockPath({ namespace, id }: BlockAddress): string {
@@ -123,6 +127,7 @@ export function createBlockApi(transport: HttpTransport): BlockApi {
       const response = await transport.send({
         method: 'GET',
         path: blockPath(address),
+        ...(address.waitMs === undefined ? {} : { query: { waitMs: address.waitMs } }),
         maxResponseBytes: MAX_ENCODED_BLOCK_BYTES,
         what,
         signal,

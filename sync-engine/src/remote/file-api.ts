@@ -5,6 +5,7 @@
  * switches on; everything else that fails is a thrown RemoteError.
  */
 import type {
+  AnnouncedBlocksResponse,
   AnnounceRequest,
   BlockId,
   CommitRequest,
@@ -26,6 +27,7 @@ import { hashBlock } from '../blocks/index.js';
 import type { HttpTransport } from './http-transport.js';
 import { RemoteError } from './remote-error.js';
 import {
+  announcedBlocksSchema,
   deleteSchema,
   fileBlocksSchema,
   fileSchema,
@@ -87,6 +89,14 @@ export interface FileApi {
    *   `path_conflict` (a folder), `invalid_path`, `invalid_response`, and the transport codes.
    */
   getFileBlocks(request: FileBlocksRequest, signal: AbortSignal): Promise<FileBlocksResponse>;
+  /**
+   * The block list a pending upload announced (its blocks may still be arriving: fetch them with
+   * getBlock's `waitMs`); undefined when `path` is not a pending upload with a block list.
+   */
+  getAnnouncedBlocks(
+    path: string,
+    signal: AbortSignal,
+  ): Promise<AnnouncedBlocksResponse | undefined>;
   /** The history of every file that has lived at `path` (or of `fileId` only), newest first. */
   listRevisions(
     request: { readonly path: string; readonly limit?: number; readonly fileId?: FileId },
@@ -207,6 +217,28 @@ export function createFileApi(transport: HttpTransport): FileApi {
       const problem = blockListProblem(list, rev);
       if (problem !== undefined) {
         throw new RemoteError('invalid_response', `${what}: the server sent ${problem}`);
+      }
+      return list;
+    },
+
+    async getAnnouncedBlocks(path, signal) {
+      const what = `list the announced blocks of ${path}`;
+      let list: AnnouncedBlocksResponse;
+      try {
+        list = await transport.call<AnnouncedBlocksResponse>(
+          { method: 'GET', path: '/files/announced_blocks', query: { path }, what, signal },
+          announcedBlocksSchema,
+        );
+      } catch (error) {
+        if (error instanceof RemoteError && error.code === 'not_found') return undefined;
+        throw error;
+      }
+      const total = list.blocks.reduce((sum, block) => sum + block.size, 0);
+      if (total !== list.size) {
+        throw new RemoteError(
+          'invalid_response',
+          `${what}: blocks of ${total} bytes, not ${list.size}`,
+        );
       }
       return list;
     },

@@ -143,6 +143,20 @@ export const fileBlocksSchema = object({
     items: object({ id: blockIdSchema, size: { type: 'integer', minimum: 1 } }),
   },
 });
+/** GET /files/announced_blocks: like a block list, without a revision (none exists yet). */
+export const announcedBlocksSchema = object({
+  path,
+  fileId: fileIdSchema,
+  namespace: namespaceSchema,
+  size: count,
+  contentHash: sha256Hex,
+  modified: epochMs,
+  blocks: {
+    type: 'array',
+    maxItems: MAX_COMMIT_BLOCKS,
+    items: object({ id: blockIdSchema, size: { type: 'integer', minimum: 1 } }),
+  },
+});
 export const deleteSchema = object({ path, deleted: count });
 export const moveSchema = object({ from: path, to: path, moved: count });
 

@@ -2,9 +2,15 @@
  * Commits, announces and folder creation: each one transaction over file, file_version, block
  * refcounts, journal and event.
  */
-import type { BlockId, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
+import type { BlockId, FileBlock, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
 import { createId } from '../../new-ids.js';
-import type { AnnounceInput, CommitInput, CommitOutcome, MkdirOutcome } from '../file-store.js';
+import type {
+  AnnounceInput,
+  AnnouncedBlocks,
+  CommitInput,
+  CommitOutcome,
+  MkdirOutcome,
+} from '../file-store.js';
 import type { Actor, EntryRecord } from '../records.js';
 import type { ChangeLog } from './change-log.js';
 import type { FileRows } from './file-rows.js';
@@ -62,7 +68,7 @@ export class FileWrites {
     this.ctx
       .stmt(
         `UPDATE file SET rev = ?, size = ?, content_hash = ?, modified_ms = ?, status = 'uploaded',
-           deleted = 0, updated_ms = ? WHERE id = ?`,
+           pending_blocks = NULL, deleted = 0, updated_ms = ? WHERE id = ?`,
       )
       .run(rev, input.size, input.contentHash, input.modifiedMs, actor.nowMs, fileId);
     this.enforceVersionLimit(fileId, input.versionLimit);
@@ -185,12 +191,34 @@ export class FileWrites {
           .run(input.size, input.modifiedMs, fileId);
       }
       this.ctx
-        .stmt(`UPDATE file SET status = 'pending', updated_ms = ? WHERE id = ?`)
-        .run(actor.nowMs, fileId);
+        .stmt(`UPDATE file SET status = 'pending', pending_blocks = ?, updated_ms = ? WHERE id = ?`)
+        .run(
+          input.blocks === undefined
+            ? null
+            : JSON.stringify({
+                modified: input.modifiedMs,
+                blocks: input.blocks.map(({ id, size }) => ({ id, size })),
+              }),
+          actor.nowMs,
+          fileId,
+        );
       const entry = this.rows.byId(fileId);
       const seq = this.log.append(entry, { nowMs: actor.nowMs });
       return { kind: 'committed', entry, created: live === undefined, seq };
     });
+  }
+
+  /** The live pending file at `path` with the block list its announce brought, if any. */
+  announcedBlocks(namespace: NamespaceId, path: RemotePath): AnnouncedBlocks | undefined {
+    const row = this.ctx
+      .stmt(
+        `SELECT id, pending_blocks FROM file WHERE namespace_id = ? AND path = ? AND deleted = 0
+           AND is_dir = 0 AND status = 'pending' AND pending_blocks IS NOT NULL`,
+      )
+      .get(namespace, path) as { id: string; pending_blocks: string } | undefined;
+    if (row === undefined) return undefined;
+    const announced = JSON.parse(row.pending_blocks) as { modified: number; blocks: FileBlock[] };
+    return { entry: this.rows.byId(row.id), ...announced };
   }
 
   createFolder(namespace: NamespaceId, path: RemotePath, actor: Actor): MkdirOutcome {

@@ -222,4 +222,25 @@ describe('tree operations and journal', () => {
     expect(touched).toHaveLength(1);
     expect(await store.getEntry(NS, p('/new'))).toBeUndefined();
   });
+
+  it('keeps an announced block list until the commit, and drops it when an announce of an existing file expires', async () => {
+    const rev = await committedRev('/movie', [1]);
+    const blocks = [{ id: 'e'.repeat(64) as BlockId, size: 5 }];
+    await store.announceFile({
+      namespace: NS,
+      path: p('/movie'),
+      size: 5,
+      modifiedMs: 12_345,
+      blocks,
+      actor: actor(),
+    });
+    expect(await store.getAnnouncedBlocks(NS, p('/movie'))).toMatchObject({
+      entry: { status: 'pending', rev },
+      modified: 12_345,
+      blocks,
+    });
+    await store.expirePendingFiles(now + 1, now + 1);
+    expect(await store.getAnnouncedBlocks(NS, p('/movie'))).toBeUndefined();
+    expect(await store.getEntry(NS, p('/movie'))).toMatchObject({ status: 'uploaded', rev });
+  });
 });

@@ -107,6 +107,10 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
     async announceFile(input) {
       return guarded(input.access, () => files.announce(input));
     },
+
+    async getAnnouncedBlocks(namespace, path) {
+      return files.announcedBlocks(namespace, path);
+    },
     async createFolder(namespace, path, actor, access) {
       return guarded(access, () => files.createFolder(namespace, path, actor));
     },

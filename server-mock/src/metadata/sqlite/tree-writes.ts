@@ -58,7 +58,9 @@ export class TreeWrites {
       let seq = 0;
       for (const entry of doomed) {
         this.ctx
-          .stmt(`UPDATE file SET deleted = 1, status = 'uploaded', updated_ms = ? WHERE id = ?`)
+          .stmt(
+            `UPDATE file SET deleted = 1, status = 'uploaded', pending_blocks = NULL, updated_ms = ? WHERE id = ?`,
+          )
           .run(actor.nowMs, entry.fileId);
         seq = this.log.append(entry, { tombstone: true, nowMs: actor.nowMs });
       }
@@ -165,7 +167,10 @@ export class TreeWrites {
         const entry = this.rows.byId(id);
         if (entry.rev === null) {
           this.ctx
-            .stmt(`UPDATE file SET deleted = 1, status = 'uploaded', updated_ms = ? WHERE id = ?`)
+            .stmt(
+              `UPDATE file SET deleted = 1, status = 'uploaded', pending_blocks = NULL,
+                 updated_ms = ? WHERE id = ?`,
+            )
             .run(nowMs, id);
           touched.push({
             namespace: entry.namespace,
@@ -173,7 +178,10 @@ export class TreeWrites {
           });
         } else {
           this.ctx
-            .stmt(`UPDATE file SET status = 'uploaded', updated_ms = ? WHERE id = ?`)
+            .stmt(
+              `UPDATE file SET status = 'uploaded', pending_blocks = NULL, updated_ms = ?
+                 WHERE id = ?`,
+            )
             .run(nowMs, id);
           touched.push({
             namespace: entry.namespace,

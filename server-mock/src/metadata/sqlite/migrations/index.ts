@@ -12,6 +12,7 @@ import { migration005DeviceSignOut } from './005-device-sign-out.js';
 import { migration006MountsByNamespace } from './006-mounts-by-namespace.js';
 import { migration007QuotaReservations } from './007-quota-reservations.js';
 import { migration008FolderConversions } from './008-folder-conversions.js';
+import { migration009AnnouncedBlocks } from './009-announced-blocks.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration006MountsByNamespace,
   migration007QuotaReservations,
   migration008FolderConversions,
+  migration009AnnouncedBlocks,
 ];
 
 /** The schema version this code writes and reads. */
