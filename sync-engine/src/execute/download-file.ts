@@ -108,6 +108,7 @@ export async function placeDownload(
           offsetBytes: sizeBytes,
           sizeBytes: block.bytes.length,
           blockId: block.id,
+          xxhash: block.xxhash,
         });
         sizeBytes += block.bytes.length;
         crashPoint('download:mid-file');

@@ -1,13 +1,13 @@
 /**
  * A version's bytes, block by block in file order: a block some local file already holds (its
- * recorded block list says where) is read from disk and re-hashed; every other block is fetched
+ * recorded block list says where) is read from disk and verified (fromLocalCopy); every other block is fetched
  * from the server and decoded, which verifies it against its id (SHA-256) and the namespace
  * key. A few fetches run ahead of the writer, so the connection stays busy while memory stays
  * bounded (at most FETCH_AHEAD blocks held).
  */
-import { decodeBlock, hashBlock } from '../blocks/index.js';
+import { decodeBlock, hashBlock, loadBlockFingerprint } from '../blocks/index.js';
 import type { BlockId, FileBlock, NamespaceId } from '../protocol/index.js';
-import type { ExecuteContext } from './execute-context.js';
+import { isUnchanged, type ExecuteContext } from './execute-context.js';
 
 const FETCH_AHEAD = 4;
 
@@ -15,23 +15,43 @@ const FETCH_AHEAD = 4;
 export interface FetchedBlock {
   readonly id: BlockId;
   readonly bytes: Uint8Array;
+  /** xxHash64 of the bytes, for the block list the download records. */
+  readonly xxhash: string;
   readonly fromDisk: boolean;
 }
 
+/**
+ * The bytes of block `id` from a local file that holds it, verified: by the xxHash64 its list
+ * recorded when that file is still as the local tree last saw it (same inode, size and mtime:
+ * the list describes it), else by SHA-256 against the id. Undefined when no local file holds it
+ * or the bytes are not it.
+ */
 export async function fromLocalCopy(
   context: ExecuteContext,
   id: BlockId,
-): Promise<Uint8Array | undefined> {
+  fingerprint: (bytes: Uint8Array) => string,
+): Promise<{ bytes: Uint8Array; xxhash: string } | undefined> {
   const source = context.state.blocks.findLocalSource(id);
   if (source === undefined) return undefined;
   try {
+    const row = context.state.items.local.get(source.itemId);
+    const before = await context.fs.stat(source.path, context.signal);
     const bytes = await context.fs.readRange(
       source.path,
       source.offsetBytes,
       source.sizeBytes,
       context.signal,
     );
-    return bytes.length === source.sizeBytes && hashBlock(bytes) === id ? bytes : undefined;
+    if (bytes.length !== source.sizeBytes) return undefined;
+    const after = await context.fs.stat(source.path, context.signal);
+    const listHolds =
+      source.xxhash !== undefined &&
+      row !== undefined &&
+      isUnchanged(row, before) &&
+      isUnchanged(row, after);
+    const xxhash = fingerprint(bytes);
+    if (listHolds) return xxhash === source.xxhash ? { bytes, xxhash } : undefined;
+    return hashBlock(bytes) === id ? { bytes, xxhash } : undefined;
   } catch {
     return undefined;
   }
@@ -42,13 +62,15 @@ async function fetchBlock(
   namespace: NamespaceId,
   key: Uint8Array,
   block: FileBlock,
+  fingerprint: (bytes: Uint8Array) => string,
 ): Promise<FetchedBlock> {
-  const local = await fromLocalCopy(context, block.id);
-  if (local !== undefined) return { id: block.id, bytes: local, fromDisk: true };
+  const local = await fromLocalCopy(context, block.id, fingerprint);
+  if (local !== undefined) return { id: block.id, ...local, fromDisk: true };
   const encoded = await context.remote.getBlock({ namespace, id: block.id }, context.signal);
   await context.throttle('down', encoded.length, context.signal);
   context.report.transferred('down', encoded.length);
-  return { id: block.id, bytes: decodeBlock(encoded, key, block.id), fromDisk: false };
+  const bytes = decodeBlock(encoded, key, block.id);
+  return { id: block.id, bytes, xxhash: fingerprint(bytes), fromDisk: false };
 }
 
 /** The blocks of a version in order, each verified. */
@@ -58,11 +80,12 @@ export async function* fetchBlocks(
   blocks: readonly FileBlock[],
 ): AsyncGenerator<FetchedBlock> {
   const key = await context.namespaceKey(namespace, context.signal);
+  const fingerprint = await loadBlockFingerprint();
   const pending: Array<Promise<FetchedBlock>> = [];
   let next = 0;
   const fill = () => {
     while (pending.length < FETCH_AHEAD && next < blocks.length) {
-      const promise = fetchBlock(context, namespace, key, blocks[next++]!);
+      const promise = fetchBlock(context, namespace, key, blocks[next++]!, fingerprint);
       promise.catch(() => undefined); // observed when its turn comes
       pending.push(promise);
     }

@@ -15,6 +15,7 @@ import type { BlockRef, ItemId, LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
 import { crashPoint } from './crash-points.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
+import { editedBlocks, knownBlocksOf, type UploadBlock } from './edited-blocks.js';
 import { setAside } from './set-aside.js';
 import { makeRoomInSynced } from './synced-room.js';
 import {
@@ -228,6 +229,38 @@ export async function settleRefusedUpload(
   }
 }
 
+/**
+ * The file's blocks: chunked against its synced version when that one's blocks have their
+ * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file).
+ */
+async function* fileBlocks(
+  context: ExecuteContext,
+  operation: Upload,
+  local: LocalItem,
+  key: Uint8Array,
+  fingerprinter: { update(chunk: Uint8Array): void },
+): AsyncGenerator<UploadBlock> {
+  const previous = knownBlocksOf(context, operation.itemId);
+  if (previous !== undefined) {
+    yield* editedBlocks(context, operation.path, local.sizeBytes, previous, key, fingerprinter);
+    return;
+  }
+  const source = readFingerprinted(context, operation.path, fingerprinter);
+  for await (const block of encodeFileBlocks(source, key)) {
+    yield { ref: refOf(block), encoded: block };
+  }
+}
+
+/** The block list entry of an encoded block. */
+export function refOf(block: EncodedFileBlock): BlockRef {
+  return {
+    offsetBytes: block.offset,
+    sizeBytes: block.size,
+    blockId: block.id,
+    xxhash: block.xxhash,
+  };
+}
+
 export async function uploadFile(
   context: ExecuteContext,
   operation: Upload,
@@ -249,12 +282,10 @@ export async function uploadFile(
   const blocks: BlockRef[] = [];
   let batch: EncodedFileBlock[] = [];
   crashPoint('upload:before-blocks');
-  for await (const block of encodeFileBlocks(
-    readFingerprinted(context, operation.path, fingerprinter),
-    key,
-  )) {
-    blocks.push({ offsetBytes: block.offset, sizeBytes: block.size, blockId: block.id });
-    batch.push(block);
+  for await (const { ref, encoded } of fileBlocks(context, operation, local, key, fingerprinter)) {
+    blocks.push(ref);
+    if (encoded === undefined) continue;
+    batch.push(encoded);
     if (batch.length >= BLOCKS_PER_BATCH) {
       await sendMissing(context, namespace, batch);
       batch = [];
