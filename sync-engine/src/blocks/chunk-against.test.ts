@@ -46,7 +46,8 @@ async function expectSameAsChunkStream(before: Uint8Array, now: Uint8Array) {
     expected.map((b) => [b.offset, b.size, b.xxhash]),
   );
   for (const block of blocks) {
-    if (block.reused) expect(block.id).toBe(hashBlock(now.subarray(block.offset, block.offset + block.size)));
+    if (block.reused)
+      expect(block.id).toBe(hashBlock(now.subarray(block.offset, block.offset + block.size)));
   }
   return blocks;
 }

@@ -115,8 +115,7 @@ export class BlockLists {
    */
   findLocalSource(blockId: BlockId): LocalBlockSource | undefined {
     const row = this.selectLocalSource.get(blockId) as
-      | (LocalBlockSource & { xxhash: string | null })
-      | undefined;
+      (LocalBlockSource & { xxhash: string | null }) | undefined;
     if (row === undefined) return undefined;
     const { xxhash, ...source } = row;
     return xxhash === null ? source : { ...source, xxhash };
