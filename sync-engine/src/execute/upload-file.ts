@@ -282,16 +282,30 @@ export async function uploadFile(
   const blocks: BlockRef[] = [];
   let batch: EncodedFileBlock[] = [];
   crashPoint('upload:before-blocks');
-  for await (const { ref, encoded } of fileBlocks(context, operation, local, key, fingerprinter)) {
-    blocks.push(ref);
-    if (encoded === undefined) continue;
-    batch.push(encoded);
-    if (batch.length >= BLOCKS_PER_BATCH) {
-      await sendMissing(context, namespace, batch);
-      batch = [];
+  try {
+    for await (const { ref, encoded } of fileBlocks(
+      context,
+      operation,
+      local,
+      key,
+      fingerprinter,
+    )) {
+      blocks.push(ref);
+      if (encoded === undefined) continue;
+      batch.push(encoded);
+      if (batch.length >= BLOCKS_PER_BATCH) {
+        await sendMissing(context, namespace, batch);
+        batch = [];
+      }
     }
+    if (batch.length > 0) await sendMissing(context, namespace, batch);
+  } catch (error) {
+    // A file cut short while it was read (chunked against its list, it reads by range) is
+    // stale, not failed: the next scan uploads its final content.
+    if (context.signal.aborted) throw error;
+    if (!isUnchanged(local, await context.fs.stat(operation.path, context.signal))) return 'stale';
+    throw error;
   }
-  if (batch.length > 0) await sendMissing(context, namespace, batch);
   const after = await context.fs.stat(operation.path, context.signal);
   if (!isUnchanged(local, after)) return 'stale';
   const prepared = preparedUpload({
