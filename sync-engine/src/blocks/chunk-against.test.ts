@@ -28,13 +28,17 @@ async function known(bytes: Uint8Array): Promise<KnownBlock[]> {
 /** chunkAgainst over `now`, and which of its blocks it took from `before`'s list. */
 async function chunkEdited(before: Uint8Array, now: Uint8Array) {
   let reads = 0;
-  const read = async (offset: number, length: number) => {
+  const read = async (offset: number, length: number, into: Uint8Array) => {
     reads += 1;
-    return now.slice(offset, offset + length);
+    const bytes = now.subarray(offset, offset + length);
+    into.set(bytes);
+    return into.subarray(0, bytes.length);
   };
   const blocks = [];
   for await (const block of chunkAgainst(read, now.length, await known(before), CHUNKER)) {
-    blocks.push(block);
+    // The bytes are valid until the next block is asked for: check them now.
+    expect(block.bytes).toEqual(now.subarray(block.offset, block.offset + block.size));
+    blocks.push({ ...block, bytes: undefined });
   }
   return { blocks, reads };
 }

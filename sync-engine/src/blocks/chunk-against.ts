@@ -31,8 +31,11 @@ export type ChunkedBlock =
       readonly reused: false;
     };
 
-/** Reads `length` bytes of the file from `offset` (fewer only at its end). */
-export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
+/**
+ * Reads `length` bytes of the file from `offset` (fewer only at its end) into `into`, returning
+ * the bytes read as a view of it.
+ */
+export type ReadRange = (offset: number, length: number, into: Uint8Array) => Promise<Uint8Array>;
 
 /**
  * Chunks a file of `fileSize` bytes exactly as chunkStream would, using its previous version's
@@ -50,7 +53,8 @@ export type ReadRange = (offset: number, length: number) => Promise<Uint8Array>;
  * bytes of the same length, 2^-64 per try, would go unnoticed; local edits are not adversarial.
  *
  * Reads are positioned and one ahead; each block is read once (a new one a little further, up
- * to the largest block size, to find its end).
+ * to the largest block size, to find its end). A yielded block's bytes are valid until the next
+ * block is asked for: the buffer is then read into again.
  */
 export async function* chunkAgainst(
   read: ReadRange,
@@ -65,21 +69,37 @@ export async function* chunkAgainst(
   const previousSize = last === undefined ? 0 : last.offset + last.size;
   let shift = 0;
 
-  let ahead: { offset: number; length: number; bytes: Promise<Uint8Array> } | undefined;
-  const readAt = (offset: number, length: number): Promise<Uint8Array> => {
-    if (ahead !== undefined && ahead.offset === offset && ahead.length === length) {
-      const { bytes } = ahead;
+  // Two buffers, reused (fresh memory for each block would cost more than reading it): the one
+  // holding the block last yielded, and the one the read ahead fills. Each grows to the largest
+  // read it takes (a new block's window: up to the largest block size).
+  const buffers = [new Uint8Array(0), new Uint8Array(0)];
+  const bufferFor = (index: number, length: number): Uint8Array => {
+    if (buffers[index]!.length < length) buffers[index] = new Uint8Array(length);
+    return buffers[index]!;
+  };
+  let current = 0;
+  let ahead:
+    { offset: number; length: number; index: number; bytes: Promise<Uint8Array> } | undefined;
+  const readAt = async (offset: number, length: number): Promise<Uint8Array> => {
+    if (ahead !== undefined) {
+      const done = ahead;
       ahead = undefined;
-      return bytes;
+      if (done.offset === offset && done.length === length) {
+        current = done.index;
+        return done.bytes;
+      }
+      // Not the range wanted: let it finish before its buffer is read into again.
+      await done.bytes.catch(() => undefined);
     }
-    return read(offset, length);
+    return read(offset, length, bufferFor(current, length));
   };
   const readAhead = (offset: number) => {
     const next = byOffset.get(offset - shift);
-    if (next === undefined || offset + next.size > fileSize || ahead !== undefined) return;
-    const bytes = read(offset, next.size);
+    if (next === undefined || offset + next.size > fileSize) return;
+    const index = 1 - current;
+    const bytes = read(offset, next.size, bufferFor(index, next.size));
     bytes.catch(() => undefined); // observed when used; dropped if not
-    ahead = { offset, length: next.size, bytes };
+    ahead = { offset, length: next.size, index, bytes };
   };
   const knownAt = (position: number): KnownBlock[] => {
     const shifts = new Set([shift, 0, fileSize - previousSize]);

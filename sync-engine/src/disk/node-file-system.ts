@@ -132,11 +132,14 @@ export function createNodeFileSystem(root: string): FileSystem {
     async *readFile(treePath, signal) {
       yield* createReadStream(await resolveExisting(treePath), { highWaterMark: 1 << 20, signal });
     },
-    async readRange(treePath, offset, length, signal): Promise<Uint8Array> {
+    async readRange(treePath, offset, length, signal, into): Promise<Uint8Array> {
       signal?.throwIfAborted();
+      if (into !== undefined && into.length < length) {
+        throw new RangeError(`a buffer of ${into.length} bytes cannot take ${length}`);
+      }
       const handle = await open(await resolveExisting(treePath), 'r');
       try {
-        const buffer = new Uint8Array(length);
+        const buffer = into?.subarray(0, length) ?? new Uint8Array(length);
         let filled = 0;
         while (filled < length) {
           const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);

@@ -53,8 +53,8 @@ export async function* editedBlocks(
   key: Uint8Array,
   fingerprinter: { update(chunk: Uint8Array): void },
 ): AsyncGenerator<UploadBlock> {
-  const read = (offset: number, length: number) =>
-    context.fs.readRange(path, offset, length, context.signal);
+  const read = (offset: number, length: number, into: Uint8Array) =>
+    context.fs.readRange(path, offset, length, context.signal, into);
   for await (const block of chunkAgainst(read, sizeBytes, previous)) {
     fingerprinter.update(block.bytes);
     const base = { offsetBytes: block.offset, sizeBytes: block.size, xxhash: block.xxhash };
