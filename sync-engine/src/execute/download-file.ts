@@ -111,6 +111,7 @@ export async function placeDownload(
           xxhash: block.xxhash,
         });
         sizeBytes += block.bytes.length;
+        block.release?.();
         crashPoint('download:mid-file');
       }
       if (sizeBytes !== expectedBytes) {

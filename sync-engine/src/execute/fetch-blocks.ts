@@ -5,7 +5,14 @@
  * key. A few fetches run ahead of the writer, so the connection stays busy while memory stays
  * bounded (at most FETCH_AHEAD blocks held).
  */
-import { decodeBlock, hashBlock, loadBlockFingerprint } from '../blocks/index.js';
+import {
+  BlockBufferPool,
+  CHUNK_AVG_BYTES,
+  CHUNK_MAX_BYTES,
+  decodeBlock,
+  hashBlock,
+  loadBlockFingerprint,
+} from '../blocks/index.js';
 import type { BlockId, FileBlock, NamespaceId } from '../protocol/index.js';
 import { isUnchanged, type ExecuteContext } from './execute-context.js';
 
@@ -18,6 +25,20 @@ export interface FetchedBlock {
   /** xxHash64 of the bytes, for the block list the download records. */
   readonly xxhash: string;
   readonly fromDisk: boolean;
+  /**
+   * Hands the bytes' buffer back for the next blocks once they are written; `bytes` must not be
+   * used afterwards. Absent when the bytes are the caller's to keep.
+   */
+  readonly release?: () => void;
+}
+
+/** Buffers for blocks read from local files: a whole file copied block by block reuses them. */
+export function localReadBuffers(): BlockBufferPool {
+  return new BlockBufferPool({
+    maxBytes: CHUNK_MAX_BYTES,
+    retainBytes: 2 * CHUNK_AVG_BYTES,
+    maxFree: FETCH_AHEAD + 1,
+  });
 }
 
 /**
@@ -30,10 +51,18 @@ export async function fromLocalCopy(
   context: ExecuteContext,
   id: BlockId,
   fingerprint: (bytes: Uint8Array) => string,
-): Promise<{ bytes: Uint8Array; xxhash: string } | undefined> {
+  buffers?: BlockBufferPool,
+): Promise<{ bytes: Uint8Array; xxhash: string; release?: () => void } | undefined> {
   const source = context.state.blocks.findLocalSource(id);
-  if (source === undefined) return undefined;
+  if (source === undefined || source.sizeBytes > CHUNK_MAX_BYTES) return undefined;
+  const buffer = buffers?.acquire();
+  const release = buffer === undefined ? undefined : () => buffers!.release(buffer);
   try {
+    let into: Uint8Array | undefined;
+    if (buffer !== undefined) {
+      buffers!.ensureLength(buffer, source.sizeBytes);
+      into = new Uint8Array(buffer, 0, source.sizeBytes);
+    }
     const row = context.state.items.local.get(source.itemId);
     const before = await context.fs.stat(source.path, context.signal);
     const bytes = await context.fs.readRange(
@@ -41,20 +70,23 @@ export async function fromLocalCopy(
       source.offsetBytes,
       source.sizeBytes,
       context.signal,
+      into,
     );
-    if (bytes.length !== source.sizeBytes) return undefined;
     const after = await context.fs.stat(source.path, context.signal);
     const listHolds =
       source.xxhash !== undefined &&
       row !== undefined &&
       isUnchanged(row, before) &&
       isUnchanged(row, after);
-    const xxhash = fingerprint(bytes);
-    if (listHolds) return xxhash === source.xxhash ? { bytes, xxhash } : undefined;
-    return hashBlock(bytes) === id ? { bytes, xxhash } : undefined;
+    const xxhash = bytes.length === source.sizeBytes ? fingerprint(bytes) : undefined;
+    const isBlock =
+      xxhash !== undefined && (listHolds ? xxhash === source.xxhash : hashBlock(bytes) === id);
+    if (isBlock) return release === undefined ? { bytes, xxhash } : { bytes, xxhash, release };
   } catch {
-    return undefined;
+    // Unreadable: fetched instead.
   }
+  release?.();
+  return undefined;
 }
 
 async function fetchBlock(
@@ -63,8 +95,9 @@ async function fetchBlock(
   key: Uint8Array,
   block: FileBlock,
   fingerprint: (bytes: Uint8Array) => string,
+  buffers: BlockBufferPool,
 ): Promise<FetchedBlock> {
-  const local = await fromLocalCopy(context, block.id, fingerprint);
+  const local = await fromLocalCopy(context, block.id, fingerprint, buffers);
   if (local !== undefined) return { id: block.id, ...local, fromDisk: true };
   const encoded = await context.remote.getBlock({ namespace, id: block.id }, context.signal);
   await context.throttle('down', encoded.length, context.signal);
@@ -81,11 +114,12 @@ export async function* fetchBlocks(
 ): AsyncGenerator<FetchedBlock> {
   const key = await context.namespaceKey(namespace, context.signal);
   const fingerprint = await loadBlockFingerprint();
+  const buffers = localReadBuffers();
   const pending: Array<Promise<FetchedBlock>> = [];
   let next = 0;
   const fill = () => {
     while (pending.length < FETCH_AHEAD && next < blocks.length) {
-      const promise = fetchBlock(context, namespace, key, blocks[next++]!, fingerprint);
+      const promise = fetchBlock(context, namespace, key, blocks[next++]!, fingerprint, buffers);
       promise.catch(() => undefined); // observed when its turn comes
       pending.push(promise);
     }
