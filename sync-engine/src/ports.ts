@@ -34,7 +34,10 @@ export interface FileSystem {
   stat(path: string, signal?: AbortSignal): Promise<EntryStat | undefined>;
   /** The entries of the folder at `path`, in no particular order. */
   readDir(path: string, signal?: AbortSignal): Promise<DirEntry[]>;
-  /** The file's bytes, streamed in chunks (never the whole file at once). */
+  /**
+   * The file's bytes, streamed in chunks (never the whole file at once). A chunk is valid only
+   * until the next one is requested (its buffer is read into again): copy what you keep.
+   */
   readFile(path: string, signal?: AbortSignal): AsyncIterable<Uint8Array>;
   /**
    * `length` bytes of the file from `offset` (fewer only at its end). Read into `into` (at least
