@@ -116,6 +116,9 @@ export async function timedChange(
   let wait: TreeWaitResult | undefined;
   const { measurement, startMs } = await measureCase(ctx.bed, async (start) => {
     const startMs = start();
+    if (process.env.FERRY_BENCH_TRACE === '1') {
+      process.stderr.write(`trace ${performance.now().toFixed(0)} timed change starts\n`);
+    }
     await change();
     wait = await waitForB(ctx, expectations, startMs + ctx.timeoutMs);
     return { endMs: wait.doneAtMs };

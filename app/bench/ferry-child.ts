@@ -98,6 +98,10 @@ export async function spawnFerryChild(
       return;
     }
     events.push(event);
+    // FERRY_BENCH_TRACE=1: every event with the time it arrived, to see where a case's time goes.
+    if (process.env.FERRY_BENCH_TRACE === '1') {
+      process.stderr.write(`trace ${performance.now().toFixed(0)} ${child.pid} ${line}\n`);
+    }
     for (const listener of listeners) listener(event, events.length - 1);
   });
   const pid = options.traceOpensTo === undefined ? child.pid! : await tracedPid(child.pid!, exited);

@@ -34,14 +34,22 @@ export interface FileSystem {
   stat(path: string, signal?: AbortSignal): Promise<EntryStat | undefined>;
   /** The entries of the folder at `path`, in no particular order. */
   readDir(path: string, signal?: AbortSignal): Promise<DirEntry[]>;
-  /** The file's bytes, streamed in chunks (never the whole file at once). */
+  /**
+   * The file's bytes, streamed in chunks (never the whole file at once). A chunk is valid only
+   * until the next one is requested (its buffer is read into again): copy what you keep.
+   */
   readFile(path: string, signal?: AbortSignal): AsyncIterable<Uint8Array>;
-  /** `length` bytes of the file from `offset` (a block found in a local file). */
+  /**
+   * `length` bytes of the file from `offset` (fewer only at its end). Read into `into` (at least
+   * `length` long) when given, and returned as a view of it: a caller reading a whole file by
+   * ranges reuses its buffers instead of faulting in fresh memory for each block.
+   */
   readRange(
     path: string,
     offset: number,
     length: number,
     signal?: AbortSignal,
+    into?: Uint8Array,
   ): Promise<Uint8Array>;
   /** Creates or truncates the file at `path` and returns a writer for it. */
   createFile(path: string): Promise<FileWriter>;

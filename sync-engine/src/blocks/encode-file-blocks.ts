@@ -6,6 +6,7 @@ import { FLAGS_OFFSET, FLAG_COMPRESSED } from './block-format.js';
 import { CHUNK_AVG_BYTES, resolveChunkBounds, type ChunkerOptions } from './chunk-bounds.js';
 import type { BlockCodecPool, EncodedBlock } from './codec-pool.js';
 import { IN_PLACE_HEADROOM_BYTES, encodeBlockInPlace, inPlaceCapacity } from './encode-in-place.js';
+import { loadBlockFingerprint } from './fingerprint.js';
 import { hashBlock } from './hash-block.js';
 
 /** One block of a file, ready to upload. */
@@ -15,6 +16,8 @@ export interface EncodedFileBlock {
   /** Plaintext size, bytes. */
   size: number;
   id: BlockId;
+  /** xxHash64 of the plaintext, 16 lowercase hex characters (fingerprint.ts). */
+  xxhash: string;
   /** The encoded block (docs/block-format.md). */
   encoded: Uint8Array;
   /**
@@ -51,6 +54,7 @@ function isStoredRaw(encoded: Uint8Array): boolean {
 interface PendingBlock {
   offset: number;
   size: number;
+  xxhash: string;
   result: Promise<EncodedBlock>;
 }
 
@@ -93,13 +97,20 @@ export async function* encodeFileBlocks(
     retainBytes: RETAINED_BUFFER_BYTES,
     maxFree: maxInFlightBlocks + 2,
   });
-  const fileBlock = (offset: number, size: number, id: BlockId, encoded: Uint8Array) => {
+  const fingerprint = await loadBlockFingerprint();
+  const fileBlock = (
+    offset: number,
+    size: number,
+    id: BlockId,
+    xxhash: string,
+    encoded: Uint8Array,
+  ) => {
     let isReleased = false;
     const release = () => {
       if (!isReleased) buffers.release(encoded.buffer);
       isReleased = true;
     };
-    return { offset, size, id, encoded, release };
+    return { offset, size, id, xxhash, encoded, release };
   };
   const blocks = assembleBlocks(source, {
     bounds,
@@ -111,7 +122,8 @@ export async function* encodeFileBlocks(
     for await (const { offset, bytes } of blocks) {
       const size = bytes.length;
       const id = hashBlock(bytes);
-      yield fileBlock(offset, size, id, encodeBlockInPlace(bytes, key, id));
+      const xxhash = fingerprint(bytes);
+      yield fileBlock(offset, size, id, xxhash, encodeBlockInPlace(bytes, key, id));
     }
     return;
   }
@@ -131,11 +143,12 @@ export async function* encodeFileBlocks(
     pendingBytes -= head.size;
     const { id, encoded } = await head.result;
     isRecentBlockRaw = isStoredRaw(encoded);
-    return fileBlock(head.offset, head.size, id, encoded);
+    return fileBlock(head.offset, head.size, id, head.xxhash, encoded);
   }
 
   for await (const { offset, bytes } of blocks) {
     const size = bytes.length;
+    const xxhash = fingerprint(bytes); // before its buffer leaves this thread
     // The block's buffer moves to a worker and comes back holding the encoded block.
     const result = pool.encode(bytes, key, {
       inPlace: true,
@@ -144,7 +157,7 @@ export async function* encodeFileBlocks(
     // A later block may fail while an earlier one is awaited; its rejection is observed when its
     // turn comes (or dropped if the consumer stops first), so it must not count as unhandled.
     result.catch(() => undefined);
-    pending.push({ offset, size, result });
+    pending.push({ offset, size, xxhash, result });
     pendingBytes += size;
     while (pending.length >= inFlightLimit() || pendingBytes >= maxInFlightBytes) {
       yield await takeHead();

@@ -54,3 +54,12 @@ export async function fingerprintFile(
   for await (const chunk of readFileChunks(path, options)) fingerprinter.update(chunk);
   return fingerprinter.digest();
 }
+
+/**
+ * A function giving the xxHash64 (seed 0) of one block's bytes, as 16 lowercase hex characters:
+ * the same value a Fingerprinter fed those bytes gives. Synchronous once loaded, for hot loops.
+ */
+export async function loadBlockFingerprint(): Promise<(bytes: Uint8Array) => string> {
+  const api = await loadXxhash();
+  return (bytes) => api.h64Raw(bytes).toString(16).padStart(16, '0');
+}

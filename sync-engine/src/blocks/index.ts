@@ -20,6 +20,9 @@ export type { EncodedFileBlock, EncodeFileOptions } from './encode-file-blocks.j
 export { inspectFile } from './inspect-file.js';
 export { readFileChunks, FILE_READ_BYTES } from './file-chunks.js';
 export type { InspectedFile } from './inspect-file.js';
-export { createFingerprinter, fingerprintFile } from './fingerprint.js';
+export { createFingerprinter, fingerprintFile, loadBlockFingerprint } from './fingerprint.js';
+export { chunkAgainst } from './chunk-against.js';
+export { BlockBufferPool } from './block-buffer-pool.js';
+export type { ChunkedBlock, KnownBlock, ReadRange } from './chunk-against.js';
 export type { Fingerprinter } from './fingerprint.js';
 export { contentHashOf } from './content-hash.js';

@@ -5,7 +5,7 @@
  * as download-file.ts does (a few at once, so their fsyncs overlap), and the lot recorded in one
  * state transaction. Each file keeps its own outcome, as in upload-batch.ts.
  */
-import { decodeBlock } from '../blocks/index.js';
+import { decodeBlock, loadBlockFingerprint } from '../blocks/index.js';
 import type { Operation } from '../plan/index.js';
 import type { BlockId, FileBlocksResponse, NamespaceId } from '../protocol/index.js';
 import { RemoteError } from '../remote/index.js';
@@ -42,13 +42,14 @@ async function gatherBlocks(
   listed: readonly Listed[],
 ): Promise<Map<BlockId, FetchedBlock>> {
   const found = new Map<BlockId, FetchedBlock>();
+  const fingerprint = await loadBlockFingerprint();
   const wanted = new Map<NamespaceId, Map<BlockId, number>>();
   for (const { listing } of listed) {
     for (const block of listing.blocks) {
       if (found.has(block.id)) continue;
-      const local = await fromLocalCopy(context, block.id);
+      const local = await fromLocalCopy(context, block.id, fingerprint);
       if (local !== undefined) {
-        found.set(block.id, { id: block.id, bytes: local, fromDisk: true });
+        found.set(block.id, { id: block.id, ...local, fromDisk: true });
         continue;
       }
       let ids = wanted.get(listing.namespace);
@@ -66,7 +67,8 @@ async function gatherBlocks(
         const block = encoded[at]!;
         await context.throttle('down', block.length, context.signal);
         context.report.transferred('down', block.length);
-        found.set(id, { id, bytes: decodeBlock(block, key, id), fromDisk: false });
+        const plain = decodeBlock(block, key, id);
+        found.set(id, { id, bytes: plain, xxhash: fingerprint(plain), fromDisk: false });
       }
       chunk = [];
       bytes = 0;

@@ -109,8 +109,10 @@ export async function placeDownload(
           offsetBytes: sizeBytes,
           sizeBytes: block.bytes.length,
           blockId: block.id,
+          xxhash: block.xxhash,
         });
         sizeBytes += block.bytes.length;
+        block.release?.();
         crashPoint('download:mid-file');
       }
       if (sizeBytes !== expectedBytes) {

@@ -1,14 +1,22 @@
 /**
  * A version's bytes, block by block in file order: a block some local file already holds (its
- * recorded block list says where) is read from disk and re-hashed; every other block is fetched
+ * recorded block list says where) is read from disk and verified (fromLocalCopy); every other block is fetched
  * from the server and decoded, which verifies it against its id (SHA-256) and the namespace
  * key. A few fetches run ahead of the writer, so the connection stays busy while memory stays
  * bounded (at most FETCH_AHEAD blocks held).
  */
-import { decodeBlock, hashBlock } from '../blocks/index.js';
+import {
+  BlockBufferPool,
+  CHUNK_AVG_BYTES,
+  CHUNK_MAX_BYTES,
+  decodeBlock,
+  hashBlock,
+  loadBlockFingerprint,
+} from '../blocks/index.js';
 import type { BlockId, FileBlock, NamespaceId } from '../protocol/index.js';
 import { RemoteError } from '../remote/index.js';
-import type { ExecuteContext } from './execute-context.js';
+import { isUnchanged, type ExecuteContext } from './execute-context.js';
+import type { ItemId } from '../state/index.js';
 
 const FETCH_AHEAD = 4;
 
@@ -16,7 +24,14 @@ const FETCH_AHEAD = 4;
 export interface FetchedBlock {
   readonly id: BlockId;
   readonly bytes: Uint8Array;
+  /** xxHash64 of the bytes, for the block list the download records. */
+  readonly xxhash: string;
   readonly fromDisk: boolean;
+  /**
+   * Hands the bytes' buffer back for the next blocks once they are written; `bytes` must not be
+   * used afterwards. Absent when the bytes are the caller's to keep.
+   */
+  readonly release?: () => void;
 }
 
 /**
@@ -29,23 +44,73 @@ export interface AwaitBlocks {
   readonly stillComing: () => Promise<boolean>;
 }
 
+/** Buffers for blocks read from local files: a whole file copied block by block reuses them. */
+export function localReadBuffers(): BlockBufferPool {
+  return new BlockBufferPool({
+    maxBytes: CHUNK_MAX_BYTES,
+    retainBytes: 2 * CHUNK_AVG_BYTES,
+    maxFree: FETCH_AHEAD + 1,
+  });
+}
+
+/**
+ * The bytes of block `id` from a local file that holds it, verified: by the xxHash64 its list
+ * recorded when that file is still as the local tree last saw it (same inode, size and mtime:
+ * the list describes it), else by SHA-256 against the id. Undefined when no local file holds it
+ * or the bytes are not it.
+ */
+/** Where a block's bytes lie on this disk. */
+interface StreamSource {
+  readonly path: string;
+  readonly offsetBytes: number;
+  readonly sizeBytes: number;
+  readonly itemId?: ItemId;
+  readonly xxhash?: string | undefined;
+}
+
 export async function fromLocalCopy(
   context: ExecuteContext,
   id: BlockId,
-): Promise<Uint8Array | undefined> {
-  const source = context.state.blocks.findLocalSource(id) ?? context.streams?.findBlock(id);
-  if (source === undefined) return undefined;
+  fingerprint: (bytes: Uint8Array) => string,
+  buffers?: BlockBufferPool,
+): Promise<{ bytes: Uint8Array; xxhash: string; release?: () => void } | undefined> {
+  // A synced local file, or the temporary file of a stream (verified by SHA-256: no list).
+  const source: StreamSource | undefined =
+    context.state.blocks.findLocalSource(id) ?? context.streams?.findBlock(id);
+  if (source === undefined || source.sizeBytes > CHUNK_MAX_BYTES) return undefined;
+  const buffer = buffers?.acquire();
+  const release = buffer === undefined ? undefined : () => buffers!.release(buffer);
   try {
+    let into: Uint8Array | undefined;
+    if (buffer !== undefined) {
+      buffers!.ensureLength(buffer, source.sizeBytes);
+      into = new Uint8Array(buffer, 0, source.sizeBytes);
+    }
+    const row =
+      source.itemId === undefined ? undefined : context.state.items.local.get(source.itemId);
+    const before = await context.fs.stat(source.path, context.signal);
     const bytes = await context.fs.readRange(
       source.path,
       source.offsetBytes,
       source.sizeBytes,
       context.signal,
+      into,
     );
-    return bytes.length === source.sizeBytes && hashBlock(bytes) === id ? bytes : undefined;
+    const after = await context.fs.stat(source.path, context.signal);
+    const listHolds =
+      source.xxhash !== undefined &&
+      row !== undefined &&
+      isUnchanged(row, before) &&
+      isUnchanged(row, after);
+    const xxhash = bytes.length === source.sizeBytes ? fingerprint(bytes) : undefined;
+    const isBlock =
+      xxhash !== undefined && (listHolds ? xxhash === source.xxhash : hashBlock(bytes) === id);
+    if (isBlock) return release === undefined ? { bytes, xxhash } : { bytes, xxhash, release };
   } catch {
-    return undefined;
+    // Unreadable: fetched instead.
   }
+  release?.();
+  return undefined;
 }
 
 async function fetchBlock(
@@ -53,10 +118,12 @@ async function fetchBlock(
   namespace: NamespaceId,
   key: Uint8Array,
   block: FileBlock,
+  fingerprint: (bytes: Uint8Array) => string,
+  buffers: BlockBufferPool,
   awaiting: AwaitBlocks | undefined,
 ): Promise<FetchedBlock> {
-  const local = await fromLocalCopy(context, block.id);
-  if (local !== undefined) return { id: block.id, bytes: local, fromDisk: true };
+  const local = await fromLocalCopy(context, block.id, fingerprint, buffers);
+  if (local !== undefined) return { id: block.id, ...local, fromDisk: true };
   const address = { namespace, id: block.id };
   let encoded: Uint8Array;
   for (;;) {
@@ -73,7 +140,8 @@ async function fetchBlock(
   }
   await context.throttle('down', encoded.length, context.signal);
   context.report.transferred('down', encoded.length);
-  return { id: block.id, bytes: decodeBlock(encoded, key, block.id), fromDisk: false };
+  const bytes = decodeBlock(encoded, key, block.id);
+  return { id: block.id, bytes, xxhash: fingerprint(bytes), fromDisk: false };
 }
 
 /** The blocks of a version in order, each verified. */
@@ -84,11 +152,21 @@ export async function* fetchBlocks(
   awaiting?: AwaitBlocks,
 ): AsyncGenerator<FetchedBlock> {
   const key = await context.namespaceKey(namespace, context.signal);
+  const fingerprint = await loadBlockFingerprint();
+  const buffers = localReadBuffers();
   const pending: Array<Promise<FetchedBlock>> = [];
   let next = 0;
   const fill = () => {
     while (pending.length < FETCH_AHEAD && next < blocks.length) {
-      const promise = fetchBlock(context, namespace, key, blocks[next++]!, awaiting);
+      const promise = fetchBlock(
+        context,
+        namespace,
+        key,
+        blocks[next++]!,
+        fingerprint,
+        buffers,
+        awaiting,
+      );
       promise.catch(() => undefined); // observed when its turn comes
       pending.push(promise);
     }

@@ -21,6 +21,7 @@ import {
   commitRequestOf,
   preparedUpload,
   readFingerprinted,
+  refOf,
   recordIntent,
   recordUpload,
   settleRefusedUpload,
@@ -59,11 +60,7 @@ async function readForUpload(
   const encoded: EncodedFileBlock[] = [];
   const source = readFingerprinted(context, operation.path, fingerprinter);
   for await (const block of encodeFileBlocks(source, key)) encoded.push(block);
-  const blocks: BlockRef[] = encoded.map((block) => ({
-    offsetBytes: block.offset,
-    sizeBytes: block.size,
-    blockId: block.id,
-  }));
+  const blocks: BlockRef[] = encoded.map(refOf);
   return {
     prepared: preparedUpload({
       operation,

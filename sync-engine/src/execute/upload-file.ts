@@ -28,6 +28,7 @@ import type { Operation } from '../plan/index.js';
 import { crashPoint } from './crash-points.js';
 import { leaveOldCopyBehind } from './cross-share.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
+import { editedBlocks, knownBlocksOf, type UploadBlock } from './edited-blocks.js';
 import { setAside } from './set-aside.js';
 import { makeRoomInSynced } from './synced-room.js';
 import {
@@ -263,6 +264,38 @@ export async function settleRefusedUpload(
   }
 }
 
+/**
+ * The file's blocks: chunked against its synced version when that one's blocks have their
+ * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file).
+ */
+async function* fileBlocks(
+  context: ExecuteContext,
+  operation: Upload,
+  local: LocalItem,
+  key: Uint8Array,
+  fingerprinter: { update(chunk: Uint8Array): void },
+): AsyncGenerator<UploadBlock> {
+  const previous = knownBlocksOf(context, operation.itemId);
+  if (previous !== undefined) {
+    yield* editedBlocks(context, operation.path, local.sizeBytes, previous, key, fingerprinter);
+    return;
+  }
+  const source = readFingerprinted(context, operation.path, fingerprinter);
+  for await (const block of encodeFileBlocks(source, key)) {
+    yield { ref: refOf(block), encoded: block };
+  }
+}
+
+/** The block list entry of an encoded block. */
+export function refOf(block: EncodedFileBlock): BlockRef {
+  return {
+    offsetBytes: block.offset,
+    sizeBytes: block.size,
+    blockId: block.id,
+    xxhash: block.xxhash,
+  };
+}
+
 export async function uploadFile(
   context: ExecuteContext,
   operation: Upload,
@@ -291,18 +324,30 @@ export async function uploadFile(
   const blocks: BlockRef[] = [];
   let batch: EncodedFileBlock[] = [];
   crashPoint('upload:before-blocks');
-  for await (const block of encodeFileBlocks(
-    readFingerprinted(context, operation.path, fingerprinter),
-    key,
-  )) {
-    blocks.push({ offsetBytes: block.offset, sizeBytes: block.size, blockId: block.id });
-    batch.push(block);
-    if (batch.length >= BLOCKS_PER_BATCH) {
-      await sendMissing(context, namespace, batch);
-      batch = [];
+  try {
+    for await (const { ref, encoded } of fileBlocks(
+      context,
+      operation,
+      local,
+      key,
+      fingerprinter,
+    )) {
+      blocks.push(ref);
+      if (encoded === undefined) continue;
+      batch.push(encoded);
+      if (batch.length >= BLOCKS_PER_BATCH) {
+        await sendMissing(context, namespace, batch);
+        batch = [];
+      }
     }
+    if (batch.length > 0) await sendMissing(context, namespace, batch);
+  } catch (error) {
+    // A file cut short while it was read (chunked against its list, it reads by range) is
+    // stale, not failed: the next scan uploads its final content.
+    if (context.signal.aborted) throw error;
+    if (!isUnchanged(local, await context.fs.stat(operation.path, context.signal))) return 'stale';
+    throw error;
   }
-  if (batch.length > 0) await sendMissing(context, namespace, batch);
   const after = await context.fs.stat(operation.path, context.signal);
   if (!isUnchanged(local, after)) return 'stale';
   const prepared = preparedUpload({

@@ -210,7 +210,9 @@ export class FolderSync {
     let ignoreText: string | undefined;
     try {
       const chunks: Uint8Array[] = [];
-      for await (const chunk of fs.readFile(`/${FERRY_IGNORE_FILE}`, signal)) chunks.push(chunk);
+      for await (const chunk of fs.readFile(`/${FERRY_IGNORE_FILE}`, signal)) {
+        chunks.push(chunk.slice()); // a chunk's buffer is reused for the next one
+      }
       ignoreText = Buffer.concat(chunks).toString('utf8');
     } catch {
       ignoreText = undefined;

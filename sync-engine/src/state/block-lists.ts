@@ -10,6 +10,11 @@ export interface BlockRef {
   readonly offsetBytes: number;
   readonly sizeBytes: number;
   readonly blockId: BlockId;
+  /**
+   * xxHash64 of the block's plaintext (16 lowercase hex digits), when it was computed: lets an
+   * edit recognise unchanged blocks, and a download verify a local copy, without SHA-256.
+   */
+  readonly xxhash?: string | undefined;
 }
 
 /** A block found inside a file on disk: where to read it instead of downloading it. */
@@ -18,6 +23,8 @@ export interface LocalBlockSource {
   readonly path: string;
   readonly offsetBytes: number;
   readonly sizeBytes: number;
+  /** The block's xxHash64 as recorded in that file's list, when known. */
+  readonly xxhash?: string | undefined;
 }
 
 /** Throws unless `blocks` tile the content from offset 0 without gaps or overlaps. */
@@ -51,23 +58,32 @@ export class BlockLists {
   constructor(db: Database.Database) {
     const clear = db.prepare('DELETE FROM item_block WHERE item_id = ? AND tree = ?');
     const insert = db.prepare(
-      `INSERT INTO item_block (item_id, tree, position, offset_bytes, size_bytes, block_id)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO item_block (item_id, tree, position, offset_bytes, size_bytes, block_id, xxhash)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     this.replaceList = db.transaction(
       (itemId: ItemId, tree: TreeName, blocks: readonly BlockRef[]) => {
         clear.run(itemId, tree);
         blocks.forEach((block, position) => {
-          insert.run(itemId, tree, position, block.offsetBytes, block.sizeBytes, block.blockId);
+          insert.run(
+            itemId,
+            tree,
+            position,
+            block.offsetBytes,
+            block.sizeBytes,
+            block.blockId,
+            block.xxhash ?? null,
+          );
         });
       },
     ).immediate;
     this.selectList = db.prepare(
-      `SELECT offset_bytes AS offsetBytes, size_bytes AS sizeBytes, block_id AS blockId
+      `SELECT offset_bytes AS offsetBytes, size_bytes AS sizeBytes, block_id AS blockId, xxhash
        FROM item_block WHERE item_id = ? AND tree = ? ORDER BY position`,
     );
     this.selectLocalSource = db.prepare(
-      `SELECT b.item_id AS itemId, l.path, b.offset_bytes AS offsetBytes, b.size_bytes AS sizeBytes
+      `SELECT b.item_id AS itemId, l.path, b.offset_bytes AS offsetBytes, b.size_bytes AS sizeBytes,
+         b.xxhash
        FROM item_block b JOIN local_item l ON l.item_id = b.item_id
        WHERE b.block_id = ? AND b.tree = 'local' ORDER BY l.path, b.position LIMIT 1`,
     );
@@ -88,7 +104,8 @@ export class BlockLists {
 
   /** The block list of `itemId` in `tree`, in file order; empty when none is recorded. */
   get(itemId: ItemId, tree: TreeName): BlockRef[] {
-    return this.selectList.all(itemId, tree) as BlockRef[];
+    const rows = this.selectList.all(itemId, tree) as Array<BlockRef & { xxhash: string | null }>;
+    return rows.map(({ xxhash, ...block }) => (xxhash === null ? block : { ...block, xxhash }));
   }
 
   /**
@@ -97,6 +114,10 @@ export class BlockLists {
    * since the scan.
    */
   findLocalSource(blockId: BlockId): LocalBlockSource | undefined {
-    return this.selectLocalSource.get(blockId) as LocalBlockSource | undefined;
+    const row = this.selectLocalSource.get(blockId) as
+      (LocalBlockSource & { xxhash: string | null }) | undefined;
+    if (row === undefined) return undefined;
+    const { xxhash, ...source } = row;
+    return xxhash === null ? source : { ...source, xxhash };
   }
 }

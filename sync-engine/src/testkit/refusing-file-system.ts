@@ -105,7 +105,8 @@ export function createRefusingFileSystem(inner: FileSystem, rule: NameRule): Ref
     stat: (path, signal) => inner.stat(path, signal),
     readDir: (path, signal) => inner.readDir(path, signal),
     readFile: (path, signal) => inner.readFile(path, signal),
-    readRange: (path, offset, length, signal) => inner.readRange(path, offset, length, signal),
+    readRange: (path, offset, length, signal, into) =>
+      inner.readRange(path, offset, length, signal, into),
     createFile: async (path) => {
       check('createFile', path);
       return inner.createFile(path);

@@ -7,6 +7,7 @@ import { migration001Initial } from './001-initial.js';
 import { migration002OutboxRetry } from './002-outbox-retry.js';
 import { migration003FolderKind } from './003-folder-kind.js';
 import { migration004RemoteIdentity } from './004-remote-identity.js';
+import { migration005BlockFingerprint } from './005-block-fingerprint.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,6 +15,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration002OutboxRetry,
   migration003FolderKind,
   migration004RemoteIdentity,
+  migration005BlockFingerprint,
 ];
 
 /** The schema version this code writes and reads. */

@@ -88,8 +88,8 @@ export function createSimFileSystem(options: {
         mayFail('EIO', 'readFile', treePath);
         return real.readFile(treePath, signal);
       }),
-    readRange: (treePath, offset, length, signal) =>
-      gated('fs.readRange', () => real.readRange(treePath, offset, length, signal)),
+    readRange: (treePath, offset, length, signal, into) =>
+      gated('fs.readRange', () => real.readRange(treePath, offset, length, signal, into)),
     createFile: async (treePath) => {
       await gate.before('fs.createFile');
       mayFail('ENOSPC', 'createFile', treePath);
