@@ -128,7 +128,17 @@ export const revisionsSchema = object({
     }),
   },
 });
-/** A version's block list: at most as many blocks as a commit may name, none of them empty. */
+/**
+ * A version's blocks in file order, as block lists and announces give them: at most as many
+ * blocks as a commit may name, none of them empty.
+ */
+const fileBlockListSchema = {
+  type: 'array',
+  maxItems: MAX_COMMIT_BLOCKS,
+  items: object({ id: blockIdSchema, size: { type: 'integer', minimum: 1 } }),
+} as const;
+
+/** A version's block list. */
 export const fileBlocksSchema = object({
   path,
   fileId: fileIdSchema,
@@ -137,11 +147,7 @@ export const fileBlocksSchema = object({
   size: count,
   contentHash: sha256Hex,
   modified: epochMs,
-  blocks: {
-    type: 'array',
-    maxItems: MAX_COMMIT_BLOCKS,
-    items: object({ id: blockIdSchema, size: { type: 'integer', minimum: 1 } }),
-  },
+  blocks: fileBlockListSchema,
 });
 /** GET /files/announced_blocks: like a block list, without a revision (none exists yet). */
 export const announcedBlocksSchema = object({
@@ -151,11 +157,7 @@ export const announcedBlocksSchema = object({
   size: count,
   contentHash: sha256Hex,
   modified: epochMs,
-  blocks: {
-    type: 'array',
-    maxItems: MAX_COMMIT_BLOCKS,
-    items: object({ id: blockIdSchema, size: { type: 'integer', minimum: 1 } }),
-  },
+  blocks: fileBlockListSchema,
 });
 export const deleteSchema = object({ path, deleted: count });
 export const moveSchema = object({ from: path, to: path, moved: count });
