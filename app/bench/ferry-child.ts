@@ -5,6 +5,7 @@
  * see which files were opened).
  */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { FERRY_BIN, ferryEnv, type FerryEvent } from '../cli/e2e/ferry-process.fixture.js';
 import { childPids } from './proc-stats.js';
@@ -52,7 +53,19 @@ export async function spawnFerryChild(
   args: readonly string[],
   options: FerryChildOptions,
 ): Promise<FerryChild> {
-  const ferry = [process.execPath, FERRY_BIN, ...args];
+  // FERRY_BENCH_CPU_PROF=DIR: every ferry process writes a V8 CPU profile there when it exits,
+  // named for its role (server, A, B) so that the profiles can be told apart.
+  const profDir = process.env.FERRY_BENCH_CPU_PROF;
+  const role =
+    args[0] === 'server' ? 'server' : path.basename(args[args.indexOf('--folder') + 1] ?? '');
+  const profArgs = profDir
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${path.resolve(profDir)}`,
+        `--cpu-prof-name=${role}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  const ferry = [process.execPath, ...profArgs, FERRY_BIN, ...args];
   const [command, ...argv] =
     options.traceOpensTo === undefined
       ? ferry

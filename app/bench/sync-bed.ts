@@ -73,6 +73,7 @@ function activityOf(child: FerryChild): { state: string | undefined; lastMs: num
 }
 
 export async function startSyncBed(options: { dir?: string } = {}): Promise<SyncBed> {
+  if (options.dir !== undefined) await mkdir(options.dir, { recursive: true });
   const root = await mkdtemp(path.join(options.dir ?? tmpdir(), 'ferry-sync-bench-'));
   const env = { FERRY_PASSWORD: BENCH_PASSWORD, HOME: path.join(root, 'os-home') };
   const staging = path.join(root, 'staging');

@@ -1,7 +1,7 @@
 import type { BlockId } from '../protocol/index.js';
 import { assembleBlocks } from './block-assembler.js';
 import { BlockBufferPool } from './block-buffer-pool.js';
-import { BLOCK_KEY_BYTES } from './block-codec.js';
+import { BLOCK_KEY_BYTES, encodeBlock } from './block-codec.js';
 import { FLAGS_OFFSET, FLAG_COMPRESSED } from './block-format.js';
 import { CHUNK_AVG_BYTES, resolveChunkBounds, type ChunkerOptions } from './chunk-bounds.js';
 import type { BlockCodecPool, EncodedBlock } from './codec-pool.js';
@@ -51,6 +51,44 @@ function isStoredRaw(encoded: Uint8Array): boolean {
   return ((encoded[FLAGS_OFFSET] ?? 0) & FLAG_COMPRESSED) === 0;
 }
 
+/**
+ * The source whole when it ends before `minBytes` (a file smaller than the smallest block: one
+ * block, and most synced files), else the same bytes as a source again. Such a block is encoded
+ * in a plain buffer of its size: the pooled buffers reserve room for the largest block, and
+ * setting up and resizing them cost a 10 KiB file far more than encoding it (docs/performance.md
+ * "Sync").
+ */
+async function wholeIfSmall(
+  source: AsyncIterable<Uint8Array>,
+  minBytes: number,
+): Promise<{ whole: Uint8Array } | { rest: AsyncIterable<Uint8Array> }> {
+  const iterator = source[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let headBytes = 0;
+  for (;;) {
+    const next = await iterator.next();
+    if (next.done === true) {
+      return { whole: head.length === 1 ? head[0]! : Buffer.concat(head, headBytes) };
+    }
+    if (!(next.value instanceof Uint8Array)) {
+      throw new TypeError('block source must yield Uint8Array chunks');
+    }
+    head.push(next.value.slice()); // the source may reuse its read buffer
+    headBytes += next.value.length;
+    if (headBytes >= minBytes) break;
+  }
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield* head;
+    head.length = 0;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done === true) return;
+      yield next.value;
+    }
+  }
+  return { rest: rest() };
+}
+
 interface PendingBlock {
   offset: number;
   size: number;
@@ -87,6 +125,16 @@ export async function* encodeFileBlocks(
   }
   const bounds = resolveChunkBounds(options.chunker);
   const { pool } = options;
+  const small = await wholeIfSmall(source, bounds.minBytes);
+  const fingerprint = await loadBlockFingerprint();
+  if ('whole' in small) {
+    const bytes = small.whole;
+    if (bytes.length === 0) return;
+    const id = hashBlock(bytes);
+    const encoded = encodeBlock(bytes, key, id);
+    yield { offset: 0, size: bytes.length, id, xxhash: fingerprint(bytes), encoded, release() {} };
+    return;
+  }
   // One spare block per pool keeps the workers fed while the main thread cuts the next block;
   // each block in flight costs its size in memory (docs/performance.md).
   const maxInFlightBlocks = pool ? pool.workerCount + 1 : 1;
@@ -97,7 +145,6 @@ export async function* encodeFileBlocks(
     retainBytes: RETAINED_BUFFER_BYTES,
     maxFree: maxInFlightBlocks + 2,
   });
-  const fingerprint = await loadBlockFingerprint();
   const fileBlock = (
     offset: number,
     size: number,
@@ -112,7 +159,7 @@ export async function* encodeFileBlocks(
     };
     return { offset, size, id, xxhash, encoded, release };
   };
-  const blocks = assembleBlocks(source, {
+  const blocks = assembleBlocks(small.rest, {
     bounds,
     buffers,
     headroomBytes: IN_PLACE_HEADROOM_BYTES,
