@@ -12,6 +12,7 @@ import type { BatchOutcome } from '../execute/batch-outcome.js';
 import { downloadFiles } from '../execute/download-batch.js';
 import { AnnouncedStreams } from '../execute/announced-streams.js';
 import { executeOperation } from '../execute/execute-operation.js';
+import { deleteLocalFiles } from '../execute/tree-operations.js';
 import { uploadFiles } from '../execute/upload-batch.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
 import { planOperations, type MassDeletePolicy, type Operation, type Plan } from '../plan/index.js';
@@ -403,6 +404,8 @@ export class FolderSync {
       const context = this.context(signal);
       if (unit.kind === 'uploads') outcomes = await uploadFiles(context, unit.operations);
       else if (unit.kind === 'downloads') outcomes = await downloadFiles(context, unit.operations);
+      else if (unit.kind === 'local_deletes')
+        outcomes = await deleteLocalFiles(context, unit.operations);
       else outcomes = [await executeOperation(context, unit.operations[0])];
     } catch (error) {
       // The whole unit failed (a request of a batch): every operation in it did.

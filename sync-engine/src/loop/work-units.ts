@@ -1,7 +1,7 @@
 /**
  * Groups a round's operations into units of work: small uploads together, small downloads
- * together (each batch one unit: few requests, one state transaction), everything else one by
- * one. Batches keep the plan's order within them and are bounded in files and bytes.
+ * together, local deletes of files together (each batch one unit: few requests, one state
+ * transaction), everything else one by one. Batches keep the plan's order within them and are bounded in files and bytes.
  */
 import { BATCH_FILE_MAX_BYTES, BATCH_MAX_BYTES, BATCH_MAX_FILES } from '../execute/upload-batch.js';
 import type { Operation } from '../plan/index.js';
@@ -12,7 +12,8 @@ type Of<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
 export type WorkUnit =
   | { readonly kind: 'single'; readonly operations: readonly [Operation] }
   | { readonly kind: 'uploads'; readonly operations: readonly Of<'upload'>[] }
-  | { readonly kind: 'downloads'; readonly operations: readonly Of<'download'>[] };
+  | { readonly kind: 'downloads'; readonly operations: readonly Of<'download'>[] }
+  | { readonly kind: 'local_deletes'; readonly operations: readonly Of<'delete_local'>[] };
 
 /** At least this many units when there are enough files, so the workers share them. */
 const MIN_UNITS = 8;
@@ -24,6 +25,7 @@ export function workUnitsOf(
   const units: WorkUnit[] = [];
   const uploads: Array<{ operation: Of<'upload'>; size: number }> = [];
   const downloads: Array<{ operation: Of<'download'>; size: number }> = [];
+  const deletes: Array<{ operation: Of<'delete_local'>; size: number }> = [];
   for (const operation of operations) {
     if (operation.kind === 'upload') {
       const size = items.local.get(operation.itemId)?.sizeBytes;
@@ -39,9 +41,13 @@ export function workUnitsOf(
         continue;
       }
     }
+    if (operation.kind === 'delete_local' && items.local.get(operation.itemId)?.kind === 'file') {
+      deletes.push({ operation, size: 0 });
+      continue;
+    }
     units.push({ kind: 'single', operations: [operation] });
   }
-  const batches = <K extends 'upload' | 'download'>(
+  const batches = <K extends 'upload' | 'download' | 'delete_local'>(
     entries: ReadonlyArray<{ operation: Of<K>; size: number }>,
   ): Array<Array<Of<K>>> => {
     // Spread over the workers: a few hundred files are several batches, not one.
@@ -63,5 +69,6 @@ export function workUnitsOf(
   };
   for (const batch of batches(uploads)) units.push({ kind: 'uploads', operations: batch });
   for (const batch of batches(downloads)) units.push({ kind: 'downloads', operations: batch });
+  for (const batch of batches(deletes)) units.push({ kind: 'local_deletes', operations: batch });
   return units;
 }
