@@ -38,6 +38,9 @@ function kindOf(entry: {
   return 'other';
 }
 
+/** Printable ASCII only: a name that NFC and NFD spell alike. */
+const isAscii = (name: string): boolean => /^[\u0020-\u007e]*$/.test(name);
+
 /** The FileSystem of the folder at `root` (an absolute OS path). */
 export function createNodeFileSystem(root: string): FileSystem {
   const segmentsOf = (treePath: string): string[] => {
@@ -59,6 +62,18 @@ export function createNodeFileSystem(root: string): FileSystem {
       await lstat(direct);
       return direct;
     } catch {
+      // A name without non-ASCII characters has no other spelling: when its parent exists as
+      // spelled, the entry is simply missing (a new file being downloaded), and listing every
+      // folder on the way would cost two system calls per segment for nothing.
+      const segments = segmentsOf(treePath);
+      const name = segments.at(-1);
+      if (name !== undefined && isAscii(name)) {
+        const parentExists = await lstat(path.join(root, ...segments.slice(0, -1))).then(
+          () => true,
+          () => false,
+        );
+        if (parentExists) return direct;
+      }
       let current = root;
       for (const segment of segmentsOf(treePath)) {
         let names: string[];
@@ -87,7 +102,7 @@ export function createNodeFileSystem(root: string): FileSystem {
     if (name === undefined) return root;
     const parent = await resolveExisting(`/${segments.join('/')}`);
     // Only a name with non-ASCII characters can have another Unicode spelling: skip the listing.
-    if (/^[\u0020-\u007e]*$/.test(name)) return path.join(parent, name);
+    if (isAscii(name)) return path.join(parent, name);
     try {
       const names = await readdir(parent);
       if (!names.includes(name)) {
