@@ -185,7 +185,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ...(options.limitDownBytesPerSecond === undefined
       ? {}
       : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
-    shouldScan: () => scanNeed.shouldScan(),
+    shouldScan: () => shouldScan(),
   });
   sync.allowMassDelete = options.allowMassDelete === true;
   // A download cut by a crash leaves its temporary file behind; nothing else is in there.
@@ -234,9 +234,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   /** One round; returns the outcome, or undefined when the server could not be reached. */
   const round = async (): Promise<SyncOutcome | undefined> => {
     setState('syncing');
+    roundRunning = true;
     try {
       return await roundOnce();
     } finally {
+      roundRunning = false;
+      if (deferredPaths.size > 0) checkWatched(takeDeferred());
       roundEnded.wake();
     }
   };
@@ -335,13 +338,37 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     options.rescanIntervalMs ??
     (watcherRuns && !watcherFailed ? RESCAN_WATCHED_MS : RESCAN_UNWATCHED_MS);
   const scanNeed = new ScanNeed(() => clock.nowMs(), rescanIntervalMs);
+  /**
+   * Paths the watcher reported while a round ran. The round's own downloads, deletes and moves
+   * are among them, and their rows are recorded only when their batch ends: compared at once,
+   * they would differ and cost a full scan each time. They are compared at the round's next
+   * pass (FolderSync `shouldScan`), or when it ends.
+   */
+  const deferredPaths = new Set<string>();
+  let roundRunning = false;
+  const takeDeferred = () => {
+    const paths = [...deferredPaths];
+    deferredPaths.clear();
+    return paths;
+  };
   /** A watcher batch: a round, with a scan, only for what the local tree does not hold yet. */
-  const onWatchedChanges = (paths: readonly string[]) => {
+  const checkWatched = (paths: readonly string[]) => {
     const dirty = () => {
       scanNeed.markDirty();
       wakeup.wake();
     };
     differsFromLocalTree(paths, fs, state).then((differs) => differs && dirty(), dirty);
+  };
+  const onWatchedChanges = (paths: readonly string[]) => {
+    if (!roundRunning) return checkWatched(paths);
+    for (const path of paths) deferredPaths.add(path);
+  };
+  const shouldScan = async () => {
+    if (deferredPaths.size > 0) {
+      const differs = await differsFromLocalTree(takeDeferred(), fs, state).catch(() => true);
+      if (differs) scanNeed.markDirty();
+    }
+    return scanNeed.shouldScan();
   };
   const startWatcher = async (): Promise<FolderWatcher | undefined> => {
     if (options.watch === false) return undefined;

@@ -51,7 +51,7 @@ export interface FolderSyncOptions {
    * one that the local tree does not know (a watcher that works saw nothing new). Without it,
    * every pass scans.
    */
-  readonly shouldScan?: () => boolean;
+  readonly shouldScan?: () => boolean | Promise<boolean>;
 }
 
 /** Why an item's operation is not being retried yet. */
@@ -461,7 +461,7 @@ export class FolderSync {
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         await this.pull(signal);
-        if (this.options.shouldScan?.() ?? true) await this.scan(signal);
+        if ((await this.options.shouldScan?.()) ?? true) await this.scan(signal);
         plan = this.plan();
         this.latestPlan = plan;
         this.doneInLatestPlan.clear();
