@@ -36,16 +36,19 @@ export interface UploadedBlock {
 }
 
 /**
- * Decodes `block` with its namespace's key, expecting `id`, and returns its plaintext size.
- * Throws invalid_block (with `reason`) when it does not decode to `id`.
+ * Decodes `block` with its namespace's key, expecting `id`: its plaintext size, and its encoded
+ * bytes (the same bytes, handed to the codec's worker and back without a copy when they own
+ * their buffer; `block.encoded` is then detached). Throws invalid_block (with `reason`) when it
+ * does not decode to `id`.
  */
 async function verifyUploadedBlock(
   ctx: Pick<ServerContext, 'codec' | 'keyring'>,
   block: UploadedBlock,
-): Promise<number> {
+): Promise<{ plainLength: number; encoded: Uint8Array }> {
   const { namespace, id, encoded } = block;
   try {
-    return (await ctx.codec.decode(encoded, await ctx.keyring.keyOf(namespace), id)).length;
+    const key = await ctx.keyring.keyOf(namespace);
+    return await ctx.codec.verify(encoded, key, id, { transfer: true });
   } catch (error) {
     if (error instanceof BlockDecodeError) {
       throw new ServerError('invalid_block', `block ${id} failed verification (${error.message})`, {
@@ -69,8 +72,8 @@ export async function storeUploadedBlock(
 ): Promise<boolean> {
   ctx.metrics.blocksUploaded.inc();
   if (await ctx.store.hasBlock(block.namespace, block.id)) return false;
-  const plainSize = await verifyUploadedBlock(ctx, block);
-  const stored = await storeBlock(ctx, { ...block, plainSize, reservation });
+  const { plainLength, encoded } = await verifyUploadedBlock(ctx, block);
+  const stored = await storeBlock(ctx, { ...block, encoded, plainSize: plainLength, reservation });
   // Readers of an announced upload may be waiting for this block (streaming sync).
   if (stored) await publishBlockStored(ctx.bus, block.namespace, block.id);
   return stored;

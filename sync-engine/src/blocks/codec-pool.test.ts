@@ -93,6 +93,26 @@ describe('createBlockCodecPool', () => {
     expect(Buffer.from(decodeBlock(encoded, KEY, id)).equals(plain)).toBe(true);
   });
 
+  it('verifies a block: its plaintext length, its encoded bytes back (handed over when asked), or the decode error', async () => {
+    const plain = seededBytes('text', 9, 200_000);
+    const encoded = encodeBlock(plain, KEY);
+    const id = hashBlock(plain);
+    const copy = Uint8Array.from(encoded);
+    const kept = await pool.verify(copy, KEY, id);
+    expect(kept.plainLength).toBe(plain.length);
+    expect(copy.length).toBe(encoded.length); // copied: the caller's bytes stay
+    expect(Buffer.from(kept.encoded).equals(encoded)).toBe(true);
+    const owned = Uint8Array.from(encoded);
+    const handed = await pool.verify(owned, KEY, id, { transfer: true });
+    expect(owned.length).toBe(0); // transferred to the worker and back
+    expect(Buffer.from(handed.encoded).equals(encoded)).toBe(true);
+    const tampered = Uint8Array.from(encoded);
+    tampered[tampered.length - 20]! ^= 1;
+    await expect(pool.verify(tampered, KEY, id)).rejects.toMatchObject({
+      code: 'block_auth_failed',
+    });
+  });
+
   it('rejects queued and new tasks once closed', async () => {
     const own = createBlockCodecPool({ workers: 1 });
     const tasks = Array.from({ length: 4 }, (_, i) =>

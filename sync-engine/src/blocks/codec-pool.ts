@@ -61,6 +61,16 @@ export interface BlockCodecPool {
     expectedId: BlockId,
     options?: CodecTaskOptions,
   ): Promise<Uint8Array>;
+  /**
+   * decodeBlock in a worker, for its verdict only: the plaintext's length, and the encoded bytes
+   * (handed back, so that with `transfer` nothing is copied). Rejects as decode does.
+   */
+  verify(
+    encoded: Uint8Array,
+    key: Uint8Array,
+    expectedId: BlockId,
+    options?: CodecTaskOptions,
+  ): Promise<{ plainLength: number; encoded: Uint8Array }>;
   /** Terminates the workers; queued and running tasks reject. Idempotent. */
   close(): Promise<void>;
 }
@@ -221,6 +231,20 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
     });
   }
 
+  /** A decode or verify task: the encoded bytes copied to the worker, or handed over. */
+  const submitDecode = (
+    op: 'decode' | 'verify',
+    encoded: Uint8Array,
+    key: Uint8Array,
+    expectedId: BlockId,
+    taskOptions: CodecTaskOptions,
+  ) => {
+    const isTransfer = (taskOptions.transfer ?? false) && canTransfer(encoded);
+    const data = isTransfer ? encoded : new Uint8Array(encoded);
+    const request: CodecRequest = { op, encoded: data, key: new Uint8Array(key), expectedId };
+    return submit(request, [data.buffer as ArrayBuffer], taskOptions.maxWorkers);
+  };
+
   return {
     workerCount,
     get runningWorkerCount() {
@@ -237,12 +261,11 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
       return { id: response.blockId!, encoded: response.bytes };
     },
     async decode(encoded, key, expectedId, taskOptions = {}) {
-      const isTransfer = (taskOptions.transfer ?? false) && canTransfer(encoded);
-      const data = isTransfer ? encoded : new Uint8Array(encoded);
-      const keyCopy = new Uint8Array(key);
-      const request: CodecRequest = { op: 'decode', encoded: data, key: keyCopy, expectedId };
-      const response = await submit(request, [data.buffer as ArrayBuffer], taskOptions.maxWorkers);
-      return response.bytes;
+      return (await submitDecode('decode', encoded, key, expectedId, taskOptions)).bytes;
+    },
+    async verify(encoded, key, expectedId, taskOptions = {}) {
+      const response = await submitDecode('verify', encoded, key, expectedId, taskOptions);
+      return { plainLength: response.plainLength!, encoded: response.bytes };
     },
     async close() {
       if (isClosed) return;

@@ -27,11 +27,14 @@ export type CodecRequest =
       /** Encode over plain's own buffer (encode-in-place.ts); the caller checked the layout. */
       inPlace: boolean;
     }
-  | { op: 'decode'; encoded: Uint8Array; key: Uint8Array; expectedId: BlockId };
+  | { op: 'decode'; encoded: Uint8Array; key: Uint8Array; expectedId: BlockId }
+  /** decode, keeping only the plaintext's length: the encoded bytes come back as `bytes`. */
+  | { op: 'verify'; encoded: Uint8Array; key: Uint8Array; expectedId: BlockId };
 
 /** The answer to one task. */
 export type CodecResponse =
-  { ok: true; bytes: Uint8Array; blockId?: BlockId } | { ok: false; error: SerializedError };
+  | { ok: true; bytes: Uint8Array; blockId?: BlockId; plainLength?: number }
+  | { ok: false; error: SerializedError };
 
 /** An error as it crosses the thread boundary; `code` is set for BlockDecodeError. */
 export interface SerializedError {
@@ -67,6 +70,10 @@ function runTask(request: CodecRequest): CodecResponse {
       return { ok: true, bytes: ownedBytes(encoded), blockId };
     }
     const plain = decodeBlock(request.encoded, request.key, request.expectedId);
+    if (request.op === 'verify') {
+      // The plaintext stays here: handing it over would only make garbage in the caller's heap.
+      return { ok: true, bytes: ownedBytes(request.encoded), plainLength: plain.length };
+    }
     return { ok: true, bytes: ownedBytes(plain) };
   } catch (error) {
     return { ok: false, error: serializeError(error) };
