@@ -119,9 +119,7 @@ describe('replies wait for durability (group commit)', () => {
     expect(check.status).toBe(200);
     // …but a cursor is handed out only once the entries before it are durable.
     let cursorAnswered = false;
-    const cursor = ann
-      .json('GET', '/changes/latest_cursor')
-      .finally(() => (cursorAnswered = true));
+    const cursor = ann.json('GET', '/changes/latest_cursor').finally(() => (cursorAnswered = true));
     await vi.waitFor(() => expect(counts.barrierCalls - before.barrierCalls).toBe(21));
     expect(cursorAnswered).toBe(false);
 

@@ -20,9 +20,12 @@ export interface BarrierSource {
 /** Why a barrier refused: its sync failed (`cause`), now or earlier. */
 export class DurabilityError extends Error {
   constructor(cause: unknown) {
-    super('the metadata sync failed: writes since the last good sync may not survive a power loss', {
-      cause,
-    });
+    super(
+      'the metadata sync failed: writes since the last good sync may not survive a power loss',
+      {
+        cause,
+      },
+    );
     this.name = 'DurabilityError';
   }
 }
