@@ -3,9 +3,6 @@
  * released it; concurrent writes share one fdatasync of the WAL while reads answer without
  * waiting; a failed fdatasync answers 503 instead of acknowledging, and keeps doing so.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FileMetadata, RemotePath } from 'sync-engine/protocol';
 import type { MetadataStore } from '../metadata/metadata-store.js';
@@ -18,12 +15,9 @@ import { encodeContent, putBlocks, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestServer } from '../../test/test-server.js';
 
 let server: TestServer | undefined;
-let dataDir: string | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  dataDir = undefined;
 });
 
 /**
@@ -31,21 +25,24 @@ afterEach(async () => {
  * start (`holdNextBarrier`).
  */
 async function startWatchedServer(options: SqliteStoreOptions = {}) {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'ferry-durable-'));
-  const real = openSqliteMetadataStore(path.join(dataDir, 'metadata.db'), options);
+  let real!: MetadataStore;
   let armed: Gate | undefined;
   const counts = { barrierCalls: 0 };
-  const store: MetadataStore = {
-    ...real,
-    async durable() {
-      counts.barrierCalls++;
-      const gate = armed;
-      armed = undefined;
-      await gate?.pass();
-      return real.durable();
+  server = await startTestServer({
+    openStore: (file) => {
+      real = openSqliteMetadataStore(file, options);
+      return {
+        ...real,
+        async durable() {
+          counts.barrierCalls++;
+          const gate = armed;
+          armed = undefined;
+          await gate?.pass();
+          return real.durable();
+        },
+      };
     },
-  };
-  server = await startTestServer({ dataDir, components: { store } });
+  });
   return {
     server,
     real,
