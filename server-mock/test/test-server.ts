@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LoginResponse, NamespaceId } from 'sync-engine/protocol';
+import type { MetadataStore } from '../src/metadata/metadata-store.js';
 import {
   startServer,
   type RunningServer,
@@ -77,6 +78,11 @@ export interface TestServerOptions extends ServerOptions {
   /** Keep the data directory after close (for restart tests: pass it as `dataDir` again). */
   readonly keepDataDir?: boolean;
   readonly components?: ServerComponents;
+  /**
+   * Opens the metadata store on the server's database file (`<dataDir>/metadata.db`): for a
+   * wrapper around the real store, without a data dir of the test's own to clean up.
+   */
+  readonly openStore?: (file: string) => MetadataStore;
 }
 
 /** Reads a fetch Response fully into a TestResponse. */
@@ -146,7 +152,10 @@ function makeClient(
 /** Starts a server for a test. Always `await close()` (in afterEach/afterAll). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'ferry-server-test-')));
-  const { keepDataDir, components, ...serverOptions } = options;
+  const { keepDataDir, openStore, ...serverOptions } = options;
+  const components = openStore
+    ? { ...options.components, store: openStore(path.join(dataDir, 'metadata.db')) }
+    : options.components;
   const server = await startServer(
     {
       port: 0,

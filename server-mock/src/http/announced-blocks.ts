@@ -18,6 +18,7 @@ import {
 import { UserView } from '../access/user-view.js';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
+import { blockListResponseSchema } from './file-block-routes.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
@@ -48,27 +49,6 @@ export function requireBlocksAddUp(blocks: readonly FileBlock[] | undefined, siz
   }
 }
 
-const responseSchema = {
-  type: 'object',
-  properties: {
-    path: { type: 'string' },
-    fileId: { type: 'string' },
-    namespace: { type: 'string' },
-    size: { type: 'integer' },
-    contentHash: { type: 'string' },
-    modified: { type: 'integer' },
-    blocks: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { id: { type: 'string' }, size: { type: 'integer' } },
-        required: ['id', 'size'],
-      },
-    },
-  },
-  required: ['path', 'fileId', 'namespace', 'size', 'contentHash', 'modified', 'blocks'],
-} as const;
-
 export async function registerAnnouncedBlockRoutes(app: FastifyInstance, ctx: ServerContext) {
   app.get<{ Querystring: { path: string } }>(
     '/files/announced_blocks',
@@ -82,7 +62,7 @@ export async function registerAnnouncedBlockRoutes(app: FastifyInstance, ctx: Se
           required: ['path'],
           additionalProperties: false,
         },
-        response: { 200: responseSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 200: blockListResponseSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request): Promise<AnnouncedBlocksResponse> => {

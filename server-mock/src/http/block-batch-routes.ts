@@ -119,6 +119,8 @@ export async function registerBlockBatchRoutes(app: FastifyInstance, ctx: Server
   app.post<{ Body: DownloadBatchRequest }>(
     '/blocks/download_batch',
     {
+      // Reads; its only write is the blocks' access times (durable-replies.ts).
+      config: { durable: false },
       schema: {
         summary: 'Download many encoded blocks of one namespace (answered as block frames)',
         ...authenticatedSchema('blocks'),

@@ -44,6 +44,7 @@ export async function registerBlockRoutes(app: FastifyInstance, ctx: ServerConte
   app.post<{ Body: CheckBlocksRequest }>(
     '/blocks/check',
     {
+      config: { durable: false },
       schema: {
         summary: 'Which of these blocks the namespace lacks (dedup)',
         ...authenticatedSchema('blocks'),

@@ -1,6 +1,7 @@
 /**
  * Builds the Fastify application: logging, the OpenAPI generator, the single error handler,
- * request metrics, and every route module (authenticated ones behind the bearer-token hook).
+ * replies held until their writes are durable, request metrics, and every route module
+ * (authenticated ones behind the bearer-token hook).
  */
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
@@ -10,6 +11,7 @@ import { MAX_CURSOR_LENGTH } from '../journal/user-cursor.js';
 import type { ServerContext } from '../server-context.js';
 import { registerAccountRoutes } from './account-routes.js';
 import { createAuthenticate } from './authenticate.js';
+import { installDurableReplies } from './durable-replies.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { installErrorHandling } from './error-handler.js';
 import { registerOperationsRoutes } from './operations-routes.js';
@@ -99,6 +101,7 @@ export async function buildApp(
     },
   });
   installErrorHandling(app);
+  installDurableReplies(app, ctx);
   ctx.metrics.countConnectionBytes(app.server);
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';

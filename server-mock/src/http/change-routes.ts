@@ -39,6 +39,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
   app.get(
     '/changes/latest_cursor',
     {
+      config: { durable: true },
       schema: {
         ...common,
         summary: 'The cursor a new device starts listening from',
@@ -56,6 +57,7 @@ export async function registerChangeRoutes(app: FastifyInstance, ctx: ServerCont
   app.get<{ Querystring: { cursor: string; limit?: number } }>(
     '/changes',
     {
+      config: { durable: true },
       schema: {
         ...common,
         summary: 'Journal entries since a cursor (410 when the cursor is too old)',

@@ -148,6 +148,7 @@ export async function registerFileBatchRoutes(app: FastifyInstance, ctx: ServerC
   app.post<{ Body: FileBlocksBatchRequest }>(
     '/files/blocks_batch',
     {
+      config: { durable: false },
       schema: {
         ...common,
         summary: 'The block lists of many files (GET /files/blocks each); an answer per file',

@@ -12,14 +12,17 @@ import { findServedVersion } from './file-history.js';
 import { requirePath, viewOf } from './request-paths.js';
 import { authenticatedSchema, errorResponses } from './route-schemas.js';
 
-/** OpenAPI/serialisation schema of the answer (every field, or Fastify drops it). */
-export const fileBlocksResponseSchema = {
+/**
+ * OpenAPI/serialisation schema of a block list without a revision: what GET
+ * /files/announced_blocks answers for an upload not committed yet (every field, or Fastify
+ * drops it).
+ */
+export const blockListResponseSchema = {
   type: 'object',
   properties: {
     path: { type: 'string' },
     fileId: { type: 'string' },
     namespace: { type: 'string' },
-    rev: { type: 'string' },
     size: { type: 'integer' },
     contentHash: { type: 'string' },
     modified: { type: 'integer' },
@@ -32,7 +35,14 @@ export const fileBlocksResponseSchema = {
       },
     },
   },
-  required: ['path', 'fileId', 'namespace', 'rev', 'size', 'contentHash', 'modified', 'blocks'],
+  required: ['path', 'fileId', 'namespace', 'size', 'contentHash', 'modified', 'blocks'],
+} as const;
+
+/** The answer of GET /files/blocks: a block list of one committed version (`rev`). */
+export const fileBlocksResponseSchema = {
+  type: 'object',
+  properties: { ...blockListResponseSchema.properties, rev: { type: 'string' } },
+  required: [...blockListResponseSchema.required, 'rev'],
 } as const;
 
 /**

@@ -44,7 +44,7 @@ export async function startResumableUpload(
     target: ResolvedPath;
     userPath: RemotePath;
   },
-): Promise<undefined> {
+): Promise<FastifyReply> {
   const { request, reply, target } = input;
   const caller = callerOf(request);
   const total = parseDecimalLength(request.headers[UPLOAD_CONTENT_LENGTH_HEADER]);
@@ -91,8 +91,12 @@ export async function startResumableUpload(
   // Never from the Host header when the server knows its address: a client (or a proxy) must
   // not steer the session URL elsewhere.
   const origin = ctx.publicBaseUrl() ?? `${request.protocol}://${request.host}`;
-  reply.code(200).header('location', `${origin}${UPLOAD_SESSION_ROUTE}/${session.id}`).send();
-  return undefined;
+  // Returned, not only sent: Fastify then knows the handler answered (its onSend hooks are
+  // async, so the reply is still going out when the handler's promise settles).
+  return reply
+    .code(200)
+    .header('location', `${origin}${UPLOAD_SESSION_ROUTE}/${session.id}`)
+    .send();
 }
 
 function sendProgress(reply: FastifyReply, received: number): FastifyReply {

@@ -4,7 +4,7 @@
  * ever holds a whole file in memory.
  */
 import type { Readable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   CONTENT_HASH_HEADER,
   REV_HEADER,
@@ -54,7 +54,7 @@ export async function registerTransferRoutes(app: FastifyInstance, ctx: ServerCo
         response: { 200: fileMetadataSchema, ...errorResponses(400, 401, 403, 409, 503, 507) },
       },
     },
-    async (request, reply): Promise<FileMetadata | undefined> => {
+    async (request, reply): Promise<FileMetadata | FastifyReply> => {
       const caller = callerOf(request);
       const userPath = requirePath(request.query.path);
       const target = (await viewOf(ctx, request)).resolveEntryForWrite(userPath);

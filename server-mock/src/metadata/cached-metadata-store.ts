@@ -55,6 +55,8 @@ const PLAIN_READS = new Set<string>([
   'getShare',
   'listShares',
   'mountPathOf',
+  // Writes nothing: it waits for earlier writes to become durable.
+  'durable',
 ]);
 
 function cacheKey(method: string, args: readonly unknown[]): string {

@@ -24,6 +24,15 @@ export interface MetadataStore
     UploadSessionStore,
     QuotaStore,
     ShareStore {
+  /**
+   * Resolves once every write this store committed before the call is durable against power
+   * loss; the server answers a write only after it (http/durable-replies.ts). SQLite: one
+   * fdatasync of the WAL shared by every caller waiting meanwhile (group commit), none when
+   * nothing was written since the last. A store whose commits are durable when they return
+   * (PostgreSQL with synchronous_commit on) resolves at once. Rejects when durability can no
+   * longer be promised (a failed fsync), and keeps rejecting until the store is reopened.
+   */
+  durable(): Promise<void>;
   /** Closes the database; further calls fail. */
   close(): Promise<void>;
 }

@@ -42,13 +42,13 @@ export class SqliteContext {
 export function openSqliteContext(file: string): SqliteContext {
   const db = new Database(file);
   // WAL: readers never block the writer. synchronous=NORMAL: a commit appends to the WAL
-  // without an fsync; the WAL is fsynced at each checkpoint. A committed transaction is in the
-  // OS page cache as soon as COMMIT returns, so it survives a crash or kill -9 of the server
-  // (SPEC "No data loss"; proven by server-mock/test/crash) and the database never corrupts;
-  // only an OS crash or power loss can drop the last transactions since the last checkpoint.
-  // FULL fsynced on every commit, on the event loop (better-sqlite3 is synchronous): ~2 ms
-  // per commit, 38 % of the commit profile, capping the server below 480 commits/s. Block
-  // bytes are still written with fsync before their row (durable-files.ts). See docs/server.md.
+  // without an fsync (the WAL is fsynced at each checkpoint, the database before the WAL
+  // restarts). A committed transaction survives a crash or kill -9 of the server as soon as
+  // COMMIT returns; power loss is covered by the group commit in wal-barrier.ts, which fdatasyncs
+  // the WAL off the event loop, once for every transaction committed meanwhile, before the
+  // server answers. FULL fsynced on every commit, on the event loop (better-sqlite3 is
+  // synchronous): ~2 ms per commit, capping commits/s. OFF would skip the checkpoint's fsyncs,
+  // so a WAL restart could overwrite frames not yet durable in the database. See docs/server.md.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

@@ -19,6 +19,7 @@ import { openSqliteContext } from './sqlite-context.js';
 import { createShareTables } from './share-tables.js';
 import { TreeWrites } from './tree-writes.js';
 import { createUploadSessionTables } from './upload-session-tables.js';
+import { createWalBarrier, type WalBarrierOptions } from './wal-barrier.js';
 import { WriteAccessGuard } from './write-access-guard.js';
 
 /** The SQLite-backed metadata store (the embedded default). */
@@ -27,9 +28,16 @@ export type SqliteMetadataStore = MetadataStore;
 const VERSION_SELECT = `SELECT v.*, u.name AS author_name, d.name AS device_name
   FROM file_version v JOIN user u ON u.id = v.author_id LEFT JOIN device d ON d.id = v.device_id`;
 
+/** Options of the SQLite store: test seams of its durability barrier. */
+export type SqliteStoreOptions = WalBarrierOptions;
+
 /** Opens (creating and migrating as needed) the store at `file` (`:memory:` for a throwaway). */
-export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
+export function openSqliteMetadataStore(
+  file: string,
+  options: SqliteStoreOptions = {},
+): SqliteMetadataStore {
   const ctx = openSqliteContext(file);
+  const barrier = createWalBarrier(ctx.db, options);
   const rows = new FileRows(ctx);
   const log = new ChangeLog(ctx);
   const folders = new FolderRows(ctx, rows, log);
@@ -228,7 +236,12 @@ export function openSqliteMetadataStore(file: string): SqliteMetadataStore {
       }));
     },
 
+    durable() {
+      return barrier.wait();
+    },
+
     async close() {
+      await barrier.close();
       ctx.db.close();
     },
   };
