@@ -120,6 +120,7 @@ function failureMessage(failure: ItemFailure): string {
 export function problemsOf(outcome: SyncOutcome, nowMs: number): EngineProblem[] {
   const problems = outcome.scanProblems.map((problem) => scanProblemOf(problem, nowMs));
   for (const notice of outcome.plan.notices) {
+    if (notice.kind === 'move_undone') continue; // in outcome.undoneMoves
     problems.push(
       notice.kind === 'read_only'
         ? {
@@ -135,6 +136,14 @@ export function problemsOf(outcome: SyncOutcome, nowMs: number): EngineProblem[]
             sinceMs: nowMs,
           },
     );
+  }
+  for (const move of outcome.undoneMoves) {
+    problems.push({
+      code: 'move_undone',
+      path: move.back,
+      message: `${move.path} was moved back to ${move.back}: ${move.reason}`,
+      sinceMs: nowMs,
+    });
   }
   for (const failure of outcome.failures) {
     problems.push({

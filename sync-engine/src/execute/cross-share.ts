@@ -30,6 +30,7 @@ export function leaveOldCopyBehind(
   items.remote.put({ ...old, itemId: oldCopy });
   if (base !== undefined) {
     items.synced.delete(itemId);
-    items.synced.put({ ...base, itemId: oldCopy });
+    // Its delete completes this move: not a delete made here (the mass-delete guard).
+    items.synced.put({ ...base, itemId: oldCopy, copiedAcross: true });
   }
 }

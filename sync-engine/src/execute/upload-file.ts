@@ -266,7 +266,8 @@ export async function settleRefusedUpload(
 
 /**
  * The file's blocks: chunked against its synced version when that one's blocks have their
- * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file).
+ * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file, a copy
+ * into another namespace).
  */
 async function* fileBlocks(
   context: ExecuteContext,
@@ -275,7 +276,10 @@ async function* fileBlocks(
   key: Uint8Array,
   fingerprinter: { update(chunk: Uint8Array): void },
 ): AsyncGenerator<UploadBlock> {
-  const previous = knownBlocksOf(context, operation.itemId);
+  // A copy across a share's boundary goes to another namespace, which has none of the synced
+  // version's blocks: chunked against them, it would commit blocks it never sent there.
+  const previous =
+    operation.crossShare === true ? undefined : knownBlocksOf(context, operation.itemId);
   if (previous !== undefined) {
     yield* editedBlocks(context, operation.path, local.sizeBytes, previous, key, fingerprinter);
     return;

@@ -26,6 +26,7 @@ import { computeBackoffMs, type ClientState } from '../state/index.js';
 import { independentOperations } from './independent-operations.js';
 import { nameRefusalOf } from './name-refusal.js';
 import { RateLimiter } from './rate-limiter.js';
+import { UndoneMoves, type UndoneMove } from './undone-moves.js';
 import { workUnitsOf, type WorkUnit } from './work-units.js';
 import { applyLocalScan } from '../trees/local-scan.js';
 import { applyRemoteChanges, replaceRemoteTree } from '../trees/remote-changes.js';
@@ -82,6 +83,8 @@ export interface SyncOutcome {
   readonly quotaExceeded: boolean;
   /** Downloads wait: the local disk is full. */
   readonly diskFull: boolean;
+  /** Moves made here that the server cannot take, undone (in this round or before). */
+  readonly undoneMoves: readonly UndoneMove[];
 }
 
 /** A failure that stops the round: no point going on (offline, signed out). */
@@ -115,6 +118,7 @@ export class FolderSync {
   private readonly limiters: { up?: RateLimiter; down?: RateLimiter };
   private quotaExceeded = false;
   private diskFullUntilMs = 0;
+  private readonly undoneMoves = new UndoneMoves();
   /** Files of announced uploads being assembled while they upload (streaming sync). */
   readonly streams = new AnnouncedStreams((signal) => this.context(signal));
   allowMassDelete = false;
@@ -463,6 +467,7 @@ export class FolderSync {
         await this.pull(signal);
         if ((await this.options.shouldScan?.()) ?? true) await this.scan(signal);
         plan = this.plan();
+        this.undoneMoves.note(plan.notices, this.options.clock.nowMs());
         this.latestPlan = plan;
         this.doneInLatestPlan.clear();
         const nowMs = this.options.clock.nowMs();
@@ -494,6 +499,7 @@ export class FolderSync {
       scanProblems: this.scanProblems,
       quotaExceeded: this.quotaExceeded,
       diskFull: this.options.clock.nowMs() < this.diskFullUntilMs,
+      undoneMoves: this.undoneMoves.current(this.options.state.items, this.options.clock.nowMs()),
     };
   }
 

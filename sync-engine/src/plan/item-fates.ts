@@ -18,6 +18,7 @@ export class ItemFates {
   readonly synced: TreeIndex<PlanSyncedItem>;
   private readonly remoteDeletable = new Map<PlanItemId, boolean>();
   private readonly localDeletable = new Map<PlanItemId, boolean>();
+  private readonly mountsUnder = new Map<PlanItemId, string | undefined>();
 
   constructor(input: {
     readonly local: readonly PlanLocalItem[];
@@ -70,6 +71,40 @@ export class ItemFates {
       !this.remoteChanged(remote, synced) ||
       this.localChanged(local, synced)
     );
+  }
+
+  /**
+   * Why the server cannot take a move made here, if it cannot (it is undone: the item goes back
+   * where the server has it): into a viewer's share, or out of one (nothing is written there);
+   * a share's mount point into another share, or a folder holding one across a share's boundary
+   * (shares do not nest, and a mount point cannot be copied: docs/sync-engine.md).
+   */
+  moveRefusal(local: PlanLocalItem, remote: PlanRemoteItem): string | undefined {
+    if (this.isReadOnly(local.path)) return 'a folder shared with you as viewer cannot take it';
+    if (remote.mount !== undefined) {
+      return this.shareOf(local.path) === ''
+        ? undefined
+        : 'a shared folder cannot be put inside another shared folder';
+    }
+    if (!this.isCrossShareMove(local, remote)) return undefined;
+    if (this.isReadOnly(remote.path)) return 'it cannot leave a folder shared with you as viewer';
+    const mount = local.kind === 'folder' ? this.mountUnder(local) : undefined;
+    return mount === undefined
+      ? undefined
+      : `it holds a shared folder (${mount}), which cannot be put inside another shared folder`;
+  }
+
+  /** The local path of a share's mount point inside the local folder, if one is (memoised). */
+  private mountUnder(folder: PlanLocalItem): string | undefined {
+    if (this.mountsUnder.has(folder.itemId)) return this.mountsUnder.get(folder.itemId);
+    let found: string | undefined;
+    for (const child of this.local.childrenOf(folder.path)) {
+      if (this.remote.get(child.itemId)?.mount !== undefined) found = child.path;
+      else if (child.kind === 'folder') found = this.mountUnder(child);
+      if (found !== undefined) break;
+    }
+    this.mountsUnder.set(folder.itemId, found);
+    return found;
   }
 
   localChanged(local: PlanLocalItem, synced: PlanSyncedItem): boolean {
@@ -127,8 +162,10 @@ export class ItemFates {
     return result;
   }
 
+  /** Files a delete of `remote` deletes that were deleted here (not old copies: `copiedAcross`). */
   countFiles(remote: PlanRemoteItem): number {
-    if (remote.kind === 'file') return 1;
+    if (remote.kind === 'file')
+      return this.synced.get(remote.itemId)?.copiedAcross === true ? 0 : 1;
     let count = 0;
     for (const child of this.remote.childrenOf(remote.path)) count += this.countFiles(child);
     return count;
@@ -167,6 +204,7 @@ export class ItemFates {
   remoteMoveBlocker(local: PlanLocalItem, visiting = new Set<PlanItemId>()): Blocker {
     if (this.isReadOnly(local.path)) return 'blocked';
     const remote = this.remote.get(local.itemId);
+    if (remote !== undefined && this.moveRefusal(local, remote) !== undefined) return 'blocked';
     if (
       remote !== undefined &&
       this.isCrossShareMove(local, remote) &&

@@ -105,7 +105,7 @@ function leaveOldCopyBehind(model: SyncModel, itemId: PlanItemId, newPath: strin
   model.remote.put({ ...old, itemId: oldCopy });
   if (base !== undefined) {
     model.synced.delete(itemId);
-    model.synced.put({ ...base, itemId: oldCopy });
+    model.synced.put({ ...base, itemId: oldCopy, copiedAcross: true });
   }
 }
 

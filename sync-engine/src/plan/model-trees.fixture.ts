@@ -44,6 +44,7 @@ export interface ModelRemoteRow extends TreeRow {
 export interface ModelSyncedRow extends TreeRow {
   readonly rev?: Rev | undefined;
   readonly fingerprint?: string | undefined;
+  readonly copiedAcross?: boolean | undefined;
 }
 
 const isUnder = (path: string, folder: string) => path.startsWith(`${folder}/`);

@@ -11,6 +11,7 @@ import { isMassDelete, planOperations } from './plan-operations.js';
 import type {
   MassDeletePolicy,
   Operation,
+  PlanInput,
   PlanItemId,
   PlanLocalItem,
   PlanNotice,
@@ -141,6 +142,16 @@ const record = (itemId: string): Operation => ({ kind: 'record', itemId: id(item
 const forget = (itemId: string): Operation => ({ kind: 'forget', itemId: id(itemId) });
 const waiting = (path: string, reason: string): PlanNotice => ({ kind: 'waiting', path, reason });
 const readOnly = (path: string): PlanNotice => ({ kind: 'read_only', path });
+const INTO_VIEWER = 'a folder shared with you as viewer cannot take it';
+const IN_VIEWER = 'it is in a folder shared with you as viewer';
+const NESTED = 'a shared folder cannot be put inside another shared folder';
+const undone = (itemId: string, path: string, back: string, reason: string): PlanNotice => ({
+  kind: 'move_undone',
+  itemId: id(itemId),
+  path,
+  back,
+  reason,
+});
 
 interface Row {
   readonly name: string;
@@ -404,6 +415,7 @@ const rows: readonly Row[] = [
     remote: [SHARE, 'A /shared/a.txt'],
     synced: [SHARE_HERE, 'A /shared/a.txt'],
     operations: [moveLocal('A', '/shared/b.txt', '/shared/a.txt')],
+    notices: [undone('A', '/shared/b.txt', '/shared/a.txt', IN_VIEWER)],
   },
   {
     name: 'viewer: a file moved into the share here goes back',
@@ -411,6 +423,23 @@ const rows: readonly Row[] = [
     remote: [SHARE, 'A /a.txt'],
     synced: [SHARE_HERE, 'A /a.txt'],
     operations: [moveLocal('A', '/shared/a.txt', '/a.txt')],
+    notices: [undone('A', '/shared/a.txt', '/a.txt', INTO_VIEWER)],
+  },
+  {
+    name: 'viewer: a folder moved into the share here goes back whole, reported',
+    local: [SHARE_HERE, 'D /shared/d/', 'F /shared/d/f.txt'],
+    remote: [SHARE, 'D /d/', 'F /d/f.txt'],
+    synced: [SHARE_HERE, 'D /d/', 'F /d/f.txt'],
+    operations: [moveLocal('D', '/shared/d', '/d')],
+    notices: [undone('D', '/shared/d', '/d', INTO_VIEWER)],
+  },
+  {
+    name: 'viewer: a folder moved out of the share here goes back whole, reported',
+    local: [SHARE_HERE, 'D /d/', 'F /d/f.txt'],
+    remote: [SHARE, 'D /shared/d/', 'F /shared/d/f.txt'],
+    synced: [SHARE_HERE, 'D /shared/d/', 'F /shared/d/f.txt'],
+    operations: [moveLocal('D', '/d', '/shared/d')],
+    notices: [undone('D', '/d', '/shared/d', IN_VIEWER)],
   },
   {
     name: 'viewer: the share deleted here comes back with what it holds',
@@ -454,7 +483,7 @@ const rows: readonly Row[] = [
     remote: [SHARE, 'D /d/'],
     synced: [SHARE_HERE, 'D /d/'],
     operations: [moveLocal('D', '/shared/n/d', '/d')],
-    notices: [readOnly('/shared/n')],
+    notices: [readOnly('/shared/n'), undone('D', '/shared/n/d', '/d', INTO_VIEWER)],
   },
   {
     name: 'regression: viewer: a new folder here and the owner’s folder of that name merge',
@@ -734,6 +763,37 @@ const regressions: readonly Row[] = [
     operations: [deleteRemote('Z', '/d', 1)],
   },
   {
+    name: 'a shared folder moved here into another share: undone (shares do not nest), reported',
+    local: ['T /team/', 'C /team/club/', 'F /team/club/f.txt'],
+    remote: ['T /team/ editor', 'C /club/ editor', 'F /club/f.txt'],
+    synced: ['T /team/', 'C /club/', 'F /club/f.txt'],
+    operations: [moveLocal('C', '/team/club', '/club')],
+    notices: [undone('C', '/team/club', '/club', NESTED)],
+  },
+  {
+    name: 'a folder holding a shared folder moved into a share: undone whole, nothing copied',
+    local: ['T /team/', 'P /team/p/', 'C /team/p/s/club/', 'S /team/p/s/', 'F /team/p/f.txt'],
+    remote: ['T /team/ editor', 'P /p/', 'C /p/s/club/ editor', 'S /p/s/', 'F /p/f.txt'],
+    synced: ['T /team/', 'P /p/', 'C /p/s/club/', 'S /p/s/', 'F /p/f.txt'],
+    operations: [moveLocal('P', '/team/p', '/p')],
+    notices: [
+      undone(
+        'P',
+        '/team/p',
+        '/p',
+        'it holds a shared folder (/team/p/s/club), which cannot be put inside another shared folder',
+      ),
+    ],
+  },
+  {
+    name: 'a folder holding a shared folder moved within our own folder: moved on the server',
+    local: ['P /q/', 'C /q/club/'],
+    remote: ['P /p/', 'C /p/club/ editor'],
+    synced: ['P /p/', 'C /p/club/'],
+    operations: [moveRemote('P', '/p', '/q')],
+    notices: [],
+  },
+  {
     name: 'a file moved here into a new folder in a share: the folder goes up first',
     local: ['T /team/', 'N /team/n/', 'A /team/n/a.txt'],
     remote: ['T /team/ editor', 'A /a.txt'],
@@ -911,6 +971,51 @@ describe('the mass-delete guard', () => {
     const plan = planOf({ ...row, local: [...row.local, 'N /new.txt'] });
     expect(plan.operations).toEqual([upload('N', '/new.txt')]);
     expect(plan.heldDeleteFiles).toBe(11);
+  });
+
+  /** The old copies of `count` files moved into /team in a folder /d: copied, to be deleted. */
+  const copiedAcross = (count: number, deletedHere = 0): PlanInput => {
+    const copies = Array.from({ length: count }, (_, n) => `F${n} /team/d/f${n}.txt`);
+    const old = Array.from({ length: count }, (_, n) => `O${n} /d/f${n}.txt`);
+    const gone = Array.from({ length: deletedHere }, (_, n) => `G${n} /d/g${n}.txt`);
+    const tree = ['T /team/', 'D /team/d/', ...copies];
+    return {
+      local: localTree(tree),
+      remote: remoteTree(['T /team/ editor', 'D /team/d/', ...copies, 'Z /d/', ...old, ...gone]),
+      synced: [
+        ...syncedTree([...tree, ...gone]),
+        ...syncedTree(['Z /d/', ...old]).map((row) => ({ ...row, copiedAcross: true })),
+      ],
+    };
+  };
+
+  it('lets the deletes that complete moves across a share’s boundary go: 1,001 files', () => {
+    const plan = planOperations(copiedAcross(1001));
+    expect(plan.operations).toEqual([deleteRemote('Z', '/d', 0)]);
+    expect(plan.heldDeletes).toEqual([]);
+  });
+
+  it('still holds a mass delete made here beside them, and counts only that', () => {
+    const input = copiedAcross(30);
+    const files = Array.from({ length: 20 }, (_, n) => `U${n} /u/u${n}.txt`);
+    const policy: MassDeletePolicy = { maxFiles: 10, maxFraction: 0.5, fractionFloorFiles: 20 };
+    const plan = planOperations({
+      local: [...input.local, ...localTree(['K /u/', ...files.slice(11)])],
+      remote: [...input.remote, ...remoteTree(['K /u/', ...files])],
+      synced: [...input.synced, ...syncedTree(['K /u/', ...files])],
+      massDelete: policy,
+    });
+    expect(plan.operations).toEqual([deleteRemote('Z', '/d', 0)]);
+    expect(plan.heldDeleteFiles).toBe(11);
+    expect(plan.heldDeletes).toHaveLength(11);
+  });
+
+  it('holds the old copy’s folder when it also takes files deleted here', () => {
+    const policy: MassDeletePolicy = { maxFiles: 2, maxFraction: 1, fractionFloorFiles: 100 };
+    const plan = planOperations({ ...copiedAcross(5, 3), massDelete: policy });
+    expect(plan.operations).toEqual([]);
+    expect(plan.heldDeletes).toEqual([deleteRemote('Z', '/d', 3)]);
+    expect(plan.heldDeleteFiles).toBe(3);
   });
 
   it('follows the policy it is given', () => {

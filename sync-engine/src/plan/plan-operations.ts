@@ -56,6 +56,8 @@ class Planner extends PlanBuilder {
       const syncedPlace = this.synced.placement(synced);
       if (this.localMoveWins(local, remote, synced)) this.planLocalMove(local, remote);
       else {
+        if (localPlace !== syncedPlace && remotePlace === syncedPlace)
+          this.noteUndone(local, remote, 'it is in a folder shared with you as viewer');
         // Moved on the server, or on both sides (the server's rename came first and wins), or
         // a viewer moved it here: the local copy follows the server.
         this.planServerMove(
@@ -100,8 +102,11 @@ class Planner extends PlanBuilder {
 
   /** The server's copy goes where the local one went, once that place is free there. */
   planLocalMove(local: PlanLocalItem, remote: PlanRemoteItem): void {
-    // Moved into a folder shared as viewer: the server keeps it where it was.
-    if (this.isReadOnly(local.path)) {
+    // Moved into a folder shared as viewer, or a shared folder into another one: the server
+    // keeps it where it was, and the move is undone here.
+    const refusal = this.moveRefusal(local, remote);
+    if (refusal !== undefined) {
+      this.noteUndone(local, remote, refusal);
       this.planServerMove(local, remote, false);
       return;
     }
@@ -142,6 +147,17 @@ class Planner extends PlanBuilder {
         this.planServerMove(local, remote, true);
       }
     }
+  }
+
+  /** Tells the user why a move made here is undone (the server cannot take it). */
+  noteUndone(local: PlanLocalItem, remote: PlanRemoteItem, reason: string): void {
+    this.notices.push({
+      kind: 'move_undone',
+      itemId: local.itemId,
+      path: local.path,
+      back: remote.path,
+      reason,
+    });
   }
 
   /**
@@ -484,17 +500,26 @@ export function planOperations(input: PlanInput): Plan {
     (planner.local.get(id) ?? planner.remote.get(id) ?? planner.synced.get(id))!.path;
   const ordered = [...ids].sort((a, b) => compare(pathOf(a), pathOf(b)) || compare(a, b));
   for (const id of ordered) planner.planItem(id);
+  // The deletes of old copies that moves across a share's boundary left (their items copied to
+  // their new places) complete those moves: the guard neither counts nor holds them.
+  const completesMove = (operation: { itemId: PlanItemId; files: number }) =>
+    operation.files === 0 && planner.synced.get(operation.itemId)?.copiedAcross === true;
   const deleteFiles = planner.deletes.reduce((sum, operation) => sum + operation.files, 0);
-  const syncedFiles = input.synced.filter((item) => item.kind === 'file').length;
+  const syncedFiles = input.synced.filter(
+    (item) => item.kind === 'file' && item.copiedAcross !== true,
+  ).length;
   const hold =
     input.allowMassDelete !== true &&
     isMassDelete(deleteFiles, syncedFiles, input.massDelete ?? DEFAULT_MASS_DELETE_POLICY);
   const deletes = withoutRacingMoves(planner.deletes, planner.operations);
   const planned = withoutRacingMoves(planner.operations, planner.operations);
-  const operations = hold ? planned : [...planned, ...deletes];
+  const held = hold ? deletes.filter((operation) => !completesMove(operation)) : [];
+  const operations = hold
+    ? [...planned, ...deletes.filter(completesMove)]
+    : [...planned, ...deletes];
   return {
     operations,
-    heldDeletes: hold ? deletes : [],
+    heldDeletes: held,
     heldDeleteFiles: hold ? deleteFiles : 0,
     notices: planner.notices,
   };

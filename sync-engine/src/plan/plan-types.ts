@@ -34,6 +34,12 @@ export interface PlanSyncedItem {
   readonly path: string;
   readonly rev?: Rev | undefined;
   readonly fingerprint?: string | undefined;
+  /**
+   * The server's old copy of an item moved here across a share's boundary, once the copy is
+   * committed (copy, then delete): deleting it completes that move, so the mass-delete guard
+   * does not count it.
+   */
+  readonly copiedAcross?: boolean | undefined;
 }
 
 /** When deletions on the server are held for a confirmation (SPEC: mass-delete guard). */
@@ -106,7 +112,10 @@ export type Operation =
       readonly kind: 'delete_remote';
       readonly itemId: PlanItemId;
       readonly path: string;
-      /** Files it deletes (the mass-delete guard counts them). */
+      /**
+       * Files it deletes that were deleted here (the mass-delete guard counts them), not the old
+       * copies of moves across a share's boundary (`copiedAcross`).
+       */
       readonly files: number;
     }
   /** Delete a file, or an empty folder, on disk. */
@@ -153,7 +162,18 @@ export type OperationKind = Operation['kind'];
 /** Something the planner leaves alone on purpose, for the user to see. */
 export type PlanNotice =
   | { readonly kind: 'read_only'; readonly path: string }
-  | { readonly kind: 'waiting'; readonly path: string; readonly reason: string };
+  | { readonly kind: 'waiting'; readonly path: string; readonly reason: string }
+  /**
+   * A move made here that the server cannot take (into or out of a viewer's share, a shared
+   * folder into another one): undone, the item goes back to `back`, where the server has it.
+   */
+  | {
+      readonly kind: 'move_undone';
+      readonly itemId: PlanItemId;
+      readonly path: string;
+      readonly back: string;
+      readonly reason: string;
+    };
 
 export interface Plan {
   readonly operations: readonly Operation[];

@@ -19,19 +19,25 @@ export interface SyncedItem {
   readonly fingerprint?: string | undefined;
   /** When the agreement was recorded. */
   readonly syncedMs: number;
+  /**
+   * The server's old copy of an item moved here across a share's boundary and copied to its new
+   * place (execute/cross-share.ts): its delete completes that move.
+   */
+  readonly copiedAcross?: boolean | undefined;
 }
 
 /** The `synced_item` table. */
 export const SYNCED_TREE_SPEC: TreeTableSpec<SyncedItem> = {
   tree: 'synced',
   table: 'synced_item',
-  columns: ['rev', 'size_bytes', 'modified_ms', 'fingerprint', 'synced_ms'],
+  columns: ['rev', 'size_bytes', 'modified_ms', 'fingerprint', 'synced_ms', 'copied_across'],
   toColumns: (row) => ({
     rev: row.rev ?? null,
     size_bytes: row.sizeBytes,
     modified_ms: row.modifiedMs,
     fingerprint: row.fingerprint ?? null,
     synced_ms: row.syncedMs,
+    copied_across: row.copiedAcross === true ? 1 : null,
   }),
   fromColumns: (raw) => ({
     rev: (raw.rev as Rev | null) ?? undefined,
@@ -39,5 +45,6 @@ export const SYNCED_TREE_SPEC: TreeTableSpec<SyncedItem> = {
     modifiedMs: raw.modified_ms as number,
     fingerprint: (raw.fingerprint as string | null) ?? undefined,
     syncedMs: raw.synced_ms as number,
+    ...(raw.copied_across === 1 ? { copiedAcross: true } : {}),
   }),
 };

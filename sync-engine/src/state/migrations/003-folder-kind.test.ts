@@ -201,7 +201,10 @@ describe('migration 003 (folder kind)', () => {
       Object.entries(before).map(([table, rows]) => [
         table,
         KIND_TABLES.includes(table)
-          ? rows.map((row) => (row.kind === 'dir' ? { ...row, kind: 'folder' } : row))
+          ? rows
+              .map((row) => (row.kind === 'dir' ? { ...row, kind: 'folder' } : row))
+              // column added by version 6
+              .map((row) => (table === 'synced_item' ? { ...row, copied_across: null } : row))
           : table === 'item_block'
             ? rows.map((row) => ({ ...row, xxhash: null })) // column added by version 5
             : rows,

@@ -8,6 +8,7 @@ import { migration002OutboxRetry } from './002-outbox-retry.js';
 import { migration003FolderKind } from './003-folder-kind.js';
 import { migration004RemoteIdentity } from './004-remote-identity.js';
 import { migration005BlockFingerprint } from './005-block-fingerprint.js';
+import { migration006CopiedAcross } from './006-copied-across.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration003FolderKind,
   migration004RemoteIdentity,
   migration005BlockFingerprint,
+  migration006CopiedAcross,
 ];
 
 /** The schema version this code writes and reads. */
