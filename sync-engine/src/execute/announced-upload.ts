@@ -71,7 +71,8 @@ export async function listFile(
         yield chunk;
       }
     })();
-    for await (const block of listFileBlocks(fingerprinted)) blocks.push({ ...block, known: false });
+    for await (const block of listFileBlocks(fingerprinted))
+      blocks.push({ ...block, known: false });
   }
   return { blocks, fingerprint: fingerprinter.digest() };
 }

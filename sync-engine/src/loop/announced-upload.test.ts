@@ -7,6 +7,7 @@ import { open, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createBlockCodecPool, type BlockCodecPool } from '../blocks/index.js';
+import type * as HashBlockModule from '../blocks/hash-block.js';
 import type { BlockId } from '../protocol/index.js';
 import type { RemoteClient } from '../remote/index.js';
 import { seededBytes, useTempDir } from '../testkit/index.js';
@@ -16,7 +17,7 @@ import { createSyncDevice, type SyncDevice } from './sync-devices.fixture.js';
 /** Bytes hashed with SHA-256 on this thread (the server verifies in its worker). */
 const hashed = vi.hoisted(() => ({ bytes: 0 }));
 vi.mock('../blocks/hash-block.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../blocks/hash-block.js')>();
+  const original = await importOriginal<typeof HashBlockModule>();
   return {
     ...original,
     hashBlock: (bytes: Uint8Array) => {
