@@ -18,6 +18,7 @@ import {
   type EngineStatus,
   type EventBatch,
 } from './control/index.js';
+import { createBlockCodecPool } from './blocks/index.js';
 import { createNodeFileSystem } from './disk/node-file-system.js';
 import { TEMP_FOLDER, type ExecuteReporter } from './execute/execute-context.js';
 import { FolderSync, RoundStopped, type SyncOutcome } from './loop/folder-sync.js';
@@ -168,12 +169,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     transferred: (direction, bytes) => meter.add(direction, bytes, clock.nowMs()),
   };
+  // Encodes the blocks of large uploads off the event loop; workers start on first use.
+  const codec = createBlockCodecPool();
   const sync = new FolderSync({
     state,
     fs,
     remote,
     clock,
     report,
+    codec,
     serverUrl: options.serverUrl,
     userId: options.userId,
     rootNamespace: options.rootNamespace,
@@ -536,6 +540,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       closing.abort();
       await running?.catch(() => undefined);
       await sync.stopStreams();
+      await codec.close();
       setState('stopped');
       events.close();
       if (ownRemote) remote.close();

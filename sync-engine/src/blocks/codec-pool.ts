@@ -39,6 +39,12 @@ export interface CodecTaskOptions {
    * only compete with it for the cores (docs/performance.md).
    */
   maxWorkers?: number;
+  /**
+   * encode only: the block's id, when the caller computed it already (an announced upload's
+   * list); the worker then skips its SHA-256 pass. It must be hashBlock(plain): a wrong id yields
+   * a block that fails to decode with `block_hash_mismatch`.
+   */
+  id?: BlockId;
 }
 
 /**
@@ -256,7 +262,13 @@ export function createBlockCodecPool(options: { workers?: number } = {}): BlockC
       // A copy is a fresh, exactly sized buffer: it can always be transferred.
       const data = isTransfer ? plain : new Uint8Array(plain);
       const keyCopy = new Uint8Array(key);
-      const request: CodecRequest = { op: 'encode', plain: data, key: keyCopy, inPlace };
+      const request: CodecRequest = {
+        op: 'encode',
+        plain: data,
+        key: keyCopy,
+        inPlace,
+        ...(taskOptions.id === undefined ? {} : { id: taskOptions.id }),
+      };
       const response = await submit(request, [data.buffer as ArrayBuffer], taskOptions.maxWorkers);
       return { id: response.blockId!, encoded: response.bytes };
     },

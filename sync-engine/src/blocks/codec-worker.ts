@@ -26,6 +26,8 @@ export type CodecRequest =
       key: Uint8Array;
       /** Encode over plain's own buffer (encode-in-place.ts); the caller checked the layout. */
       inPlace: boolean;
+      /** The block's id when the caller knows it (no SHA-256 pass here). */
+      id?: BlockId;
     }
   | { op: 'decode'; encoded: Uint8Array; key: Uint8Array; expectedId: BlockId }
   /** decode, keeping only the plaintext's length: the encoded bytes come back as `bytes`. */
@@ -63,7 +65,7 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
 function runTask(request: CodecRequest): CodecResponse {
   try {
     if (request.op === 'encode') {
-      const blockId = hashBlock(request.plain);
+      const blockId = request.id ?? hashBlock(request.plain);
       const encoded = request.inPlace
         ? encodeBlockInPlace(request.plain, request.key, blockId)
         : encodeBlock(request.plain, request.key, blockId);

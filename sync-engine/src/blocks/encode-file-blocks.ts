@@ -47,7 +47,7 @@ const DEFAULT_MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 const RETAINED_BUFFER_BYTES = 2 * CHUNK_AVG_BYTES;
 
 /** True when an encoded block's payload is the plaintext (flags byte, docs/block-format.md). */
-function isStoredRaw(encoded: Uint8Array): boolean {
+export function isStoredRaw(encoded: Uint8Array): boolean {
   return ((encoded[FLAGS_OFFSET] ?? 0) & FLAG_COMPRESSED) === 0;
 }
 

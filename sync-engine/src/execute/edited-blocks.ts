@@ -10,13 +10,14 @@ import {
   hashBlock,
   type EncodedFileBlock,
   type KnownBlock,
+  type ListedBlock,
 } from '../blocks/index.js';
-import type { BlockRef, ItemId } from '../state/index.js';
+import type { ItemId } from '../state/index.js';
 import type { ExecuteContext } from './execute-context.js';
 
-/** One block of the file: its ref, and the encoded block when it is new. */
+/** One block of the file: its list entry, and the encoded block when it is new. */
 export interface UploadBlock {
-  readonly ref: BlockRef;
+  readonly listed: ListedBlock;
   readonly encoded?: EncodedFileBlock;
 }
 
@@ -57,15 +58,15 @@ export async function* editedBlocks(
     context.fs.readRange(path, offset, length, context.signal, into);
   for await (const block of chunkAgainst(read, sizeBytes, previous)) {
     fingerprinter.update(block.bytes);
-    const base = { offsetBytes: block.offset, sizeBytes: block.size, xxhash: block.xxhash };
+    const base = { offset: block.offset, size: block.size, xxhash: block.xxhash };
     if (block.reused) {
-      yield { ref: { ...base, blockId: block.id } };
+      yield { listed: { ...base, id: block.id } };
       continue;
     }
     const id = hashBlock(block.bytes);
     const encoded = encodeBlock(block.bytes, key, id);
     yield {
-      ref: { ...base, blockId: id },
+      listed: { ...base, id },
       encoded: {
         offset: block.offset,
         size: block.size,

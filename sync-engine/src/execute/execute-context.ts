@@ -3,7 +3,7 @@
  * report. Executors re-read the trees before acting and write the synced tree only after the
  * operation really finished on both sides, in one transaction with the other trees' rows.
  */
-import type { Fingerprinter } from '../blocks/index.js';
+import type { BlockCodecPool, Fingerprinter } from '../blocks/index.js';
 import type { BlockId, Cursor, FileBlock, NamespaceId } from '../protocol/index.js';
 import type { Clock, FileSystem } from '../ports.js';
 import type { RemoteClient } from '../remote/index.js';
@@ -43,6 +43,8 @@ export interface ExecuteContext {
   /** For conflicted-copy names. */
   readonly deviceName: string;
   readonly createFingerprinter: () => Promise<Fingerprinter>;
+  /** Worker threads that encode the blocks of large uploads; without one, this thread does. */
+  readonly codec?: BlockCodecPool;
   /** The namespace's data key (fetched once per namespace). */
   namespaceKey(namespace: NamespaceId, signal: AbortSignal): Promise<Uint8Array>;
   /** Waits until `bytes` may be sent or received (the bandwidth limits); at once without one. */

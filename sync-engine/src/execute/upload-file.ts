@@ -6,25 +6,20 @@
  * attempt asks again and sends only what is still missing.
  *
  * The file is checked before and after reading: if it changed meanwhile (still being written),
- * nothing is committed and the next scan uploads it again with its final content.
+ * nothing is committed and the next scan uploads it again with its final content. Large files are
+ * listed and announced first, then sent from their list (announced-upload.ts).
  */
 import {
-  chunkStream,
   contentHashOf,
   encodeFileBlocks,
-  hashBlock,
   type EncodedFileBlock,
+  type ListedBlock,
 } from '../blocks/index.js';
-import type {
-  BlockId,
-  CommitRequest,
-  FileBlock,
-  FileMetadata,
-  NamespaceId,
-} from '../protocol/index.js';
+import type { BlockId, CommitRequest, FileMetadata, NamespaceId } from '../protocol/index.js';
 import type { CommitResult } from '../remote/index.js';
 import type { BlockRef, ItemId, LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
+import { announceList, listFile, missingOf, sendListed } from './announced-upload.js';
 import { crashPoint } from './crash-points.js';
 import { leaveOldCopyBehind } from './cross-share.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
@@ -146,19 +141,6 @@ export async function* readFingerprinted(
     fingerprinter.update(chunk);
     yield chunk;
   }
-}
-
-/**
- * The file's block list (chunked and hashed, nothing encoded): what an announce says is coming.
- * One read more of the file than the upload itself, but without it no device could start
- * fetching before the commit.
- */
-async function blockListOf(context: ExecuteContext, path: string): Promise<FileBlock[]> {
-  const blocks: FileBlock[] = [];
-  for await (const { bytes } of chunkStream(context.fs.readFile(path, context.signal))) {
-    blocks.push({ id: hashBlock(bytes), size: bytes.length });
-  }
-  return blocks;
 }
 
 /** The local row of an upload, when the file is still as planned (else the upload is stale). */
@@ -285,19 +267,86 @@ async function* fileBlocks(
     return;
   }
   const source = readFingerprinted(context, operation.path, fingerprinter);
-  for await (const block of encodeFileBlocks(source, key)) {
-    yield { ref: refOf(block), encoded: block };
+  const options = context.codec === undefined ? {} : { pool: context.codec };
+  for await (const block of encodeFileBlocks(source, key, options)) {
+    const { offset, size, id, xxhash } = block;
+    yield { listed: { offset, size, id, xxhash }, encoded: block };
   }
 }
 
 /** The block list entry of an encoded block. */
 export function refOf(block: EncodedFileBlock): BlockRef {
+  return refOfListed(block);
+}
+
+function refOfListed(block: ListedBlock): BlockRef {
   return {
     offsetBytes: block.offset,
     sizeBytes: block.size,
     blockId: block.id,
     xxhash: block.xxhash,
   };
+}
+
+/** The file as sent: its blocks (each on the server, or known there) and its fingerprint. */
+interface SentFile {
+  readonly blocks: readonly ListedBlock[];
+  readonly fingerprint: string;
+}
+
+/** Uploads the file as it reads it: chunked, hashed and encoded in one pass (today's path). */
+async function sendAsRead(
+  context: ExecuteContext,
+  operation: Upload,
+  local: LocalItem,
+  namespace: NamespaceId,
+  key: Uint8Array,
+): Promise<SentFile> {
+  const fingerprinter = await context.createFingerprinter();
+  const blocks: ListedBlock[] = [];
+  let batch: EncodedFileBlock[] = [];
+  for await (const { listed, encoded } of fileBlocks(
+    context,
+    operation,
+    local,
+    key,
+    fingerprinter,
+  )) {
+    blocks.push(listed);
+    if (encoded === undefined) continue;
+    batch.push(encoded);
+    if (batch.length >= BLOCKS_PER_BATCH) {
+      await sendMissing(context, namespace, batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) await sendMissing(context, namespace, batch);
+  return { blocks, fingerprint: fingerprinter.digest() };
+}
+
+/**
+ * Large files are announced first (pending until the commit) with their block list, and sent
+ * from that list (announced-upload.ts); undefined when a block changed since the listing with
+ * the file's stat still as before: then it is uploaded as read.
+ */
+async function sendAnnounced(
+  context: ExecuteContext,
+  operation: Upload,
+  local: LocalItem,
+  namespace: NamespaceId,
+  key: Uint8Array,
+): Promise<SentFile | 'stale' | undefined> {
+  const list = await listFile(context, operation, local);
+  await announceList(context, operation, local, list);
+  crashPoint('upload:before-blocks');
+  const missing = await missingOf(
+    context,
+    namespace,
+    list.blocks.filter((block) => !block.known),
+  );
+  if ((await sendListed(context, operation.path, namespace, key, missing)) === 'sent') return list;
+  const now = await context.fs.stat(operation.path, context.signal);
+  return isUnchanged(local, now) ? undefined : 'stale';
 }
 
 export async function uploadFile(
@@ -309,42 +358,16 @@ export async function uploadFile(
   const namespace = namespaceFor(context, operation.path);
   const key = await context.namespaceKey(namespace, context.signal);
 
-  const fingerprinter = await context.createFingerprinter();
-  const signal = context.signal;
-  if (local.sizeBytes >= ANNOUNCE_MIN_BYTES) {
-    // Large files are announced first (pending until the commit) with their block list: other
-    // devices fetch each block as soon as it is stored (streaming sync, announced-streams.ts).
-    const announced = await blockListOf(context, operation.path);
-    await context.remote.announceFile(
-      {
-        path: operation.path,
-        size: announced.reduce((sum, block) => sum + block.size, 0),
-        modified: Math.round(local.mtimeMs),
-        blocks: announced,
-      },
-      context.signal,
-    );
-  }
-  const blocks: BlockRef[] = [];
-  let batch: EncodedFileBlock[] = [];
-  crashPoint('upload:before-blocks');
+  let sent: SentFile;
   try {
-    for await (const { ref, encoded } of fileBlocks(
-      context,
-      operation,
-      local,
-      key,
-      fingerprinter,
-    )) {
-      blocks.push(ref);
-      if (encoded === undefined) continue;
-      batch.push(encoded);
-      if (batch.length >= BLOCKS_PER_BATCH) {
-        await sendMissing(context, namespace, batch);
-        batch = [];
-      }
+    let announced: SentFile | 'stale' | undefined;
+    if (local.sizeBytes >= ANNOUNCE_MIN_BYTES) {
+      announced = await sendAnnounced(context, operation, local, namespace, key);
+    } else {
+      crashPoint('upload:before-blocks');
     }
-    if (batch.length > 0) await sendMissing(context, namespace, batch);
+    if (announced === 'stale') return 'stale';
+    sent = announced ?? (await sendAsRead(context, operation, local, namespace, key));
   } catch (error) {
     // A file cut short while it was read (chunked against its list, it reads by range) is
     // stale, not failed: the next scan uploads its final content.
@@ -358,8 +381,8 @@ export async function uploadFile(
     operation,
     local,
     namespace,
-    blocks,
-    fingerprint: fingerprinter.digest(),
+    blocks: sent.blocks.map(refOfListed),
+    fingerprint: sent.fingerprint,
   });
   const commit = () => context.remote.commitFile(commitRequestOf(prepared), context.signal);
   recordIntent(context, prepared);
@@ -367,13 +390,13 @@ export async function uploadFile(
   let result = await commit();
   crashPoint('upload:after-commit');
   if (result.kind === 'missing_blocks') {
-    // Collected between our check and the commit (or never sent by a crashed attempt): send again.
+    // Collected between our check and the commit (or never sent by a crashed attempt): send
+    // them again, from the list (each checked against it as it is read).
     const wanted = new Set(result.missing);
-    for await (const block of encodeFileBlocks(context.fs.readFile(operation.path, signal), key)) {
-      if (wanted.has(block.id)) {
-        await context.remote.putBlock({ namespace, id: block.id, encoded: block.encoded }, signal);
-      }
-      block.release();
+    const again = sent.blocks.filter((block) => wanted.has(block.id));
+    if ((await sendListed(context, operation.path, namespace, key, again)) === 'changed') {
+      clearCommitIntent(context.state, operation.itemId);
+      return 'stale';
     }
     result = await commit();
   }

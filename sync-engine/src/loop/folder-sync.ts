@@ -5,7 +5,7 @@
  * operation is retried after a backoff (per item), a failure of the whole connection ends the
  * round as "offline", and a fatal one (signed out) is thrown to the engine.
  */
-import { createFingerprinter } from '../blocks/index.js';
+import { createFingerprinter, type BlockCodecPool } from '../blocks/index.js';
 import type { ExecuteContext, ExecuteReporter } from '../execute/execute-context.js';
 import { settleCommitIntents } from '../execute/commit-intents.js';
 import type { BatchOutcome } from '../execute/batch-outcome.js';
@@ -41,6 +41,8 @@ export interface FolderSyncOptions {
   readonly userId: UserId;
   readonly rootNamespace: NamespaceId;
   readonly deviceName: string;
+  /** Worker threads for encoding large uploads (the caller closes it); else the event loop does. */
+  readonly codec?: BlockCodecPool;
   /** Operations run at once (default 16: small files are latency-bound). */
   readonly concurrency?: number;
   readonly massDelete?: MassDeletePolicy;
@@ -274,6 +276,7 @@ export class FolderSync {
       rootNamespace,
       deviceName,
       createFingerprinter,
+      codec: this.options.codec,
       signal,
       streams: this.streams,
       throttle: async (direction, bytes, throttleSignal) => {
