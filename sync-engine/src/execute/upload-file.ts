@@ -266,16 +266,22 @@ export async function settleRefusedUpload(
 
 /**
  * The file's blocks: chunked against its synced version when that one's blocks have their
- * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file).
+ * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file). A copy
+ * into another namespace (across a share's boundary) encodes all of them as well: the synced
+ * version's blocks are stored, under another key, in the namespace it leaves.
  */
 async function* fileBlocks(
   context: ExecuteContext,
   operation: Upload,
   local: LocalItem,
+  namespace: NamespaceId,
   key: Uint8Array,
   fingerprinter: { update(chunk: Uint8Array): void },
 ): AsyncGenerator<UploadBlock> {
-  const previous = knownBlocksOf(context, operation.itemId);
+  const stored = context.state.items.remote.get(operation.itemId)?.namespace;
+  const sameNamespace =
+    operation.crossShare !== true && (stored === undefined || stored === namespace);
+  const previous = sameNamespace ? knownBlocksOf(context, operation.itemId) : undefined;
   if (previous !== undefined) {
     yield* editedBlocks(context, operation.path, local.sizeBytes, previous, key, fingerprinter);
     return;
@@ -329,6 +335,7 @@ export async function uploadFile(
       context,
       operation,
       local,
+      namespace,
       key,
       fingerprinter,
     )) {
