@@ -62,10 +62,13 @@ export interface FileSystem {
   renameNoReplace(from: string, to: string): Promise<void>;
   /** Creates the folder and any missing parents; nothing happens when it exists. */
   mkdir(path: string): Promise<void>;
-  /** Deletes a file; nothing happens when it is already gone. */
-  removeFile(path: string): Promise<void>;
-  /** Deletes an empty folder; throws ENOTEMPTY when something is in it. Gone already: nothing. */
-  removeFolder(path: string): Promise<void>;
+  /** Deletes a file; false (and nothing happens) when it is already gone. */
+  removeFile(path: string): Promise<boolean>;
+  /**
+   * Deletes an empty folder; throws ENOTEMPTY when something is in it. Gone already: false,
+   * nothing happens.
+   */
+  removeFolder(path: string): Promise<boolean>;
   /** Deletes the folder and everything in it (the engine's own `.ferry` scratch space only). */
   removeTree(path: string): Promise<void>;
   /** Sets the file's modification time, epoch milliseconds. */

@@ -19,11 +19,14 @@ import { readFileChunks } from '../blocks/file-chunks.js';
 import type { DirEntry, EntryKind, EntryStat, FileSystem, FileWriter } from '../ports.js';
 
 /** Runs `action`, treating "already gone" as done. */
-async function ignoringMissing(action: () => Promise<unknown>): Promise<void> {
+/** Runs `action`; false when what it acts on was gone already (ENOENT), else true. */
+async function ignoringMissing(action: () => Promise<unknown>): Promise<boolean> {
   try {
     await action();
+    return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    return false;
   }
 }
 

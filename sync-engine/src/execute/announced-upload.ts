@@ -26,7 +26,7 @@ import { MAX_CHECK_HASHES } from '../protocol/index.js';
 import type { LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
 import { crashPoint } from './crash-points.js';
-import { knownBlocksOf } from './edited-blocks.js';
+import { blocksToEditFrom } from './edited-blocks.js';
 import type { ExecuteContext } from './execute-context.js';
 
 type Upload = Extract<Operation, { kind: 'upload' }>;
@@ -50,10 +50,11 @@ export async function listFile(
   context: ExecuteContext,
   operation: Upload,
   local: LocalItem,
+  namespace: NamespaceId,
 ): Promise<FileList> {
   const fingerprinter = await context.createFingerprinter();
   const blocks: ListedFileBlock[] = [];
-  const previous = knownBlocksOf(context, operation.itemId);
+  const previous = blocksToEditFrom(context, operation, namespace);
   if (previous !== undefined) {
     const read = (offset: number, length: number, into: Uint8Array) =>
       context.fs.readRange(operation.path, offset, length, context.signal, into);

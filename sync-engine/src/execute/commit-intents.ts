@@ -6,8 +6,9 @@
  * edit is an ordinary upload and not a conflict with our own commit. Otherwise the intent is
  * dropped and the planner decides as usual. Kept in the settings table, keyed by item.
  */
-import type { ClientState, ItemId } from '../state/index.js';
+import type { ClientState, ItemId, RemoteItem } from '../state/index.js';
 import { leaveOldCopyBehind } from './cross-share.js';
+import { makeRoomInSynced } from './synced-room.js';
 
 const PREFIX = 'commit-intent:';
 
@@ -28,6 +29,7 @@ export function clearCommitIntent(state: ClientState, itemId: ItemId): void {
 
 /** Finishes or drops every intent a crash left; run after a pull, in a transaction. */
 export function settleCommitIntents(state: ClientState, nowMs: number): number {
+  const { items } = state;
   let settled = 0;
   for (const [key, value] of Object.entries(state.settings.list())) {
     if (!key.startsWith(PREFIX)) continue;
@@ -38,16 +40,22 @@ export function settleCommitIntents(state: ClientState, nowMs: number): number {
       state.settings.delete(key);
       continue;
     }
-    const remote = state.items.remote.get(itemId);
+    const remote = items.remote.get(itemId) ?? adoptMovedCommit(state, itemId, intent);
+    // Ours only as a new version: the one already agreed with the same content (the old copy of
+    // a copy across a share's boundary, still where it was) says nothing of the commit.
     if (
       remote !== undefined &&
       remote.contentHash === intent.contentHash &&
-      remote.rev !== undefined
+      remote.rev !== undefined &&
+      remote.rev !== items.synced.get(itemId)?.rev
     ) {
-      state.items.synced.put({
+      // Agreed where it was committed: if the server has moved it since, that move is the
+      // server's, and comes here (recorded at the server's path, it would look like ours).
+      makeRoomInSynced(state, itemId, intent.path);
+      items.synced.put({
         itemId,
         kind: 'file',
-        path: remote.path,
+        path: intent.path,
         rev: remote.rev,
         sizeBytes: remote.sizeBytes,
         modifiedMs: remote.modifiedMs,
@@ -59,6 +67,38 @@ export function settleCommitIntents(state: ClientState, nowMs: number): number {
     state.settings.delete(key);
   }
   return settled;
+}
+
+/**
+ * A new file's commit whose answer was lost, and which another device moved (or saved over
+ * another file) before our next pull: the pull brought it as another item, not known here
+ * (or taking the place of one). It is ours when it is the one version on the server with our
+ * content hash that no item here has agreed on; its remote row becomes the item's (another
+ * item it stood in for is then gone on the server, as it is). Undefined when there is none, or
+ * more than one.
+ */
+function adoptMovedCommit(
+  state: ClientState,
+  itemId: ItemId,
+  intent: CommitIntent,
+): RemoteItem | undefined {
+  const { items } = state;
+  if (items.local.get(itemId) === undefined) return undefined;
+  const candidates = items.remote
+    .list()
+    .filter(
+      (row) =>
+        row.itemId !== itemId &&
+        row.kind === 'file' &&
+        row.rev !== undefined &&
+        row.contentHash === intent.contentHash &&
+        items.synced.get(row.itemId)?.rev !== row.rev,
+    );
+  if (candidates.length !== 1) return undefined;
+  const [found] = candidates as [RemoteItem];
+  items.remote.delete(found.itemId);
+  items.remote.put({ ...found, itemId });
+  return items.remote.get(itemId);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   type KnownBlock,
   type ListedBlock,
 } from '../blocks/index.js';
+import type { NamespaceId } from '../protocol/index.js';
 import type { ItemId } from '../state/index.js';
 import type { ExecuteContext } from './execute-context.js';
 
@@ -25,6 +26,22 @@ export interface UploadBlock {
  * The synced version's blocks of `itemId`, when every one has its xxHash (a list written before
  * schema version 5 has none: the file is then encoded in full, as a new one is).
  */
+/**
+ * The synced blocks an upload of `operation` may be chunked against: none for a copy into
+ * another namespace (across a share's boundary), whose blocks are stored, under another key, in
+ * the namespace it leaves: chunked against them, it would commit blocks it never sent there.
+ */
+export function blocksToEditFrom(
+  context: ExecuteContext,
+  operation: { readonly itemId: ItemId; readonly crossShare?: boolean },
+  namespace: NamespaceId,
+): KnownBlock[] | undefined {
+  const stored = context.state.items.remote.get(operation.itemId)?.namespace;
+  const sameNamespace =
+    operation.crossShare !== true && (stored === undefined || stored === namespace);
+  return sameNamespace ? knownBlocksOf(context, operation.itemId) : undefined;
+}
+
 export function knownBlocksOf(context: ExecuteContext, itemId: ItemId): KnownBlock[] | undefined {
   const list = context.state.blocks.get(itemId, 'synced');
   if (list.length === 0) return undefined;

@@ -291,3 +291,65 @@ describe('delete_remote racing a commit that reaches the server just before the 
     await expectEditKept('/docs/new.bin');
   });
 });
+
+describe('delete_local racing the user', () => {
+  // A deletes a file; B's user moves or saves over it just as B's delete_local removes it,
+  // after B's scan and plan: what the user put there is never what the delete removes.
+  let beforeRemoval: { path: string; run: () => Promise<void> } | undefined;
+  const removal = async (filePath: string) => {
+    const hook = beforeRemoval;
+    if (hook?.path !== filePath) return;
+    beforeRemoval = undefined;
+    await hook.run();
+  };
+  const racing = useSyncPair({
+    wrapB: (fs) => ({
+      ...fs,
+      rename: async (from, to) => {
+        if (to.startsWith('/.ferry/tmp/')) await removal(from);
+        return fs.rename(from, to);
+      },
+      removeFile: async (filePath) => {
+        await removal(filePath);
+        return fs.removeFile(filePath);
+      },
+    }),
+  });
+
+  it('a file moved over another: deleted at its new place, not taken for an edit of the other', async () => {
+    const [a, b] = [racing.a(), racing.b()];
+    await writeFile(path.join(a.folder, 'report.doc'), 'the report');
+    await writeFile(path.join(a.folder, 'b.txt'), 'b');
+    await racing.converge();
+    await rm(path.join(a.folder, 'report.doc'));
+    expect((await a.syncOnce()).agreed).toBe(true);
+    beforeRemoval = {
+      path: '/report.doc',
+      run: () => rename(path.join(b.folder, 'report.doc'), path.join(b.folder, 'b.txt')),
+    };
+    expect((await b.syncOnce()).agreed).toBe(true);
+    expect(beforeRemoval).toBeUndefined();
+    await racing.converge();
+    // The report A deleted stays deleted (B only moved it); b.txt, replaced on B, is gone too.
+    expect(await readTree(b.folder)).toEqual({});
+  });
+
+  it('a file saved over just before its removal: the new version stays and goes up', async () => {
+    const [a, b] = [racing.a(), racing.b()];
+    await writeFile(path.join(a.folder, 'notes.txt'), 'first');
+    await racing.converge();
+    await rm(path.join(a.folder, 'notes.txt'));
+    expect((await a.syncOnce()).agreed).toBe(true);
+    beforeRemoval = {
+      path: '/notes.txt',
+      run: async () => {
+        await writeFile(path.join(b.folder, 'notes.new'), 'saved on B meanwhile');
+        await rename(path.join(b.folder, 'notes.new'), path.join(b.folder, 'notes.txt'));
+      },
+    };
+    expect((await b.syncOnce()).agreed).toBe(true);
+    expect(beforeRemoval).toBeUndefined();
+    await racing.converge();
+    expect(await readTree(a.folder)).toEqual({ '/notes.txt': 'saved on B meanwhile' });
+  });
+});

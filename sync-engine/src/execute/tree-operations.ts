@@ -6,12 +6,13 @@
 import type { Operation } from '../plan/index.js';
 import type { DeletePrecondition } from '../protocol/index.js';
 import { isChangedSinceRefusal, RemoteError } from '../remote/index.js';
-import type { ItemId } from '../state/index.js';
+import type { ItemId, LocalItem } from '../state/index.js';
 import type { BatchOutcome } from './batch-outcome.js';
 import { ensureParent } from './download-file.js';
 import {
   isUnchanged,
   parentOf,
+  TEMP_FOLDER,
   type ExecuteContext,
   type ExecuteOutcome,
 } from './execute-context.js';
@@ -162,8 +163,11 @@ function deletePreconditionOf(
 }
 
 /**
- * Removes a delete_local's item from disk if it is still as the trees know it (or already gone):
- * undefined when its rows are to go, else the outcome to answer.
+ * Removes a delete_local's item from disk if it is still as the trees know it: undefined when
+ * its rows are to go, else the outcome to answer. Gone from its path since the scan, it is
+ * stale, not done: the user moved it (then it is still the item, wherever the next scan finds
+ * it, and is deleted there) or deleted it, and only the scan tells which. Taken for gone now, a
+ * moved file would become a stranger: an edit of whatever it replaced, which the delete loses to.
  */
 async function removeLocally(
   context: ExecuteContext,
@@ -172,15 +176,11 @@ async function removeLocally(
   const { items } = context.state;
   const local = items.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return 'stale';
-  const stat = await context.fs.stat(operation.path, context.signal);
-  if (stat === undefined) return undefined;
-  if (!isUnchanged(local, stat)) return 'stale';
-  if (local.kind === 'file') {
-    await context.fs.removeFile(operation.path);
-    return undefined;
-  }
+  if (local.kind === 'file')
+    return (await removeUnchangedFile(context, local)) ? undefined : 'stale';
+  if (!isUnchanged(local, await context.fs.stat(operation.path, context.signal))) return 'stale';
   try {
-    await context.fs.removeFolder(operation.path);
+    if (!(await context.fs.removeFolder(operation.path))) return 'stale';
   } catch (error) {
     // Something the trees do not know is inside (ignored files, a new file): the folder stays
     // and, no longer on the server, is created there again by the next plan.
@@ -189,6 +189,44 @@ async function removeLocally(
     return 'stale';
   }
   return undefined;
+}
+
+/**
+ * Removes the file at the local row's path if it is still the one the row describes. It is
+ * renamed into `.ferry/tmp` first (one atomic step) and removed there only if it is unchanged:
+ * a file edited, moved or saved over the path since the scan, even between a check and the
+ * removal, is never deleted; it goes back (or, its path taken again meanwhile, beside it).
+ * False when nothing was removed.
+ */
+async function removeUnchangedFile(context: ExecuteContext, local: LocalItem): Promise<boolean> {
+  const { fs } = context;
+  const temp = `${TEMP_FOLDER}/delete-${local.itemId}`;
+  const moveOut = async () => {
+    try {
+      await fs.rename(local.path, temp);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  };
+  // ENOENT: the file is gone, or the temporary folder is not there yet (made once, then kept).
+  if (!(await moveOut())) {
+    if ((await fs.stat(local.path, context.signal)) === undefined) return false;
+    await fs.mkdir(TEMP_FOLDER);
+    if (!(await moveOut())) return false;
+  }
+  if (isUnchanged(local, await fs.stat(temp, context.signal))) {
+    await fs.removeFile(temp);
+    return true;
+  }
+  try {
+    await fs.renameNoReplace(temp, local.path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    await fs.rename(temp, await freeCopyPath(context, local.path));
+  }
+  return false;
 }
 
 function forgetDeleted(context: ExecuteContext, operation: Of<'delete_local'>): void {

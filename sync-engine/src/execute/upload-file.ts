@@ -23,7 +23,7 @@ import { announceList, listFile, missingOf, sendListed } from './announced-uploa
 import { crashPoint } from './crash-points.js';
 import { leaveOldCopyBehind } from './cross-share.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
-import { editedBlocks, knownBlocksOf, type UploadBlock } from './edited-blocks.js';
+import { blocksToEditFrom, editedBlocks, type UploadBlock } from './edited-blocks.js';
 import { setAside } from './set-aside.js';
 import { makeRoomInSynced } from './synced-room.js';
 import {
@@ -248,20 +248,19 @@ export async function settleRefusedUpload(
 
 /**
  * The file's blocks: chunked against its synced version when that one's blocks have their
- * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file, a copy
- * into another namespace).
+ * xxHash (an edit: only new blocks are encoded), else all of them encoded (a new file). A copy
+ * into another namespace (across a share's boundary) encodes all of them as well: the synced
+ * version's blocks are stored, under another key, in the namespace it leaves.
  */
 async function* fileBlocks(
   context: ExecuteContext,
   operation: Upload,
   local: LocalItem,
+  namespace: NamespaceId,
   key: Uint8Array,
   fingerprinter: { update(chunk: Uint8Array): void },
 ): AsyncGenerator<UploadBlock> {
-  // A copy across a share's boundary goes to another namespace, which has none of the synced
-  // version's blocks: chunked against them, it would commit blocks it never sent there.
-  const previous =
-    operation.crossShare === true ? undefined : knownBlocksOf(context, operation.itemId);
+  const previous = blocksToEditFrom(context, operation, namespace);
   if (previous !== undefined) {
     yield* editedBlocks(context, operation.path, local.sizeBytes, previous, key, fingerprinter);
     return;
@@ -309,6 +308,7 @@ async function sendAsRead(
     context,
     operation,
     local,
+    namespace,
     key,
     fingerprinter,
   )) {
@@ -336,7 +336,7 @@ async function sendAnnounced(
   namespace: NamespaceId,
   key: Uint8Array,
 ): Promise<SentFile | 'stale' | undefined> {
-  const list = await listFile(context, operation, local);
+  const list = await listFile(context, operation, local, namespace);
   await announceList(context, operation, local, list);
   crashPoint('upload:before-blocks');
   const missing = await missingOf(

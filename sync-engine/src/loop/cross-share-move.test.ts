@@ -169,6 +169,28 @@ describe('a move into or out of a shared folder', () => {
     ).toEqual(Object.keys(moved).sort());
   });
 
+  it('sends every block of a large file it copies with the share’s key: one commit, never refused', async () => {
+    // Its synced version's blocks are stored in Ann's root, under another key: chunked against
+    // them, the copy would send nothing and its commit be refused for missing blocks.
+    const answers: string[] = [];
+    const { a, b } = await shareBed({ '/big.bin': 'large '.repeat(1_000_000) }, (client) => ({
+      ...client,
+      commitFile: async (request, commitSignal) => {
+        const answer = await client.commitFile(request, commitSignal);
+        answers.push(`${request.path} ${answer.kind}`);
+        return answer;
+      },
+    }));
+    answers.length = 0;
+    await rename(path.join(a.folder, 'big.bin'), path.join(a.folder, 'team', 'big.bin'));
+    expect((await a.syncOnce()).agreed).toBe(true);
+    expect(answers).toEqual(['/team/big.bin committed']);
+    expect((await b.syncOnce()).agreed).toBe(true);
+    expect(await readFile(path.join(b.folder, 'team', 'big.bin'), 'utf8')).toBe(
+      'large '.repeat(1_000_000),
+    );
+  });
+
   it('copies a file moved out of the share into the mover’s own root, and deletes it there', async () => {
     const { bob, dir, a, b } = await shareBed({});
     await writeFile(path.join(b.folder, 'team', 'notes.txt'), 'notes by Bob');

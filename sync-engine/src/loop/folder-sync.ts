@@ -146,12 +146,14 @@ export class FolderSync {
    * Brings the remote tree up to the server's journal (a full listing when there is no cursor).
    * Every page of the read is applied in one transaction with the cursor after it: a tombstone
    * on one page may be a move whose live entry is on the next (the journal is compacted by
-   * path), and only the whole read tells the two apart.
+   * path), and only the whole read tells the two apart. True when the remote tree may have
+   * changed (anything read, or a full listing).
    */
-  async pull(signal: AbortSignal): Promise<void> {
+  async pull(signal: AbortSignal): Promise<boolean> {
     const { state, remote, clock } = this.options;
     let cursor = state.cursors.get(this.cursorKey);
     let entries: ChangeEntry[] = [];
+    let listed = false;
     /** Announced uploads seen (in a listing or the journal): streamed while they go. */
     const pending = new Set<string>();
     for (;;) {
@@ -164,6 +166,7 @@ export class FolderSync {
         });
         cursor = latest;
         entries = [];
+        listed = true;
         for (const entry of listing) {
           if (entry.type === 'file' && entry.status === 'pending') pending.add(entry.path);
         }
@@ -192,6 +195,7 @@ export class FolderSync {
       if (entry.tag === 'deleted') void this.streams.release(entry.path);
     }
     for (const path of pending) if (!this.editedHere(path)) this.streams.start(path, signal);
+    return listed || read.length > 0;
   }
 
   /**
@@ -211,8 +215,11 @@ export class FolderSync {
     await this.streams.stop();
   }
 
-  /** Scans the whole folder (the quick check reads only changed files) into the local tree. */
-  async scan(signal: AbortSignal): Promise<void> {
+  /**
+   * Scans the whole folder (the quick check reads only changed files) into the local tree;
+   * returns how many rows changed.
+   */
+  async scan(signal: AbortSignal): Promise<number> {
     const { state, fs, clock } = this.options;
     let ignoreText: string | undefined;
     try {
@@ -251,7 +258,9 @@ export class FolderSync {
     const unreadable = result.problems.flatMap((problem) =>
       problem.kind === 'unreadable' ? [problem.path] : [],
     );
-    state.transaction(() => applyLocalScan(state, result.entries, clock.nowMs(), unreadable));
+    return state.transaction(() =>
+      applyLocalScan(state, result.entries, clock.nowMs(), unreadable),
+    );
   }
 
   plan(): Plan {
@@ -467,8 +476,11 @@ export class FolderSync {
     let idle: string | undefined;
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
-        await this.pull(signal);
-        if ((await this.options.shouldScan?.()) ?? true) await this.scan(signal);
+        const pulled = await this.pull(signal);
+        const scanned = ((await this.options.shouldScan?.()) ?? true) ? await this.scan(signal) : 0;
+        // Something moved on the server or on disk since the last round (a file edited while
+        // it was uploaded, say): the same operations have a new premise, and are tried again.
+        if (pulled || scanned > 0) idle = undefined;
         plan = this.plan();
         this.undoneMoves.note(plan.notices, this.options.clock.nowMs());
         this.latestPlan = plan;

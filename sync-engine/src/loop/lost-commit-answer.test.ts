@@ -1,11 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteError, type RemoteClient } from '../remote/index.js';
 import { useTempDir } from '../testkit/index.js';
 import { startRemoteTestServer, type RemoteTestServer } from '../testkit/remote-test-server.js';
 import { RoundStopped } from './folder-sync.js';
-import { createSyncDevice, type SyncDevice } from './sync-devices.fixture.js';
+import { createSyncDevice, readTree, type SyncDevice } from './sync-devices.fixture.js';
 
 const tempDir = useTempDir('ferry-lost-answer-');
 let server: RemoteTestServer;
@@ -86,4 +86,48 @@ describe('a commit whose answer was lost', () => {
       expect(await readFile(path.join(b.folder, 'notes.txt'), 'utf8')).toBe('edited again');
     },
   );
+});
+
+describe('a commit whose answer was lost, then moved by another device before our next pull', () => {
+  it.each([
+    ['a new file renamed', false, false],
+    ['a new file saved over another', false, true],
+    ['an edit renamed', true, false],
+  ])('%s: the move comes here, one copy, no conflict', async (_name, edit, overAnother) => {
+    server = await startRemoteTestServer();
+    const ann = await server.createUser('ann', 'A');
+    const lose = { count: 0 };
+    const a = await createSyncDevice(server, ann, tempDir(), 'A', {
+      remote: losingCommitAnswers(ann.client, lose),
+    });
+    const b = await createSyncDevice(server, await server.addDevice(ann, 'B'), tempDir(), 'B');
+    devices.push(a, b);
+    if (overAnother) await writeFile(path.join(a.folder, 'other.txt'), 'the other file');
+    if (edit) await writeFile(path.join(a.folder, 'notes.txt'), 'first');
+    if (edit || overAnother) {
+      expect((await a.syncOnce()).agreed).toBe(true);
+      expect((await b.syncOnce()).agreed).toBe(true);
+    }
+    await writeFile(path.join(a.folder, 'notes.txt'), 'the version whose answer is lost');
+    lose.count = 1;
+    await expect(a.syncOnce()).rejects.toBeInstanceOf(RoundStopped);
+    expect((await b.syncOnce()).agreed).toBe(true);
+    const target = overAnother ? 'other.txt' : 'renamed.txt';
+    await rename(path.join(b.folder, 'notes.txt'), path.join(b.folder, target));
+    expect((await b.syncOnce()).agreed).toBe(true);
+
+    expect((await a.syncOnce()).agreed).toBe(true);
+    expect((await b.syncOnce()).agreed).toBe(true);
+    expect((await a.syncOnce()).agreed).toBe(true);
+    const expected = { [`/${target}`]: 'the version whose answer is lost' };
+    expect(await readTree(a.folder)).toEqual(expected);
+    expect(await readTree(b.folder)).toEqual(expected);
+    expect(a.conflicts).toEqual([]);
+    const revisions = await ann.client.listRevisions(
+      { path: `/${target}`, limit: 10 },
+      AbortSignal.timeout(5000),
+    );
+    // Committed once (the path's history also keeps the file it replaced, or the first edit).
+    expect(revisions.revisions).toHaveLength(edit || overAnother ? 2 : 1);
+  });
 });

@@ -288,23 +288,22 @@ function* deleteRemote(model: SyncModel, operation: Of<'delete_remote'>): ModelS
 function* deleteLocal(model: SyncModel, operation: Of<'delete_local'>): ModelSteps {
   const local = model.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return 'stale';
-  // Checked and removed in one step (the real window is a stat's answer, as for downloads).
+  // Checked and removed in one step (the real one renames the file aside, then checks it).
+  // Gone from its path since the scan: stale, the next scan says whether it moved.
   const stat = model.disk.stat(operation.path);
-  if (stat !== undefined) {
-    if (!isUnchanged(local, stat)) return 'stale';
-    if (local.kind === 'file') {
-      model.disk.removeFile(operation.path);
-    } else {
-      try {
-        model.disk.removeFolder(operation.path);
-      } catch (error) {
-        if (!(error instanceof ModelError && error.code === 'ENOTEMPTY')) throw error;
-        transaction(model, () => model.synced.delete(operation.itemId));
-        return 'stale';
-      }
+  if (!isUnchanged(local, stat)) return 'stale';
+  if (local.kind === 'file') {
+    model.disk.removeFile(operation.path);
+  } else {
+    try {
+      model.disk.removeFolder(operation.path);
+    } catch (error) {
+      if (!(error instanceof ModelError && error.code === 'ENOTEMPTY')) throw error;
+      transaction(model, () => model.synced.delete(operation.itemId));
+      return 'stale';
     }
-    yield;
   }
+  yield;
   transaction(model, () => {
     model.local.delete(operation.itemId);
     model.synced.delete(operation.itemId);

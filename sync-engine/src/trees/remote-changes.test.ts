@@ -64,6 +64,26 @@ describe('applyRemoteChanges on a journal compacted by path', () => {
     expect(state.items.remoteByFileId('f_2' as FileId)?.itemId).not.toBe(item);
   });
 
+  it('a folder moved: what it held that no later entry mentions was deleted before, and goes', () => {
+    apply([folder('/x', 'd_1'), file('/x/gone', 'f_1'), file('/x/kept', 'f_2')]);
+    // /x/gone was deleted, then /x moved to /y (journaling what it held: /y/kept), then another
+    // file moved to /x/gone: its entry compacted the tombstone of f_1 away.
+    apply([
+      folder('/y', 'd_1'),
+      file('/y/kept', 'f_2'),
+      deleted('/x/kept', 'f_2'),
+      deleted('/x', 'd_1'),
+      folder('/x', 'd_2'),
+      file('/x/gone', 'f_3'),
+    ]);
+    expect(paths()).toEqual([
+      ['/x', 'd_2'],
+      ['/x/gone', 'f_3'],
+      ['/y', 'd_1'],
+      ['/y/kept', 'f_2'],
+    ]);
+  });
+
   it('a folder moved twice keeps its items and its children', () => {
     apply([folder('/d', 'd_1'), file('/d/x', 'f_1')]);
     const folderItem = state.items.remoteByFileId('d_1' as FileId)!.itemId;

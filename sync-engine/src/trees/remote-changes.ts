@@ -47,6 +47,7 @@ class Batch {
   private readonly parked = new Map<FileId, { itemId: ItemId; kind: RemoteItem['kind'] }>();
   private readonly parkedItems = new Set<ItemId>();
   private readonly lastLive = new Map<FileId, number>();
+  private readonly last = new Map<FileId, number>();
   /** Index of the entry being applied. */
   at = 0;
 
@@ -57,7 +58,13 @@ class Batch {
   ) {
     entries.forEach((entry, i) => {
       if (entry.kind !== 'deleted') this.lastLive.set(entry.fileId, i);
+      this.last.set(entry.fileId, i);
     });
+  }
+
+  /** Whether an entry of `fileId` (live or a tombstone) comes after the one being applied. */
+  isMentionedLater(fileId: FileId | undefined): boolean {
+    return fileId !== undefined && (this.last.get(fileId) ?? -1) > this.at;
   }
 
   /** Removes the remote row and, for a folder, every remote row under it. */
@@ -86,6 +93,24 @@ class Batch {
     this.parked.delete(fileId);
     this.parkedItems.delete(parked.itemId);
     return parked.kind === kind ? parked.itemId : undefined;
+  }
+}
+
+/**
+ * After a folder's move: what it held here that the server did not move with it. A folder's
+ * move journals everything in it at its new path after the folder (docs/protocol.md "Order"),
+ * so a row that no later entry mentions was gone before the move, its tombstone compacted away
+ * by a later entry at its old path (another file moved or created there). Left in the tree, it
+ * would come back here as a file nobody has. A mount point's move journals nothing inside it,
+ * and a share mounted inside the folder has a journal of its own.
+ */
+function dropLeftBehind(batch: Batch, folder: ServerEntry): void {
+  const remote = batch.state.items.remote;
+  for (const row of remote.listUnder(folder.path)) {
+    if (remote.get(row.itemId) === undefined || batch.isMentionedLater(row.fileId)) continue;
+    // A share mounted inside keeps its own journal (and its mount point its place).
+    if (row.mount !== undefined || row.namespace !== folder.namespace) continue;
+    batch.drop(row);
   }
 }
 
@@ -119,6 +144,8 @@ function applyEntry(batch: Batch, entry: ServerEntry): void {
       }
     }
     remote.movePath(known.path, entry.path);
+    if (entry.kind === 'folder' && entry.mount === undefined && known.mount === undefined)
+      dropLeftBehind(batch, entry);
   }
   if (itemId === undefined) itemId = batch.unpark(entry.fileId, entry.kind);
   if (itemId === undefined) {

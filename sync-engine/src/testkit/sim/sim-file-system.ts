@@ -125,14 +125,16 @@ export function createSimFileSystem(options: {
     removeFile: (treePath) =>
       gated('fs.removeFile', async () => {
         const gone = await realIdentityOf(osPath(treePath));
-        await real.removeFile(treePath);
+        const removed = await real.removeFile(treePath);
         inodes.forget(gone);
+        return removed;
       }),
     removeFolder: (treePath) =>
       gated('fs.removeFolder', async () => {
         const gone = await realIdentityOf(osPath(treePath));
-        await real.removeFolder(treePath);
+        const removed = await real.removeFolder(treePath);
         inodes.forget(gone);
+        return removed;
       }),
     removeTree: (treePath) =>
       gated('fs.removeTree', async () => {
