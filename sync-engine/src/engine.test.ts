@@ -166,37 +166,47 @@ describe('the long-poll while a round runs', () => {
   });
 });
 
+/**
+ * Devices A and B of one user, both running and idle, B's full scans counted (a scan lists
+ * the root folder); `setMtimeDelayMs` makes B's disk slow to finish placing each file.
+ */
+async function startCountingScans(options: { setMtimeDelayMs?: number } = {}) {
+  const ann = await server.createUser('ann', 'A');
+  const a = await startDevice(ann, 'A');
+  let scans = 0;
+  const b = await startDevice(await server.addDevice(ann, 'B'), 'B', {
+    fs: (folder) => {
+      const real = createNodeFileSystem(folder);
+      return {
+        ...real,
+        readDir: (dirPath, signal) => {
+          if (dirPath === '/') scans += 1;
+          return real.readDir(dirPath, signal);
+        },
+        setMtime: async (filePath, mtimeMs) => {
+          await real.setMtime(filePath, mtimeMs);
+          const delayMs = options.setMtimeDelayMs ?? 0;
+          if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        },
+      };
+    },
+  });
+  void a.engine.run();
+  void b.engine.run();
+  for (const device of [a, b]) {
+    await waitUntil(async () => (await device.engine.getStatus()).state === 'idle', {
+      timeoutMs: 20_000,
+    });
+  }
+  return { a, b, scansOnB: () => scans };
+}
+
 describe('scans while the watcher works', () => {
   it('does not scan for its own batches of downloads, whose rows are recorded only when each batch ends', async () => {
-    const ann = await server.createUser('ann', 'A');
-    const a = await startDevice(ann, 'A');
-    let scansOnB = 0;
-    const b = await startDevice(await server.addDevice(ann, 'B'), 'B', {
-      fs: (folder) => {
-        const real = createNodeFileSystem(folder);
-        return {
-          ...real,
-          readDir: (dirPath, signal) => {
-            if (dirPath === '/') scansOnB += 1;
-            return real.readDir(dirPath, signal);
-          },
-          // A slow disk: each file placed stays without its row until its batch ends and is
-          // recorded, for longer than the watcher holds a fresh file (its stable time).
-          setMtime: async (filePath, mtimeMs) => {
-            await real.setMtime(filePath, mtimeMs);
-            await new Promise((resolve) => setTimeout(resolve, 200));
-          },
-        };
-      },
-    });
-    void a.engine.run();
-    void b.engine.run();
-    for (const device of [a, b]) {
-      await waitUntil(async () => (await device.engine.getStatus()).state === 'idle', {
-        timeoutMs: 20_000,
-      });
-    }
-    const before = scansOnB;
+    // A slow disk: each file placed stays without its row until its batch ends and is
+    // recorded, for longer than the watcher holds a fresh file (its stable time).
+    const { a, b, scansOnB } = await startCountingScans({ setMtimeDelayMs: 200 });
+    const before = scansOnB();
     // 600 files in 6 folders, prepared beside A's folder and moved in at once.
     const staging = path.join(tempDir(), 'staging');
     for (let folder = 0; folder < 6; folder++) {
@@ -222,33 +232,12 @@ describe('scans while the watcher works', () => {
     }
     // B's watcher saw every file placed while its batch ran; compared when the batch was
     // recorded, each matched its row.
-    expect(scansOnB - before).toBe(0);
+    expect(scansOnB() - before).toBe(0);
   });
 
   it('does not scan the folder for what arrives from the server, and still finds a local edit', async () => {
-    const ann = await server.createUser('ann', 'A');
-    const a = await startDevice(ann, 'A');
-    let scansOnB = 0;
-    const b = await startDevice(await server.addDevice(ann, 'B'), 'B', {
-      fs: (folder) => {
-        const real = createNodeFileSystem(folder);
-        return {
-          ...real,
-          readDir: (dirPath, signal) => {
-            if (dirPath === '/') scansOnB += 1;
-            return real.readDir(dirPath, signal);
-          },
-        };
-      },
-    });
-    void a.engine.run();
-    void b.engine.run();
-    for (const device of [a, b]) {
-      await waitUntil(async () => (await device.engine.getStatus()).state === 'idle', {
-        timeoutMs: 20_000,
-      });
-    }
-    const before = scansOnB;
+    const { a, b, scansOnB } = await startCountingScans();
+    const before = scansOnB();
     for (const name of ['one.txt', 'two.txt', 'three.txt']) {
       await writeFile(path.join(a.folder, name), `${name} from A`);
       await waitUntil(
@@ -261,13 +250,13 @@ describe('scans while the watcher works', () => {
     });
     // Three rounds woken by the long-poll, three downloads seen by B's own watcher: the
     // local tree already held each, so no full scan.
-    expect(scansOnB - before).toBe(0);
+    expect(scansOnB() - before).toBe(0);
 
     await writeFile(path.join(b.folder, 'two.txt'), 'edited on B');
     await waitUntil(
       async () => (await readOrUndefined(path.join(a.folder, 'two.txt'))) === 'edited on B',
       { timeoutMs: 20_000 },
     );
-    expect(scansOnB - before).toBeGreaterThan(0);
+    expect(scansOnB() - before).toBeGreaterThan(0);
   });
 });

@@ -25,7 +25,7 @@ import type { BlockId, NamespaceId } from '../protocol/index.js';
 import { MAX_CHECK_HASHES } from '../protocol/index.js';
 import type { LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
-import { crashPoint } from './crash-points.js';
+import { sendBlock } from './send-block.js';
 import { blocksToEditFrom } from './edited-blocks.js';
 import type { ExecuteContext } from './execute-context.js';
 
@@ -121,13 +121,7 @@ async function putBlock(
   block: EncodedFileBlock,
 ): Promise<void> {
   try {
-    await context.throttle('up', block.encoded.length, context.signal);
-    await context.remote.putBlock(
-      { namespace, id: block.id, encoded: block.encoded },
-      context.signal,
-    );
-    context.report.transferred('up', block.encoded.length);
-    crashPoint('upload:between-blocks');
+    await sendBlock(context, namespace, block);
   } finally {
     block.release();
   }

@@ -21,6 +21,7 @@ import type { BlockRef, ItemId, LocalItem } from '../state/index.js';
 import type { Operation } from '../plan/index.js';
 import { announceList, listFile, missingOf, sendListed } from './announced-upload.js';
 import { crashPoint } from './crash-points.js';
+import { sendBlock } from './send-block.js';
 import { leaveOldCopyBehind } from './cross-share.js';
 import { clearCommitIntent, recordCommitIntent } from './commit-intents.js';
 import { blocksToEditFrom, editedBlocks, type UploadBlock } from './edited-blocks.js';
@@ -95,13 +96,7 @@ async function sendMissing(
     batch.map(async (block) => {
       if (missing.has(block.id) && !sent.has(block.id)) {
         sent.add(block.id);
-        await context.throttle('up', block.encoded.length, context.signal);
-        await context.remote.putBlock(
-          { namespace, id: block.id, encoded: block.encoded },
-          context.signal,
-        );
-        context.report.transferred('up', block.encoded.length);
-        crashPoint('upload:between-blocks');
+        await sendBlock(context, namespace, block);
       }
     }),
   );
