@@ -13,13 +13,10 @@ import { problemsOf } from '../engine-status.js';
 import type { MassDeletePolicy } from '../plan/index.js';
 import { RemoteError, type RemoteClient } from '../remote/index.js';
 import { useTempDir } from '../testkit/index.js';
-import {
-  startRemoteTestServer,
-  type RemoteTestServer,
-  type TestDevice,
-} from '../testkit/remote-test-server.js';
+import { type RemoteTestServer, type TestDevice } from '../testkit/remote-test-server.js';
 import type { FolderSyncOptions, SyncOutcome } from './folder-sync.js';
 import { RoundStopped } from './folder-sync.js';
+import { startShareBed, type ShareBed } from './share-bed.fixture.js';
 import { createSyncDevice, readTree, type SyncDevice } from './sync-devices.fixture.js';
 
 const tempDir = useTempDir('ferry-cross-share-limits-');
@@ -33,40 +30,18 @@ afterEach(async () => {
 
 const signal = () => AbortSignal.timeout(10_000);
 
-interface Bed {
-  readonly ann: TestDevice;
-  readonly bob: TestDevice;
-  readonly dir: string;
-  /** Ann's laptop, Bob's laptop. */
-  readonly a: SyncDevice;
-  readonly b: SyncDevice;
-}
+type Bed = ShareBed;
 
 /** Ann's /team (plan.txt) shared with Bob as `role`, `files` in Ann's root ('/': a folder). */
 async function teamBed(
   files: Record<string, string>,
   role: 'editor' | 'viewer' = 'editor',
-  options: Partial<FolderSyncOptions> = {},
+  optionsA: Partial<FolderSyncOptions> = {},
 ): Promise<Bed> {
-  server = await startRemoteTestServer();
-  const ann = await server.createUser('ann');
-  const bob = await server.createUser('bob');
-  const dir = tempDir();
-  const a = await createSyncDevice(server, ann, dir, 'A', options);
-  const b = await createSyncDevice(server, bob, dir, 'B');
-  devices.push(a, b);
-  await mkdir(path.join(a.folder, 'team'));
-  await writeFile(path.join(a.folder, 'team', 'plan.txt'), 'the plan');
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(a.folder, file)), { recursive: true });
-    if (content === '/') await mkdir(path.join(a.folder, file), { recursive: true });
-    else await writeFile(path.join(a.folder, file), content);
-  }
-  expect((await a.syncOnce()).agreed).toBe(true);
-  await ann.client.createShare({ path: '/team', email: bob.email, role }, signal());
-  expect((await a.syncOnce()).agreed).toBe(true);
-  expect((await b.syncOnce()).agreed).toBe(true);
-  return { ann, bob, dir, a, b };
+  const bed = await startShareBed(tempDir(), files, { role, optionsA });
+  server = bed.server;
+  devices.push(bed.a, bed.b);
+  return bed;
 }
 
 /** Carol's /club (rules.txt) shared with Ann as editor, mounted in Ann's root at /club. */

@@ -5,17 +5,14 @@
  * has a device with a real folder and a real state. A second device of a user shows what that
  * user's own root holds on the server.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteError, type RemoteClient } from '../remote/index.js';
 import { useTempDir } from '../testkit/index.js';
-import {
-  startRemoteTestServer,
-  type RemoteTestServer,
-  type TestDevice,
-} from '../testkit/remote-test-server.js';
+import { type RemoteTestServer, type TestDevice } from '../testkit/remote-test-server.js';
 import { RoundStopped } from './folder-sync.js';
+import { startShareBed, type ShareBed } from './share-bed.fixture.js';
 import { createSyncDevice, readTree, type SyncDevice } from './sync-devices.fixture.js';
 
 const tempDir = useTempDir('ferry-cross-share-');
@@ -29,44 +26,20 @@ afterEach(async () => {
 
 const signal = () => AbortSignal.timeout(10_000);
 
-interface Bed {
-  readonly ann: TestDevice;
-  readonly bob: TestDevice;
-  readonly dir: string;
-  /** Ann's laptop, Bob's laptop. */
-  readonly a: SyncDevice;
-  readonly b: SyncDevice;
-}
-
-/**
- * Ann and Bob, /team (with plan.txt) shared with Bob as `role`, `files` in Ann's own root ('/'
- * for a folder), both devices in agreement. `wrapA` puts a fault in front of Ann's client.
- */
+/** The share bed (share-bed.fixture.ts), closed after each test; B holds just the share. */
 async function shareBed(
   files: Record<string, string>,
-  wrapA: (client: RemoteClient) => RemoteClient = (client) => client,
+  wrapA?: (client: RemoteClient) => RemoteClient,
   role: 'editor' | 'viewer' = 'editor',
-): Promise<Bed> {
-  server = await startRemoteTestServer();
-  const ann = await server.createUser('ann');
-  const bob = await server.createUser('bob');
-  const dir = tempDir();
-  const a = await createSyncDevice(server, ann, dir, 'A', { remote: wrapA(ann.client) });
-  const b = await createSyncDevice(server, bob, dir, 'B');
-  devices.push(a, b);
-  await mkdir(path.join(a.folder, 'team'));
-  await writeFile(path.join(a.folder, 'team', 'plan.txt'), 'the plan');
-  for (const [file, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(a.folder, file)), { recursive: true });
-    if (content === '/') await mkdir(path.join(a.folder, file), { recursive: true });
-    else await writeFile(path.join(a.folder, file), content);
-  }
-  expect((await a.syncOnce()).agreed).toBe(true);
-  await ann.client.createShare({ path: '/team', email: bob.email, role }, signal());
-  expect((await a.syncOnce()).agreed).toBe(true);
-  expect((await b.syncOnce()).agreed).toBe(true);
-  expect(await readTree(b.folder)).toEqual({ '/team': '/', '/team/plan.txt': 'the plan' });
-  return { ann, bob, dir, a, b };
+): Promise<ShareBed> {
+  const bed = await startShareBed(tempDir(), files, {
+    role,
+    ...(wrapA === undefined ? {} : { wrapA }),
+  });
+  server = bed.server;
+  devices.push(bed.a, bed.b);
+  expect(await readTree(bed.b.folder)).toEqual({ '/team': '/', '/team/plan.txt': 'the plan' });
+  return bed;
 }
 
 /** What a user's whole tree on the server holds (their root and the shares mounted in it). */
