@@ -161,36 +161,6 @@ describe('a folder moved into or out of a share where we are viewer', () => {
   });
 });
 
-describe('a large file moved into a share', () => {
-  it('is copied with its blocks sent there first: one commit, none answered missing', async () => {
-    const big = 'large '.repeat(1_000_000); // over the batch limit: its own upload
-    const answers: string[] = [];
-    const bed = await teamBed({ '/big.txt': big });
-    devices.splice(devices.indexOf(bed.a), 1);
-    bed.a.close();
-    const a = await createSyncDevice(server!, bed.ann, bed.dir, 'A', {
-      remote: {
-        ...bed.ann.client,
-        commitFile: async (request, commitSignal) => {
-          const answer = await bed.ann.client.commitFile(request, commitSignal);
-          answers.push(answer.kind);
-          return answer;
-        },
-      },
-    });
-    devices.push(a);
-    await rename(path.join(a.folder, 'big.txt'), path.join(a.folder, 'team', 'big.txt'));
-    expect((await a.syncOnce()).agreed).toBe(true);
-    // Its synced blocks are in our own namespace, not the share's: none can be reused there.
-    expect(answers).toEqual(['committed']);
-    expect((await bed.b.syncOnce()).agreed).toBe(true);
-    expect(await readTree(path.join(bed.b.folder, 'team'))).toEqual({
-      '/big.txt': big,
-      '/plan.txt': 'the plan',
-    });
-  });
-});
-
 describe('the mass-delete guard and moves across a share', () => {
   // A small threshold stands for 1,000 files: more than 5 files, or more than half of 4 or more.
   const policy: MassDeletePolicy = { maxFiles: 5, maxFraction: 0.5, fractionFloorFiles: 4 };
