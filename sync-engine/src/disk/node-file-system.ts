@@ -18,7 +18,6 @@ import path from 'node:path';
 import { readFileChunks } from '../blocks/file-chunks.js';
 import type { DirEntry, EntryKind, EntryStat, FileSystem, FileWriter } from '../ports.js';
 
-/** Runs `action`, treating "already gone" as done. */
 /** Runs `action`; false when what it acts on was gone already (ENOENT), else true. */
 async function ignoringMissing(action: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -65,34 +64,38 @@ export function createNodeFileSystem(root: string): FileSystem {
       await lstat(direct);
       return direct;
     } catch {
-      // A name without non-ASCII characters has no other spelling: when its parent exists as
-      // spelled, the entry is simply missing (a new file being downloaded), and listing every
-      // folder on the way would cost two system calls per segment for nothing.
-      const segments = segmentsOf(treePath);
-      const name = segments.at(-1);
-      if (name !== undefined && isAscii(name)) {
-        const parentExists = await lstat(path.join(root, ...segments.slice(0, -1))).then(
-          () => true,
-          () => false,
-        );
-        if (parentExists) return direct;
-      }
-      let current = root;
-      for (const segment of segmentsOf(treePath)) {
-        let names: string[];
-        try {
-          names = await readdir(current);
-        } catch {
-          return direct;
-        }
-        const match = names.includes(segment)
-          ? segment
-          : names.find((name) => name.normalize('NFC') === segment);
-        if (match === undefined) return direct;
-        current = path.join(current, match);
-      }
-      return current;
+      return resolveOtherSpelling(treePath, direct);
     }
+  };
+  /** resolveExisting once the spelling as given (`direct`) was not found. */
+  const resolveOtherSpelling = async (treePath: string, direct: string): Promise<string> => {
+    // A name without non-ASCII characters has no other spelling: when its parent exists as
+    // spelled, the entry is simply missing (a new file being downloaded), and listing every
+    // folder on the way would cost two system calls per segment for nothing.
+    const segments = segmentsOf(treePath);
+    const name = segments.at(-1);
+    if (name !== undefined && isAscii(name)) {
+      const parentExists = await lstat(path.join(root, ...segments.slice(0, -1))).then(
+        () => true,
+        () => false,
+      );
+      if (parentExists) return direct;
+    }
+    let current = root;
+    for (const segment of segments) {
+      let names: string[];
+      try {
+        names = await readdir(current);
+      } catch {
+        return direct;
+      }
+      const match = names.includes(segment)
+        ? segment
+        : names.find((name) => name.normalize('NFC') === segment);
+      if (match === undefined) return direct;
+      current = path.join(current, match);
+    }
+    return current;
   };
   /**
    * A path to write: the existing entry's own spelling when there is one (a download replaces
@@ -127,7 +130,9 @@ export function createNodeFileSystem(root: string): FileSystem {
         const stats = await lstat(resolve(treePath), { bigint: true }).catch(
           async (error: unknown) => {
             if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-            return lstat(await resolveExisting(treePath), { bigint: true });
+            return lstat(await resolveOtherSpelling(treePath, resolve(treePath)), {
+              bigint: true,
+            });
           },
         );
         const kind = kindOf(stats);
