@@ -21,6 +21,7 @@ import {
 import { createBlockCodecPool } from './blocks/index.js';
 import { createNodeFileSystem } from './disk/node-file-system.js';
 import { TEMP_FOLDER, type ExecuteReporter } from './execute/execute-context.js';
+import { recoverMovedAside } from './execute/moved-aside.js';
 import { FolderSync, RoundStopped, type SyncOutcome } from './loop/folder-sync.js';
 import { systemClock } from './system-clock.js';
 import { Wakeup } from './loop/wakeup.js';
@@ -192,7 +193,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     shouldScan: () => shouldScan(),
   });
   sync.allowMassDelete = options.allowMassDelete === true;
-  // A download cut by a crash leaves its temporary file behind; nothing else is in there.
+  // A crash can leave a file we know set aside there (it goes back, or stays as a copy) and a
+  // download's temporary file (dropped); nothing else is in there.
+  await recoverMovedAside(fs, state, {
+    clock,
+    deviceName: options.deviceName,
+    signal: closing.signal,
+  });
   await fs.removeTree(TEMP_FOLDER);
 
   const status = (): EngineStatus => {

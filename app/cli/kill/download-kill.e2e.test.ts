@@ -3,9 +3,11 @@
  * scripted point of a download (FERRY_TEST_CRASH_AT), of a new file and of an update of a file
  * it holds. At no moment may the real path hold a partial file: it is absent or the complete old
  * version until the rename, the complete new one after it; the partial bytes live only in
- * `.ferry/tmp`. The next run completes the download, cleans `.ferry/tmp`, sends nothing back
+ * `.ferry/tmp`, and so does the old version between its move aside and the new one's rename. The next run completes the download, cleans `.ferry/tmp`, sends nothing back
  * (no conflicted copy, no new revision) and leaves B byte-identical to the server.
  */
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIB, readTree, seededBytes, sha256, tempFiles } from './folder-tree.fixture.js';
 import {
@@ -95,4 +97,56 @@ describe('ferry sync SIGKILLed during a download', () => {
       await expectRecovery(b, after, rev);
     });
   }
+
+  it('download:set-aside, an update: the old version back at its path at start-up, then the new', async () => {
+    const { a, b } = await bed.newAccount('update-download-set-aside');
+    const before = seededBytes('set-aside v1', SIZE_BYTES);
+    await uploadAs(a, FILE, before);
+    expectInSync(await runSyncOnce(b));
+    const after = seededBytes('set-aside v2', SIZE_BYTES);
+    const rev = await uploadAs(a, FILE, after);
+
+    const point = 'download:set-aside';
+    expectKilled(await runSyncOnce(b, { crashAt: point }), `FERRY_TEST_CRASH_AT=${point}`);
+    // Between the two renames the path is empty: the old version waits in .ferry/tmp, whole,
+    // beside the new one.
+    expect(await readTree(b.folder)).toEqual({});
+    const temp = await tempFiles(b.folder);
+    expect(temp.map((file) => file.sizeBytes)).toEqual([SIZE_BYTES, SIZE_BYTES]);
+    expect(temp.filter((file) => file.name.startsWith('aside-'))).toHaveLength(1);
+    await expectRecovery(b, after, rev);
+  });
+
+  it('download:set-aside, then bytes written through a handle still open: kept as a conflicted copy', async () => {
+    const { a, b } = await bed.newAccount('update-set-aside-written');
+    const before = seededBytes('written v1', SIZE_BYTES);
+    await uploadAs(a, FILE, before);
+    expectInSync(await runSyncOnce(b));
+    const after = seededBytes('written v2', SIZE_BYTES);
+    const rev = await uploadAs(a, FILE, after);
+
+    expectKilled(await runSyncOnce(b, { crashAt: 'download:set-aside' }), 'set-aside');
+    // A program that held the file open goes on writing: its bytes land in the file set aside.
+    const aside = (await tempFiles(b.folder)).find((file) => file.name.startsWith('aside-'));
+    expect(aside).toBeDefined();
+    const appended = Buffer.from('\nwritten through the open handle');
+    await appendFile(path.join(b.folder, '.ferry', 'tmp', aside!.name), appended);
+
+    // The bytes are a local edit made while the server's v2 came in: one conflict.
+    const run = await runSyncOnce(b);
+    expect(run.events.filter((event) => event.type === 'conflict')).toHaveLength(1);
+    expect({ code: run.code, last: run.events.at(-1) }).toEqual({
+      code: 0,
+      last: { type: 'done', agreed: true },
+    });
+    const tree = await readTree(b.folder);
+    const copies = Object.keys(tree).filter((name) => name.includes('(conflicted copy from '));
+    expect(copies).toHaveLength(1);
+    expect(tree).toEqual({
+      [FILE]: sha256(after),
+      [copies[0]!]: sha256(Buffer.concat([before, appended])),
+    });
+    expect(await tempFiles(b.folder)).toEqual([]);
+    expect(await revOf(b, FILE)).toBe(rev);
+  });
 });

@@ -21,6 +21,7 @@ export type CrashPoint =
   | 'upload:after-commit'
   | 'download:mid-file'
   | 'download:before-rename'
+  | 'download:set-aside'
   | 'download:after-rename';
 
 /** One JSON line of `ferry sync --json` (docs/sync-engine.md, "Event stream"). */

@@ -10,6 +10,7 @@ export const CRASH_POINTS = [
   'upload:after-commit',
   'download:mid-file',
   'download:before-rename',
+  'download:set-aside',
   'download:after-rename',
 ] as const;
 

@@ -2,8 +2,9 @@
  * Download: the server's version (its blocks: fetch-blocks.ts) is written to a temporary file in the folder's hidden
  * `.ferry/tmp` (same file system, never synced), flushed to disk, given the server's mtime and
  * renamed over the path in one atomic step, so no crash or kill ever leaves a partial file at a
- * real path. The path is checked just before the rename: a local edit made meanwhile is never
- * overwritten (the download is dropped and the next plan sees both changes).
+ * real path. The file it replaces is first set aside and checked there (moved-aside.ts): a local
+ * edit made meanwhile, even an instant before the rename, is never overwritten (the download is
+ * dropped and the next plan sees both changes).
  */
 import type { Operation } from '../plan/index.js';
 import type { EntryStat } from '../ports.js';
@@ -20,6 +21,7 @@ import {
   type StreamedFile,
 } from './execute-context.js';
 
+import { replaceIfUnchanged } from './moved-aside.js';
 import { makeRoomInSynced } from './synced-room.js';
 
 type Download = Extract<Operation, { kind: 'download' }>;
@@ -159,17 +161,9 @@ export async function placeWritten(
       return undefined;
     }
     crashPoint('download:before-rename');
-    if (local === undefined) {
-      // A new file: a file the user creates at the path from now on is never replaced.
-      try {
-        await context.fs.renameNoReplace(tempPath, operation.path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        await context.fs.removeFile(tempPath);
-        return undefined;
-      }
-    } else {
-      await context.fs.rename(tempPath, operation.path);
+    if (!(await renameIntoPlace(context, local, tempPath, operation.path))) {
+      await context.fs.removeFile(tempPath);
+      return undefined;
     }
     crashPoint('download:after-rename');
     return {
@@ -182,6 +176,26 @@ export async function placeWritten(
   } catch (error) {
     await context.fs.removeFile(tempPath).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * A new file never replaces one the user created at the path meanwhile; an update replaces our
+ * file only if it is still unchanged once set aside (moved-aside.ts). False when it did not go in.
+ */
+async function renameIntoPlace(
+  context: ExecuteContext,
+  local: LocalItem | undefined,
+  tempPath: string,
+  path: string,
+): Promise<boolean> {
+  if (local !== undefined) return replaceIfUnchanged(context, local, tempPath);
+  try {
+    await context.fs.renameNoReplace(tempPath, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
   }
 }
 

@@ -32,7 +32,10 @@ export async function localContentHash(context: ExecuteContext, path: string): P
 }
 
 /** A conflicted-copy path beside `path` that nothing on disk holds yet. */
-export async function freeCopyPath(context: ExecuteContext, path: string): Promise<string> {
+export async function freeCopyPath(
+  context: Pick<ExecuteContext, 'fs' | 'clock' | 'deviceName' | 'signal'>,
+  path: string,
+): Promise<string> {
   const now = context.clock.nowMs();
   for (let attempt = 1; ; attempt += 1) {
     const candidate = conflictedCopyPath(path, context.deviceName, now, attempt);

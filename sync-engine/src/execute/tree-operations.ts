@@ -6,17 +6,17 @@
 import type { Operation } from '../plan/index.js';
 import type { DeletePrecondition } from '../protocol/index.js';
 import { isChangedSinceRefusal, RemoteError } from '../remote/index.js';
-import type { ItemId, LocalItem } from '../state/index.js';
+import type { ItemId } from '../state/index.js';
 import type { BatchOutcome } from './batch-outcome.js';
 import { ensureParent } from './download-file.js';
 import {
   isUnchanged,
   parentOf,
-  TEMP_FOLDER,
   type ExecuteContext,
   type ExecuteOutcome,
 } from './execute-context.js';
 import { leaveOldCopyBehind } from './cross-share.js';
+import { removeIfUnchanged } from './moved-aside.js';
 import { freeCopyPath } from './set-aside.js';
 import { makeRoomInSynced } from './synced-room.js';
 
@@ -176,8 +176,7 @@ async function removeLocally(
   const { items } = context.state;
   const local = items.local.get(operation.itemId);
   if (local === undefined || local.path !== operation.path) return 'stale';
-  if (local.kind === 'file')
-    return (await removeUnchangedFile(context, local)) ? undefined : 'stale';
+  if (local.kind === 'file') return (await removeIfUnchanged(context, local)) ? undefined : 'stale';
   if (!isUnchanged(local, await context.fs.stat(operation.path, context.signal))) return 'stale';
   try {
     if (!(await context.fs.removeFolder(operation.path))) return 'stale';
@@ -189,44 +188,6 @@ async function removeLocally(
     return 'stale';
   }
   return undefined;
-}
-
-/**
- * Removes the file at the local row's path if it is still the one the row describes. It is
- * renamed into `.ferry/tmp` first (one atomic step) and removed there only if it is unchanged:
- * a file edited, moved or saved over the path since the scan, even between a check and the
- * removal, is never deleted; it goes back (or, its path taken again meanwhile, beside it).
- * False when nothing was removed.
- */
-async function removeUnchangedFile(context: ExecuteContext, local: LocalItem): Promise<boolean> {
-  const { fs } = context;
-  const temp = `${TEMP_FOLDER}/delete-${local.itemId}`;
-  const moveOut = async () => {
-    try {
-      await fs.rename(local.path, temp);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw error;
-    }
-  };
-  // ENOENT: the file is gone, or the temporary folder is not there yet (made once, then kept).
-  if (!(await moveOut())) {
-    if ((await fs.stat(local.path, context.signal)) === undefined) return false;
-    await fs.mkdir(TEMP_FOLDER);
-    if (!(await moveOut())) return false;
-  }
-  if (isUnchanged(local, await fs.stat(temp, context.signal))) {
-    await fs.removeFile(temp);
-    return true;
-  }
-  try {
-    await fs.renameNoReplace(temp, local.path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    await fs.rename(temp, await freeCopyPath(context, local.path));
-  }
-  return false;
 }
 
 function forgetDeleted(context: ExecuteContext, operation: Of<'delete_local'>): void {
