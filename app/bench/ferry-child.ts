@@ -5,6 +5,7 @@
  * see which files were opened).
  */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { FERRY_BIN, ferryEnv, type FerryEvent } from '../cli/e2e/ferry-process.fixture.js';
@@ -41,8 +42,12 @@ async function tracedPid(stracePid: number, exited: Promise<number>): Promise<nu
   let gone = false;
   void exited.then(() => (gone = true));
   for (let i = 0; i < 500 && !gone; i++) {
-    const [child] = await childPids(stracePid);
-    if (child !== undefined) return child;
+    // strace forks short-lived children of its own first (its seccomp-bpf probe): the one
+    // wanted is the child that runs ferry.
+    for (const child of await childPids(stracePid)) {
+      const cmdline = await readFile(`/proc/${child}/cmdline`, 'utf8').catch(() => '');
+      if (cmdline.includes(FERRY_BIN)) return child;
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error('strace did not start ferry');
