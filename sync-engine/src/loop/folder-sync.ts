@@ -120,7 +120,7 @@ export class FolderSync {
   private readonly limiters: { up?: RateLimiter; down?: RateLimiter };
   private quotaExceeded = false;
   private diskFullUntilMs = 0;
-  private readonly undoneMoves = new UndoneMoves();
+  private readonly undoneMoves: UndoneMoves;
   /** Files of announced uploads being assembled while they upload (streaming sync). */
   readonly streams = new AnnouncedStreams((signal) => this.context(signal));
   allowMassDelete = false;
@@ -131,6 +131,7 @@ export class FolderSync {
 
   constructor(options: FolderSyncOptions) {
     this.options = options;
+    this.undoneMoves = new UndoneMoves(options.state.settings);
     const { clock, limitUpBytesPerSecond: up, limitDownBytesPerSecond: down } = options;
     this.limiters = {
       ...(up === undefined ? {} : { up: new RateLimiter(clock, up) }),
