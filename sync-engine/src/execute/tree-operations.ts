@@ -385,6 +385,30 @@ function moveSynced(context: ExecuteContext, itemId: ItemId, to: string): void {
   context.state.items.synced.movePath(synced.path, to);
 }
 
+/**
+ * Renames `from` to `to`, false when a file took `to` since it was checked: a file never
+ * replaces one the user saved there. (A folder's rename cannot replace anything but an empty
+ * folder: rename(2) refuses one with something inside.)
+ */
+async function renameOnlyIfFree(
+  context: ExecuteContext,
+  kind: 'file' | 'folder',
+  from: string,
+  to: string,
+): Promise<boolean> {
+  if (kind === 'folder') {
+    await context.fs.rename(from, to);
+    return true;
+  }
+  try {
+    await context.fs.renameNoReplace(from, to);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 export async function moveLocal(
   context: ExecuteContext,
   operation: Of<'move_local'>,
@@ -404,7 +428,7 @@ export async function moveLocal(
   if (!isUnchanged(local, stat)) return 'stale';
   if ((await context.fs.stat(to, context.signal)) !== undefined) return 'stale';
   if (!(await ensureParent(context, to))) return 'stale';
-  await context.fs.rename(operation.from, to);
+  if (!(await renameOnlyIfFree(context, local.kind, operation.from, to))) return 'stale';
   context.state.transaction(() => {
     items.local.movePath(operation.from, to);
     moveSynced(context, operation.itemId, to);
