@@ -47,6 +47,20 @@ async function moveAside(fs: FileSystem, path: string, aside: string): Promise<b
 }
 
 /**
+ * `path` with its name as the disk spells it. Once the file is aside, nothing at the path says
+ * that its name was written in NFD by another program: put in place by the tree's (NFC) path,
+ * the new version would change the user's spelling. A name in ASCII has one spelling.
+ */
+async function spelledOnDisk(context: AsideContext, path: string): Promise<string> {
+  const parent = parentOf(path);
+  const name = path.slice(parent.length + 1);
+  if (/^[\u0020-\u007e]*$/.test(name)) return path;
+  const entries = await context.fs.readDir(parent === '' ? '/' : parent, context.signal);
+  const spelled = entries.find((entry) => entry.name.normalize('NFC') === name.normalize('NFC'));
+  return spelled === undefined ? path : `${parent}/${spelled.name}`;
+}
+
+/**
  * Puts a file set aside back at `path` (its folder made again if the user removed it), or
  * beside it as a conflicted copy when something is at `path` now. Answers where it went.
  */
@@ -85,12 +99,13 @@ async function dropAside(context: AsideContext, local: LocalItem, aside: string)
  */
 export async function removeIfUnchanged(context: AsideContext, local: LocalItem): Promise<boolean> {
   const aside = asidePath(local.itemId);
-  if (!(await moveAside(context.fs, local.path, aside))) return false;
+  const spelled = await spelledOnDisk(context, local.path);
+  if (!(await moveAside(context.fs, spelled, aside))) return false;
   if (isUnchanged(local, await context.fs.stat(aside, context.signal))) {
     await context.fs.removeFile(aside);
     return true;
   }
-  await putBack(context, aside, local.path);
+  await putBack(context, aside, spelled);
   return false;
 }
 
@@ -107,21 +122,22 @@ export async function replaceIfUnchanged(
 ): Promise<boolean> {
   const { fs } = context;
   const aside = asidePath(local.itemId);
-  if (!(await moveAside(fs, local.path, aside))) return false;
+  const target = await spelledOnDisk(context, local.path);
+  if (!(await moveAside(fs, target, aside))) return false;
   if (!isUnchanged(local, await fs.stat(aside, context.signal))) {
-    await putBack(context, aside, local.path);
+    await putBack(context, aside, target);
     return false;
   }
   crashPoint('download:set-aside');
   try {
-    await fs.renameNoReplace(replacement, local.path);
+    await fs.renameNoReplace(replacement, target);
   } catch (error) {
     if (isCode(error, 'EEXIST')) {
       // The user's new file holds the path; the old version aside is the synced one.
       await dropAside(context, local, aside);
       return false;
     }
-    await putBack(context, aside, local.path);
+    await putBack(context, aside, target);
     throw error;
   }
   await dropAside(context, local, aside);
