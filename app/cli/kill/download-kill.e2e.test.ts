@@ -3,8 +3,10 @@
  * scripted point of a download (FERRY_TEST_CRASH_AT), of a new file and of an update of a file
  * it holds. At no moment may the real path hold a partial file: it is absent or the complete old
  * version until the rename, the complete new one after it; the partial bytes live only in
- * `.ferry/tmp`, and so does the old version between its move aside and the new one's rename. The next run completes the download, cleans `.ferry/tmp`, sends nothing back
- * (no conflicted copy, no new revision) and leaves B byte-identical to the server.
+ * `.ferry/tmp`, and so does the old version between its move aside and the new one's rename.
+ * The next run completes the download, cleans `.ferry/tmp`, sends nothing back (no conflicted
+ * copy, no new revision) and leaves B byte-identical to the server; a file set aside and
+ * written to meanwhile is kept as a conflicted copy.
  */
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -91,6 +91,17 @@ describe('recoverMovedAside', () => {
     expect(await onDisk('docs/notes.md')).toBe('kept');
   });
 
+  it('keeps the file at the top as a conflicted copy when its folder became a file', async () => {
+    await knownFileSetAside('kept anyway');
+    await fs.removeFolder('/docs');
+    await writeFile(path.join(folder, 'docs'), 'a file now');
+    await recover();
+    const copy = conflictedCopyPath('/notes.md', 'Laptop', clock.nowMs(), 1);
+    expect(await onDisk(copy)).toBe('kept anyway');
+    expect(await onDisk('docs')).toBe('a file now');
+    expect(await tempNames()).toEqual([]);
+  });
+
   it('leaves alone what is no file it knows, and a missing temporary folder', async () => {
     await writeFile(path.join(folder, TEMP_FOLDER, 'aside-999'), 'no row');
     await writeFile(path.join(folder, TEMP_FOLDER, '12-1700000000000'), 'a partial download');

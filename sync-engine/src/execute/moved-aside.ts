@@ -49,46 +49,86 @@ async function moveAside(fs: FileSystem, path: string, aside: string): Promise<b
 /**
  * `path` with its name as the disk spells it. Once the file is aside, nothing at the path says
  * that its name was written in NFD by another program: put in place by the tree's (NFC) path,
- * the new version would change the user's spelling. A name in ASCII has one spelling.
+ * the new version would change the user's spelling. A name in ASCII has one spelling; the exact
+ * name wins over another spelling, as in the disk adapter.
  */
 async function spelledOnDisk(context: AsideContext, path: string): Promise<string> {
   const parent = parentOf(path);
   const name = path.slice(parent.length + 1);
   if (/^[\u0020-\u007e]*$/.test(name)) return path;
-  const entries = await context.fs.readDir(parent === '' ? '/' : parent, context.signal);
+  let entries;
+  try {
+    entries = await context.fs.readDir(parent === '' ? '/' : parent, context.signal);
+  } catch (error) {
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return path;
+    throw error;
+  }
+  if (entries.some((entry) => entry.name === name)) return path;
   const spelled = entries.find((entry) => entry.name.normalize('NFC') === name.normalize('NFC'));
   return spelled === undefined ? path : `${parent}/${spelled.name}`;
 }
 
 /**
  * Puts a file set aside back at `path` (its folder made again if the user removed it), or
- * beside it as a conflicted copy when something is at `path` now. Answers where it went.
+ * beside it as a conflicted copy when something is at `path` now, or, when its folder cannot
+ * take it (the user put a file there, say), as a conflicted copy at the folder's top. Answers
+ * where it went; throws only when even that failed (the file then stays aside, never deleted
+ * by a removal that could not finish).
  */
 async function putBack(context: AsideContext, aside: string, path: string): Promise<string> {
   const { fs } = context;
-  for (let attempt = 0; ; attempt += 1) {
+  const besideIt = async (where: string) => {
+    const copy = await freeCopyPath(context, where);
+    await fs.renameNoReplace(aside, copy);
+    return copy;
+  };
+  try {
     try {
       await fs.renameNoReplace(aside, path);
       return path;
     } catch (error) {
-      if (isCode(error, 'ENOENT') && attempt === 0 && parentOf(path) !== '') {
-        await fs.mkdir(parentOf(path));
-        continue;
-      }
-      if (!isCode(error, 'EEXIST')) throw error;
-      const copy = await freeCopyPath(context, path);
-      await fs.rename(aside, copy);
-      return copy;
+      if (isCode(error, 'EEXIST')) return await besideIt(path);
+      if (!isCode(error, 'ENOENT') || parentOf(path) === '') throw error;
+      await fs.mkdir(parentOf(path));
+      await fs.renameNoReplace(aside, path);
+      return path;
     }
+  } catch (error) {
+    const atTop = `/${path.slice(path.lastIndexOf('/') + 1)}`;
+    if (atTop === path) throw error;
+    return besideIt(atTop);
   }
 }
 
-/** Removes a file set aside if it is still as `local` describes it; else keeps it as a copy. */
+/** Runs `step` with the file aside; if it throws, the file goes back before the error goes on. */
+async function asideDuring<T>(
+  context: AsideContext,
+  aside: string,
+  path: string,
+  step: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await putBack(context, aside, path).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Removes a file set aside if it is still as `local` describes it; else keeps it as a copy.
+ * (No abort signal on these steps: stopped between them, the file would stay hidden aside.)
+ */
 async function dropAside(context: AsideContext, local: LocalItem, aside: string): Promise<void> {
-  if (isUnchanged(local, await context.fs.stat(aside, context.signal))) {
-    await context.fs.removeFile(aside);
+  const { fs } = context;
+  const stat = await fs.stat(aside);
+  if (stat === undefined) return;
+  // The same inode as at the path: a put-back cut between its link and its unlink.
+  const atPath = await fs.stat(local.path).catch(() => undefined);
+  if (isUnchanged(local, stat) || atPath?.inode === stat.inode) {
+    await fs.removeFile(aside);
   } else {
-    await context.fs.rename(aside, await freeCopyPath(context, local.path));
+    await fs.renameNoReplace(aside, await freeCopyPath(context, local.path));
   }
 }
 
@@ -101,12 +141,14 @@ export async function removeIfUnchanged(context: AsideContext, local: LocalItem)
   const aside = asidePath(local.itemId);
   const spelled = await spelledOnDisk(context, local.path);
   if (!(await moveAside(context.fs, spelled, aside))) return false;
-  if (isUnchanged(local, await context.fs.stat(aside, context.signal))) {
-    await context.fs.removeFile(aside);
-    return true;
-  }
-  await putBack(context, aside, spelled);
-  return false;
+  return asideDuring(context, aside, spelled, async () => {
+    if (isUnchanged(local, await context.fs.stat(aside))) {
+      await context.fs.removeFile(aside);
+      return true;
+    }
+    await putBack(context, aside, spelled);
+    return false;
+  });
 }
 
 /**
@@ -124,24 +166,24 @@ export async function replaceIfUnchanged(
   const aside = asidePath(local.itemId);
   const target = await spelledOnDisk(context, local.path);
   if (!(await moveAside(fs, target, aside))) return false;
-  if (!isUnchanged(local, await fs.stat(aside, context.signal))) {
-    await putBack(context, aside, target);
-    return false;
-  }
-  crashPoint('download:set-aside');
-  try {
-    await fs.renameNoReplace(replacement, target);
-  } catch (error) {
-    if (isCode(error, 'EEXIST')) {
-      // The user's new file holds the path; the old version aside is the synced one.
-      await dropAside(context, local, aside);
-      return false;
+  const placed = await asideDuring(context, aside, target, async () => {
+    if (!isUnchanged(local, await fs.stat(aside))) {
+      await putBack(context, aside, target);
+      return undefined;
     }
-    await putBack(context, aside, target);
-    throw error;
-  }
+    crashPoint('download:set-aside');
+    try {
+      await fs.renameNoReplace(replacement, target);
+      return true;
+    } catch (error) {
+      // The user's new file holds the path; the old version aside is the synced one.
+      if (isCode(error, 'EEXIST')) return false;
+      throw error;
+    }
+  });
+  if (placed === undefined) return false;
   await dropAside(context, local, aside);
-  return true;
+  return placed;
 }
 
 /**
@@ -169,7 +211,8 @@ export async function recoverMovedAside(
     // Rows go only after their file is no longer aside: one without a row is a finished removal.
     if (local === undefined) continue;
     const aside = `${TEMP_FOLDER}/${entry.name}`;
-    if ((await fs.stat(local.path, options.signal)) === undefined) {
+    const atPath = await fs.stat(local.path).catch(() => 'not a folder' as const);
+    if (atPath === undefined || atPath === 'not a folder') {
       await putBack(context, aside, local.path);
     } else {
       await dropAside(context, local, aside);
