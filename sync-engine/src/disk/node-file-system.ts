@@ -16,6 +16,7 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { readFileChunks } from '../blocks/file-chunks.js';
+import { hasOneSpelling } from '../protocol/paths.js';
 import type { DirEntry, EntryKind, EntryStat, FileSystem, FileWriter } from '../ports.js';
 
 /** Runs `action`; false when what it acts on was gone already (ENOENT), else true. */
@@ -39,9 +40,6 @@ function kindOf(entry: {
   if (entry.isDirectory()) return 'folder';
   return 'other';
 }
-
-/** Printable ASCII only: a name that NFC and NFD spell alike. */
-const isAscii = (name: string): boolean => /^[\u0020-\u007e]*$/.test(name);
 
 /** The FileSystem of the folder at `root` (an absolute OS path). */
 export function createNodeFileSystem(root: string): FileSystem {
@@ -74,7 +72,7 @@ export function createNodeFileSystem(root: string): FileSystem {
     // folder on the way would cost two system calls per segment for nothing.
     const segments = segmentsOf(treePath);
     const name = segments.at(-1);
-    if (name !== undefined && isAscii(name)) {
+    if (name !== undefined && hasOneSpelling(name)) {
       const parentExists = await lstat(path.join(root, ...segments.slice(0, -1))).then(
         () => true,
         () => false,
@@ -108,7 +106,7 @@ export function createNodeFileSystem(root: string): FileSystem {
     if (name === undefined) return root;
     const parent = await resolveExisting(`/${segments.join('/')}`);
     // Only a name with non-ASCII characters can have another Unicode spelling: skip the listing.
-    if (isAscii(name)) return path.join(parent, name);
+    if (hasOneSpelling(name)) return path.join(parent, name);
     try {
       const names = await readdir(parent);
       if (!names.includes(name)) {

@@ -12,6 +12,7 @@
  * the aside is removed, and are lost only when written after it.
  */
 import type { Clock, FileSystem } from '../ports.js';
+import { hasOneSpelling } from '../protocol/index.js';
 import type { ClientState, ItemId, LocalItem } from '../state/index.js';
 import { crashPoint } from './crash-points.js';
 import { isUnchanged, parentOf, TEMP_FOLDER, type ExecuteContext } from './execute-context.js';
@@ -55,7 +56,7 @@ async function moveAside(fs: FileSystem, path: string, aside: string): Promise<b
 async function spelledOnDisk(context: AsideContext, path: string): Promise<string> {
   const parent = parentOf(path);
   const name = path.slice(parent.length + 1);
-  if (/^[\u0020-\u007e]*$/.test(name)) return path;
+  if (hasOneSpelling(name)) return path;
   let entries;
   try {
     entries = await context.fs.readDir(parent === '' ? '/' : parent, context.signal);

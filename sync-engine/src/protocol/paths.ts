@@ -128,3 +128,11 @@ export function ancestorsOf(path: RemotePath): RemotePath[] {
   }
   return result;
 }
+
+/**
+ * Whether a name has one Unicode spelling only (printable ASCII: NFC and NFD spell it alike),
+ * so that no file on disk can hold it under another spelling.
+ */
+export function hasOneSpelling(name: string): boolean {
+  return /^[\u0020-\u007e]*$/.test(name);
+}
