@@ -60,9 +60,9 @@ describe('outbox crash safety', () => {
       lastError: 'EBUSY: file is locked',
     });
     const uploads = entries.slice(1);
-    // Everything acknowledged is there; at most the one write in flight at the kill is extra.
+    // Everything acknowledged is there. More may be: the child commits on while the test reads
+    // its lines (up to 20 between two yields), so entries committed but not yet read survive too.
     expect(uploads.length).toBeGreaterThanOrEqual(ACKNOWLEDGED_BEFORE_KILL);
-    expect(uploads.length).toBeLessThanOrEqual(ACKNOWLEDGED_BEFORE_KILL + 1);
     expect(uploads.at(-1)!.seq).toBeGreaterThanOrEqual(lastAcknowledged);
     uploads.forEach((entry, index) => {
       expect(entry).toMatchObject({ seq: index + 2, kind: 'upload', path: `/file-${index}.txt` });
