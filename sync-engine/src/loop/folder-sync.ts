@@ -106,6 +106,10 @@ export const NAME_REFUSED = 'name_refused';
 /** A refused name is tried again after an hour, doubling to once a day (or once renamed). */
 const NAME_REFUSED_BACKOFF = { initialDelayMs: 3_600_000, maxDelayMs: 86_400_000 };
 
+/** Settings key: the tree version whose plan was empty (see FolderSync.plan). */
+const AGREED_TREE_VERSION = 'agreedTreeVersion';
+const EMPTY_PLAN: Plan = { operations: [], heldDeletes: [], heldDeleteFiles: 0, notices: [] };
+
 /** The path an operation writes (a move's target). */
 function pathOf(operation: Operation): string {
   return 'path' in operation ? operation.path : 'to' in operation ? operation.to : '';
@@ -126,6 +130,8 @@ export class FolderSync {
   allowMassDelete = false;
   /** The plan being worked on (or the last one): what is pending, for the status. */
   latestPlan: Plan | undefined;
+  /** The last plan and the tree version it was made at (see plan()). */
+  private planMemo: { version: number; allowMassDelete: boolean; plan: Plan } | undefined;
   /** Items whose operation in `latestPlan` is done already. */
   readonly doneInLatestPlan = new Set<string>();
 
@@ -264,15 +270,36 @@ export class FolderSync {
     );
   }
 
+  /**
+   * The plan over the trees as they are. The planner is a pure function of the trees, so while
+   * their version has not moved the last plan still holds (a pass that pulled and scanned
+   * nothing costs no listing of 100,000 rows); and a version that gave an empty plan before a
+   * restart gives it again, which makes start-up over an agreed folder skip the planner.
+   */
   plan(): Plan {
-    const { items } = this.options.state;
-    return planOperations({
-      local: items.local.list(),
-      remote: items.remote.list(),
-      synced: items.synced.list(),
-      allowMassDelete: this.allowMassDelete,
-      ...(this.options.massDelete === undefined ? {} : { massDelete: this.options.massDelete }),
-    });
+    const { items, settings } = this.options.state;
+    const version = items.treeVersion();
+    const memo = this.planMemo;
+    if (memo?.version === version && memo.allowMassDelete === this.allowMassDelete)
+      return memo.plan;
+    let plan: Plan;
+    if (memo === undefined && settings.get(AGREED_TREE_VERSION) === version) plan = EMPTY_PLAN;
+    else {
+      plan = planOperations({
+        local: items.local.list(),
+        remote: items.remote.list(),
+        synced: items.synced.list(),
+        allowMassDelete: this.allowMassDelete,
+        ...(this.options.massDelete === undefined ? {} : { massDelete: this.options.massDelete }),
+      });
+    }
+    this.planMemo = { version, allowMassDelete: this.allowMassDelete, plan };
+    // Empty needs no held deletes or notices either: then no option of the planner matters.
+    const empty =
+      plan.operations.length === 0 && plan.heldDeletes.length === 0 && plan.notices.length === 0;
+    if (empty && settings.get(AGREED_TREE_VERSION) !== version)
+      settings.set(AGREED_TREE_VERSION, version);
+    return plan;
   }
 
   private context(signal: AbortSignal): ExecuteContext {
@@ -473,7 +500,8 @@ export class FolderSync {
    */
   async syncUntilAgreed(signal: AbortSignal): Promise<SyncOutcome> {
     this.quotaExceeded = false;
-    let plan: Plan = this.plan();
+    // Planned after the first pull and scan: a plan before them would be thrown away unused.
+    let plan: Plan | undefined;
     let idle: string | undefined;
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
@@ -503,6 +531,7 @@ export class FolderSync {
         throw new RoundStopped(error);
       throw error;
     }
+    plan ??= this.plan();
     const planned = new Set(plan.operations.map((operation) => operation.itemId as string));
     for (const itemId of this.failures.keys())
       if (!planned.has(itemId)) this.failures.delete(itemId);

@@ -36,6 +36,7 @@ export class ItemTables {
   private readonly deleteItem: Database.Statement;
   private readonly deleteUnplacedItems: Database.Statement;
   private readonly selectRemoteByFileId: Database.Statement;
+  private readonly selectTreeVersion: Database.Statement;
 
   constructor(db: Database.Database) {
     this.local = new TreeTable(db, LOCAL_TREE_SPEC);
@@ -47,6 +48,7 @@ export class ItemTables {
     this.selectItem = db.prepare('SELECT id, kind, created_ms AS createdMs FROM item WHERE id = ?');
     this.deleteItem = db.prepare('DELETE FROM item WHERE id = ?');
     this.selectRemoteByFileId = db.prepare('SELECT item_id FROM remote_item WHERE file_id = ?');
+    this.selectTreeVersion = db.prepare('SELECT version FROM tree_version').pluck();
     this.deleteUnplacedItems = db.prepare(
       `DELETE FROM item WHERE id NOT IN (SELECT item_id FROM local_item)
          AND id NOT IN (SELECT item_id FROM remote_item)
@@ -81,6 +83,14 @@ export class ItemTables {
   /** Forgets the item: its rows in all trees and its block lists go too. False if unknown. */
   delete(id: ItemId): boolean {
     return this.deleteItem.run(id).changes > 0;
+  }
+
+  /**
+   * A number that changes with every write to any of the three trees (a trigger counts them):
+   * equal numbers, equal trees. Survives restarts with the trees it counts.
+   */
+  treeVersion(): number {
+    return this.selectTreeVersion.get() as number;
   }
 
   /**

@@ -85,6 +85,8 @@ function migrateToVersion3(path: string): void {
 
 /** Columns added after version 3 (migration 004); the rows' version-3 content is compared. */
 const LATER_COLUMNS = ['file_id', 'namespace', 'mount_namespace', 'mount_role'];
+/** Tables added after version 3 (migration 007's counter). */
+const LATER_TABLES = ['tree_version'];
 
 /** Every row of every table (sqlite_sequence included), with its rowid where it has one. */
 function dumpRows(db: Database.Database): Record<string, Row[]> {
@@ -92,15 +94,17 @@ function dumpRows(db: Database.Database): Record<string, Row[]> {
     .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'table' ORDER BY name")
     .all() as { name: string; sql: string }[];
   return Object.fromEntries(
-    tables.map(({ name, sql }) => {
-      const rowid = /WITHOUT ROWID/i.test(sql) ? '' : 'rowid AS row_id, ';
-      const rows = (db.prepare(`SELECT ${rowid}* FROM ${name}`).all() as Row[]).map((row) =>
-        Object.fromEntries(
-          Object.entries(row).filter(([column]) => !LATER_COLUMNS.includes(column)),
-        ),
-      );
-      return [name, rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))];
-    }),
+    tables
+      .filter(({ name }) => !LATER_TABLES.includes(name))
+      .map(({ name, sql }) => {
+        const rowid = /WITHOUT ROWID/i.test(sql) ? '' : 'rowid AS row_id, ';
+        const rows = (db.prepare(`SELECT ${rowid}* FROM ${name}`).all() as Row[]).map((row) =>
+          Object.fromEntries(
+            Object.entries(row).filter(([column]) => !LATER_COLUMNS.includes(column)),
+          ),
+        );
+        return [name, rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))];
+      }),
   );
 }
 

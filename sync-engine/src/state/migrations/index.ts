@@ -9,6 +9,7 @@ import { migration003FolderKind } from './003-folder-kind.js';
 import { migration004RemoteIdentity } from './004-remote-identity.js';
 import { migration005BlockFingerprint } from './005-block-fingerprint.js';
 import { migration006CopiedAcross } from './006-copied-across.js';
+import { migration007TreeVersion } from './007-tree-version.js';
 
 /** All migrations, version 1 first; the last one's version is the current schema version. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -18,6 +19,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration004RemoteIdentity,
   migration005BlockFingerprint,
   migration006CopiedAcross,
+  migration007TreeVersion,
 ];
 
 /** The schema version this code writes and reads. */
