@@ -19,5 +19,8 @@ export default tseslint.config(
     },
   },
   ...layerRuleConfigs(),
-  { files: ['renderer/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

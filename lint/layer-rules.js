@@ -146,7 +146,7 @@ export const LAYER_ZONES = [
   },
   {
     name: 'renderer (DOM only)',
-    files: ['renderer/**/*.ts'],
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     patterns: [
       { regex: '^(node:|electron(/|$))', message: 'the renderer is DOM only' },
       folders(
@@ -178,11 +178,38 @@ export const LAYER_ZONES = [
   },
 ];
 
+/**
+ * The renderer's screens and state import only types from the contract (STYLE.md section 2.4);
+ * its bridges (src/bridge/) also read the contract's route table and ControlError, which are
+ * pure values, so that no route is written twice.
+ */
+const rendererTypeOnly = {
+  files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+  ignores: ['renderer/src/bridge/**'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          {
+            name: 'sync-engine/control',
+            allowTypeImports: true,
+            message: 'outside src/bridge/ the renderer imports only types from the contract',
+          },
+        ],
+      },
+    ],
+  },
+};
+
 /** The zones as flat-config objects. */
 export function layerRuleConfigs() {
-  return LAYER_ZONES.map(({ files, ignores, patterns }) => ({
-    files,
-    ...(ignores ? { ignores } : {}),
-    rules: { 'no-restricted-imports': ['error', { patterns }] },
-  }));
+  return [
+    ...LAYER_ZONES.map(({ files, ignores, patterns }) => ({
+      files,
+      ...(ignores ? { ignores } : {}),
+      rules: { 'no-restricted-imports': ['error', { patterns }] },
+    })),
+    rendererTypeOnly,
+  ];
 }

@@ -68,8 +68,14 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
               `storage: ${formatBytes(status.account.usedBytes)} of ${formatBytes(status.account.quotaBytes)}`,
             ]),
         ...status.problems.map((problem) => `problem: ${problem.message}`),
+        `open in a browser: ${uiAddress(running)}`,
       ];
-      printResult(io, flags, { running: true, ...status }, lines.join('\n'));
+      printResult(
+        io,
+        flags,
+        { running: true, ...status, uiUrl: uiAddress(running) },
+        lines.join('\n'),
+      );
       return;
     }
     const conflicts = config.folder === null ? [] : conflictsFromState(home);
@@ -186,4 +192,9 @@ export function registerResolveCommand(program: Command, io: CliIo): void {
       `Resolved ${resolved.path}: kept ${flags.keep}.`,
     );
   });
+}
+
+/** The browser UI's address of a running engine, token included (as `ferry sync` printed it). */
+function uiAddress(running: { controlUrl: string; controlToken: string }): string {
+  return `${running.controlUrl}/#token=${running.controlToken}`;
 }

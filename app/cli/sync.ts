@@ -16,6 +16,7 @@ import {
   writeEngineFile,
   type DeviceConfig,
 } from '../config/device-home.js';
+import { prepareUiFiles } from '../config/ui-files.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
 import {
   addCommonOptions,
@@ -102,7 +103,11 @@ export async function runSync(
         : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
     });
     if (options.uiPort !== undefined) {
-      control = await startControlServer({ control: engine, port: options.uiPort });
+      control = await startControlServer({
+        control: engine,
+        port: options.uiPort,
+        uiDir: await prepareUiFiles(),
+      });
       await writeEngineFile(home, {
         pid: process.pid,
         controlUrl: control.url,
@@ -110,7 +115,7 @@ export async function runSync(
       });
       const address = `${control.url}/#token=${control.token}`;
       if (options.json) io.stdout.write(`${JSON.stringify({ type: 'control', url: address })}\n`);
-      else io.stdout.write(`Control API: ${address}\n`);
+      else io.stdout.write(`Ferry in your browser: ${address}\n`);
     }
     if (!options.json)
       io.stdout.write(`Syncing ${options.folder} with ${config.serverUrl} as ${config.email}\n`);

@@ -8,6 +8,9 @@
  */
 import type { ActivityResponse } from '../protocol/index.js';
 
+/** The activity feed's types, re-exported: the UI reads the contract and nothing else. */
+export type { ActivityEvent, ActivityKind, ActivityResponse } from '../protocol/index.js';
+
 /**
  * What the engine is doing, from the user's point of view:
  * - `starting`: opening its state, signing in; `scanning`: the start-up scan or a full rescan;
@@ -251,7 +254,7 @@ export type ControlMethod = keyof typeof CONTROL_ROUTES;
 
 /**
  * Every code a {@link ControlError} can carry:
- * - `unauthorized`: no or a wrong access token;
+ * - `unauthorized`: no or a wrong access token; `forbidden_origin`: sent by another site's page;
  * - `invalid_request`: a malformed query or body (the message names the field), a bad Host;
  * - `not_found`: no such route; `conflict_not_found`: no conflict recorded at that path;
  * - `nothing_held`: no mass delete is held; `engine_stopped`: the engine has shut down;
@@ -259,6 +262,7 @@ export type ControlMethod = keyof typeof CONTROL_ROUTES;
  */
 export const CONTROL_ERROR_CODES = [
   'unauthorized',
+  'forbidden_origin',
   'invalid_request',
   'not_found',
   'conflict_not_found',
@@ -273,6 +277,7 @@ export type ControlErrorCode = (typeof CONTROL_ERROR_CODES)[number];
 /** The HTTP status the control API answers each code with (declared once, here). */
 export const CONTROL_ERROR_STATUS = {
   unauthorized: 401,
+  forbidden_origin: 403,
   invalid_request: 400,
   not_found: 404,
   conflict_not_found: 404,

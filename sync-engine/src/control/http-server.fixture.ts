@@ -92,7 +92,7 @@ export interface SendOptions {
   readonly setHost?: boolean;
 }
 
-/** One request over a fresh connection; resolves with the status and the parsed JSON body. */
+/** One request over a fresh connection: the status and the body (parsed when it is JSON). */
 export function send(
   server: ControlServer,
   options: SendOptions,
@@ -125,7 +125,12 @@ export function send(
           resolve({
             status: response.statusCode ?? 0,
             headers: response.headers,
-            body: text === '' ? undefined : JSON.parse(text),
+            body:
+              text === ''
+                ? undefined
+                : response.headers['content-type']?.startsWith('application/json')
+                  ? JSON.parse(text)
+                  : text,
           });
         });
         response.on('error', reject);
@@ -151,7 +156,7 @@ export async function closeStartedServers(): Promise<void> {
 
 /** A server on a free port with the token TOKEN over a new recording control. */
 export async function startRecordingServer(
-  extra: { onUnexpectedError?: (error: unknown) => void } = {},
+  extra: { onUnexpectedError?: (error: unknown) => void; uiDir?: string } = {},
 ) {
   const recording = createRecordingControl();
   const server = await startControlServer({

@@ -26,6 +26,7 @@ import {
 } from './contract.js';
 import { createControlHandlers } from './control-handlers.js';
 import type { QueryFields } from './request-validation.js';
+import { loadUiFiles, UI_CONTENT_SECURITY_POLICY, type UiFiles } from './static-ui.js';
 
 /** Options of {@link startControlServer}. */
 export interface ControlServerOptions {
@@ -41,6 +42,12 @@ export interface ControlServerOptions {
   readonly token?: string;
   /** Told about each unexpected failure (answered as `internal_error`); log it there, once. */
   readonly onUnexpectedError?: (error: unknown) => void;
+  /**
+   * The browser UI's built files (dist/ui/), served at `/` without the token: a browser cannot
+   * send a header when it opens a link, so the page reads the token from its `#token=`
+   * fragment (never sent to any server) and sends it with each API call.
+   */
+  readonly uiDir?: string;
 }
 
 /** A running control server. */
@@ -79,6 +86,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     throw new ControlError('invalid_request', 'token must be 16 to 512 URL-safe characters');
   }
   const token = options.token ?? randomBytes(32).toString('base64url');
+  const uiFiles = options.uiDir === undefined ? undefined : await loadUiFiles(options.uiDir);
   const isTokenValid = createTokenCheck(token);
   const state = {
     port: 0,
@@ -112,6 +120,16 @@ export async function startControlServer(options: ControlServerOptions): Promise
         `Host must be ${LOOPBACK}:${state.port} or localhost:${state.port}`,
       );
     }
+    // Another page's script may send requests here (no CORS answer lets it read them, but a
+    // POST would still act): only this origin's own page is served.
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== `http://${host}`) {
+      throw new ControlError(
+        'forbidden_origin',
+        `requests from ${origin.slice(0, 100)} are refused`,
+      );
+    }
+    if (request.routeOptions.config.isUiFile === true) return;
     // Checked before the body is read, so an unauthenticated request costs nothing.
     if (!isTokenValid(request.raw.headersDistinct.authorization)) {
       throw new ControlError(
@@ -154,6 +172,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     });
   }
 
+  if (uiFiles !== undefined) installUiRoutes(app, uiFiles);
+
   try {
     await app.listen({ host: LOOPBACK, port });
   } catch (error) {
@@ -175,6 +195,31 @@ export async function startControlServer(options: ControlServerOptions): Promise
       return closing;
     },
   };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** A file of the browser UI: answered without the token. */
+    isUiFile?: boolean;
+  }
+}
+
+/** GET routes for the UI's files, with headers that keep the page to itself. */
+function installUiRoutes(app: FastifyInstance, files: UiFiles): void {
+  for (const [path, file] of files) {
+    app.get(path, { config: { isUiFile: true } }, async (_request, reply) =>
+      reply
+        .code(200)
+        .header('content-security-policy', UI_CONTENT_SECURITY_POLICY)
+        .header('x-content-type-options', 'nosniff')
+        .header('x-frame-options', 'DENY')
+        .header('referrer-policy', 'no-referrer')
+        .header('cross-origin-opener-policy', 'same-origin')
+        .header('cross-origin-resource-policy', 'same-origin')
+        .type(file.contentType)
+        .send(file.body),
+    );
+  }
 }
 
 /**

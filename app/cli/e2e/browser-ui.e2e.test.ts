@@ -1,0 +1,213 @@
+/**
+ * The browser UI of a real `ferry sync --json --ui-port 0` in Debian's Chromium, with a second
+ * device of the same user: the page opens at the printed address and drops the token from the
+ * address bar; without the token it says how to get one; pause and resume from the window hold
+ * and then deliver a file to the other device; three conflicts made on two devices are resolved
+ * from the conflicts list, one each way, and checked on disk on both devices; the activity feed
+ * lists what happened. Screenshots of each screen in both themes go to docs/screenshots/.
+ */
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, saveScreenshot } from './chromium.fixture.js';
+import { startE2eBed, type E2eBed, type E2eDevice } from './e2e-bed.fixture.js';
+import type { FerryEvent, RunningFerry } from './ferry-process.fixture.js';
+import { waitUntil } from './wait-until.fixture.js';
+
+let bed: E2eBed;
+let a: E2eDevice;
+let b: E2eDevice;
+let syncA: RunningFerry;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+/** A's UI address as `ferry sync` printed it, `#token=…` included. */
+let address: URL;
+
+const isIdle = (event: FerryEvent) => event.type === 'state' && event.state === 'idle';
+const text = (device: E2eDevice, serverPath: string) => readFile(device.at(serverPath), 'utf8');
+
+async function openScreen(name: 'Status' | 'Activity' | 'Conflicts'): Promise<void> {
+  await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
+  await page.getByRole('heading', { level: 1 }).first().waitFor();
+}
+
+async function screenshots(name: string): Promise<void> {
+  await page.emulateMedia({ colorScheme: 'light' });
+  await saveScreenshot(page, `${name}-light`);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await saveScreenshot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** A GET of the UI's page through node:http, with `headers`. */
+function getPage(path: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+    (resolve, reject) => {
+      const outgoing = request(
+        { host: '127.0.0.1', port: Number(address.port), path, headers },
+        (incoming) => {
+          let body = '';
+          incoming.setEncoding('utf8');
+          incoming.on('data', (chunk: string) => (body += chunk));
+          incoming.on('end', () =>
+            resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body }),
+          );
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end();
+    },
+  );
+}
+
+beforeAll(async () => {
+  bed = await startE2eBed();
+  a = bed.device('A');
+  b = bed.device('B');
+  await a.signup('noor@e2e.example', 'Noor');
+  await b.login('noor@e2e.example');
+  syncA = a.startSync(['--ui-port', '0']);
+  await syncA.waitForEvent(isIdle, 'A idle after its first round');
+  await b.syncOnce();
+  address = new URL(String(syncA.events.find((event) => event.type === 'control')?.url));
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
+  page = await context.newPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await bed?.close();
+});
+
+describe('the browser UI of ferry sync --ui-port', () => {
+  it('opens at the printed address, says the folder is up to date and hides the token', async () => {
+    await page.goto(address.href);
+    await page.getByTestId('status-headline').filter({ hasText: 'Up to date' }).waitFor();
+    expect(new URL(page.url()).hash).toBe('');
+    expect(await page.getByText(a.folder).count()).toBe(1);
+    await screenshots('status');
+    // A reload keeps working: the token stayed in this tab's session storage.
+    await page.reload();
+    await page.getByTestId('status-headline').filter({ hasText: 'Up to date' }).waitFor();
+  });
+
+  it('serves the page with a strict policy, refuses other origins and asks for the token', async () => {
+    const host = `127.0.0.1:${address.port}`;
+    const served = await getPage('/', { host });
+    expect(served.status).toBe(200);
+    expect(served.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(served.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(served.body).toContain('<div id="app">');
+    const foreign = await getPage('/api/status', {
+      host,
+      origin: 'http://evil.example',
+      authorization: `Bearer ${new URLSearchParams(address.hash.slice(1)).get('token')}`,
+    });
+    expect(foreign.status).toBe(403);
+    expect(JSON.parse(foreign.body)).toEqual({
+      error: { code: 'forbidden_origin', message: 'requests from http://evil.example are refused' },
+    });
+    const stranger = await context.browser()!.newContext();
+    try {
+      const bare = await stranger.newPage();
+      await bare.goto(`${address.origin}/`);
+      await bare.getByRole('alert').filter({ hasText: 'no valid access token' }).waitFor();
+    } finally {
+      await stranger.close();
+    }
+  });
+
+  it('pauses and resumes: a file dropped while paused reaches B only after Resume', async () => {
+    await openScreen('Status');
+    await page.getByRole('button', { name: 'Pause syncing' }).click();
+    await page.getByTestId('status-headline').filter({ hasText: 'Paused' }).waitFor();
+    await writeFile(a.at('/while-paused.txt'), 'written while paused\n');
+    // B syncs now and again after A's next rescan window: the file must not be on the server.
+    await b.syncOnce();
+    expect(await readdir(b.folder)).not.toContain('while-paused.txt');
+    await page.getByRole('button', { name: 'Resume syncing' }).click();
+    await page.getByTestId('status-headline').filter({ hasText: 'Up to date' }).waitFor();
+    await waitUntil(
+      async () => {
+        await b.syncOnce();
+        return (await text(b, '/while-paused.txt').catch(() => '')) === 'written while paused\n';
+      },
+      { what: 'while-paused.txt on B', timeoutMs: 30_000 },
+    );
+  });
+
+  it('resolves conflicts made on two devices from the list, each way, checked on disk', async () => {
+    const names = ['mine', 'theirs', 'both'] as const;
+    for (const name of names) await writeFile(a.at(`/${name}.txt`), `${name}: original\n`);
+    await waitUntil(
+      async () => {
+        await b.syncOnce();
+        return (
+          (await readdir(b.folder)).filter((n) => names.some((x) => n === `${x}.txt`)).length === 3
+        );
+      },
+      { what: 'the three files on B', timeoutMs: 30_000 },
+    );
+    // A pauses, both edit, B uploads first: A's edits meet the server's on resume.
+    await page.getByRole('button', { name: 'Pause syncing' }).click();
+    await page.getByTestId('status-headline').filter({ hasText: 'Paused' }).waitFor();
+    for (const name of names) {
+      await writeFile(a.at(`/${name}.txt`), `${name}: edited on A\n`);
+      await writeFile(b.at(`/${name}.txt`), `${name}: edited on B\n`);
+    }
+    await b.syncOnce();
+    await page.getByRole('button', { name: 'Resume syncing' }).click();
+    await openScreen('Conflicts');
+    await waitUntil(async () => (await page.getByRole('article').count()) === 3, {
+      what: 'three conflicts listed',
+      timeoutMs: 30_000,
+    });
+    await screenshots('conflicts');
+    for (const name of names) {
+      const keep = { mine: 'Keep mine', theirs: 'Keep theirs', both: 'Keep both' }[name];
+      await page.getByRole('button', { name: `${keep}: /${name}.txt` }).click();
+      await page
+        .getByRole('article', { name: `Conflict: /${name}.txt` })
+        .waitFor({ state: 'detached' });
+    }
+    await page.getByText('No conflicts.').waitFor();
+    const copies = async (device: E2eDevice) =>
+      (await readdir(device.folder)).filter((n) => n.includes('conflicted copy')).sort();
+    await waitUntil(
+      async () => {
+        await b.syncOnce();
+        return (
+          (await text(b, '/mine.txt')) === 'mine: edited on A\n' && (await copies(b)).length === 1
+        );
+      },
+      { what: 'the resolutions on B', timeoutMs: 30_000 },
+    );
+    for (const device of [a, b]) {
+      expect(await text(device, '/mine.txt'), device.name).toBe('mine: edited on A\n');
+      expect(await text(device, '/theirs.txt'), device.name).toBe('theirs: edited on B\n');
+      expect(await text(device, '/both.txt'), device.name).toBe('both: edited on B\n');
+      const [copy] = await copies(device);
+      expect(copy, device.name).toMatch(/^both \(conflicted copy from A .*\)\.txt$/);
+      expect(await text(device, `/${copy}`), device.name).toBe('both: edited on A\n');
+    }
+  });
+
+  it('lists the account activity, newest first', async () => {
+    await openScreen('Activity');
+    const feed = page.getByRole('list', { name: 'Activity' });
+    await feed.getByText('while-paused.txt').first().waitFor();
+    const first = await feed.getByRole('listitem').first().innerText();
+    expect(first).toMatch(/Noor (edited|added) (mine|both|theirs)/);
+    await screenshots('activity');
+    await openScreen('Status');
+    await page.getByTestId('status-headline').filter({ hasText: 'Up to date' }).waitFor();
+    await screenshots('status');
+  });
+});
+
+it('serves the same address to `ferry status`', async () => {
+  const run = await a.ferryOk(['status']);
+  expect(run.stdout).toContain(`open in a browser: ${address.href}`);
+});
