@@ -8,16 +8,20 @@ import type { EngineControl } from 'sync-engine/control';
 import { createEngineStore, type EngineSnapshot } from './engine-store.js';
 import { ActivityScreen } from './features/activity/activity-screen.js';
 import { ConflictsScreen } from './features/conflicts/conflicts-screen.js';
+import { FilesScreen } from './features/files/files-screen.js';
+import { SharingScreen } from './features/sharing/sharing-screen.js';
 import { describeStatus } from './features/status/describe-status.js';
 import { StatusScreen } from './features/status/status-screen.js';
 import { Icon, type IconName } from './ui/icons.js';
 
-type ScreenName = 'status' | 'activity' | 'conflicts';
+type ScreenName = 'status' | 'files' | 'activity' | 'conflicts' | 'sharing';
 
 const SCREENS: readonly { name: ScreenName; label: string; icon: IconName }[] = [
   { name: 'status', label: 'Status', icon: 'home' },
+  { name: 'files', label: 'Files', icon: 'folder' },
   { name: 'activity', label: 'Activity', icon: 'activity' },
   { name: 'conflicts', label: 'Conflicts', icon: 'conflict' },
+  { name: 'sharing', label: 'Sharing', icon: 'share' },
 ];
 
 /** Re-renders every 30 s so "5 minutes ago" stays true. */
@@ -107,6 +111,10 @@ export function App(props: { control: EngineControl; initialScreen?: ScreenName 
             version={snapshot.activityVersion}
             nowMs={nowMs}
           />
+        ) : screen === 'files' ? (
+          <FilesScreen control={props.control} version={snapshot.activityVersion} nowMs={nowMs} />
+        ) : screen === 'sharing' ? (
+          <SharingScreen control={props.control} nowMs={nowMs} />
         ) : (
           <ConflictsScreen
             conflicts={conflicts}

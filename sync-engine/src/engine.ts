@@ -8,6 +8,7 @@
 import { setMaxListeners } from 'node:events';
 import {
   ControlError,
+  createAccountControl,
   EventLog,
   type ConflictInfo,
   type ConflictKeep,
@@ -518,6 +519,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       ),
     waitForEvents: (after, timeoutMs, signal): Promise<EventBatch> =>
       events.waitForEvents(after, timeoutMs, signal),
+    ...createAccountControl({
+      server: remote,
+      signal: closing.signal,
+      onServerChanged: () => wakeup.wake(),
+    }),
     publish,
     syncOnce: async () => {
       await refreshAccount();

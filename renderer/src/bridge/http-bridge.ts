@@ -70,6 +70,13 @@ export function createHttpBridge(options: HttpBridgeOptions): EngineControl {
       call('listActivity', { cursor: request.cursor, limit: request.limit }),
     waitForEvents: (after, timeoutMs, signal) =>
       call('waitForEvents', { after, timeout: Math.round(timeoutMs / 1000) }, signal),
+    listFolder: (path) => call('listFolder', { path }),
+    listRevisions: (path) => call('listRevisions', { path }),
+    restoreRevision: (path, rev) => call('restoreRevision', { path, rev }),
+    listShares: () => call('listShares'),
+    shareFolder: (path, email, role) => call('shareFolder', { path, email, role }),
+    changeShareRole: (shareId, role) => call('changeShareRole', { shareId, role }),
+    revokeShare: (shareId) => call('revokeShare', { shareId }),
   };
 }
 

@@ -116,6 +116,57 @@ export interface ConflictInfo {
   readonly detectedMs: number;
 }
 
+/** A file or folder in the server's view of the account (the file browser's rows). */
+export interface FolderEntry {
+  /** `/`-rooted, NFC. */
+  readonly path: string;
+  readonly name: string;
+  readonly type: 'file' | 'folder';
+  /** Files only, else null. */
+  readonly sizeBytes: number | null;
+  /** Files only: the modification time the uploading device reported; else null. */
+  readonly modifiedMs: number | null;
+  /** A folder where a share is mounted: the user's role in it; else null. */
+  readonly sharedRole: ShareRole | null;
+}
+
+/** One version of a file, as the history browser lists it (newest first). */
+export interface FileRevision {
+  readonly rev: string;
+  readonly sizeBytes: number;
+  readonly modifiedMs: number;
+  /** When the server committed it. */
+  readonly committedMs: number;
+  /** The author's display name. */
+  readonly author: string;
+  readonly deviceName: string | null;
+  /** True when it belongs to a file deleted at this path (not the one living there now). */
+  readonly ofDeletedFile: boolean;
+}
+
+/** A role in a shared folder: `viewer` reads, `editor` also writes. */
+export type ShareRole = 'viewer' | 'editor';
+
+/** The roles, for validation and menus. */
+export const SHARE_ROLES = ['viewer', 'editor'] as const satisfies readonly ShareRole[];
+
+/** A shared folder, as its owner or a recipient sees it. */
+export interface ShareInfo {
+  readonly id: string;
+  readonly role: ShareRole;
+  readonly ownerEmail: string;
+  readonly recipientEmail: string;
+  /** Where the folder is in the user's own view (owner: where it lives; recipient: the mount). */
+  readonly path: string;
+  readonly createdMs: number;
+}
+
+/** The user's shares: those they own (one per recipient) and those they received. */
+export interface ShareList {
+  readonly owned: readonly ShareInfo[];
+  readonly received: readonly ShareInfo[];
+}
+
 /** What an executor finished. */
 export type SyncAction =
   | 'upload'
@@ -194,6 +245,49 @@ export interface EngineControl {
    * empty batch). `after = 0` reads from the oldest event kept.
    */
   waitForEvents(after: number, timeoutMs: number, signal?: AbortSignal): Promise<EventBatch>;
+  /**
+   * The entries directly in the folder `path` on the server, folders first, then by name.
+   * Throws `path_not_found` when there is no folder there, `offline` when unreachable.
+   */
+  listFolder(path: string): Promise<readonly FolderEntry[]>;
+  /** Every revision of the files that have lived at `path`, newest first. */
+  listRevisions(path: string): Promise<readonly FileRevision[]>;
+  /**
+   * Makes revision `rev` the newest version at `path` on the server (the engine then brings it
+   * into the folder) and returns that new revision's `rev`. Throws `path_not_found` for an
+   * unknown revision, `forbidden` in a folder the user may only view.
+   */
+  restoreRevision(path: string, rev: string): Promise<{ readonly rev: string }>;
+  /** The user's shares. */
+  listShares(): Promise<ShareList>;
+  /**
+   * Shares the folder `path` with the account `email`. Throws `server_refused` (with the
+   * server's reason: no such account, a file, already shared…) or `forbidden`.
+   */
+  shareFolder(path: string, email: string, role: ShareRole): Promise<ShareInfo>;
+  /** Changes a recipient's role in a share the user owns. */
+  changeShareRole(shareId: string, role: ShareRole): Promise<ShareInfo>;
+  /** Ends a share: the owner revokes a recipient, or a recipient leaves. */
+  revokeShare(shareId: string): Promise<{ readonly id: string }>;
+}
+
+/** The arguments of {@link EngineControl.restoreRevision}. */
+export interface RestoreRevisionRequest {
+  readonly path: string;
+  readonly rev: string;
+}
+
+/** The arguments of {@link EngineControl.shareFolder}. */
+export interface ShareFolderRequest {
+  readonly path: string;
+  readonly email: string;
+  readonly role: ShareRole;
+}
+
+/** The arguments of {@link EngineControl.changeShareRole}. */
+export interface ChangeShareRoleRequest {
+  readonly shareId: string;
+  readonly role: ShareRole;
 }
 
 /** The arguments of {@link EngineControl.resolveConflict}, as the HTTP body carries them. */
@@ -236,7 +330,9 @@ export interface ControlRoute {
  * read this table, so no path is written twice. A method without a route fails to compile.
  *
  * Query and body fields: `resolveConflict` `{ path, keep }`; `listActivity` `?cursor=&limit=`;
- * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30).
+ * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30); `listFolder` and
+ * `listRevisions` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
+ * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`.
  */
 export const CONTROL_ROUTES = {
   getStatus: { method: 'GET', path: '/api/status', input: 'none' },
@@ -247,6 +343,13 @@ export const CONTROL_ROUTES = {
   allowMassDelete: { method: 'POST', path: '/api/mass-delete/allow', input: 'none' },
   listActivity: { method: 'GET', path: '/api/activity', input: 'query' },
   waitForEvents: { method: 'GET', path: '/api/events', input: 'query' },
+  listFolder: { method: 'GET', path: '/api/folder', input: 'query' },
+  listRevisions: { method: 'GET', path: '/api/revisions', input: 'query' },
+  restoreRevision: { method: 'POST', path: '/api/revisions/restore', input: 'body' },
+  listShares: { method: 'GET', path: '/api/shares', input: 'none' },
+  shareFolder: { method: 'POST', path: '/api/shares', input: 'body' },
+  changeShareRole: { method: 'POST', path: '/api/shares/role', input: 'body' },
+  revokeShare: { method: 'POST', path: '/api/shares/revoke', input: 'body' },
 } as const satisfies { readonly [M in keyof EngineControl]: ControlRoute };
 
 /** The name of an {@link EngineControl} method. */
@@ -258,6 +361,9 @@ export type ControlMethod = keyof typeof CONTROL_ROUTES;
  * - `invalid_request`: a malformed query or body (the message names the field), a bad Host;
  * - `not_found`: no such route; `conflict_not_found`: no conflict recorded at that path;
  * - `nothing_held`: no mass delete is held; `engine_stopped`: the engine has shut down;
+ * - `path_not_found`: no such file, folder, revision or share on the server; `forbidden`: the
+ *   server refused (a viewer writing, not the owner); `server_refused`: the server refused for
+ *   another reason, given in the message; `offline`: the server cannot be reached;
  * - `internal_error`: an unexpected failure (details stay in the engine's log).
  */
 export const CONTROL_ERROR_CODES = [
@@ -268,6 +374,10 @@ export const CONTROL_ERROR_CODES = [
   'conflict_not_found',
   'nothing_held',
   'engine_stopped',
+  'path_not_found',
+  'forbidden',
+  'server_refused',
+  'offline',
   'internal_error',
 ] as const;
 
@@ -283,6 +393,10 @@ export const CONTROL_ERROR_STATUS = {
   conflict_not_found: 404,
   nothing_held: 409,
   engine_stopped: 503,
+  path_not_found: 404,
+  forbidden: 403,
+  server_refused: 409,
+  offline: 503,
   internal_error: 500,
 } as const satisfies { readonly [C in ControlErrorCode]: number };
 

@@ -10,10 +10,16 @@ import {
   type EngineControl,
 } from './contract.js';
 import {
+  validateChangeShareRoleBody,
+  validateFolderQuery,
   validateListActivityQuery,
   validateNoBody,
   validateNoQuery,
   validateResolveConflictBody,
+  validateRestoreRevisionBody,
+  validateRevisionsQuery,
+  validateRevokeShareBody,
+  validateShareFolderBody,
   validateWaitForEventsQuery,
   type QueryFields,
 } from './request-validation.js';
@@ -55,6 +61,22 @@ export function createControlHandlers(control: EngineControl): ControlHandlers {
       }
       return batch;
     },
+    listFolder: ({ query }) => control.listFolder(validateFolderQuery(query).path),
+    listRevisions: ({ query }) => control.listRevisions(validateRevisionsQuery(query).path),
+    restoreRevision: ({ body }) => {
+      const { path, rev } = validateRestoreRevisionBody(body);
+      return control.restoreRevision(path, rev);
+    },
+    listShares: () => control.listShares(),
+    shareFolder: ({ body }) => {
+      const { path, email, role } = validateShareFolderBody(body);
+      return control.shareFolder(path, email, role);
+    },
+    changeShareRole: ({ body }) => {
+      const { shareId, role } = validateChangeShareRoleBody(body);
+      return control.changeShareRole(shareId, role);
+    },
+    revokeShare: ({ body }) => control.revokeShare(validateRevokeShareBody(body).shareId),
   };
   return Object.fromEntries(
     (Object.keys(handlers) as ControlMethod[]).map((method) => [

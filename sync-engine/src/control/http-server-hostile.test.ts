@@ -15,6 +15,92 @@ import {
 
 afterEach(closeStartedServers);
 
+/** Bad arguments of the file browser, history and sharing routes. */
+function accountCases(): { name: string; request: SendOptions; message: string }[] {
+  const body = (path: string, value: unknown) => ({
+    method: 'POST',
+    path,
+    body: JSON.stringify(value),
+  });
+  return [
+    {
+      name: 'a folder listing without path',
+      request: { path: '/api/folder' },
+      message: 'path is required',
+    },
+    {
+      name: 'a folder listing of a .. path',
+      request: { path: '/api/folder?path=/a/../..' },
+      message: 'path has a . or .. segment',
+    },
+    {
+      name: 'a folder listing with a repeated path',
+      request: { path: '/api/folder?path=/a&path=/b' },
+      message: 'query parameter "path" is repeated',
+    },
+    {
+      name: 'the history of /',
+      request: { path: '/api/revisions?path=/' },
+      message: 'path must name a file or folder, not /',
+    },
+    {
+      name: 'the history of a path with a NUL',
+      request: { path: '/api/revisions?path=/a%00b' },
+      message: 'path',
+    },
+    {
+      name: 'a restore without rev',
+      request: body('/api/revisions/restore', { path: '/a' }),
+      message: 'rev is required',
+    },
+    {
+      name: 'a restore of a rev with a slash',
+      request: body('/api/revisions/restore', { path: '/a', rev: '../r1' }),
+      message: 'rev must be 1 to 128 URL-safe characters',
+    },
+    {
+      name: 'a restore with a numeric rev',
+      request: body('/api/revisions/restore', { path: '/a', rev: 5 }),
+      message: 'rev must be 1 to 128 URL-safe characters',
+    },
+    {
+      name: 'a share with a bad email',
+      request: body('/api/shares', { path: '/docs', email: 'not an email', role: 'viewer' }),
+      message: 'email must be an address like name@example.com',
+    },
+    {
+      name: 'a share with a control character in the email',
+      request: body('/api/shares', { path: '/docs', email: 'a\u0007@b.c', role: 'viewer' }),
+      message: 'email must be an address',
+    },
+    {
+      name: 'a share with the owner role',
+      request: body('/api/shares', { path: '/docs', email: 'a@b.c', role: 'owner' }),
+      message: 'role must be one of viewer, editor',
+    },
+    {
+      name: 'a share of /',
+      request: body('/api/shares', { path: '/', email: 'a@b.c', role: 'viewer' }),
+      message: 'path must name a file or folder, not /',
+    },
+    {
+      name: 'a share with an extra field',
+      request: body('/api/shares', { path: '/d', email: 'a@b.c', role: 'viewer', notify: 1 }),
+      message: 'body field "notify" is not known (expected: path, email, role)',
+    },
+    {
+      name: 'a role change without shareId',
+      request: body('/api/shares/role', { role: 'viewer' }),
+      message: 'shareId is required',
+    },
+    {
+      name: 'a revoke of an id with spaces',
+      request: body('/api/shares/revoke', { shareId: 'a b' }),
+      message: 'shareId must be 1 to 128 URL-safe characters',
+    },
+  ];
+}
+
 describe('hostile requests', () => {
   const resolve = '/api/conflicts/resolve';
   const post = (body: string, headers?: http.OutgoingHttpHeaders) => ({
@@ -171,6 +257,7 @@ describe('hostile requests', () => {
       request: { path: '/api/activity?cursor=' },
       message: 'cursor must be a non-empty string',
     },
+    ...accountCases(),
     {
       name: 'a foreign Host (DNS rebinding)',
       request: { path: '/api/status', headers: { host: 'evil.example' } },

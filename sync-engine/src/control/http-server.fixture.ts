@@ -5,7 +5,14 @@
  */
 import http from 'node:http';
 import type { ActivityResponse } from '../protocol/index.js';
-import type { ConflictInfo, EngineControl, EngineStatus } from './contract.js';
+import type {
+  ConflictInfo,
+  EngineControl,
+  EngineStatus,
+  FileRevision,
+  FolderEntry,
+  ShareInfo,
+} from './contract.js';
 import { EventLog } from './event-log.js';
 import { startControlServer, type ControlServer } from './http-server.js';
 
@@ -39,6 +46,31 @@ export const CONFLICT: ConflictInfo = {
   reason: 'edit_edit',
   detectedMs: 1_700_000_000_000,
 };
+export const FOLDER_ENTRY: FolderEntry = {
+  path: '/docs/café.txt',
+  name: 'café.txt',
+  type: 'file',
+  sizeBytes: 12,
+  modifiedMs: 1_700_000_000_000,
+  sharedRole: null,
+};
+export const REVISION: FileRevision = {
+  rev: 'r3',
+  sizeBytes: 12,
+  modifiedMs: 1_700_000_000_000,
+  committedMs: 1_700_000_000_100,
+  author: 'Ann',
+  deviceName: 'laptop',
+  ofDeletedFile: false,
+};
+export const SHARE: ShareInfo = {
+  id: 's1',
+  role: 'editor',
+  ownerEmail: 'ann@example.com',
+  recipientEmail: 'bo@example.com',
+  path: '/docs',
+  createdMs: 1_700_000_000_000,
+};
 export const ACTIVITY = { events: [], cursor: '12', hasMore: false } as unknown as ActivityResponse;
 
 export interface Call {
@@ -70,6 +102,15 @@ export function createRecordingControl() {
       await answer('waitForEvents', [after, timeoutMs], undefined);
       return log.waitForEvents(after, timeoutMs, signal);
     },
+    listFolder: (path) => answer('listFolder', [path], [FOLDER_ENTRY]),
+    listRevisions: (path) => answer('listRevisions', [path], [REVISION]),
+    restoreRevision: (path, rev) => answer('restoreRevision', [path, rev], { rev: 'r9' }),
+    listShares: () => answer('listShares', [], { owned: [SHARE], received: [] }),
+    shareFolder: (path, email, role) =>
+      answer('shareFolder', [path, email, role], { ...SHARE, path, recipientEmail: email, role }),
+    changeShareRole: (shareId, role) =>
+      answer('changeShareRole', [shareId, role], { ...SHARE, id: shareId, role }),
+    revokeShare: (shareId) => answer('revokeShare', [shareId], { id: shareId }),
   };
   return { control, calls, signals, log, state };
 }

@@ -12,6 +12,9 @@ import { startControlServer } from './http-server.js';
 import {
   ACTIVITY,
   CONFLICT,
+  FOLDER_ENTRY,
+  REVISION,
+  SHARE,
   STATUS,
   TOKEN,
   closeStartedServers,
@@ -181,6 +184,67 @@ describe('routes', () => {
       { method: 'listActivity', args: [{ cursor: '12', limit: 5 }] },
       { method: 'listActivity', args: [{}] },
     ]);
+  });
+
+  it.each([
+    {
+      request: { path: `/api/folder?path=${encodeURIComponent('/docs/cafe\u0301')}` },
+      call: { method: 'listFolder', args: ['/docs/café'] },
+      body: [FOLDER_ENTRY],
+    },
+    {
+      request: { path: '/api/folder?path=/' },
+      call: { method: 'listFolder', args: ['/'] },
+      body: [FOLDER_ENTRY],
+    },
+    {
+      request: { path: '/api/revisions?path=/a.txt' },
+      call: { method: 'listRevisions', args: ['/a.txt'] },
+      body: [REVISION],
+    },
+    {
+      request: {
+        method: 'POST',
+        path: '/api/revisions/restore',
+        body: '{"path":"/a.txt","rev":"r2"}',
+      },
+      call: { method: 'restoreRevision', args: ['/a.txt', 'r2'] },
+      body: { rev: 'r9' },
+    },
+    {
+      request: { path: '/api/shares' },
+      call: { method: 'listShares', args: [] },
+      body: { owned: [SHARE], received: [] },
+    },
+    {
+      request: {
+        method: 'POST',
+        path: '/api/shares',
+        body: '{"path":"/docs","email":"cy@example.com","role":"viewer"}',
+      },
+      call: { method: 'shareFolder', args: ['/docs', 'cy@example.com', 'viewer'] },
+      body: { ...SHARE, recipientEmail: 'cy@example.com', role: 'viewer' },
+    },
+    {
+      request: {
+        method: 'POST',
+        path: '/api/shares/role',
+        body: '{"shareId":"s1","role":"viewer"}',
+      },
+      call: { method: 'changeShareRole', args: ['s1', 'viewer'] },
+      body: { ...SHARE, role: 'viewer' },
+    },
+    {
+      request: { method: 'POST', path: '/api/shares/revoke', body: '{"shareId":"s1"}' },
+      call: { method: 'revokeShare', args: ['s1'] },
+      body: { id: 's1' },
+    },
+  ])('$call.method: $request.path passes its arguments', async ({ request, call, body }) => {
+    const { server, calls } = await start();
+    const answer = await send(server, request);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(body);
+    expect(calls).toEqual([call]);
   });
 
   it('GET /api/events answers the kept events at once, timeout in seconds', async () => {

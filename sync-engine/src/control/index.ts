@@ -13,9 +13,11 @@ export {
   ENGINE_STATES,
   MAX_CONTROL_BODY_BYTES,
   MAX_EVENTS_TIMEOUT_S,
+  SHARE_ROLES,
   isControlErrorCode,
   type AccountUsage,
   type ConflictInfo,
+  type ChangeShareRoleRequest,
   type ConflictKeep,
   type ControlErrorBody,
   type ControlErrorCode,
@@ -30,12 +32,24 @@ export {
   type EngineState,
   type EngineStatus,
   type EventBatch,
+  type FileRevision,
+  type FolderEntry,
+  type RestoreRevisionRequest,
+  type ShareFolderRequest,
+  type ShareInfo,
+  type ShareList,
   type ListActivityRequest,
   type ResolveConflictRequest,
   type SequencedEvent,
   type SyncAction,
   type WaitForEventsRequest,
 } from './contract.js';
+export {
+  createAccountControl,
+  type AccountControl,
+  type AccountControlOptions,
+  type AccountServer,
+} from './account-control.js';
 export { EventLog, type EventLogOptions } from './event-log.js';
 export {
   startControlServer,
@@ -43,10 +57,16 @@ export {
   type ControlServerOptions,
 } from './http-server.js';
 export {
+  validateChangeShareRoleBody,
+  validateFolderQuery,
   validateListActivityQuery,
   validateNoBody,
   validateNoQuery,
   validateResolveConflictBody,
+  validateRestoreRevisionBody,
+  validateRevisionsQuery,
+  validateRevokeShareBody,
+  validateShareFolderBody,
   validateWaitForEventsQuery,
   type QueryFields,
 } from './request-validation.js';

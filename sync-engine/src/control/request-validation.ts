@@ -11,7 +11,12 @@ import {
   ControlError,
   DEFAULT_EVENTS_TIMEOUT_S,
   MAX_EVENTS_TIMEOUT_S,
+  SHARE_ROLES,
+  type ChangeShareRoleRequest,
   type ConflictKeep,
+  type RestoreRevisionRequest,
+  type ShareFolderRequest,
+  type ShareRole,
   type ListActivityRequest,
   type ResolveConflictRequest,
   type WaitForEventsRequest,
@@ -22,6 +27,10 @@ export type QueryFields = Readonly<Record<string, string | readonly string[]>>;
 
 /** Longest activity cursor accepted; the server's are far shorter. */
 const MAX_CURSOR_CHARS = 1024;
+/** Revisions and share ids are the server's opaque tokens: short and URL-safe. */
+const OPAQUE_ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+/** An address as the server's signup takes it: something@something, no spaces or controls. */
+const EMAIL_PATTERN = /^[^\s@\p{Cc}]{1,64}@[^\s@\p{Cc}]{1,189}$/u;
 /** A non-negative decimal integer without sign, leading zeros, fraction or exponent. */
 const DECIMAL_PATTERN = /^(0|[1-9][0-9]{0,15})$/;
 
@@ -116,4 +125,79 @@ export function validateWaitForEventsQuery(query: QueryFields): WaitForEventsReq
   if (timeoutSeconds > MAX_EVENTS_TIMEOUT_S)
     refuse(`timeout must be ${what}, got ${timeoutSeconds}`);
   return { after, timeoutSeconds };
+}
+
+/** A path from a query or body field: NFC, `/`-rooted; `/` only where `rootAllowed`. */
+function checkedPath(value: unknown, rootAllowed: boolean): string {
+  if (value === undefined) return refuse('path is required');
+  const parsed = parsePath(value);
+  if (!parsed.ok) return refuse(parsed.message);
+  if (!rootAllowed && parsed.path === '/') refuse('path must name a file or folder, not /');
+  return parsed.path;
+}
+
+function checkedId(value: unknown, name: string): string {
+  if (value === undefined) return refuse(`${name} is required`);
+  if (typeof value !== 'string' || !OPAQUE_ID_PATTERN.test(value)) {
+    return refuse(`${name} must be 1 to 128 URL-safe characters`);
+  }
+  return value;
+}
+
+function checkedRole(value: unknown): ShareRole {
+  if (value === undefined) return refuse('role is required');
+  if (typeof value !== 'string' || !(SHARE_ROLES as readonly string[]).includes(value)) {
+    return refuse(`role must be one of ${SHARE_ROLES.join(', ')}`);
+  }
+  return value as ShareRole;
+}
+
+function checkedBody(body: unknown, fields: readonly string[]): Record<string, unknown> {
+  if (!isPlainObject(body)) {
+    return refuse(`body must be a JSON object { ${fields.map((f) => `"${f}"`).join(', ')} }`);
+  }
+  refuseUnknown(body, fields, 'body');
+  return body;
+}
+
+/** GET /api/folder: `path` of a folder (`/` for the top). */
+export function validateFolderQuery(query: QueryFields): { readonly path: string } {
+  refuseUnknown(query, ['path'], 'query');
+  return { path: checkedPath(queryValue(query, 'path'), true) };
+}
+
+/** GET /api/revisions: `path` of a file. */
+export function validateRevisionsQuery(query: QueryFields): { readonly path: string } {
+  refuseUnknown(query, ['path'], 'query');
+  return { path: checkedPath(queryValue(query, 'path'), false) };
+}
+
+/** POST /api/revisions/restore: `{ path, rev }`. */
+export function validateRestoreRevisionBody(body: unknown): RestoreRevisionRequest {
+  const fields = checkedBody(body, ['path', 'rev']);
+  return { path: checkedPath(fields.path, false), rev: checkedId(fields.rev, 'rev') };
+}
+
+/** POST /api/shares: `{ path, email, role }`. */
+export function validateShareFolderBody(body: unknown): ShareFolderRequest {
+  const fields = checkedBody(body, ['path', 'email', 'role']);
+  const path = checkedPath(fields.path, false);
+  const { email } = fields;
+  if (email === undefined) refuse('email is required');
+  if (typeof email !== 'string' || !EMAIL_PATTERN.test(email)) {
+    return refuse('email must be an address like name@example.com');
+  }
+  return { path, email, role: checkedRole(fields.role) };
+}
+
+/** POST /api/shares/role: `{ shareId, role }`. */
+export function validateChangeShareRoleBody(body: unknown): ChangeShareRoleRequest {
+  const fields = checkedBody(body, ['shareId', 'role']);
+  return { shareId: checkedId(fields.shareId, 'shareId'), role: checkedRole(fields.role) };
+}
+
+/** POST /api/shares/revoke: `{ shareId }`. */
+export function validateRevokeShareBody(body: unknown): { readonly shareId: string } {
+  const fields = checkedBody(body, ['shareId']);
+  return { shareId: checkedId(fields.shareId, 'shareId') };
 }
