@@ -82,11 +82,12 @@ export const LAYER_ZONES = [
   },
   {
     name: 'control contract (pure)',
-    files: ['sync-engine/src/control/contract.ts'],
+    files: ['sync-engine/src/control/contract.ts', 'sync-engine/src/control/bridge-client.ts'],
     patterns: [
       {
         regex: '^(?!\\./|\\.\\./protocol/index\\.js$)',
-        message: 'control/contract.ts is pure: it imports only ../protocol/index.js',
+        message:
+          'control/contract.ts and bridge-client.ts are pure: they import only ../protocol/index.js',
       },
     ],
   },
@@ -137,8 +138,8 @@ export const LAYER_ZONES = [
     patterns: [
       onlyEntries(
         'sync-engine',
-        ['', 'protocol', 'control'],
-        'app imports only the entry files of sync-engine (sync-engine, /protocol, /control)',
+        ['', 'protocol', 'control', 'control-client'],
+        'app imports only the entry files of sync-engine (sync-engine, /protocol, /control, /control-client)',
       ),
       onlyEntries('server-mock', [''], 'app imports only the server entry, server-mock'),
       folders(['renderer', 'main'], 'app never imports renderer or main'),
@@ -155,7 +156,7 @@ export const LAYER_ZONES = [
       ),
       onlyEntries(
         'sync-engine',
-        ['control'],
+        ['control', 'control-client'],
         'the renderer imports only types from the control contract',
       ),
     ],
@@ -167,7 +168,7 @@ export const LAYER_ZONES = [
       folders(['renderer', 'server-mock'], 'main never imports renderer or the server'),
       onlyEntries(
         'sync-engine',
-        ['', 'protocol', 'control'],
+        ['', 'protocol', 'control', 'control-client'],
         'main imports only the engine entry files, never its internals',
       ),
       {
@@ -195,6 +196,10 @@ const rendererTypeOnly = {
             name: 'sync-engine/control',
             allowTypeImports: true,
             message: 'outside src/bridge/ the renderer imports only types from the contract',
+          },
+          {
+            name: 'sync-engine/control-client',
+            message: 'only src/bridge/ carries requests to the engine',
           },
         ],
       },

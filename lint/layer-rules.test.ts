@@ -80,7 +80,7 @@ const cases: Array<{ file: string; refused: string; because: string; allowed: st
   {
     file: 'sync-engine/src/control/contract.ts',
     refused: "import '../state/index.js';",
-    because: 'control/contract.ts is pure',
+    because: 'control/contract.ts and bridge-client.ts are pure',
     allowed: "import '../protocol/index.js';",
   },
   {

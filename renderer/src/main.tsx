@@ -6,17 +6,18 @@ import { render } from 'preact';
 import type { EngineControl } from 'sync-engine/control';
 import { App } from './app.js';
 import { createHttpBridge } from './bridge/http-bridge.js';
+import { createIpcBridge, type PreloadBridge } from './bridge/ipc-bridge.js';
 import { takePageToken } from './bridge/page-token.js';
 
 declare global {
   interface Window {
     /** Set by Electron's preload script (app/preload); absent in a browser. */
-    readonly ferry?: EngineControl;
+    readonly ferry?: PreloadBridge;
   }
 }
 
 function pickBridge(): EngineControl {
-  if (window.ferry !== undefined) return window.ferry;
+  if (window.ferry !== undefined) return createIpcBridge(window.ferry);
   const token = takePageToken({
     location: window.location,
     storage: window.sessionStorage,

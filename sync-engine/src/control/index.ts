@@ -52,6 +52,12 @@ export {
 } from './account-control.js';
 export { EventLog, type EventLogOptions } from './event-log.js';
 export {
+  createControlHandlers,
+  type ControlHandler,
+  type ControlHandlers,
+  type ControlRequestInput,
+} from './control-handlers.js';
+export {
   startControlServer,
   type ControlServer,
   type ControlServerOptions,
