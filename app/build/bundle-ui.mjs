@@ -4,13 +4,16 @@
 // build, by `ferry sync --ui-port` itself (app/config/ui-files.ts), so the page served is never
 // stale. esbuild: already Ferry's bundler, and it builds the whole UI in well under a second.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const defaultRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Builds the UI of the repository at `root` into `outdir` (default `root/dist/ui`). */
-export async function bundleUi({ root = defaultRoot, outdir = `${root}dist/ui` } = {}) {
+export async function bundleUi({ root = defaultRoot, outdir: finalDir = `${root}dist/ui` } = {}) {
+  // Built beside the old build and swapped in at the end: a `ferry sync` starting meanwhile
+  // reads a whole build, never a half-written one.
+  const outdir = `${finalDir}.building-${process.pid}`;
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const result = await build({
@@ -41,7 +44,15 @@ export async function bundleUi({ root = defaultRoot, outdir = `${root}dist/ui` }
     'app/assets/icon.svg',
   ];
   writeFileSync(`${outdir}/inputs.json`, `${JSON.stringify({ inputs }, null, 1)}\n`);
-  return { outdir, inputs };
+  const old = `${finalDir}.old-${process.pid}`;
+  try {
+    renameSync(finalDir, old);
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+  }
+  renameSync(outdir, finalDir);
+  rmSync(old, { recursive: true, force: true });
+  return { outdir: finalDir, inputs };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -8,6 +8,8 @@ import type { EngineControl } from 'sync-engine/control';
 import { createEngineStore, type EngineSnapshot } from './engine-store.js';
 import { ActivityScreen } from './features/activity/activity-screen.js';
 import { ConflictsScreen } from './features/conflicts/conflicts-screen.js';
+import { DropZone, type DropTarget } from './features/drop/drop-zone.js';
+import { useImport } from './features/drop/use-import.js';
 import { FilesScreen } from './features/files/files-screen.js';
 import { SharingScreen } from './features/sharing/sharing-screen.js';
 import { describeStatus } from './features/status/describe-status.js';
@@ -51,79 +53,92 @@ export function App(props: { control: EngineControl; initialScreen?: ScreenName 
   const { snapshot, refresh } = useSnapshot(props.control);
   const [screen, setScreen] = useState<ScreenName>(props.initialScreen ?? 'status');
   const nowMs = useNow();
+  const importer = useImport(props.control);
+  const [dropTarget, setDropTarget] = useState<DropTarget>({ path: '/', canWrite: true });
+  // Drops go to the folder open in Files, and to the top from any other screen.
+  const target = screen === 'files' ? dropTarget : { path: '/', canWrite: true };
   const { status, conflicts } = snapshot;
   const summary = status === undefined ? undefined : describeStatus(status, conflicts.length);
 
   return (
-    <div class="shell">
-      <nav class="sidebar" aria-label="Ferry">
-        <div class="brand">
-          <img src="icon.svg" alt="" width={28} height={28} />
-          <span>Ferry</span>
-        </div>
-        <ul class="nav-list">
-          {SCREENS.map((item) => (
-            <li key={item.name}>
-              <button
-                class="nav-item"
-                aria-current={screen === item.name ? 'page' : undefined}
-                onClick={() => setScreen(item.name)}
-              >
-                <Icon name={item.icon} />
-                <span class="grow">{item.label}</span>
-                {item.name === 'conflicts' && conflicts.length > 0 ? (
-                  <span class="count" aria-label={`${conflicts.length} conflicts`}>
-                    {conflicts.length > 999 ? '999+' : conflicts.length}
-                  </span>
-                ) : null}
-              </button>
-            </li>
-          ))}
-        </ul>
-        <div class="sidebar-footer" aria-live="polite">
-          {snapshot.connection === 'lost' ? (
-            <span class="pill tone-offline">Reconnecting to the engine…</span>
-          ) : snapshot.connection === 'denied' ? (
-            <span class="pill tone-attention">Open the address Ferry printed</span>
-          ) : summary === undefined ? null : (
-            <span class={`pill tone-${summary.tone}`} data-testid="state-pill">
-              {summary.headline}
-            </span>
+    <DropZone importer={importer} target={target}>
+      <div class="shell">
+        <nav class="sidebar" aria-label="Ferry">
+          <div class="brand">
+            <img src="icon.svg" alt="" width={28} height={28} />
+            <span>Ferry</span>
+          </div>
+          <ul class="nav-list">
+            {SCREENS.map((item) => (
+              <li key={item.name}>
+                <button
+                  class="nav-item"
+                  aria-current={screen === item.name ? 'page' : undefined}
+                  onClick={() => setScreen(item.name)}
+                >
+                  <Icon name={item.icon} />
+                  <span class="grow">{item.label}</span>
+                  {item.name === 'conflicts' && conflicts.length > 0 ? (
+                    <span class="count" aria-label={`${conflicts.length} conflicts`}>
+                      {conflicts.length > 999 ? '999+' : conflicts.length}
+                    </span>
+                  ) : null}
+                </button>
+              </li>
+            ))}
+          </ul>
+          <div class="sidebar-footer" aria-live="polite">
+            {snapshot.connection === 'lost' ? (
+              <span class="pill tone-offline">Reconnecting to the engine…</span>
+            ) : snapshot.connection === 'denied' ? (
+              <span class="pill tone-attention">Open the address Ferry printed</span>
+            ) : summary === undefined ? null : (
+              <span class={`pill tone-${summary.tone}`} data-testid="state-pill">
+                {summary.headline}
+              </span>
+            )}
+          </div>
+        </nav>
+        <main class="content">
+          {snapshot.connection === 'denied' ? (
+            <p class="notice error" role="alert">
+              This page has no valid access token. Open the address `ferry sync --ui-port` or `ferry
+              status` printed (it ends in #token=…).
+            </p>
+          ) : screen === 'status' ? (
+            <StatusScreen
+              snapshot={snapshot}
+              control={props.control}
+              refresh={refresh}
+              nowMs={nowMs}
+            />
+          ) : screen === 'activity' ? (
+            <ActivityScreen
+              control={props.control}
+              version={snapshot.activityVersion}
+              nowMs={nowMs}
+            />
+          ) : screen === 'files' ? (
+            <FilesScreen
+              control={props.control}
+              version={snapshot.activityVersion + (importer.progress?.filesDone ?? 0)}
+              nowMs={nowMs}
+              folder={dropTarget.path}
+              onOpenFolder={(path, canWrite) => setDropTarget({ path, canWrite })}
+              onAddFiles={(files) => void importer.start(dropTarget.path, files)}
+            />
+          ) : screen === 'sharing' ? (
+            <SharingScreen control={props.control} nowMs={nowMs} />
+          ) : (
+            <ConflictsScreen
+              conflicts={conflicts}
+              control={props.control}
+              refresh={refresh}
+              nowMs={nowMs}
+            />
           )}
-        </div>
-      </nav>
-      <main class="content">
-        {snapshot.connection === 'denied' ? (
-          <p class="notice error" role="alert">
-            This page has no valid access token. Open the address `ferry sync --ui-port` or `ferry
-            status` printed (it ends in #token=…).
-          </p>
-        ) : screen === 'status' ? (
-          <StatusScreen
-            snapshot={snapshot}
-            control={props.control}
-            refresh={refresh}
-            nowMs={nowMs}
-          />
-        ) : screen === 'activity' ? (
-          <ActivityScreen
-            control={props.control}
-            version={snapshot.activityVersion}
-            nowMs={nowMs}
-          />
-        ) : screen === 'files' ? (
-          <FilesScreen control={props.control} version={snapshot.activityVersion} nowMs={nowMs} />
-        ) : screen === 'sharing' ? (
-          <SharingScreen control={props.control} nowMs={nowMs} />
-        ) : (
-          <ConflictsScreen
-            conflicts={conflicts}
-            control={props.control}
-            refresh={refresh}
-            nowMs={nowMs}
-          />
-        )}
-      </main>
-    </div>
+        </main>
+      </div>
+    </DropZone>
   );
 }

@@ -6,9 +6,11 @@
  * drive it through.
  */
 import { setMaxListeners } from 'node:events';
+import { randomUUID } from 'node:crypto';
 import {
   ControlError,
   createAccountControl,
+  createFileImport,
   EventLog,
   type ConflictInfo,
   type ConflictKeep,
@@ -523,6 +525,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       server: remote,
       signal: closing.signal,
       onServerChanged: () => wakeup.wake(),
+    }),
+    importFile: createFileImport({
+      fs,
+      tempFolder: TEMP_FOLDER,
+      tempName: () => `import-${randomUUID()}`,
+      onImported: () => wakeup.wake(),
     }),
     publish,
     syncOnce: async () => {

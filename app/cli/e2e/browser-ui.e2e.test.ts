@@ -4,15 +4,18 @@
  * address bar; without the token it says how to get one; pause and resume from the window hold
  * and then deliver a file to the other device; three conflicts made on two devices are resolved
  * from the conflicts list, one each way, and checked on disk on both devices; the activity feed
- * lists what happened. Screenshots of each screen in both themes go to docs/screenshots/.
+ * lists what happened; files dropped on the window (and a folder picked) reach the other device
+ * byte for byte. Screenshots of each screen in both themes go to docs/screenshots/.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, saveScreenshot } from './chromium.fixture.js';
 import { startE2eBed, type E2eBed, type E2eDevice } from './e2e-bed.fixture.js';
 import type { FerryEvent, RunningFerry } from './ferry-process.fixture.js';
+import { seededBytes } from './seeded-content.fixture.js';
 import { waitUntil } from './wait-until.fixture.js';
 
 let bed: E2eBed;
@@ -28,7 +31,22 @@ let address: URL;
 const isIdle = (event: FerryEvent) => event.type === 'state' && event.state === 'idle';
 const text = (device: E2eDevice, serverPath: string) => readFile(device.at(serverPath), 'utf8');
 
-async function openScreen(name: 'Status' | 'Activity' | 'Conflicts'): Promise<void> {
+/**
+ * Runs in the page: a drop carrying real files on the window, as a browser builds it when
+ * files are dragged in from the desktop (dragenter, dragover, drop with one DataTransfer).
+ */
+const DROP_SCRIPT = `async ({ text, bytes }) => {
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([text], 'dropped note.txt', { type: 'text/plain' }));
+  transfer.items.add(new File([new Uint8Array(bytes)], 'photo.bin'));
+  const root = document.querySelector('.drop-root');
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    root.dispatchEvent(new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }
+  return 'dropped';
+}`;
+
+async function openScreen(name: 'Status' | 'Files' | 'Activity' | 'Conflicts'): Promise<void> {
   await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
@@ -194,13 +212,45 @@ describe('the browser UI of ferry sync --ui-port', () => {
     }
   });
 
+  it('copies files and a folder dropped on the window into the folder, and B gets them', async () => {
+    const binary = seededBytes('photo', 300_000);
+    await openScreen('Status');
+    // A drop carrying real files, as the browser builds it from the desktop.
+    const files = { text: 'dropped on the window\n', bytes: [...binary] };
+    expect(await page.evaluate(`(${DROP_SCRIPT})(${JSON.stringify(files)})`)).toBe('dropped');
+    await page.getByRole('status', { name: 'Adding files' }).getByText('Added 2 files').waitFor();
+    // A folder, through Files' "Add folder" picker, into the folder open there.
+    const picked = path.join(bed.root, 'picked', 'Album');
+    await mkdir(path.join(picked, '2026'), { recursive: true });
+    await writeFile(path.join(picked, 'cover.txt'), 'the cover\n');
+    await writeFile(path.join(picked, '2026', 'one.bin'), seededBytes('album', 70_000));
+    await openScreen('Files');
+    await page.locator('input[webkitdirectory]').setInputFiles(picked);
+    await page.getByRole('status', { name: 'Adding files' }).getByText('Added 2 files').waitFor();
+    await waitUntil(
+      async () => {
+        await b.syncOnce();
+        const have = async (p: string) =>
+          (await readFile(b.at(p)).catch(() => undefined)) !== undefined;
+        return (await have('/photo.bin')) && (await have('/Album/2026/one.bin'));
+      },
+      { what: 'the dropped files on B', timeoutMs: 30_000 },
+    );
+    expect(await text(b, '/dropped note.txt')).toBe('dropped on the window\n');
+    expect((await readFile(b.at('/photo.bin'))).equals(binary)).toBe(true);
+    expect(await text(b, '/Album/cover.txt')).toBe('the cover\n');
+    expect((await readFile(b.at('/Album/2026/one.bin'))).equals(seededBytes('album', 70_000))).toBe(
+      true,
+    );
+  });
+
   it('lists the account activity, newest first', async () => {
     await openScreen('Activity');
     const feed = page.getByRole('list', { name: 'Activity' });
-    await feed.getByText('while-paused.txt').first().waitFor();
+    await feed.getByText('one.bin').first().waitFor();
     const first = await feed.getByRole('listitem').first().innerText();
-    // The conflicts' files changed after while-paused.txt was added: one of them is on top.
-    expect(first).toMatch(/Noor (edited|added|deleted) (mine|both|theirs)/);
+    // The dropped folder's files came last: one of them is on top.
+    expect(first).toMatch(/Noor added (one\.bin|cover\.txt)/);
     await screenshots('activity');
     await openScreen('Status');
     await page.getByTestId('status-headline').filter({ hasText: 'Up to date' }).waitFor();

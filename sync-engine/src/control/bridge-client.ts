@@ -12,6 +12,7 @@ import {
   isControlErrorCode,
   type ControlMethod,
   type EngineControl,
+  type ImportedFile,
 } from './contract.js';
 
 /** A request for one method: query fields as strings (query routes), a JSON body (body routes). */
@@ -56,6 +57,8 @@ export function createBridgeClient(send: BridgeSend): EngineControl {
     shareFolder: (path, email, role) => call('shareFolder', { path, email, role }),
     changeShareRole: (shareId, role) => call('changeShareRole', { shareId, role }),
     revokeShare: (shareId) => call('revokeShare', { shareId }),
+    importFile: (path, content) =>
+      send('importFile', { query: { path }, body: content }) as Promise<ImportedFile>,
   };
 }
 
@@ -71,6 +74,7 @@ function requestOf(method: ControlMethod, args: Arguments): BridgeRequest {
     case 'body':
       return { query: {}, body: Object.fromEntries(present) };
     case 'none':
+    case 'file':
       return { query: {}, body: undefined };
   }
 }
@@ -93,14 +97,19 @@ export function createFetchBridge(options: FetchBridgeOptions): EngineControl {
   return createBridgeClient(async (method, request, signal) => {
     const route = CONTROL_ROUTES[method];
     const query = new URLSearchParams(request.query).toString();
+    const isFile = route.input === 'file';
     const init: RequestInit = {
       method: route.method,
       headers: {
         authorization: `Bearer ${options.token}`,
-        ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(request.body === undefined
+          ? {}
+          : { 'content-type': isFile ? 'application/octet-stream' : 'application/json' }),
       },
       credentials: 'omit',
-      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      ...(request.body === undefined
+        ? {}
+        : { body: isFile ? (request.body as Blob) : JSON.stringify(request.body) }),
       ...(signal === undefined ? {} : { signal }),
     };
     let response: Response;

@@ -269,6 +269,22 @@ export interface EngineControl {
   changeShareRole(shareId: string, role: ShareRole): Promise<ShareInfo>;
   /** Ends a share: the owner revokes a recipient, or a recipient leaves. */
   revokeShare(shareId: string): Promise<{ readonly id: string }>;
+  /**
+   * Copies `content` into the synced folder at `path` (missing folders are made), under a free
+   * name when something is there already (`name (2).ext`), and syncs it at once: files dropped
+   * on the window. The one method whose argument is not JSON: the bytes travel as the body.
+   */
+  importFile(path: string, content: ImportContent): Promise<ImportedFile>;
+}
+
+/** A file's bytes as a bridge carries them: a Blob from the browser, a stream in the engine. */
+export type ImportContent = Blob | AsyncIterable<Uint8Array>;
+
+/** Where an imported file went. */
+export interface ImportedFile {
+  /** The path it got (another than asked when the name was taken). */
+  readonly path: string;
+  readonly sizeBytes: number;
 }
 
 /** The arguments of {@link EngineControl.restoreRevision}. */
@@ -321,8 +337,11 @@ export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
 export interface ControlRoute {
   readonly method: 'GET' | 'POST';
   readonly path: `/api/${string}`;
-  /** `none`: no arguments; `query`: in the query string; `body`: a JSON object body. */
-  readonly input: 'none' | 'query' | 'body';
+  /**
+   * `none`: no arguments; `query`: in the query string; `body`: a JSON object body; `file`:
+   * the query string, and a file's bytes as an `application/octet-stream` body.
+   */
+  readonly input: 'none' | 'query' | 'body' | 'file';
 }
 
 /**
@@ -332,7 +351,8 @@ export interface ControlRoute {
  * Query and body fields: `resolveConflict` `{ path, keep }`; `listActivity` `?cursor=&limit=`;
  * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30); `listFolder` and
  * `listRevisions` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
- * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`.
+ * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`;
+ * `importFile` `?path=` with the bytes as the body.
  */
 export const CONTROL_ROUTES = {
   getStatus: { method: 'GET', path: '/api/status', input: 'none' },
@@ -350,6 +370,7 @@ export const CONTROL_ROUTES = {
   shareFolder: { method: 'POST', path: '/api/shares', input: 'body' },
   changeShareRole: { method: 'POST', path: '/api/shares/role', input: 'body' },
   revokeShare: { method: 'POST', path: '/api/shares/revoke', input: 'body' },
+  importFile: { method: 'POST', path: '/api/import', input: 'file' },
 } as const satisfies { readonly [M in keyof EngineControl]: ControlRoute };
 
 /** The name of an {@link EngineControl} method. */

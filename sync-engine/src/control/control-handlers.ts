@@ -12,6 +12,8 @@ import {
 import {
   validateChangeShareRoleBody,
   validateFolderQuery,
+  validateImportContent,
+  validateImportQuery,
   validateListActivityQuery,
   validateNoBody,
   validateNoQuery,
@@ -77,6 +79,8 @@ export function createControlHandlers(control: EngineControl): ControlHandlers {
       return control.changeShareRole(shareId, role);
     },
     revokeShare: ({ body }) => control.revokeShare(validateRevokeShareBody(body).shareId),
+    importFile: ({ query, body }) =>
+      control.importFile(validateImportQuery(query).path, validateImportContent(body)),
   };
   return Object.fromEntries(
     (Object.keys(handlers) as ControlMethod[]).map((method) => [
@@ -90,8 +94,8 @@ export function createControlHandlers(control: EngineControl): ControlHandlers {
 function withInputCheck(method: ControlMethod, handler: ControlHandler): ControlHandler {
   const { input } = CONTROL_ROUTES[method];
   return async (request) => {
-    if (input !== 'query') validateNoQuery(request.query);
-    if (input !== 'body') validateNoBody(request.body);
+    if (input !== 'query' && input !== 'file') validateNoQuery(request.query);
+    if (input !== 'body' && input !== 'file') validateNoBody(request.body);
     return handler(request);
   };
 }

@@ -22,6 +22,12 @@ function accountCases(): { name: string; request: SendOptions; message: string }
     path,
     body: JSON.stringify(value),
   });
+  const octets = (path: string) => ({
+    method: 'POST',
+    path,
+    body: 'bytes',
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   return [
     {
       name: 'a folder listing without path',
@@ -92,6 +98,26 @@ function accountCases(): { name: string; request: SendOptions; message: string }
       name: 'a role change without shareId',
       request: body('/api/shares/role', { role: 'viewer' }),
       message: 'shareId is required',
+    },
+    {
+      name: 'an import without a path',
+      request: { ...octets('/api/import'), body: 'abc' },
+      message: 'path is required',
+    },
+    {
+      name: 'an import into the engine’s own folder',
+      request: octets('/api/import?path=/.ferry/tmp/x'),
+      message: 'path must not be in .ferry',
+    },
+    {
+      name: 'an import sent as JSON',
+      request: body('/api/import?path=/a.txt', { content: 'abc' }),
+      message: 'the file must be sent as an application/octet-stream body',
+    },
+    {
+      name: 'bytes sent to a JSON route',
+      request: octets('/api/conflicts/resolve'),
+      message: 'Content-Type must be application/json',
     },
     {
       name: 'a revoke of an id with spaces',

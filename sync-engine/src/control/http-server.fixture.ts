@@ -111,6 +111,11 @@ export function createRecordingControl() {
     changeShareRole: (shareId, role) =>
       answer('changeShareRole', [shareId, role], { ...SHARE, id: shareId, role }),
     revokeShare: (shareId) => answer('revokeShare', [shareId], { id: shareId }),
+    importFile: async (path, content) => {
+      let sizeBytes = 0;
+      for await (const chunk of content as AsyncIterable<Uint8Array>) sizeBytes += chunk.length;
+      return answer('importFile', [path, sizeBytes], { path, sizeBytes });
+    },
   };
   return { control, calls, signals, log, state };
 }

@@ -247,6 +247,20 @@ describe('routes', () => {
     expect(calls).toEqual([call]);
   });
 
+  it('POST /api/import streams the body to the engine with the path', async () => {
+    const { server, calls } = await start();
+    const bytes = 'x'.repeat(200_000);
+    const answer = await send(server, {
+      method: 'POST',
+      path: `/api/import?path=${encodeURIComponent('/Drop/café.txt')}`,
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ path: '/Drop/café.txt', sizeBytes: 200_000 });
+    expect(calls).toEqual([{ method: 'importFile', args: ['/Drop/café.txt', 200_000] }]);
+  });
+
   it('GET /api/events answers the kept events at once, timeout in seconds', async () => {
     const { server, calls, log } = await start();
     log.publish({ type: 'state', state: 'syncing' });

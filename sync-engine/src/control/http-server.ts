@@ -150,6 +150,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     app.route({
       method: route.method,
       url: route.path,
+      config: { takesFile: route.input === 'file' },
+      // The import streams to disk; other bodies keep the JSON limit.
+      ...(route.input === 'file' ? { bodyLimit: Number.MAX_SAFE_INTEGER } : {}),
       handler: async (request, reply) => {
         // Ends the wait (a long-poll) when the client goes away or the server shuts down.
         const done = new AbortController();
@@ -201,6 +204,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A file of the browser UI: answered without the token. */
     isUiFile?: boolean;
+    /** A route whose body is a file's bytes (input `file`). */
+    takesFile?: boolean;
   }
 }
 
@@ -258,6 +263,11 @@ function parseQueryString(text: string): Record<string, string | string[]> {
 function installJsonOnly(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
+  // A file's bytes, for the import route only: handed on as the request stream, never buffered.
+  app.addContentTypeParser('application/octet-stream', (request, payload, done) => {
+    if (request.routeOptions.config.takesFile === true) done(null, payload);
+    else done(new ControlError('invalid_request', 'Content-Type must be application/json'));
+  });
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.length === 0) done(null, undefined);

@@ -34,6 +34,8 @@ export {
   type EventBatch,
   type FileRevision,
   type FolderEntry,
+  type ImportContent,
+  type ImportedFile,
   type RestoreRevisionRequest,
   type ShareFolderRequest,
   type ShareInfo,
@@ -51,6 +53,7 @@ export {
   type AccountServer,
 } from './account-control.js';
 export { EventLog, type EventLogOptions } from './event-log.js';
+export { createFileImport, numberedPath, type FileImportOptions } from './file-import.js';
 export {
   createControlHandlers,
   type ControlHandler,
@@ -65,6 +68,8 @@ export {
 export {
   validateChangeShareRoleBody,
   validateFolderQuery,
+  validateImportContent,
+  validateImportQuery,
   validateListActivityQuery,
   validateNoBody,
   validateNoQuery,

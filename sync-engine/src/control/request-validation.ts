@@ -14,6 +14,7 @@ import {
   SHARE_ROLES,
   type ChangeShareRoleRequest,
   type ConflictKeep,
+  type ImportContent,
   type RestoreRevisionRequest,
   type ShareFolderRequest,
   type ShareRole,
@@ -200,4 +201,22 @@ export function validateChangeShareRoleBody(body: unknown): ChangeShareRoleReque
 export function validateRevokeShareBody(body: unknown): { readonly shareId: string } {
   const fields = checkedBody(body, ['shareId']);
   return { shareId: checkedId(fields.shareId, 'shareId') };
+}
+
+/** POST /api/import: `path` of the file to create (its folders are made). */
+export function validateImportQuery(query: QueryFields): { readonly path: string } {
+  refuseUnknown(query, ['path'], 'query');
+  const path = checkedPath(queryValue(query, 'path'), false);
+  if (path === '/.ferry' || path.startsWith('/.ferry/')) {
+    refuse("path must not be in .ferry, the engine's own folder");
+  }
+  return { path };
+}
+
+/** The import's body: a byte stream (`application/octet-stream`). */
+export function validateImportContent(body: unknown): ImportContent {
+  const isStream =
+    typeof body === 'object' && body !== null && Symbol.asyncIterator in (body as object);
+  if (!isStream) refuse('the file must be sent as an application/octet-stream body');
+  return body as ImportContent;
 }

@@ -9,6 +9,8 @@ import type { EngineControl, FolderEntry } from 'sync-engine/control';
 import { formatBytes, formatRelativeTime } from '../../ui/format.js';
 import { Icon } from '../../ui/icons.js';
 import { VirtualList } from '../../ui/virtual-list.js';
+import { AddButtons } from '../drop/drop-zone.js';
+import type { DroppedFile } from '../drop/dropped-files.js';
 import { ShareDialog } from '../sharing/share-dialog.js';
 import { canWriteAt, crumbsOf, roleAt, withMounts, type MountRoles } from './folder-roles.js';
 import { HistoryPanel } from './history-panel.js';
@@ -16,13 +18,17 @@ import { HistoryPanel } from './history-panel.js';
 /** Props of {@link FilesScreen}. */
 export interface FilesScreenProps {
   readonly control: EngineControl;
+  /** The folder shown; drops on the window go there too. */
+  readonly folder: string;
+  readonly onOpenFolder: (path: string, canWrite: boolean) => void;
+  readonly onAddFiles: (files: DroppedFile[]) => void;
   /** Bumped when something synced, so the listing is read again. */
   readonly version: number;
   readonly nowMs: number;
 }
 
 export function FilesScreen(props: FilesScreenProps): JSX.Element {
-  const [folder, setFolder] = useState('/');
+  const { folder } = props;
   const [entries, setEntries] = useState<readonly FolderEntry[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [roles, setRoles] = useState<MountRoles>(new Map());
@@ -50,7 +56,7 @@ export function FilesScreen(props: FilesScreenProps): JSX.Element {
   }, [folder, props.version]);
 
   const open = (path: string): void => {
-    setFolder(path);
+    props.onOpenFolder(path, canWriteAt(roles, path));
     setSelected(undefined);
     setEntries(undefined);
   };
@@ -79,6 +85,7 @@ export function FilesScreen(props: FilesScreenProps): JSX.Element {
             )}
           </nav>
         </div>
+        {role === 'viewer' ? null : <AddButtons onPick={props.onAddFiles} />}
       </header>
       {error === undefined ? null : (
         <p class="notice error" role="alert">
