@@ -107,6 +107,7 @@ export async function runSync(
         control: engine,
         port: options.uiPort,
         uiDir: await prepareUiFiles(),
+        openDownload: engine.openZipDownload,
       });
       await writeEngineFile(home, {
         pid: process.pid,

@@ -6,11 +6,12 @@
  * drive it through.
  */
 import { setMaxListeners } from 'node:events';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   ControlError,
   createAccountControl,
   createFileImport,
+  DownloadTickets,
   EventLog,
   type ConflictInfo,
   type ConflictKeep,
@@ -20,6 +21,7 @@ import {
   type EngineState,
   type EngineStatus,
   type EventBatch,
+  type AccountControl,
 } from './control/index.js';
 import { createBlockCodecPool } from './blocks/index.js';
 import { createNodeFileSystem } from './disk/node-file-system.js';
@@ -91,6 +93,8 @@ export interface Engine extends EngineControl {
   run(): Promise<void>;
   /** Publishes an event (the CLI's own events: e.g. the control address). */
   publish(event: EngineEvent): void;
+  /** The zip behind a download ticket (for the control server's `/api/downloads/…`). */
+  openZipDownload: AccountControl['openZipDownload'];
   close(): Promise<void>;
 }
 
@@ -525,6 +529,10 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       server: remote,
       signal: closing.signal,
       onServerChanged: () => wakeup.wake(),
+      tickets: new DownloadTickets({
+        nowMs: () => clock.nowMs(),
+        newTicket: () => randomBytes(32).toString('base64url'),
+      }),
     }),
     importFile: createFileImport({
       fs,

@@ -4,15 +4,18 @@
  * its history (bytes checked on her disk and on the server), shares a folder from the share
  * dialog with Cy as viewer and with Bo as editor, changes Bo's role and removes Bo; Cy's own
  * window shows the folder as shared with her, view only, with no restore and no share action,
- * and her engine's attempt to restore anyway is refused by the server (403 forbidden).
+ * and her engine's attempt to restore anyway is refused by the server (403 forbidden). The
+ * folder also downloads as one zip, checked entry by entry.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { unzipSync } from 'fflate';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, saveScreenshot } from './chromium.fixture.js';
 import { startE2eBed, type E2eBed, type E2eDevice } from './e2e-bed.fixture.js';
 import type { FerryEvent, RunningFerry } from './ferry-process.fixture.js';
+import { seededBytes } from './seeded-content.fixture.js';
 import { waitUntil } from './wait-until.fixture.js';
 
 let bed: E2eBed;
@@ -25,6 +28,7 @@ const windows: Record<'ann' | 'cy', { page: Page; address: URL; sync: RunningFer
 const isIdle = (event: FerryEvent) => event.type === 'state' && event.state === 'idle';
 const V1 = 'plan: first draft\n';
 const V2 = 'plan: second draft, which Ann regrets\n';
+const PICTURE = seededBytes('picture', 2_500_000);
 
 async function openWindow(device: E2eDevice) {
   const sync = device.startSync(['--ui-port', '0']);
@@ -89,6 +93,8 @@ beforeAll(async () => {
   await writeFile(ann.at('/Team/plan.txt'), V1);
   await ann.syncOnce();
   await writeFile(ann.at('/Team/plan.txt'), V2);
+  await mkdir(ann.at('/Team/photos'), { recursive: true });
+  await writeFile(ann.at('/Team/photos/pic.bin'), PICTURE);
   await ann.syncOnce();
   browser = await launchChromium();
   windows.ann = await openWindow(ann);
@@ -120,6 +126,24 @@ describe('files, history and sharing in the browser UI', () => {
       timeoutMs: 30_000,
     });
     expect(await bed.readOnServer(ann, '/Team/plan.txt')).toBe(V1);
+  });
+
+  it('downloads a folder as one zip: every entry byte for byte, the link good once', async () => {
+    const { page } = windows.ann;
+    await page.getByRole('button', { name: 'Download zip' }).click();
+    const download = await page.waitForEvent('download');
+    expect(download.suggestedFilename()).toBe('Team.zip');
+    const entries = unzipSync(new Uint8Array(await readFile(await download.path())));
+    expect(Object.keys(entries).sort()).toEqual([
+      'Team/photos/',
+      'Team/photos/pic.bin',
+      'Team/plan.txt',
+    ]);
+    expect(Buffer.from(entries['Team/plan.txt']!).toString()).toBe(V1);
+    expect(Buffer.from(entries['Team/photos/pic.bin']!).equals(PICTURE)).toBe(true);
+    const again = await fetch(download.url());
+    expect(again.status).toBe(404);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('path_not_found');
   });
 
   it('shares a folder from the dialog, changes a role and removes someone', async () => {

@@ -37,7 +37,7 @@ import { announcedBlocksSchema, requireBlocksAddUp } from './announced-blocks.js
 const common = authenticatedSchema('files');
 
 /** Lists a folder of the caller's view, descending into mounted shares when recursive. */
-async function listFolder(
+export async function listFolder(
   ctx: ServerContext,
   view: UserView,
   userPath: string,

@@ -48,6 +48,7 @@ describe('operations endpoints', () => {
         'POST /files/upload',
         'PUT /files/upload/sessions/{id}',
         'GET /files/download',
+        'GET /files/download_zip',
         'GET /files/blocks',
         'GET /files/list',
         'GET /files/list_revisions',

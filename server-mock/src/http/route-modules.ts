@@ -15,6 +15,7 @@ import { registerResumableRoutes } from './resumable-routes.js';
 import { registerShareRoutes } from './share-routes.js';
 import { registerTransferRoutes } from './transfer-routes.js';
 import { registerTreeRoutes } from './tree-routes.js';
+import { registerZipRoutes } from './zip-routes.js';
 
 export const ROUTE_MODULES: readonly RouteModule[] = [
   registerBlockRoutes,
@@ -29,4 +30,5 @@ export const ROUTE_MODULES: readonly RouteModule[] = [
   registerDeviceRoutes,
   registerBlockBatchRoutes,
   registerFileBatchRoutes,
+  registerZipRoutes,
 ];

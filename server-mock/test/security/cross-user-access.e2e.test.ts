@@ -158,6 +158,12 @@ const FOREIGN_CASES: ForeignCase[] = [
     code: 'not_found',
   },
   {
+    name: "download Ann's folder as a zip by its path",
+    call: () => ({ method: 'GET', path: '/files/download_zip?path=/Private' }),
+    status: 404,
+    code: 'not_found',
+  },
+  {
     name: "download Ann's revision through Bob's own file",
     call: () => ({ method: 'GET', path: `/files/download?path=/bob.txt&rev=${secretRev}` }),
     status: 404,

@@ -187,6 +187,18 @@ describe('paths in query strings and URLs', () => {
       code: 'invalid_path',
     },
     {
+      name: 'zip of %2e%2e/%2e%2e (the data dir)',
+      call: () => ({ method: 'GET', path: '/files/download_zip?path=/%2e%2e/%2e%2e' }),
+      status: 400,
+      code: 'invalid_path',
+    },
+    {
+      name: 'zip of /etc (not the OS folder)',
+      call: () => ({ method: 'GET', path: '/files/download_zip?path=/etc' }),
+      status: 404,
+      code: 'not_found',
+    },
+    {
       name: 'download /etc/passwd (not the OS file)',
       call: () => ({ method: 'GET', path: '/files/download?path=/etc/passwd' }),
       status: 404,

@@ -14,6 +14,7 @@ import type {
   ShareId,
   ShareMetadata,
 } from '../protocol/index.js';
+import type { DownloadTickets } from './download-tickets.js';
 import {
   ControlError,
   type EngineControl,
@@ -44,6 +45,13 @@ export interface AccountServer {
     signal: AbortSignal,
   ): Promise<ShareMetadata>;
   deleteShare(id: ShareId, signal: AbortSignal): Promise<{ readonly id: ShareId }>;
+  downloadZip(path: string, signal: AbortSignal): Promise<ZipDownloadStream>;
+}
+
+/** A folder's zip as the server streams it. */
+export interface ZipDownloadStream {
+  readonly fileName: string;
+  readonly body: AsyncIterable<Uint8Array>;
 }
 
 /** The methods {@link createAccountControl} implements. */
@@ -56,7 +64,14 @@ export type AccountControl = Pick<
   | 'shareFolder'
   | 'changeShareRole'
   | 'revokeShare'
->;
+  | 'createZipDownload'
+> & {
+  /**
+   * The zip a ticket of createZipDownload names, streamed from the server; undefined for an
+   * unknown, used or expired ticket. For the control server's `/api/downloads/<ticket>`.
+   */
+  openZipDownload(ticket: string, signal: AbortSignal): Promise<ZipDownloadStream | undefined>;
+};
 
 /** Options of {@link createAccountControl}. */
 export interface AccountControlOptions {
@@ -65,6 +80,8 @@ export interface AccountControlOptions {
   readonly signal: AbortSignal;
   /** Called after a change on the server the engine should pull at once (a restore). */
   readonly onServerChanged: () => void;
+  /** Where zip download tickets are kept. */
+  readonly tickets: DownloadTickets;
 }
 
 /** Most revisions a history lists; the server's own cap. */
@@ -123,6 +140,20 @@ export function createAccountControl(options: AccountControlOptions): AccountCon
         const { id } = await server.deleteShare(shareId as ShareId, signal);
         return { id };
       }),
+    createZipDownload: (path) =>
+      ask(`download ${path}`, async () => {
+        // Asked now, so that a missing folder or a file says so in the window, not in a
+        // download the browser saves.
+        await server.listFolder({ path }, signal);
+        return { url: `/api/downloads/${options.tickets.create(path)}` };
+      }),
+    openZipDownload: async (ticket, requestSignal) => {
+      const path = options.tickets.take(ticket);
+      if (path === undefined) return undefined;
+      return ask(`download ${path}`, () =>
+        server.downloadZip(path, AbortSignal.any([signal, requestSignal])),
+      );
+    },
   };
 }
 

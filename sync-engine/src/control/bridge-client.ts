@@ -57,6 +57,7 @@ export function createBridgeClient(send: BridgeSend): EngineControl {
     shareFolder: (path, email, role) => call('shareFolder', { path, email, role }),
     changeShareRole: (shareId, role) => call('changeShareRole', { shareId, role }),
     revokeShare: (shareId) => call('revokeShare', { shareId }),
+    createZipDownload: (path) => call('createZipDownload', { path }),
     importFile: (path, content) =>
       send('importFile', { query: { path }, body: content }) as Promise<ImportedFile>,
   };

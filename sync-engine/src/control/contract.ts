@@ -275,6 +275,12 @@ export interface EngineControl {
    * on the window. The one method whose argument is not JSON: the bytes travel as the body.
    */
   importFile(path: string, content: ImportContent): Promise<ImportedFile>;
+  /**
+   * A one-time address (`/api/downloads/<ticket>`, good for a minute) where the folder `path`
+   * downloads as one zip, for a browser to follow without the token. Throws `path_not_found`
+   * or `server_refused` (a file) before any address is made.
+   */
+  createZipDownload(path: string): Promise<{ readonly url: string }>;
 }
 
 /** A file's bytes as a bridge carries them: a Blob from the browser, a stream in the engine. */
@@ -352,7 +358,7 @@ export interface ControlRoute {
  * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30); `listFolder` and
  * `listRevisions` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
  * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`;
- * `importFile` `?path=` with the bytes as the body.
+ * `importFile` `?path=` with the bytes as the body; `createZipDownload` `{ path }`.
  */
 export const CONTROL_ROUTES = {
   getStatus: { method: 'GET', path: '/api/status', input: 'none' },
@@ -371,6 +377,7 @@ export const CONTROL_ROUTES = {
   changeShareRole: { method: 'POST', path: '/api/shares/role', input: 'body' },
   revokeShare: { method: 'POST', path: '/api/shares/revoke', input: 'body' },
   importFile: { method: 'POST', path: '/api/import', input: 'file' },
+  createZipDownload: { method: 'POST', path: '/api/downloads', input: 'body' },
 } as const satisfies { readonly [M in keyof EngineControl]: ControlRoute };
 
 /** The name of an {@link EngineControl} method. */

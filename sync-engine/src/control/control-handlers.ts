@@ -23,6 +23,7 @@ import {
   validateRevokeShareBody,
   validateShareFolderBody,
   validateWaitForEventsQuery,
+  validateZipDownloadBody,
   type QueryFields,
 } from './request-validation.js';
 
@@ -79,6 +80,7 @@ export function createControlHandlers(control: EngineControl): ControlHandlers {
       return control.changeShareRole(shareId, role);
     },
     revokeShare: ({ body }) => control.revokeShare(validateRevokeShareBody(body).shareId),
+    createZipDownload: ({ body }) => control.createZipDownload(validateZipDownloadBody(body).path),
     importFile: ({ query, body }) =>
       control.importFile(validateImportQuery(query).path, validateImportContent(body)),
   };

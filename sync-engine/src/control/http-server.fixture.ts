@@ -111,6 +111,8 @@ export function createRecordingControl() {
     changeShareRole: (shareId, role) =>
       answer('changeShareRole', [shareId, role], { ...SHARE, id: shareId, role }),
     revokeShare: (shareId) => answer('revokeShare', [shareId], { id: shareId }),
+    createZipDownload: (path) =>
+      answer('createZipDownload', [path], { url: `/api/downloads/${'t'.repeat(43)}` }),
     importFile: async (path, content) => {
       let sizeBytes = 0;
       for await (const chunk of content as AsyncIterable<Uint8Array>) sizeBytes += chunk.length;

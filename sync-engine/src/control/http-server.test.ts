@@ -247,6 +247,53 @@ describe('routes', () => {
     expect(calls).toEqual([call]);
   });
 
+  it('GET /api/downloads/<ticket> streams what the ticket names, without the token, once', async () => {
+    const recording = createRecordingControl();
+    const asked: string[] = [];
+    const ticket = 'T'.repeat(43);
+    const server = trackServer(
+      await startControlServer({
+        control: recording.control,
+        port: 0,
+        token: TOKEN,
+        openDownload: async (given) => {
+          asked.push(given);
+          if (given !== ticket || asked.length > 1) return undefined;
+          return {
+            fileName: 'Équipe.zip',
+            body: (async function* () {
+              yield new TextEncoder().encode('PK-bytes');
+            })(),
+          };
+        },
+      }),
+    );
+    const answer = await send(server, { path: `/api/downloads/${ticket}`, token: null });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe('application/zip');
+    expect(answer.headers['content-disposition']).toBe(
+      `attachment; filename="_quipe.zip"; filename*=UTF-8''%C3%89quipe.zip`,
+    );
+    expect(answer.body).toBe('PK-bytes');
+    for (const path of [
+      `/api/downloads/${ticket}`,
+      '/api/downloads/short',
+      '/api/downloads/..%2f..',
+    ]) {
+      const refused = await send(server, { path, token: null });
+      expect(refused.status, path).toBe(404);
+      expect(errorOf(refused).code, path).toMatch(/path_not_found|not_found/);
+    }
+    // Malformed tickets never reach the engine.
+    expect(asked).toEqual([ticket, ticket]);
+    const foreign = await send(server, {
+      path: `/api/downloads/${ticket}`,
+      token: null,
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(foreign.status).toBe(403);
+  });
+
   it('POST /api/import streams the body to the engine with the path', async () => {
     const { server, calls } = await start();
     const bytes = 'x'.repeat(200_000);

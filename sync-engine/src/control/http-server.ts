@@ -9,6 +9,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -25,6 +26,7 @@ import {
   type EngineControl,
 } from './contract.js';
 import { createControlHandlers } from './control-handlers.js';
+import { TICKET_PATTERN } from './download-tickets.js';
 import type { QueryFields } from './request-validation.js';
 import { loadUiFiles, UI_CONTENT_SECURITY_POLICY, type UiFiles } from './static-ui.js';
 
@@ -48,6 +50,14 @@ export interface ControlServerOptions {
    * fragment (never sent to any server) and sends it with each API call.
    */
   readonly uiDir?: string;
+  /**
+   * Serves `GET /api/downloads/<ticket>` (without the token: the ticket is the key) from what
+   * it resolves; undefined answers 404. The engine's `openZipDownload`.
+   */
+  readonly openDownload?: (
+    ticket: string,
+    signal: AbortSignal,
+  ) => Promise<{ readonly fileName: string; readonly body: AsyncIterable<Uint8Array> } | undefined>;
 }
 
 /** A running control server. */
@@ -130,6 +140,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
       );
     }
     if (request.routeOptions.config.isUiFile === true) return;
+    if (request.routeOptions.config.isTicket === true) return;
     // Checked before the body is read, so an unauthenticated request costs nothing.
     if (!isTokenValid(request.raw.headersDistinct.authorization)) {
       throw new ControlError(
@@ -176,6 +187,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   }
 
   if (uiFiles !== undefined) installUiRoutes(app, uiFiles);
+  if (options.openDownload !== undefined) installDownloadRoute(app, options.openDownload, state);
 
   try {
     await app.listen({ host: LOOPBACK, port });
@@ -206,7 +218,42 @@ declare module 'fastify' {
     isUiFile?: boolean;
     /** A route whose body is a file's bytes (input `file`). */
     takesFile?: boolean;
+    /** A one-time download: its ticket is the key, not the token. */
+    isTicket?: boolean;
   }
+}
+
+/** GET /api/downloads/:ticket, streaming what the ticket names. */
+function installDownloadRoute(
+  app: FastifyInstance,
+  openDownload: NonNullable<ControlServerOptions['openDownload']>,
+  state: { shutdown: AbortController },
+): void {
+  app.get<{ Params: { ticket: string } }>(
+    '/api/downloads/:ticket',
+    { config: { isTicket: true } },
+    async (request, reply) => {
+      const { ticket } = request.params;
+      const gone = new AbortController();
+      reply.raw.once('close', () => gone.abort());
+      const download = TICKET_PATTERN.test(ticket)
+        ? await openDownload(ticket, AbortSignal.any([gone.signal, state.shutdown.signal]))
+        : undefined;
+      if (download === undefined) {
+        throw new ControlError('path_not_found', 'this download link is unknown, used or expired');
+      }
+      const ascii = download.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+      return reply
+        .code(200)
+        .type('application/zip')
+        .header(
+          'content-disposition',
+          `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(download.fileName)}`,
+        )
+        .header('x-content-type-options', 'nosniff')
+        .send(Readable.from(download.body));
+    },
+  );
 }
 
 /** GET routes for the UI's files, with headers that keep the page to itself. */

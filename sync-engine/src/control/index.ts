@@ -51,7 +51,9 @@ export {
   type AccountControl,
   type AccountControlOptions,
   type AccountServer,
+  type ZipDownloadStream,
 } from './account-control.js';
+export { DownloadTickets, TICKET_PATTERN, type DownloadTicketOptions } from './download-tickets.js';
 export { EventLog, type EventLogOptions } from './event-log.js';
 export { createFileImport, numberedPath, type FileImportOptions } from './file-import.js';
 export {
@@ -79,5 +81,6 @@ export {
   validateRevokeShareBody,
   validateShareFolderBody,
   validateWaitForEventsQuery,
+  validateZipDownloadBody,
   type QueryFields,
 } from './request-validation.js';

@@ -220,3 +220,9 @@ export function validateImportContent(body: unknown): ImportContent {
   if (!isStream) refuse('the file must be sent as an application/octet-stream body');
   return body as ImportContent;
 }
+
+/** POST /api/downloads: `{ path }` of a folder (`/` for everything). */
+export function validateZipDownloadBody(body: unknown): { readonly path: string } {
+  const fields = checkedBody(body, ['path']);
+  return { path: checkedPath(fields.path, true) };
+}

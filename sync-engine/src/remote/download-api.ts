@@ -48,6 +48,33 @@ export interface DownloadApi {
    * @throws RemoteError `not_found`, `path_conflict` (a folder), `range_not_satisfiable`.
    */
   downloadFile(request: DownloadRequest, signal: AbortSignal): Promise<Download>;
+  /**
+   * Starts the download of the folder `path` as one zip archive (GET /files/download_zip);
+   * resolves once the server answered. Read `body` to its end or `return()` it.
+   * @throws RemoteError `not_found`, `path_conflict` (a file), `payload_too_large`.
+   */
+  downloadZip(path: string, signal: AbortSignal): Promise<ZipDownload>;
+}
+
+/** A zip archive of a folder, being streamed. */
+export interface ZipDownload {
+  /** The archive's name as the server suggests it (`Team.zip`). */
+  readonly fileName: string;
+  readonly body: AsyncGenerator<Uint8Array>;
+}
+
+/** The UTF-8 `filename*` of a Content-Disposition, else its plain `filename`, else `fallback`. */
+function attachmentName(header: unknown, fallback: string): string {
+  const text = typeof header === 'string' ? header : '';
+  const extended = /filename\*=UTF-8''([^;]+)/i.exec(text)?.[1];
+  if (extended !== undefined) {
+    try {
+      return decodeURIComponent(extended);
+    } catch {
+      // A malformed escape: fall through to the plain name.
+    }
+  }
+  return /filename="([^"]+)"/i.exec(text)?.[1] ?? fallback;
 }
 
 function rangeHeader(start: number | undefined, end: number | undefined): string | undefined {
@@ -65,6 +92,24 @@ const CONTENT_RANGE = /^bytes (\d+)-(\d+)\/(\d+)$/;
 
 export function createDownloadApi(transport: HttpTransport): DownloadApi {
   return {
+    async downloadZip(path, signal) {
+      const response = await transport.stream(
+        {
+          method: 'GET',
+          path: '/files/download_zip',
+          query: { path },
+          headers: {},
+          what: `download ${path} as a zip`,
+          signal,
+        },
+        [200],
+      );
+      const fallback = `${path === '/' ? 'Ferry' : path.slice(path.lastIndexOf('/') + 1)}.zip`;
+      return {
+        fileName: attachmentName(response.headers['content-disposition'], fallback),
+        body: response.body,
+      };
+    },
     async downloadFile(request, signal) {
       const what = `download ${request.path}${request.rev ? ` at ${request.rev}` : ''}`;
       const range = rangeHeader(request.start, request.end);

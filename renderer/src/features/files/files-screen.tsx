@@ -27,6 +27,17 @@ export interface FilesScreenProps {
   readonly nowMs: number;
 }
 
+/** Lets the browser save what `url` answers (a one-time zip address of this origin). */
+function followDownload(url: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = '';
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
 export function FilesScreen(props: FilesScreenProps): JSX.Element {
   const { folder } = props;
   const [entries, setEntries] = useState<readonly FolderEntry[] | undefined>(undefined);
@@ -85,7 +96,21 @@ export function FilesScreen(props: FilesScreenProps): JSX.Element {
             )}
           </nav>
         </div>
-        {role === 'viewer' ? null : <AddButtons onPick={props.onAddFiles} />}
+        <div class="add-buttons">
+          <button
+            class="button"
+            onClick={() =>
+              void props.control.createZipDownload(folder).then(
+                ({ url }) => followDownload(url),
+                (failure: unknown) =>
+                  setError(failure instanceof Error ? failure.message : String(failure)),
+              )
+            }
+          >
+            <Icon name="download" /> Download zip
+          </button>
+          {role === 'viewer' ? null : <AddButtons onPick={props.onAddFiles} />}
+        </div>
       </header>
       {error === undefined ? null : (
         <p class="notice error" role="alert">
