@@ -11,12 +11,13 @@ import { ConflictsScreen } from './features/conflicts/conflicts-screen.js';
 import { DropZone, type DropTarget } from './features/drop/drop-zone.js';
 import { useImport } from './features/drop/use-import.js';
 import { FilesScreen } from './features/files/files-screen.js';
+import { SettingsScreen } from './features/settings/settings-screen.js';
 import { SharingScreen } from './features/sharing/sharing-screen.js';
 import { describeStatus } from './features/status/describe-status.js';
 import { StatusScreen } from './features/status/status-screen.js';
 import { Icon, type IconName } from './ui/icons.js';
 
-type ScreenName = 'status' | 'files' | 'activity' | 'conflicts' | 'sharing';
+type ScreenName = 'status' | 'files' | 'activity' | 'conflicts' | 'sharing' | 'settings';
 
 const SCREENS: readonly { name: ScreenName; label: string; icon: IconName }[] = [
   { name: 'status', label: 'Status', icon: 'home' },
@@ -24,6 +25,7 @@ const SCREENS: readonly { name: ScreenName; label: string; icon: IconName }[] = 
   { name: 'activity', label: 'Activity', icon: 'activity' },
   { name: 'conflicts', label: 'Conflicts', icon: 'conflict' },
   { name: 'sharing', label: 'Sharing', icon: 'share' },
+  { name: 'settings', label: 'Settings', icon: 'settings' },
 ];
 
 /** Re-renders every 30 s so "5 minutes ago" stays true. */
@@ -127,6 +129,8 @@ export function App(props: { control: EngineControl; initialScreen?: ScreenName 
               onOpenFolder={(path, canWrite) => setDropTarget({ path, canWrite })}
               onAddFiles={(files) => void importer.start(dropTarget.path, files)}
             />
+          ) : screen === 'settings' ? (
+            <SettingsScreen control={props.control} status={status} refresh={refresh} />
           ) : screen === 'sharing' ? (
             <SharingScreen control={props.control} nowMs={nowMs} />
           ) : (

@@ -40,6 +40,7 @@ import { EngineError } from './errors.js';
 import { createRemoteClient, RemoteError, type RemoteClient } from './remote/index.js';
 import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
 import { pendingBytesOf, problemsOf, TransferMeter } from './engine-status.js';
+import { createEngineSettings, startingLimits } from './engine-settings.js';
 
 /**
  * Full rescans: watchers miss events (a queue overflow, a file system without notifications),
@@ -179,6 +180,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   };
   // Encodes the blocks of large uploads off the event loop; workers start on first use.
   const codec = createBlockCodecPool();
+  const limits = startingLimits(state.settings, {
+    ...(options.limitUpBytesPerSecond === undefined ? {} : { up: options.limitUpBytesPerSecond }),
+    ...(options.limitDownBytesPerSecond === undefined
+      ? {}
+      : { down: options.limitDownBytesPerSecond }),
+  });
   const sync = new FolderSync({
     state,
     fs,
@@ -191,12 +198,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     rootNamespace: options.rootNamespace,
     deviceName: options.deviceName,
     ...(options.massDelete === undefined ? {} : { massDelete: options.massDelete }),
-    ...(options.limitUpBytesPerSecond === undefined
-      ? {}
-      : { limitUpBytesPerSecond: options.limitUpBytesPerSecond }),
-    ...(options.limitDownBytesPerSecond === undefined
-      ? {}
-      : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
+    ...(limits.up === undefined ? {} : { limitUpBytesPerSecond: limits.up }),
+    ...(limits.down === undefined ? {} : { limitDownBytesPerSecond: limits.down }),
     shouldScan: () => shouldScan(),
   });
   sync.allowMassDelete = options.allowMassDelete === true;
@@ -533,6 +536,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         nowMs: () => clock.nowMs(),
         newTicket: () => randomBytes(32).toString('base64url'),
       }),
+    }),
+    ...createEngineSettings({
+      fs,
+      settings: state.settings,
+      tempFolder: TEMP_FOLDER,
+      limits,
+      applyLimits: (next) => sync.setLimits(next),
+      onIgnoreChanged: () => {
+        scanNeed.markDirty();
+        wakeup.wake();
+      },
     }),
     importFile: createFileImport({
       fs,

@@ -46,7 +46,9 @@ const DROP_SCRIPT = `async ({ text, bytes }) => {
   return 'dropped';
 }`;
 
-async function openScreen(name: 'Status' | 'Files' | 'Activity' | 'Conflicts'): Promise<void> {
+async function openScreen(
+  name: 'Status' | 'Files' | 'Activity' | 'Conflicts' | 'Settings',
+): Promise<void> {
   await page.getByRole('button', { name: new RegExp(`^${name}`) }).click();
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }
@@ -244,13 +246,47 @@ describe('the browser UI of ferry sync --ui-port', () => {
     );
   });
 
+  it('changes bandwidth limits and ignore patterns from Settings; the engine applies both', async () => {
+    await openScreen('Settings');
+    await page.getByLabel('Upload limit (KB/s)').fill('500');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByRole('status').filter({ hasText: 'Bandwidth limits saved.' }).waitFor();
+    await page.getByLabel('Upload limit (KB/s)').fill('fast');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByRole('alert').filter({ hasText: 'whole number of KB/s' }).waitFor();
+    await page.getByLabel('Ignore patterns').fill('*.log\n');
+    await page.getByRole('button', { name: 'Save patterns' }).click();
+    await page.getByRole('status').filter({ hasText: 'Ignore patterns saved.' }).waitFor();
+    expect(await text(a, '/.ferryignore')).toBe('*.log\n');
+    const settings = await getPage('/api/settings', {
+      host: `127.0.0.1:${address.port}`,
+      authorization: `Bearer ${new URLSearchParams(address.hash.slice(1)).get('token')}`,
+    });
+    expect(JSON.parse(settings.body)).toEqual({
+      limitUpBytesPerSecond: 500_000,
+      limitDownBytesPerSecond: null,
+      ignorePatterns: '*.log\n',
+    });
+    await screenshots('settings');
+    await writeFile(a.at('/debug.log'), 'noise\n');
+    await writeFile(a.at('/kept.txt'), 'kept\n');
+    await waitUntil(
+      async () => {
+        await b.syncOnce();
+        return (await text(b, '/kept.txt').catch(() => '')) === 'kept\n';
+      },
+      { what: 'kept.txt on B', timeoutMs: 30_000 },
+    );
+    expect(await readdir(b.folder)).not.toContain('debug.log');
+  });
+
   it('lists the account activity, newest first', async () => {
     await openScreen('Activity');
     const feed = page.getByRole('list', { name: 'Activity' });
     await feed.getByText('one.bin').first().waitFor();
     const first = await feed.getByRole('listitem').first().innerText();
-    // The dropped folder's files came last: one of them is on top.
-    expect(first).toMatch(/Noor added (one\.bin|cover\.txt)/);
+    // kept.txt (and B's copy of .ferryignore, which syncs like any file) came last.
+    expect(first).toMatch(/Noor added (kept\.txt|\.ferryignore)/);
     await screenshots('activity');
     await openScreen('Status');
     await page.getByTestId('status-headline').filter({ hasText: 'Up to date' }).waitFor();

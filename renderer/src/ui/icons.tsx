@@ -22,6 +22,7 @@ const PATHS = {
   share:
     'M16 8a3 3 0 1 0-3-3M8 15a3 3 0 1 0 0 .1M16 22a3 3 0 1 0 0-.1M10.6 13.5l2.8-1.6M10.6 16.5l2.8 1.6',
   restore: 'M4 12a8 8 0 1 0 2.4-5.7L4 8.5M4 4v4.5h4.5M12 8v4.5l3 2',
+  settings: 'M4 7h10M18 7h2M4 17h4M12 17h8M14 5v4M8 15v4',
 } as const;
 
 /** The name of an icon. */

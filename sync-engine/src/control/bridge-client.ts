@@ -12,6 +12,7 @@ import {
   isControlErrorCode,
   type ControlMethod,
   type EngineControl,
+  type EngineSettings,
   type ImportedFile,
 } from './contract.js';
 
@@ -58,6 +59,9 @@ export function createBridgeClient(send: BridgeSend): EngineControl {
     changeShareRole: (shareId, role) => call('changeShareRole', { shareId, role }),
     revokeShare: (shareId) => call('revokeShare', { shareId }),
     createZipDownload: (path) => call('createZipDownload', { path }),
+    getSettings: () => call('getSettings'),
+    updateSettings: (change) =>
+      send('updateSettings', { query: {}, body: change }) as Promise<EngineSettings>,
     importFile: (path, content) =>
       send('importFile', { query: { path }, body: content }) as Promise<ImportedFile>,
   };

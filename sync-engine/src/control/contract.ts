@@ -281,7 +281,30 @@ export interface EngineControl {
    * or `server_refused` (a file) before any address is made.
    */
   createZipDownload(path: string): Promise<{ readonly url: string }>;
+  /** The current settings. */
+  getSettings(): Promise<EngineSettings>;
+  /**
+   * Changes the settings named in `change` (the others stay): limits apply to the next block
+   * sent or received and are kept for the next start; new ignore patterns are written to the
+   * folder's `.ferryignore` and the folder is scanned again.
+   */
+  updateSettings(change: Partial<EngineSettings>): Promise<EngineSettings>;
 }
+
+/** What the user can change of a running engine (the Settings screen). */
+export interface EngineSettings {
+  /** Upload limit, bytes per second; null for none. */
+  readonly limitUpBytesPerSecond: number | null;
+  /** Download limit, bytes per second; null for none. */
+  readonly limitDownBytesPerSecond: number | null;
+  /** The text of the folder's `.ferryignore` (gitignore syntax); `''` when there is none. */
+  readonly ignorePatterns: string;
+}
+
+/** Lowest and highest bandwidth limit accepted, bytes per second. */
+export const BANDWIDTH_LIMIT_RANGE = { min: 1000, max: 10_000_000_000 } as const;
+/** Longest `.ferryignore` accepted through the control API, in characters. */
+export const MAX_IGNORE_PATTERNS_CHARS = 32 * 1024;
 
 /** A file's bytes as a bridge carries them: a Blob from the browser, a stream in the engine. */
 export type ImportContent = Blob | AsyncIterable<Uint8Array>;
@@ -358,7 +381,8 @@ export interface ControlRoute {
  * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30); `listFolder` and
  * `listRevisions` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
  * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`;
- * `importFile` `?path=` with the bytes as the body; `createZipDownload` `{ path }`.
+ * `importFile` `?path=` with the bytes as the body; `createZipDownload` `{ path }`;
+ * `updateSettings` `{ limitUpBytesPerSecond?, limitDownBytesPerSecond?, ignorePatterns? }`.
  */
 export const CONTROL_ROUTES = {
   getStatus: { method: 'GET', path: '/api/status', input: 'none' },
@@ -378,6 +402,8 @@ export const CONTROL_ROUTES = {
   revokeShare: { method: 'POST', path: '/api/shares/revoke', input: 'body' },
   importFile: { method: 'POST', path: '/api/import', input: 'file' },
   createZipDownload: { method: 'POST', path: '/api/downloads', input: 'body' },
+  getSettings: { method: 'GET', path: '/api/settings', input: 'none' },
+  updateSettings: { method: 'POST', path: '/api/settings', input: 'body' },
 } as const satisfies { readonly [M in keyof EngineControl]: ControlRoute };
 
 /** The name of an {@link EngineControl} method. */

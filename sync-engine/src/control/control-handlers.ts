@@ -24,6 +24,7 @@ import {
   validateShareFolderBody,
   validateWaitForEventsQuery,
   validateZipDownloadBody,
+  validateSettingsBody,
   type QueryFields,
 } from './request-validation.js';
 
@@ -80,6 +81,8 @@ export function createControlHandlers(control: EngineControl): ControlHandlers {
       return control.changeShareRole(shareId, role);
     },
     revokeShare: ({ body }) => control.revokeShare(validateRevokeShareBody(body).shareId),
+    getSettings: () => control.getSettings(),
+    updateSettings: ({ body }) => control.updateSettings(validateSettingsBody(body)),
     createZipDownload: ({ body }) => control.createZipDownload(validateZipDownloadBody(body).path),
     importFile: ({ query, body }) =>
       control.importFile(validateImportQuery(query).path, validateImportContent(body)),

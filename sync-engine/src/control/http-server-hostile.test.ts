@@ -120,6 +120,36 @@ function accountCases(): { name: string; request: SendOptions; message: string }
       message: 'Content-Type must be application/json',
     },
     {
+      name: 'a bandwidth limit of 0',
+      request: body('/api/settings', { limitUpBytesPerSecond: 0 }),
+      message: 'limitUpBytesPerSecond must be null or an integer from 1000 to 10000000000',
+    },
+    {
+      name: 'a fractional bandwidth limit',
+      request: body('/api/settings', { limitDownBytesPerSecond: 1500.5 }),
+      message: 'limitDownBytesPerSecond must be null or an integer',
+    },
+    {
+      name: 'a bandwidth limit as text',
+      request: body('/api/settings', { limitDownBytesPerSecond: '5MB/s' }),
+      message: 'limitDownBytesPerSecond must be null or an integer',
+    },
+    {
+      name: 'ignore patterns with a NUL',
+      request: body('/api/settings', { ignorePatterns: 'a\u0000b' }),
+      message: 'ignorePatterns must not contain NUL',
+    },
+    {
+      name: 'ignore patterns over 32 KiB',
+      request: body('/api/settings', { ignorePatterns: 'x'.repeat(40_000) }),
+      message: 'ignorePatterns must be text of at most 32768 characters',
+    },
+    {
+      name: 'an unknown setting',
+      request: body('/api/settings', { selectiveSync: ['/a'] }),
+      message: 'body field "selectiveSync" is not known',
+    },
+    {
       name: 'a revoke of an id with spaces',
       request: body('/api/shares/revoke', { shareId: 'a b' }),
       message: 'shareId must be 1 to 128 URL-safe characters',

@@ -71,6 +71,11 @@ export const SHARE: ShareInfo = {
   path: '/docs',
   createdMs: 1_700_000_000_000,
 };
+export const SETTINGS = {
+  limitUpBytesPerSecond: null,
+  limitDownBytesPerSecond: 500_000,
+  ignorePatterns: '*.log\n',
+};
 export const ACTIVITY = { events: [], cursor: '12', hasMore: false } as unknown as ActivityResponse;
 
 export interface Call {
@@ -111,6 +116,8 @@ export function createRecordingControl() {
     changeShareRole: (shareId, role) =>
       answer('changeShareRole', [shareId, role], { ...SHARE, id: shareId, role }),
     revokeShare: (shareId) => answer('revokeShare', [shareId], { id: shareId }),
+    getSettings: () => answer('getSettings', [], SETTINGS),
+    updateSettings: (change) => answer('updateSettings', [change], { ...SETTINGS, ...change }),
     createZipDownload: (path) =>
       answer('createZipDownload', [path], { url: `/api/downloads/${'t'.repeat(43)}` }),
     importFile: async (path, content) => {

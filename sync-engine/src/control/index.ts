@@ -13,6 +13,8 @@ export {
   ENGINE_STATES,
   MAX_CONTROL_BODY_BYTES,
   MAX_EVENTS_TIMEOUT_S,
+  BANDWIDTH_LIMIT_RANGE,
+  MAX_IGNORE_PATTERNS_CHARS,
   SHARE_ROLES,
   isControlErrorCode,
   type AccountUsage,
@@ -28,6 +30,7 @@ export {
   type EngineEvent,
   type EngineEventType,
   type EngineProblem,
+  type EngineSettings,
   type EngineProgress,
   type EngineState,
   type EngineStatus,
@@ -82,5 +85,6 @@ export {
   validateShareFolderBody,
   validateWaitForEventsQuery,
   validateZipDownloadBody,
+  validateSettingsBody,
   type QueryFields,
 } from './request-validation.js';

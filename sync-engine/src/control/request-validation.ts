@@ -12,6 +12,9 @@ import {
   DEFAULT_EVENTS_TIMEOUT_S,
   MAX_EVENTS_TIMEOUT_S,
   SHARE_ROLES,
+  BANDWIDTH_LIMIT_RANGE,
+  MAX_IGNORE_PATTERNS_CHARS,
+  type EngineSettings,
   type ChangeShareRoleRequest,
   type ConflictKeep,
   type ImportContent,
@@ -225,4 +228,35 @@ export function validateImportContent(body: unknown): ImportContent {
 export function validateZipDownloadBody(body: unknown): { readonly path: string } {
   const fields = checkedBody(body, ['path']);
   return { path: checkedPath(fields.path, true) };
+}
+
+/** POST /api/settings: any of the settings; limits an integer in range or null. */
+export function validateSettingsBody(body: unknown): Partial<EngineSettings> {
+  const fields = checkedBody(body, [
+    'limitUpBytesPerSecond',
+    'limitDownBytesPerSecond',
+    'ignorePatterns',
+  ]);
+  const change: { -readonly [K in keyof EngineSettings]?: EngineSettings[K] } = {};
+  for (const name of ['limitUpBytesPerSecond', 'limitDownBytesPerSecond'] as const) {
+    const value = fields[name];
+    if (value === undefined) continue;
+    const { min, max } = BANDWIDTH_LIMIT_RANGE;
+    if (
+      value !== null &&
+      (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+    ) {
+      refuse(`${name} must be null or an integer from ${min} to ${max} bytes per second`);
+    }
+    change[name] = value as number | null;
+  }
+  const { ignorePatterns } = fields;
+  if (ignorePatterns !== undefined) {
+    if (typeof ignorePatterns !== 'string' || ignorePatterns.length > MAX_IGNORE_PATTERNS_CHARS) {
+      refuse(`ignorePatterns must be text of at most ${MAX_IGNORE_PATTERNS_CHARS} characters`);
+    }
+    if (ignorePatterns.includes('\u0000')) refuse('ignorePatterns must not contain NUL');
+    change.ignorePatterns = ignorePatterns;
+  }
+  return change;
 }

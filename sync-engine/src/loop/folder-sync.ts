@@ -121,7 +121,7 @@ export class FolderSync {
   private readonly staleCounts = new Map<string, number>();
   private readonly keys = new Map<NamespaceId, Promise<Uint8Array>>();
   private scanProblems: ScanProblem[] = [];
-  private readonly limiters: { up?: RateLimiter; down?: RateLimiter };
+  private limiters: { up?: RateLimiter; down?: RateLimiter };
   private quotaExceeded = false;
   private diskFullUntilMs = 0;
   private readonly undoneMoves: UndoneMoves;
@@ -142,6 +142,15 @@ export class FolderSync {
     this.limiters = {
       ...(up === undefined ? {} : { up: new RateLimiter(clock, up) }),
       ...(down === undefined ? {} : { down: new RateLimiter(clock, down) }),
+    };
+  }
+
+  /** New bandwidth limits (bytes per second, undefined: none), for the next block on. */
+  setLimits(limits: { readonly up: number | undefined; readonly down: number | undefined }): void {
+    const { clock } = this.options;
+    this.limiters = {
+      ...(limits.up === undefined ? {} : { up: new RateLimiter(clock, limits.up) }),
+      ...(limits.down === undefined ? {} : { down: new RateLimiter(clock, limits.down) }),
     };
   }
 

@@ -2,7 +2,7 @@
  * Imports dropped files one after another through the engine, keeping count for the progress
  * toast. One at a time: each is a stream to disk, and order keeps the toast honest.
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { EngineControl } from 'sync-engine/control';
 import type { DroppedFile } from './dropped-files.js';
 
@@ -26,6 +26,12 @@ export interface Importer {
 
 export function useImport(control: EngineControl): Importer {
   const [progress, setProgress] = useState<ImportProgress | undefined>(undefined);
+  // A finished import's toast goes by itself; a failed one stays until dismissed.
+  useEffect(() => {
+    if (progress?.finished !== true || progress.error !== undefined) return undefined;
+    const timer = setTimeout(() => setProgress(undefined), 6000);
+    return () => clearTimeout(timer);
+  }, [progress]);
   const start = async (target: string, files: readonly DroppedFile[]): Promise<void> => {
     const bytesTotal = files.reduce((sum, { file }) => sum + file.size, 0);
     let state: ImportProgress = {

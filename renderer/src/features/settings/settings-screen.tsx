@@ -1,0 +1,189 @@
+/**
+ * Settings: the account and its storage, the folder, pause, bandwidth limits and the folder's
+ * ignore patterns. Start at login belongs to the desktop app, which owns the login item.
+ */
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { EngineControl, EngineSettings, EngineStatus } from 'sync-engine/control';
+import { formatBytes } from '../../ui/format.js';
+import { useAction } from '../../ui/use-action.js';
+import { fieldToLimit, limitToField } from './bandwidth-field.js';
+
+/** Props of {@link SettingsScreen}. */
+export interface SettingsScreenProps {
+  readonly control: EngineControl;
+  readonly status: EngineStatus | undefined;
+  readonly refresh: () => Promise<void>;
+}
+
+export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
+  const [settings, setSettings] = useState<EngineSettings | undefined>(undefined);
+  const [up, setUp] = useState('');
+  const [down, setDown] = useState('');
+  const [ignore, setIgnore] = useState('');
+  const [saved, setSaved] = useState<string | undefined>(undefined);
+  const action = useAction(props.refresh);
+  const show = (next: EngineSettings) => {
+    setSettings(next);
+    setUp(limitToField(next.limitUpBytesPerSecond));
+    setDown(limitToField(next.limitDownBytesPerSecond));
+    setIgnore(next.ignorePatterns);
+  };
+  useEffect(() => {
+    void props.control.getSettings().then(show, () => undefined);
+  }, []);
+  const { status } = props;
+  const save = (what: string, change: () => Partial<EngineSettings> | string) =>
+    action.run(async () => {
+      setSaved(undefined);
+      const made = change();
+      if (typeof made === 'string') throw new Error(made);
+      show(await props.control.updateSettings(made));
+      setSaved(what);
+    });
+
+  return (
+    <section class="screen" aria-labelledby="settings-title">
+      <header class="screen-header">
+        <h1 id="settings-title">Settings</h1>
+      </header>
+      {action.error === undefined ? null : (
+        <p class="notice error" role="alert">
+          {action.error}
+        </p>
+      )}
+      {saved === undefined ? null : (
+        <p class="notice ok" role="status">
+          {saved} saved.
+        </p>
+      )}
+      <div class="card-grid">
+        <div class="card" role="region" aria-label="Account">
+          <h2>Account</h2>
+          <p>{status?.email}</p>
+          <p class="muted">
+            This device: {status?.deviceName} · {status?.serverUrl}
+          </p>
+          {status === undefined || status.account === null ? null : (
+            <>
+              <div class="meter" aria-hidden="true">
+                <span
+                  style={{
+                    width: `${Math.min(100, (status.account.usedBytes / Math.max(1, status.account.quotaBytes)) * 100)}%`,
+                  }}
+                />
+              </div>
+              <p class="muted">
+                {formatBytes(status.account.usedBytes)} of {formatBytes(status.account.quotaBytes)}{' '}
+                used
+              </p>
+            </>
+          )}
+        </div>
+        <div class="card" role="region" aria-label="Folder">
+          <h2>Folder</h2>
+          <p class="mono">{status?.folder}</p>
+          <div>
+            <button
+              class="button"
+              disabled={action.busy || status === undefined}
+              onClick={() =>
+                action.run(() => (status?.paused ? props.control.resume() : props.control.pause()))
+              }
+            >
+              {status?.paused ? 'Resume syncing' : 'Pause syncing'}
+            </button>
+          </div>
+        </div>
+      </div>
+      <form
+        class="card"
+        aria-label="Bandwidth"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save('Bandwidth limits', () => {
+            const limitUp = fieldToLimit(up);
+            const limitDown = fieldToLimit(down);
+            if (limitUp === undefined || limitDown === undefined) {
+              return 'A limit is a whole number of KB/s, or empty for none.';
+            }
+            return { limitUpBytesPerSecond: limitUp, limitDownBytesPerSecond: limitDown };
+          });
+        }}
+      >
+        <h2>Bandwidth</h2>
+        <div class="share-form">
+          <div class="field grow">
+            <label for="limit-up">Upload limit (KB/s)</label>
+            <input
+              id="limit-up"
+              inputMode="numeric"
+              placeholder="No limit"
+              value={up}
+              onInput={(event) => setUp(event.currentTarget.value)}
+            />
+          </div>
+          <div class="field grow">
+            <label for="limit-down">Download limit (KB/s)</label>
+            <input
+              id="limit-down"
+              inputMode="numeric"
+              placeholder="No limit"
+              value={down}
+              onInput={(event) => setDown(event.currentTarget.value)}
+            />
+          </div>
+          <button
+            class="button primary"
+            type="submit"
+            disabled={action.busy || settings === undefined}
+          >
+            Save limits
+          </button>
+        </div>
+      </form>
+      <form
+        class="card"
+        aria-label="Ignored files"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void save('Ignore patterns', () => ({ ignorePatterns: ignore }));
+        }}
+      >
+        <h2>Ignored files</h2>
+        <p class="muted">
+          One pattern a line, as in .gitignore. Temporary files (~$*, *.tmp, .DS_Store, Thumbs.db)
+          are always ignored.
+        </p>
+        <label for="ignore-patterns" class="visually-hidden">
+          Ignore patterns
+        </label>
+        <textarea
+          id="ignore-patterns"
+          class="mono"
+          rows={5}
+          spellcheck={false}
+          placeholder={'*.log\nnode_modules/'}
+          value={ignore}
+          onInput={(event) => setIgnore(event.currentTarget.value)}
+        />
+        <div>
+          <button
+            class="button primary"
+            type="submit"
+            disabled={action.busy || settings === undefined}
+          >
+            Save patterns
+          </button>
+        </div>
+      </form>
+      <div class="card" role="region" aria-label="Start at login">
+        <h2>Start at login</h2>
+        <p class="muted">
+          The desktop app starts Ferry when you log in (its tray menu and this setting there). In a
+          browser, run <span class="mono">ferry sync</span> from your session’s startup instead.
+        </p>
+      </div>
+    </section>
+  );
+}
