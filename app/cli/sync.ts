@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { createEngine, startControlServer, type ControlServer, type Engine } from 'sync-engine';
 import {
+  readDeviceConfig,
   removeEngineFile,
   statePath,
   writeDeviceConfig,
@@ -17,9 +18,11 @@ import {
   type DeviceConfig,
 } from '../config/device-home.js';
 import { prepareUiFiles } from '../config/ui-files.js';
+import { createWaitingControl, type WaitingControl } from './first-run.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
 import {
   addCommonOptions,
+  homeOf,
   loadSignedInDevice,
   type CliIo,
   type CommonFlags,
@@ -43,6 +46,34 @@ export function folderOf(io: CliIo, config: DeviceConfig, flag: string | undefin
   throw new UsageError(
     'no folder to sync: pass --folder DIR (it is remembered after the first run)',
   );
+}
+
+/** Serves the window's first-run form until the device is signed in. */
+async function waitForFirstRun(io: CliIo, home: string, flags: SyncFlags) {
+  const waiting = createWaitingControl({
+    home,
+    ...(flags.folder === undefined ? {} : { folderFlag: path.resolve(io.cwd, flags.folder) }),
+  });
+  const server = await startControlServer({
+    control: waiting.control,
+    port: flags.uiPort ?? 0,
+    uiDir: await prepareUiFiles(),
+  });
+  const address = `${server.url}/#token=${server.token}`;
+  if (flags.json) io.stdout.write(`${JSON.stringify({ type: 'setup', url: address })}\n`);
+  else io.stdout.write(`Set up Ferry in your browser: ${address}\n`);
+  const stop = stopSignal();
+  try {
+    const done = await Promise.race([waiting.signedIn, stop.promise.then(() => undefined)]);
+    if (done === undefined) {
+      await server.close();
+      throw new CommandFailure('stopped before this device was signed in', { code: 'stopped' });
+    }
+    if (flags.json) io.stdout.write(`${JSON.stringify({ type: 'control', url: address })}\n`);
+    return { firstRun: { server, waiting }, config: done.config, folder: done.folder };
+  } finally {
+    stop.dispose();
+  }
 }
 
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
@@ -75,6 +106,8 @@ export async function runSync(
     limitUpBytesPerSecond?: number;
     limitDownBytesPerSecond?: number;
     stopped?: Promise<void>;
+    /** A control server already serving the window (the first run), and its stand-in. */
+    firstRun?: { server: ControlServer; waiting: WaitingControl };
   },
 ): Promise<void> {
   await mkdir(options.folder, { recursive: true });
@@ -102,7 +135,15 @@ export async function runSync(
         ? {}
         : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
     });
-    if (options.uiPort !== undefined) {
+    if (options.firstRun !== undefined) {
+      control = options.firstRun.server;
+      options.firstRun.waiting.attach(engine);
+      await writeEngineFile(home, {
+        pid: process.pid,
+        controlUrl: control.url,
+        controlToken: control.token,
+      });
+    } else if (options.uiPort !== undefined) {
       control = await startControlServer({
         control: engine,
         port: options.uiPort,
@@ -167,9 +208,18 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
     .option('--limit-down <rate>', 'download bandwidth limit, e.g. 5MB/s', parseBandwidth);
   addCommonOptions(command, 'one event a line: {"type":"synced"|"conflict"|"problem"|"state"|…}');
   command.action(async (flags: SyncFlags) => {
-    const { home, config } = await loadSignedInDevice(io, flags);
+    const home = homeOf(io, flags);
+    let config = await readDeviceConfig(home);
+    let firstRun: { server: ControlServer; waiting: WaitingControl } | undefined;
+    let folder: string | undefined;
+    if (config === undefined && flags.uiPort !== undefined && flags.once !== true) {
+      // No device yet: the window's first run signs it in (docs/desktop.md, "First run").
+      ({ firstRun, config, folder } = await waitForFirstRun(io, home, flags));
+    }
+    if (config === undefined) ({ config } = await loadSignedInDevice(io, flags));
     await runSync(io, home, config, {
-      folder: folderOf(io, config, flags.folder),
+      folder: folder ?? folderOf(io, config, flags.folder),
+      ...(firstRun === undefined ? {} : { firstRun }),
       once: flags.once === true,
       json: flags.json === true,
       ...(flags.uiPort === undefined ? {} : { uiPort: flags.uiPort }),

@@ -11,6 +11,7 @@ import { ConflictsScreen } from './features/conflicts/conflicts-screen.js';
 import { DropZone, type DropTarget } from './features/drop/drop-zone.js';
 import { useImport } from './features/drop/use-import.js';
 import { FilesScreen } from './features/files/files-screen.js';
+import { FirstRunScreen } from './features/first-run/first-run-screen.js';
 import { SettingsScreen } from './features/settings/settings-screen.js';
 import { SharingScreen } from './features/sharing/sharing-screen.js';
 import { describeStatus } from './features/status/describe-status.js';
@@ -62,6 +63,9 @@ export function App(props: { control: EngineControl; initialScreen?: ScreenName 
   const { status, conflicts } = snapshot;
   const summary = status === undefined ? undefined : describeStatus(status, conflicts.length);
 
+  if (snapshot.connection === 'setup') {
+    return <FirstRunScreen control={props.control} onDone={refresh} />;
+  }
   return (
     <DropZone importer={importer} target={target}>
       <div class="shell">

@@ -19,8 +19,11 @@ export interface RecentTransfer {
   readonly event: Extract<EngineEvent, { type: 'synced' }>;
 }
 
-/** How the window reaches the engine: `lost` while it retries, `denied` on a wrong token. */
-export type Connection = 'connecting' | 'connected' | 'lost' | 'denied';
+/**
+ * How the window reaches the engine: `lost` while it retries, `denied` on a wrong token,
+ * `setup` while the device is not signed in yet (the first-run form).
+ */
+export type Connection = 'connecting' | 'connected' | 'lost' | 'denied' | 'setup';
 
 /** Everything a screen renders from. */
 export interface EngineSnapshot {
@@ -99,9 +102,11 @@ export function createEngineStore(control: EngineControl): EngineStore {
       } catch (error) {
         if (closing.signal.aborted) return;
         // A ControlError from either bridge; only its code is read (components import types).
-        const denied = (error as { code?: unknown }).code === 'unauthorized';
-        update({ connection: denied ? 'denied' : 'lost' });
+        const code = (error as { code?: unknown }).code;
+        const denied = code === 'unauthorized';
+        update({ connection: denied ? 'denied' : code === 'not_signed_in' ? 'setup' : 'lost' });
         if (denied) return;
+        if (code === 'not_signed_in') failures = 0;
         await sleep(RETRY_MS[Math.min(failures, RETRY_MS.length - 1)] ?? 10_000, closing.signal);
         failures += 1;
       }

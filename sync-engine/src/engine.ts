@@ -548,6 +548,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         wakeup.wake();
       },
     }),
+    completeFirstRun: async () => {
+      throw new ControlError(
+        'already_signed_in',
+        `this device is signed in as ${options.email} on ${options.serverUrl}`,
+      );
+    },
     importFile: createFileImport({
       fs,
       tempFolder: TEMP_FOLDER,

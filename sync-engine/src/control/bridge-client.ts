@@ -13,6 +13,7 @@ import {
   type ControlMethod,
   type EngineControl,
   type EngineSettings,
+  type EngineStatus,
   type ImportedFile,
 } from './contract.js';
 
@@ -60,6 +61,8 @@ export function createBridgeClient(send: BridgeSend): EngineControl {
     revokeShare: (shareId) => call('revokeShare', { shareId }),
     createZipDownload: (path) => call('createZipDownload', { path }),
     getSettings: () => call('getSettings'),
+    completeFirstRun: (request) =>
+      send('completeFirstRun', { query: {}, body: request }) as Promise<EngineStatus>,
     updateSettings: (change) =>
       send('updateSettings', { query: {}, body: change }) as Promise<EngineSettings>,
     importFile: (path, content) =>

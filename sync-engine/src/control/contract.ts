@@ -289,6 +289,29 @@ export interface EngineControl {
    * folder's `.ferryignore` and the folder is scanned again.
    */
   updateSettings(change: Partial<EngineSettings>): Promise<EngineSettings>;
+  /**
+   * Signs this device in (or creates the account first) when it has none yet, then starts
+   * syncing: the window's first-run flow. Answered only by a `ferry sync --ui-port` started on
+   * a home without a device; every other method throws `not_signed_in` until it succeeds.
+   * Throws `already_signed_in` once a device is signed in, `server_refused` with the server's
+   * reason (wrong password, email taken), `offline` when the server cannot be reached.
+   */
+  completeFirstRun(request: FirstRunRequest): Promise<EngineStatus>;
+}
+
+/** The first-run form: sign in to an account, or create it and sign in. */
+export interface FirstRunRequest {
+  readonly mode: 'signin' | 'signup';
+  /** `http(s)://host[:port]`, no path. */
+  readonly serverUrl: string;
+  readonly email: string;
+  readonly password: string;
+  /** The display name of a new account (`signup` only). */
+  readonly name?: string;
+  /** This device's name; the host name when absent. */
+  readonly deviceName?: string;
+  /** The folder to sync, absolute; `~/Ferry` when absent. */
+  readonly folder?: string;
 }
 
 /** What the user can change of a running engine (the Settings screen). */
@@ -382,7 +405,8 @@ export interface ControlRoute {
  * `listRevisions` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
  * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`;
  * `importFile` `?path=` with the bytes as the body; `createZipDownload` `{ path }`;
- * `updateSettings` `{ limitUpBytesPerSecond?, limitDownBytesPerSecond?, ignorePatterns? }`.
+ * `updateSettings` `{ limitUpBytesPerSecond?, limitDownBytesPerSecond?, ignorePatterns? }`;
+ * `completeFirstRun` a {@link FirstRunRequest}.
  */
 export const CONTROL_ROUTES = {
   getStatus: { method: 'GET', path: '/api/status', input: 'none' },
@@ -404,6 +428,7 @@ export const CONTROL_ROUTES = {
   createZipDownload: { method: 'POST', path: '/api/downloads', input: 'body' },
   getSettings: { method: 'GET', path: '/api/settings', input: 'none' },
   updateSettings: { method: 'POST', path: '/api/settings', input: 'body' },
+  completeFirstRun: { method: 'POST', path: '/api/first-run', input: 'body' },
 } as const satisfies { readonly [M in keyof EngineControl]: ControlRoute };
 
 /** The name of an {@link EngineControl} method. */
@@ -418,6 +443,8 @@ export type ControlMethod = keyof typeof CONTROL_ROUTES;
  * - `path_not_found`: no such file, folder, revision or share on the server; `forbidden`: the
  *   server refused (a viewer writing, not the owner); `server_refused`: the server refused for
  *   another reason, given in the message; `offline`: the server cannot be reached;
+ * - `not_signed_in`: this device has no account yet (the first-run flow is due);
+ *   `already_signed_in`: a first run was asked of a device that has one;
  * - `internal_error`: an unexpected failure (details stay in the engine's log).
  */
 export const CONTROL_ERROR_CODES = [
@@ -432,6 +459,8 @@ export const CONTROL_ERROR_CODES = [
   'forbidden',
   'server_refused',
   'offline',
+  'not_signed_in',
+  'already_signed_in',
   'internal_error',
 ] as const;
 
@@ -451,6 +480,8 @@ export const CONTROL_ERROR_STATUS = {
   forbidden: 403,
   server_refused: 409,
   offline: 503,
+  not_signed_in: 409,
+  already_signed_in: 409,
   internal_error: 500,
 } as const satisfies { readonly [C in ControlErrorCode]: number };
 

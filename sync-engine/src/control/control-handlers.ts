@@ -25,6 +25,7 @@ import {
   validateWaitForEventsQuery,
   validateZipDownloadBody,
   validateSettingsBody,
+  validateFirstRunBody,
   type QueryFields,
 } from './request-validation.js';
 
@@ -81,6 +82,7 @@ export function createControlHandlers(control: EngineControl): ControlHandlers {
       return control.changeShareRole(shareId, role);
     },
     revokeShare: ({ body }) => control.revokeShare(validateRevokeShareBody(body).shareId),
+    completeFirstRun: ({ body }) => control.completeFirstRun(validateFirstRunBody(body)),
     getSettings: () => control.getSettings(),
     updateSettings: ({ body }) => control.updateSettings(validateSettingsBody(body)),
     createZipDownload: ({ body }) => control.createZipDownload(validateZipDownloadBody(body).path),

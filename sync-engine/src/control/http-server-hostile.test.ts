@@ -150,6 +150,78 @@ function accountCases(): { name: string; request: SendOptions; message: string }
       message: 'body field "selectiveSync" is not known',
     },
     {
+      name: 'a first run against a file: URL',
+      request: body('/api/first-run', {
+        mode: 'signin',
+        serverUrl: 'file:///etc',
+        email: 'a@b.c',
+        password: 'p',
+      }),
+      message: 'serverUrl must be an http(s) address',
+    },
+    {
+      name: 'a first run against a URL with a path and credentials',
+      request: body('/api/first-run', {
+        mode: 'signin',
+        serverUrl: 'http://u:p@h/x',
+        email: 'a@b.c',
+        password: 'p',
+      }),
+      message: 'serverUrl must be an http(s) address',
+    },
+    {
+      name: 'a first run without a password',
+      request: body('/api/first-run', {
+        mode: 'signin',
+        serverUrl: 'http://127.0.0.1:1',
+        email: 'a@b.c',
+        password: '',
+      }),
+      message: 'password must be 1 to 1024 characters',
+    },
+    {
+      name: 'a sign-up without a name',
+      request: body('/api/first-run', {
+        mode: 'signup',
+        serverUrl: 'http://127.0.0.1:1',
+        email: 'a@b.c',
+        password: 'p',
+      }),
+      message: 'name is required to create an account',
+    },
+    {
+      name: 'a first run into a relative folder',
+      request: body('/api/first-run', {
+        mode: 'signin',
+        serverUrl: 'http://127.0.0.1:1',
+        email: 'a@b.c',
+        password: 'p',
+        folder: 'Ferry',
+      }),
+      message: 'folder must be an absolute path',
+    },
+    {
+      name: 'a first run with a control character in the device name',
+      request: body('/api/first-run', {
+        mode: 'signin',
+        serverUrl: 'http://127.0.0.1:1',
+        email: 'a@b.c',
+        password: 'p',
+        deviceName: 'a\u001bb',
+      }),
+      message: 'deviceName must be 1 to 200 characters without control characters',
+    },
+    {
+      name: 'a first run of an unknown mode',
+      request: body('/api/first-run', {
+        mode: 'sudo',
+        serverUrl: 'http://127.0.0.1:1',
+        email: 'a@b.c',
+        password: 'p',
+      }),
+      message: 'mode must be signin or signup',
+    },
+    {
       name: 'a revoke of an id with spaces',
       request: body('/api/shares/revoke', { shareId: 'a b' }),
       message: 'shareId must be 1 to 128 URL-safe characters',

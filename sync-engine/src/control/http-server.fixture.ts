@@ -117,6 +117,7 @@ export function createRecordingControl() {
       answer('changeShareRole', [shareId, role], { ...SHARE, id: shareId, role }),
     revokeShare: (shareId) => answer('revokeShare', [shareId], { id: shareId }),
     getSettings: () => answer('getSettings', [], SETTINGS),
+    completeFirstRun: (request) => answer('completeFirstRun', [request], STATUS),
     updateSettings: (change) => answer('updateSettings', [change], { ...SETTINGS, ...change }),
     createZipDownload: (path) =>
       answer('createZipDownload', [path], { url: `/api/downloads/${'t'.repeat(43)}` }),

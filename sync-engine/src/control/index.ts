@@ -31,6 +31,7 @@ export {
   type EngineEventType,
   type EngineProblem,
   type EngineSettings,
+  type FirstRunRequest,
   type EngineProgress,
   type EngineState,
   type EngineStatus,
@@ -86,5 +87,6 @@ export {
   validateWaitForEventsQuery,
   validateZipDownloadBody,
   validateSettingsBody,
+  validateFirstRunBody,
   type QueryFields,
 } from './request-validation.js';

@@ -15,6 +15,7 @@ import {
   BANDWIDTH_LIMIT_RANGE,
   MAX_IGNORE_PATTERNS_CHARS,
   type EngineSettings,
+  type FirstRunRequest,
   type ChangeShareRoleRequest,
   type ConflictKeep,
   type ImportContent,
@@ -259,4 +260,76 @@ export function validateSettingsBody(body: unknown): Partial<EngineSettings> {
     change.ignorePatterns = ignorePatterns;
   }
   return change;
+}
+
+/** POST /api/first-run: the first-run form, every field checked (the server checks the rest). */
+export function validateFirstRunBody(body: unknown): FirstRunRequest {
+  const fields = checkedBody(body, [
+    'mode',
+    'serverUrl',
+    'email',
+    'password',
+    'name',
+    'deviceName',
+    'folder',
+  ]);
+  const { mode, serverUrl, email, password, name, deviceName, folder } = fields;
+  if (mode !== 'signin' && mode !== 'signup') refuse('mode must be signin or signup');
+  if (typeof serverUrl !== 'string' || !isServerUrl(serverUrl)) {
+    refuse('serverUrl must be an http(s) address such as http://127.0.0.1:8787');
+  }
+  if (typeof email !== 'string' || !EMAIL_PATTERN.test(email)) {
+    refuse('email must be an address like name@example.com');
+  }
+  if (typeof password !== 'string' || password.length === 0 || password.length > 1024) {
+    refuse('password must be 1 to 1024 characters');
+  }
+  const text = (value: unknown, field: string, max: number): string | undefined => {
+    if (value === undefined) return undefined;
+    if (
+      typeof value !== 'string' ||
+      value.trim() === '' ||
+      value.length > max ||
+      /\p{Cc}/u.test(value)
+    ) {
+      return refuse(`${field} must be 1 to ${max} characters without control characters`);
+    }
+    return value.trim();
+  };
+  if (mode === 'signup' && name === undefined) refuse('name is required to create an account');
+  const folderText = text(folder, 'folder', 4096);
+  if (
+    folderText !== undefined &&
+    !folderText.startsWith('/') &&
+    !/^[A-Za-z]:[\\/]/.test(folderText)
+  ) {
+    refuse('folder must be an absolute path');
+  }
+  const nameText = text(name, 'name', 200);
+  const deviceText = text(deviceName, 'deviceName', 200);
+  return {
+    mode,
+    serverUrl: (serverUrl as string).replace(/\/+$/, ''),
+    email: email as string,
+    password: password as string,
+    ...(nameText === undefined ? {} : { name: nameText }),
+    ...(deviceText === undefined ? {} : { deviceName: deviceText }),
+    ...(folderText === undefined ? {} : { folder: folderText }),
+  };
+}
+
+function isServerUrl(text: string): boolean {
+  if (text.length > 2048) return false;
+  try {
+    const url = new URL(text);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.pathname.replace(/\/+$/, '') === '' &&
+      url.search === '' &&
+      url.hash === '' &&
+      url.username === ''
+    );
+  } catch {
+    return false;
+  }
 }
