@@ -41,6 +41,7 @@ import { createRemoteClient, RemoteError, type RemoteClient } from './remote/ind
 import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
 import { pendingBytesOf, problemsOf, TransferMeter } from './engine-status.js';
 import { createEngineSettings, startingLimits } from './engine-settings.js';
+import { describeConflictVersions } from './conflict-versions.js';
 
 /**
  * Full rescans: watchers miss events (a queue overflow, a file system without notifications),
@@ -498,6 +499,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       wakeup.wake();
       return info;
     },
+    describeConflict: async (conflictPath) =>
+      describeConflictVersions(conflictInfo(findConflict(conflictPath)), {
+        fs,
+        listRevisions: (path) => remote.listRevisions({ path, limit: 1 }, closing.signal),
+        deviceName: options.deviceName,
+      }),
     pause: async () => {
       paused = true;
       setState('paused');

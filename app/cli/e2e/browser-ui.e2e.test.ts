@@ -185,6 +185,17 @@ describe('the browser UI of ferry sync --ui-port', () => {
       timeoutMs: 30_000,
     });
     await screenshots('conflicts');
+    // Both versions side by side: the path holds B's edit, the copy A's.
+    await page.getByRole('button', { name: 'Compare: /both.txt' }).click();
+    const compare = page.getByRole('complementary', { name: 'Compare /both.txt' });
+    const theirs = compare.getByRole('region', { name: 'Theirs (kept at the path)' });
+    const mine = compare.getByRole('region', { name: 'Yours (the conflicted copy)' });
+    await theirs.getByText('18 bytes').waitFor();
+    expect(await theirs.innerText()).toMatch(/Device\s+B · Noor/);
+    expect(await mine.innerText()).toMatch(/both \(conflicted copy from A/);
+    expect(await mine.innerText()).toMatch(/Device\s+A/);
+    await screenshots('conflicts-compare');
+    await compare.getByRole('button', { name: 'Close comparison' }).click();
     for (const name of names) {
       const keep = { mine: 'Keep mine', theirs: 'Keep theirs', both: 'Keep both' }[name];
       await page.getByRole('button', { name: `${keep}: /${name}.txt` }).click();

@@ -45,6 +45,7 @@ export function createBridgeClient(send: BridgeSend): EngineControl {
     getStatus: () => call('getStatus'),
     listConflicts: () => call('listConflicts'),
     resolveConflict: (path, keep) => call('resolveConflict', { path, keep }),
+    describeConflict: (path) => call('describeConflict', { path }),
     pause: () => call('pause'),
     resume: () => call('resume'),
     allowMassDelete: () => call('allowMassDelete'),

@@ -167,6 +167,27 @@ export interface ShareList {
   readonly received: readonly ShareInfo[];
 }
 
+/** One side of a conflict, as it is on disk now. */
+export interface VersionSide {
+  /** Where that version is (`/`-rooted). */
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly modifiedMs: number;
+  /** Who committed it (theirs: from the server's newest revision); null when unknown. */
+  readonly author: string | null;
+  /** The device it came from; null when unknown. */
+  readonly deviceName: string | null;
+}
+
+/** Both versions of a conflict, for a side-by-side. */
+export interface ConflictVersions {
+  readonly conflict: ConflictInfo;
+  /** The version at the path (the server's); null when nothing is there any more. */
+  readonly theirs: VersionSide | null;
+  /** This device's version, in the conflicted copy; null when the copy is gone. */
+  readonly mine: VersionSide | null;
+}
+
 /** What an executor finished. */
 export type SyncAction =
   | 'upload'
@@ -231,6 +252,11 @@ export interface EngineControl {
    * cleared. Throws `conflict_not_found` when no conflict is recorded at `path`.
    */
   resolveConflict(path: string, keep: ConflictKeep): Promise<ConflictInfo>;
+  /**
+   * Both versions of the conflict at `path` (size, time, device), for a side-by-side.
+   * Throws `conflict_not_found` when no conflict is recorded at `path`.
+   */
+  describeConflict(path: string): Promise<ConflictVersions>;
   /** Stops starting transfers (those under way finish or stop cleanly); idempotent. */
   pause(): Promise<EngineStatus>;
   /** Undoes {@link pause}; idempotent. */
@@ -401,8 +427,8 @@ export interface ControlRoute {
  * read this table, so no path is written twice. A method without a route fails to compile.
  *
  * Query and body fields: `resolveConflict` `{ path, keep }`; `listActivity` `?cursor=&limit=`;
- * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30); `listFolder` and
- * `listRevisions` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
+ * `waitForEvents` `?after=N&timeout=S` (S in seconds, 0 … 60, default 30); `listFolder`,
+ * `listRevisions` and `describeConflict` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
  * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`;
  * `importFile` `?path=` with the bytes as the body; `createZipDownload` `{ path }`;
  * `updateSettings` `{ limitUpBytesPerSecond?, limitDownBytesPerSecond?, ignorePatterns? }`;
@@ -412,6 +438,7 @@ export const CONTROL_ROUTES = {
   getStatus: { method: 'GET', path: '/api/status', input: 'none' },
   listConflicts: { method: 'GET', path: '/api/conflicts', input: 'none' },
   resolveConflict: { method: 'POST', path: '/api/conflicts/resolve', input: 'body' },
+  describeConflict: { method: 'GET', path: '/api/conflicts/versions', input: 'query' },
   pause: { method: 'POST', path: '/api/pause', input: 'none' },
   resume: { method: 'POST', path: '/api/resume', input: 'none' },
   allowMassDelete: { method: 'POST', path: '/api/mass-delete/allow', input: 'none' },

@@ -53,6 +53,7 @@ export function createControlHandlers(control: EngineControl): ControlHandlers {
       const { path, keep } = validateResolveConflictBody(body);
       return control.resolveConflict(path, keep);
     },
+    describeConflict: ({ query }) => control.describeConflict(validateRevisionsQuery(query).path),
     pause: () => control.pause(),
     resume: () => control.resume(),
     allowMassDelete: () => control.allowMassDelete(),

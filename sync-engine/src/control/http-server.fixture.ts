@@ -98,6 +98,8 @@ export function createRecordingControl() {
     getStatus: () => answer('getStatus', [], STATUS),
     listConflicts: () => answer('listConflicts', [], [CONFLICT]),
     resolveConflict: (path, keep) => answer('resolveConflict', [path, keep], CONFLICT),
+    describeConflict: (path) =>
+      answer('describeConflict', [path], { conflict: CONFLICT, theirs: null, mine: null }),
     pause: () => answer('pause', [], { ...STATUS, state: 'paused', paused: true }),
     resume: () => answer('resume', [], STATUS),
     allowMassDelete: () => answer('allowMassDelete', [], STATUS),

@@ -21,6 +21,8 @@ export {
   type ConflictInfo,
   type ChangeShareRoleRequest,
   type ConflictKeep,
+  type ConflictVersions,
+  type VersionSide,
   type ControlErrorBody,
   type ControlErrorCode,
   type ControlErrorOptions,

@@ -4,11 +4,13 @@
  * lightly as ten.
  */
 import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
 import type { ConflictInfo, ConflictKeep, EngineControl } from 'sync-engine/control';
 import { baseName, placeOf, formatRelativeTime } from '../../ui/format.js';
 import { Icon } from '../../ui/icons.js';
 import { useAction } from '../../ui/use-action.js';
 import { VirtualList } from '../../ui/virtual-list.js';
+import { ComparePanel } from './compare-panel.js';
 import { describeConflictReason } from './conflict-reasons.js';
 
 /** Props of {@link ConflictsScreen}. */
@@ -27,6 +29,12 @@ const CHOICES: readonly { keep: ConflictKeep; label: string; hint: string }[] = 
 
 export function ConflictsScreen(props: ConflictsScreenProps): JSX.Element {
   const action = useAction(props.refresh);
+  const [comparing, setComparing] = useState<string | undefined>(undefined);
+  const resolve = (path: string, keep: ConflictKeep) =>
+    action.run(async () => {
+      await props.control.resolveConflict(path, keep);
+      if (comparing === path) setComparing(undefined);
+    });
   return (
     <section class="screen fill" aria-labelledby="conflicts-title">
       <header class="screen-header">
@@ -49,50 +57,73 @@ export function ConflictsScreen(props: ConflictsScreenProps): JSX.Element {
           <p>No conflicts. Every file has one version.</p>
         </div>
       ) : (
-        <VirtualList
-          items={props.conflicts}
-          rowHeight={96}
-          label="Conflicts"
-          rowKey={(conflict) => conflict.id}
-          renderRow={(conflict) => (
-            <article class="conflict-row" aria-label={`Conflict: ${conflict.path}`}>
-              <span class="feed-icon kind-conflict">
-                <Icon name="conflict" />
-              </span>
-              <div class="grow ellipsis">
-                <h2 class="ellipsis" title={conflict.path}>
-                  {baseName(conflict.path)}
-                  <span class="muted"> {placeOf(conflict.path)}</span>
-                </h2>
-                <p class="muted ellipsis">
-                  {describeConflictReason(conflict.reason)} ·{' '}
-                  {formatRelativeTime(conflict.detectedMs, props.nowMs)}
-                </p>
-                {conflict.copyPath === null ? null : (
-                  <p class="muted ellipsis" title={conflict.copyPath}>
-                    Your version: {baseName(conflict.copyPath)}
+        <div class="split">
+          <VirtualList
+            items={props.conflicts}
+            rowHeight={96}
+            label="Conflicts"
+            rowKey={(conflict) => conflict.id}
+            renderRow={(conflict) => (
+              <article
+                class={`conflict-row${comparing === conflict.path ? ' selected' : ''}`}
+                aria-label={`Conflict: ${conflict.path}`}
+              >
+                <span class="feed-icon kind-conflict">
+                  <Icon name="conflict" />
+                </span>
+                <div class="grow ellipsis">
+                  <h2 class="ellipsis" title={conflict.path}>
+                    {baseName(conflict.path)}
+                    <span class="muted"> {placeOf(conflict.path)}</span>
+                  </h2>
+                  <p class="muted ellipsis">
+                    {describeConflictReason(conflict.reason)} ·{' '}
+                    {formatRelativeTime(conflict.detectedMs, props.nowMs)}
                   </p>
-                )}
-              </div>
-              <div class="choice-group" role="group" aria-label={`Resolve ${conflict.path}`}>
-                {CHOICES.map((choice) => (
+                  {conflict.copyPath === null ? null : (
+                    <p class="muted ellipsis" title={conflict.copyPath}>
+                      Your version: {baseName(conflict.copyPath)}
+                    </p>
+                  )}
+                </div>
+                <div class="choice-group" role="group" aria-label={`Resolve ${conflict.path}`}>
                   <button
-                    key={choice.keep}
-                    class={choice.keep === 'both' ? 'button' : 'button subtle'}
-                    title={choice.hint}
-                    disabled={action.busy}
-                    aria-label={`${choice.label}: ${conflict.path}`}
-                    onClick={() =>
-                      action.run(() => props.control.resolveConflict(conflict.path, choice.keep))
-                    }
+                    class="button subtle"
+                    aria-label={`Compare: ${conflict.path}`}
+                    onClick={() => setComparing(conflict.path)}
                   >
-                    {choice.label}
+                    Compare
                   </button>
-                ))}
-              </div>
-            </article>
+                  {/* With the side-by-side open, the panel offers the choices: rows keep room for names. */}
+                  {comparing !== undefined
+                    ? null
+                    : CHOICES.map((choice) => (
+                        <button
+                          key={choice.keep}
+                          class={choice.keep === 'both' ? 'button' : 'button subtle'}
+                          title={choice.hint}
+                          disabled={action.busy}
+                          aria-label={`${choice.label}: ${conflict.path}`}
+                          onClick={() => resolve(conflict.path, choice.keep)}
+                        >
+                          {choice.label}
+                        </button>
+                      ))}
+                </div>
+              </article>
+            )}
+          />
+          {comparing === undefined ? null : (
+            <ComparePanel
+              control={props.control}
+              path={comparing}
+              nowMs={props.nowMs}
+              busy={action.busy}
+              onResolve={(keep) => void resolve(comparing, keep)}
+              onClose={() => setComparing(undefined)}
+            />
           )}
-        />
+        </div>
       )}
     </section>
   );
