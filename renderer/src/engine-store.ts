@@ -93,7 +93,14 @@ export function createEngineStore(control: EngineControl): EngineStore {
     while (!closing.signal.aborted) {
       try {
         if (snapshot.connection !== 'connected') await refresh();
-        const batch = await control.waitForEvents(after, POLL_SECONDS * 1000, closing.signal);
+        // While transfers run, read the status every second for live progress.
+        const busy = snapshot.status?.state === 'syncing' || snapshot.status?.state === 'scanning';
+        const batch = await control.waitForEvents(
+          after,
+          (busy ? 1 : POLL_SECONDS) * 1000,
+          closing.signal,
+        );
+        if (busy && batch.events.length === 0) await refresh();
         failures = 0;
         const first = batch.events[0];
         if (first !== undefined)

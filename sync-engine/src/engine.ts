@@ -244,10 +244,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     };
   };
 
+  /** `meter.filesDone` when the account was last read after a round. */
+  let filesDoneAtAccount = 0;
   const refreshAccount = async () => {
     try {
       const answer = await remote.getAccount(closing.signal);
+      const changed = account?.usedBytes !== answer.usedBytes;
       account = { usedBytes: answer.usedBytes, quotaBytes: answer.quotaBytes };
+      // Tells windows following the events to read the status again.
+      if (changed) publish({ type: 'progress', progress: status().progress });
     } catch {
       // Shown as unknown; the round itself reports connection problems.
     }
@@ -276,7 +281,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         if (!before.has(`${problem.code} ${problem.path ?? ''}`))
           publish({ type: 'problem', problem });
       }
-      if (outcome.quotaExceeded) void refreshAccount();
+      // Storage use changes with what a round synced: read it again (one small request).
+      if (outcome.quotaExceeded || meter.filesDone !== filesDoneAtAccount) {
+        filesDoneAtAccount = meter.filesDone;
+        void refreshAccount();
+      }
       if (outcome.agreed) lastSyncedMs = clock.nowMs();
       // Paused while this round ran (its transfers were let finish): say paused, not idle.
       if (paused) {

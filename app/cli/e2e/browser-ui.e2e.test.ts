@@ -301,6 +301,8 @@ describe('the browser UI of ferry sync --ui-port', () => {
     await screenshots('activity');
     await openScreen('Status');
     await page.getByTestId('status-headline').filter({ hasText: 'Up to date' }).waitFor();
+    // The storage used, read again after the rounds that uploaded.
+    await page.getByText(/^[1-9][\d.]* (KB|MB) of [\d.]+ GB used$/).waitFor();
     await screenshots('status');
   });
 });
