@@ -28,7 +28,8 @@ import { createFetchBridge } from 'sync-engine/control-client';
 import { readDeviceConfig, resolveHome } from '../../app/config/device-home.js';
 import { controlAddressOf, engineChildCommand } from './engine-child.js';
 import { createIpcHandlers } from './ipc-host.js';
-import { isHiddenStart, loginItemChange } from './login-item.js';
+import { secondInstanceAction, opensWindowAtStart } from './instance-policy.js';
+import { loginItemChange } from './login-item.js';
 import { notificationsFor } from './notification-policy.js';
 import { trayModelOf, type TrayAction, type TrayMenuItem } from './tray-model.js';
 
@@ -210,7 +211,9 @@ export async function setStartAtLogin(enabled: boolean): Promise<void> {
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => openWindow());
+  app.on('second-instance', (_event, argv) => {
+    if (secondInstanceAction(argv, window !== undefined) !== 'ignore') openWindow();
+  });
   // The tray keeps Ferry running with every window closed.
   app.on('window-all-closed', () => undefined);
   void app.whenReady().then(async () => {
@@ -227,7 +230,7 @@ if (!app.requestSingleInstanceLock()) {
       });
     }
     renderTray(running);
-    if (!isHiddenStart(process.argv)) openWindow();
+    if (opensWindowAtStart(process.argv)) openWindow();
     await follow(running);
   });
 }
