@@ -5,9 +5,16 @@
  * shows its first-run form; `completeFirstRun` signs the device in as `ferry signup`/`login`
  * would (signInDevice), and the engine started afterwards takes over the same control server.
  */
+import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { ControlError, CONTROL_ROUTES, type EngineControl, type EngineStatus } from 'sync-engine';
+import {
+  ControlError,
+  CONTROL_ROUTES,
+  type Engine,
+  type EngineControl,
+  type EngineStatus,
+} from 'sync-engine';
 import type { FirstRunRequest } from 'sync-engine/control';
 import type { DeviceConfig } from '../config/device-home.js';
 import { withRemote } from './command-context.js';
@@ -19,7 +26,11 @@ export interface WaitingControl {
   /** Resolves with the signed-in device (and the folder chosen) once the first run succeeded. */
   readonly signedIn: Promise<{ config: DeviceConfig; folder: string }>;
   /** From now on every call goes to `engine`; `status` is what completeFirstRun answers. */
-  attach(engine: EngineControl): void;
+  attach(engine: Engine): void;
+  /** The engine's zip downloads, once there is an engine (none before). */
+  readonly openZipDownload: Engine['openZipDownload'];
+  /** The engine could not start after the sign-in: the waiting first run fails with this. */
+  fail(error: unknown): void;
 }
 
 /** Options of {@link createWaitingControl}. */
@@ -30,8 +41,9 @@ export interface WaitingControlOptions {
 }
 
 export function createWaitingControl(options: WaitingControlOptions): WaitingControl {
-  let engine: EngineControl | undefined;
-  let started: ((status: EngineStatus) => void) | undefined;
+  let engine: Engine | undefined;
+  let started:
+    { resolve: (status: EngineStatus) => void; reject: (error: unknown) => void } | undefined;
   let finish!: (result: { config: DeviceConfig; folder: string }) => void;
   const signedIn = new Promise<{ config: DeviceConfig; folder: string }>((resolve) => {
     finish = resolve;
@@ -39,14 +51,24 @@ export function createWaitingControl(options: WaitingControlOptions): WaitingCon
   let busy = false;
 
   const completeFirstRun = async (request: FirstRunRequest): Promise<EngineStatus> => {
-    if (engine !== undefined || busy) {
+    if (engine !== undefined) {
       throw new ControlError('already_signed_in', 'this device is signed in already');
     }
+    if (busy) throw new ControlError('invalid_request', 'a sign-in is already under way');
     busy = true;
     try {
-      const config = await signIn(options.home, request);
       const folder = request.folder ?? options.folderFlag ?? path.join(homedir(), 'Ferry');
-      const status = new Promise<EngineStatus>((resolve) => (started = resolve));
+      // Before signing in: a folder that cannot be made must not leave a device behind.
+      await mkdir(folder, { recursive: true }).catch((error: unknown) => {
+        throw new ControlError(
+          'invalid_request',
+          `${folder} cannot be the Ferry folder (${(error as { code?: string }).code ?? 'error'})`,
+        );
+      });
+      const config = await signIn(options.home, request);
+      const status = new Promise<EngineStatus>((resolve, reject) => {
+        started = { resolve, reject };
+      });
       finish({ config, folder });
       return await status;
     } finally {
@@ -75,9 +97,16 @@ export function createWaitingControl(options: WaitingControlOptions): WaitingCon
   return {
     control: delegate,
     signedIn,
+    openZipDownload: async (ticket, signal) => engine?.openZipDownload(ticket, signal),
     attach: (next) => {
       engine = next;
-      void next.getStatus().then((status) => started?.(status));
+      void next.getStatus().then((status) => started?.resolve(status));
+    },
+    fail: (error) => {
+      const what = error instanceof Error ? error.message : String(error);
+      started?.reject(
+        new ControlError('internal_error', `signed in, but syncing could not start: ${what}`),
+      );
     },
   };
 }

@@ -48,6 +48,12 @@ export function folderOf(io: CliIo, config: DeviceConfig, flag: string | undefin
   );
 }
 
+/** An unexpected failure behind the control API: answered as internal_error, told here once. */
+function reportUnexpected(io: CliIo, error: unknown): void {
+  const what = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`ferry: control API: ${what.slice(0, 500)}\n`);
+}
+
 /** Serves the window's first-run form until the device is signed in. */
 async function waitForFirstRun(io: CliIo, home: string, flags: SyncFlags) {
   const waiting = createWaitingControl({
@@ -58,6 +64,8 @@ async function waitForFirstRun(io: CliIo, home: string, flags: SyncFlags) {
     control: waiting.control,
     port: flags.uiPort ?? 0,
     uiDir: await prepareUiFiles(),
+    openDownload: waiting.openZipDownload,
+    onUnexpectedError: (error) => reportUnexpected(io, error),
   });
   const address = `${server.url}/#token=${server.token}`;
   if (flags.json) io.stdout.write(`${JSON.stringify({ type: 'setup', url: address })}\n`);
@@ -110,14 +118,15 @@ export async function runSync(
     firstRun?: { server: ControlServer; waiting: WaitingControl };
   },
 ): Promise<void> {
-  await mkdir(options.folder, { recursive: true });
-  if (config.folder !== options.folder)
-    await writeDeviceConfig(home, { ...config, folder: options.folder });
   let engine: Engine | undefined;
-  let control: ControlServer | undefined;
+  // The first run's server is ours from here: closed below whatever happens.
+  let control: ControlServer | undefined = options.firstRun?.server;
   const following = new AbortController();
   const stop = stopSignal();
   try {
+    await mkdir(options.folder, { recursive: true });
+    if (config.folder !== options.folder)
+      await writeDeviceConfig(home, { ...config, folder: options.folder });
     engine = await createEngine({
       folder: options.folder,
       statePath: statePath(home),
@@ -136,12 +145,12 @@ export async function runSync(
         : { limitDownBytesPerSecond: options.limitDownBytesPerSecond }),
     });
     if (options.firstRun !== undefined) {
-      control = options.firstRun.server;
-      options.firstRun.waiting.attach(engine);
+      const { server, waiting } = options.firstRun;
+      waiting.attach(engine);
       await writeEngineFile(home, {
         pid: process.pid,
-        controlUrl: control.url,
-        controlToken: control.token,
+        controlUrl: server.url,
+        controlToken: server.token,
       });
     } else if (options.uiPort !== undefined) {
       control = await startControlServer({
@@ -149,6 +158,7 @@ export async function runSync(
         port: options.uiPort,
         uiDir: await prepareUiFiles(),
         openDownload: engine.openZipDownload,
+        onUnexpectedError: (error) => reportUnexpected(io, error),
       });
       await writeEngineFile(home, {
         pid: process.pid,
@@ -180,6 +190,10 @@ export async function runSync(
     await Promise.race([stop.promise, options.stopped ?? new Promise(() => undefined), running]);
     following.abort();
     await printing;
+  } catch (error) {
+    // A window waiting for its first run to finish hears why it did not.
+    options.firstRun?.waiting.fail(error);
+    throw error;
   } finally {
     stop.dispose();
     following.abort();

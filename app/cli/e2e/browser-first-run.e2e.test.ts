@@ -6,6 +6,7 @@
  * setup API refuses, and every engine method answers `not_signed_in` until the first run.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -68,6 +69,26 @@ afterAll(async () => {
 describe('the first run in the browser', () => {
   let a: E2eDevice;
   let b: E2eDevice;
+
+  it('refuses a folder that cannot be made before signing anything in', async () => {
+    const c = bed.device('C');
+    const { page } = await openSetup(c);
+    const blocker = path.join(bed.root, 'a-file-not-a-folder');
+    await writeFile(blocker, 'in the way');
+    await page.getByRole('tab', { name: 'Create account' }).click();
+    await page.getByLabel('Server').fill(bed.url);
+    await page.getByLabel('Email').fill('cy@e2e.example');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Your name').fill('Cy');
+    await page.getByText('This device').click();
+    await page.getByLabel('Folder to sync').fill(blocker);
+    await page.getByRole('button', { name: 'Create account and sign in' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: `${blocker} cannot be the Ferry folder (EEXIST)` })
+      .waitFor();
+    expect(await readDeviceConfig(c.home)).toBeUndefined();
+  });
 
   it('creates the account from the form and starts syncing', async () => {
     a = bed.device('A');

@@ -3,15 +3,15 @@
  * streamed (transfer/zip-stream.ts). Read access as GET /files/download: any role in the
  * caller's view. Entries are named below the folder's own name (`Team/docs/a.txt`); empty
  * folders are kept; files still pending (announced, not committed) are left out. A folder the
- * zip format cannot hold without ZIP64 (over 65,535 entries, or a file of 4 GiB or more) is
+ * zip format cannot hold without ZIP64 (over 65,535 entries, or an archive of 4 GiB or more) is
  * refused with 413 before a byte is sent.
  */
 import type { FastifyInstance } from 'fastify';
-import { pathSchema, type EntryMetadata, type FileMetadata } from 'sync-engine/protocol';
+import { pathSchema, type EntryMetadata } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
 import type { ServerContext } from '../server-context.js';
 import { layoutBlocks, streamFileRange } from '../transfer/download-stream.js';
-import { streamZip, ZIP_LIMITS, type ZipEntry } from '../transfer/zip-stream.js';
+import { streamZip, zipArchiveBytes, ZIP_LIMITS, type ZipEntry } from '../transfer/zip-stream.js';
 import type { UserView } from '../access/user-view.js';
 import { findServedVersion } from './file-history.js';
 import { listFolder } from './file-routes.js';
@@ -44,22 +44,27 @@ export async function registerZipRoutes(app: FastifyInstance, ctx: ServerContext
       const folder = requirePath(request.query.path);
       const view = await viewOf(ctx, request);
       const entries = await listFolder(ctx, view, folder, true);
-      const files = entries.filter(
-        (entry): entry is FileMetadata => entry.type === 'file' && entry.status === 'uploaded',
-      );
       if (entries.length + 1 > ZIP_LIMITS.entries) {
         throw new ServerError(
           'payload_too_large',
           `${folder} holds ${entries.length} entries; a zip holds ${ZIP_LIMITS.entries}`,
         );
       }
-      const huge = files.find((file) => file.size > ZIP_LIMITS.entryBytes);
-      if (huge !== undefined) {
-        throw new ServerError('payload_too_large', `${huge.path} is too large for a zip (4 GiB)`);
-      }
       const base = folder === '/' ? 'Ferry' : folder.slice(folder.lastIndexOf('/') + 1);
       const nameOf = (entry: EntryMetadata) =>
         `${base}${entry.path.slice(folder === '/' ? 0 : folder.length)}`;
+      const archiveBytes = zipArchiveBytes(
+        entries.map((entry) => ({
+          nameBytes: Buffer.byteLength(nameOf(entry)) + (entry.type === 'folder' ? 1 : 0),
+          sizeBytes: entry.type === 'file' ? entry.size : 0,
+        })),
+      );
+      if (archiveBytes > ZIP_LIMITS.archiveBytes) {
+        throw new ServerError(
+          'payload_too_large',
+          `${folder} would make a zip of ${archiveBytes} bytes; a zip holds under 4 GiB`,
+        );
+      }
       reply
         .header('content-disposition', attachment(base))
         .header('cache-control', 'no-store')

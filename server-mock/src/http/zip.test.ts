@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seededBytes } from 'sync-engine/testkit';
 import { commitContent, utf8 } from '../../test/test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../../test/test-server.js';
+import { zipArchiveBytes } from '../transfer/zip-stream.js';
 
 let server: TestServer;
 let ann: TestClient;
@@ -91,6 +92,24 @@ describe('GET /files/download_zip', () => {
     const { res, bytes } = await zipOf(ann, path);
     expect(res.status).toBe(status);
     expect(JSON.parse(Buffer.from(bytes).toString()).error.code).toBe(code);
+  });
+
+  it('knows the size of the archive before it streams it (the 4 GiB limit is checked with it)', async () => {
+    const sizes = [0, 1, 1000, 70_000];
+    for (const [i, size] of sizes.entries()) {
+      await commitContent(ann, `/Sized/f${i}.bin`, seededBytes('random', i, size));
+    }
+    await ann.json('POST', '/files/mkdir', { path: '/Sized/empty' });
+    const { bytes } = await zipOf(ann, '/Sized');
+    const names = Object.keys(unzipSync(bytes));
+    expect(bytes.length).toBe(
+      zipArchiveBytes(
+        names.map((name) => ({
+          nameBytes: Buffer.byteLength(name),
+          sizeBytes: sizes[Number(/f(\d)\.bin$/.exec(name)?.[1] ?? -1)] ?? 0,
+        })),
+      ),
+    );
   });
 
   it('never shows another user’s folder', async () => {

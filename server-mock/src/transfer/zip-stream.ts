@@ -19,8 +19,20 @@ export interface ZipEntry {
   readonly open?: () => AsyncIterable<Uint8Array>;
 }
 
-/** What the zip format without its 64-bit extension holds (fflate writes no ZIP64). */
-export const ZIP_LIMITS = { entries: 65_535, entryBytes: 0xffff_ffff - 1 } as const;
+/**
+ * What the zip format without its 64-bit extension holds (fflate writes no ZIP64): entries, and
+ * offsets, so the whole archive, under 4 GiB. An entry costs its bytes, a 30-byte local header,
+ * a 16-byte data descriptor (a streamed entry's sizes come after it) and a 46-byte
+ * central-directory record, both headers with the name.
+ */
+export const ZIP_LIMITS = { entries: 65_535, archiveBytes: 0xffff_ffff - 22 } as const;
+
+/** The archive's size for entries of these name lengths (UTF-8 bytes) and sizes. */
+export function zipArchiveBytes(
+  entries: readonly { nameBytes: number; sizeBytes: number }[],
+): number {
+  return entries.reduce((sum, e) => sum + e.sizeBytes + 30 + 16 + 46 + 2 * e.nameBytes, 22);
+}
 
 /** The archive of `entries`, as a stream; a failure mid-way destroys the stream with it. */
 export function streamZip(entries: AsyncIterable<ZipEntry>): Readable {

@@ -3,7 +3,7 @@
  * the path (folders made), a taken name gets the next free number and nothing is replaced, the
  * engine is told, and a failing stream leaves no temporary file behind.
  */
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeFileSystem } from '../disk/node-file-system.js';
@@ -54,6 +54,35 @@ describe('importing a dropped file', () => {
     await expect(importer(dir(), [])('/x/b.bin', broken())).rejects.toThrow('went away');
     expect(await readdir(path.join(dir(), 'x'))).toEqual([]);
     expect(await readdir(path.join(dir(), '.ferry/tmp'))).toEqual([]);
+  });
+
+  it('refuses a path through a symbolic link or a file, writing nothing anywhere', async () => {
+    const outside = path.join(dir(), 'outside');
+    await mkdir(outside);
+    const root = path.join(dir(), 'root');
+    await mkdir(root);
+    await symlink(outside, path.join(root, 'link'));
+    await writeFile(path.join(root, 'plain.txt'), 'a file');
+    const run = importer(root, []);
+    await expect(run('/link/sub/evil.txt', chunks('x'))).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: 'cannot add /link/sub/evil.txt: /link is a symbolic link',
+    });
+    await expect(run('/plain.txt/b.txt', chunks('x'))).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: 'cannot add /plain.txt/b.txt: /plain.txt is not a folder',
+    });
+    expect(await readdir(outside)).toEqual([]);
+    expect((await readdir(root)).sort()).toEqual(['link', 'plain.txt']);
+  });
+
+  it('refuses a name too long once numbered, with a sentence', async () => {
+    const name = `${'n'.repeat(251)}.txt`;
+    await writeFile(path.join(dir(), name), 'first');
+    await expect(importer(dir(), [])(`/${name}`, chunks('x'))).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringContaining('the name is too long here'),
+    });
   });
 
   it.each([

@@ -9,7 +9,7 @@ import { ControlError, type ImportContent, type ImportedFile } from './contract.
 
 /** What an import needs of the engine. */
 export interface FileImportOptions {
-  readonly fs: Pick<FileSystem, 'createFile' | 'renameNoReplace' | 'mkdir' | 'removeFile'>;
+  readonly fs: Pick<FileSystem, 'createFile' | 'renameNoReplace' | 'mkdir' | 'removeFile' | 'stat'>;
   /** The engine's scratch folder (on the synced folder's file system, so rename is atomic). */
   readonly tempFolder: string;
   /** A name for a temporary file, unique among concurrent imports. */
@@ -30,9 +30,47 @@ export function numberedPath(path: string, n: number): string {
   return `${path.slice(0, slash + 1)}${stem} (${n})${ext}`;
 }
 
+/**
+ * Refuses a path whose folders are not all real folders of the synced folder (or missing, to be
+ * made): a symbolic link there would take the file outside the folder, and a file there cannot
+ * hold one. Checked again right before the rename, after the folders were made.
+ */
+async function checkParents(fs: Pick<FileSystem, 'stat'>, path: string): Promise<void> {
+  const parts = path.split('/').filter(Boolean).slice(0, -1);
+  let at = '';
+  for (const part of parts) {
+    at += `/${part}`;
+    const stat = await fs.stat(at);
+    if (stat === undefined) return;
+    if (stat.kind !== 'folder') {
+      const what = stat.kind === 'symlink' ? 'a symbolic link' : 'not a folder';
+      throw new ControlError('invalid_request', `cannot add ${path}: ${at} is ${what}`);
+    }
+  }
+}
+
+/** The sentence for a disk refusal the person can act on; undefined for the unexpected. */
+function refusalOf(path: string, error: unknown): ControlError | undefined {
+  switch ((error as { code?: unknown }).code) {
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return new ControlError(
+        'invalid_request',
+        `cannot add ${path}: a folder on its way is a file`,
+      );
+    case 'ENAMETOOLONG':
+      return new ControlError('invalid_request', `cannot add ${path}: the name is too long here`);
+    case 'ENOSPC':
+      return new ControlError('invalid_request', `cannot add ${path}: the disk is full`);
+    default:
+      return undefined;
+  }
+}
+
 export function createFileImport(options: FileImportOptions) {
   const { fs } = options;
   return async (path: string, content: ImportContent): Promise<ImportedFile> => {
+    await checkParents(fs, path);
     await fs.mkdir(options.tempFolder);
     const temp = `${options.tempFolder}/${options.tempName()}`;
     let sizeBytes = 0;
@@ -52,7 +90,11 @@ export function createFileImport(options: FileImportOptions) {
         await writer.close();
       }
       const parent = path.slice(0, path.lastIndexOf('/')) || '/';
-      await fs.mkdir(parent);
+      await checkParents(fs, path);
+      await fs.mkdir(parent).catch((error: unknown) => {
+        throw refusalOf(path, error) ?? error;
+      });
+      await checkParents(fs, path);
       for (let n = 1; n <= MAX_NAME_TRIES; n += 1) {
         const candidate = n === 1 ? path : numberedPath(path, n);
         try {
@@ -60,7 +102,8 @@ export function createFileImport(options: FileImportOptions) {
           options.onImported(candidate);
           return { path: candidate, sizeBytes };
         } catch (error) {
-          if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+          if ((error as { code?: unknown }).code === 'EEXIST') continue;
+          throw refusalOf(candidate, error) ?? error;
         }
       }
       throw new ControlError(

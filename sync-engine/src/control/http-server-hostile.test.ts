@@ -110,6 +110,11 @@ function accountCases(): { name: string; request: SendOptions; message: string }
       message: 'path must not be in .ferry',
     },
     {
+      name: 'an import into the engine’s own folder spelled in capitals',
+      request: octets('/api/import?path=/.FERRY/x'),
+      message: 'path must not be in .ferry',
+    },
+    {
       name: 'an import sent as JSON',
       request: body('/api/import?path=/a.txt', { content: 'abc' }),
       message: 'the file must be sent as an application/octet-stream body',

@@ -330,7 +330,10 @@ function toControlError(error: unknown): ControlError | undefined {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ControlError('invalid_request', `body exceeds ${MAX_CONTROL_BODY_BYTES} bytes`);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ControlError('invalid_request', 'Content-Type must be application/json');
+      return new ControlError(
+        'invalid_request',
+        'Content-Type must be application/json (application/octet-stream for /api/import)',
+      );
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new ControlError('invalid_request', 'body is not valid JSON');
   }

@@ -211,7 +211,9 @@ export function validateRevokeShareBody(body: unknown): { readonly shareId: stri
 export function validateImportQuery(query: QueryFields): { readonly path: string } {
   refuseUnknown(query, ['path'], 'query');
   const path = checkedPath(queryValue(query, 'path'), false);
-  if (path === '/.ferry' || path.startsWith('/.ferry/')) {
+  // Any spelling: on case-insensitive disks `/.FERRY` is the engine's folder too.
+  const top = path.split('/')[1]?.toLowerCase();
+  if (top === '.ferry') {
     refuse("path must not be in .ferry, the engine's own folder");
   }
   return { path };

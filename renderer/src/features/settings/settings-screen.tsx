@@ -153,7 +153,12 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
         <h2>Ignored files</h2>
         <p class="muted">
           One pattern a line, as in .gitignore. Temporary files (~$*, *.tmp, .DS_Store, Thumbs.db)
-          are always ignored.
+          are always ignored. The patterns are kept in .ferryignore, which syncs to your other
+          devices.
+        </p>
+        <p class="notice warning-text" role="note">
+          Ignore only what has not synced yet: a file that is already synced and becomes ignored is
+          deleted from the server and your other devices (its history keeps it).
         </p>
         <label for="ignore-patterns" class="visually-hidden">
           Ignore patterns
