@@ -23,6 +23,8 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
   const [ignore, setIgnore] = useState('');
   const [saved, setSaved] = useState<string | undefined>(undefined);
   const action = useAction(props.refresh);
+  // The fields stay disabled until the settings are read: typing into them earlier would be
+  // overwritten by the answer (and Save would send what was read, not what was typed).
   const show = (next: EngineSettings) => {
     setSettings(next);
     setUp(limitToField(next.limitUpBytesPerSecond));
@@ -119,6 +121,7 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
               id="limit-up"
               inputMode="numeric"
               placeholder="No limit"
+              disabled={settings === undefined}
               value={up}
               onInput={(event) => setUp(event.currentTarget.value)}
             />
@@ -129,6 +132,7 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
               id="limit-down"
               inputMode="numeric"
               placeholder="No limit"
+              disabled={settings === undefined}
               value={down}
               onInput={(event) => setDown(event.currentTarget.value)}
             />
@@ -168,6 +172,7 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
           class="mono"
           rows={5}
           spellcheck={false}
+          disabled={settings === undefined}
           placeholder={'*.log\nnode_modules/'}
           value={ignore}
           onInput={(event) => setIgnore(event.currentTarget.value)}
