@@ -87,7 +87,7 @@ export function registerStartCommand(program: Command, io: CliIo): void {
     )
     .option(
       '--ui-port <port>',
-      'the control API port on 127.0.0.1 (default: any free port)',
+      'the port of the browser UI and the control API on 127.0.0.1 (default: any free port)',
       parsePort,
     );
   addCommonOptions(

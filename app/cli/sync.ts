@@ -211,7 +211,7 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
     .option('--once', 'sync until both sides agree, then exit (0 when in sync)')
     .option(
       '--ui-port <port>',
-      'serve the control API on 127.0.0.1:PORT (0: any free port)',
+      'serve the browser UI and the control API on 127.0.0.1:PORT (0: any free port)',
       parsePort,
     )
     .option(

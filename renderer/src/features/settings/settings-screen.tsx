@@ -16,6 +16,29 @@ export interface SettingsScreenProps {
   readonly refresh: () => Promise<void>;
 }
 
+/** One bandwidth limit's field: KB/s, empty for none. */
+function LimitField(props: {
+  id: string;
+  label: string;
+  value: string;
+  disabled: boolean;
+  onInput: (value: string) => void;
+}): JSX.Element {
+  return (
+    <div class="field grow">
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        inputMode="numeric"
+        placeholder="No limit"
+        disabled={props.disabled}
+        value={props.value}
+        onInput={(event) => props.onInput(event.currentTarget.value)}
+      />
+    </div>
+  );
+}
+
 export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
   const [settings, setSettings] = useState<EngineSettings | undefined>(undefined);
   const [up, setUp] = useState('');
@@ -115,28 +138,20 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
       >
         <h2>Bandwidth</h2>
         <div class="share-form">
-          <div class="field grow">
-            <label for="limit-up">Upload limit (KB/s)</label>
-            <input
-              id="limit-up"
-              inputMode="numeric"
-              placeholder="No limit"
-              disabled={settings === undefined}
-              value={up}
-              onInput={(event) => setUp(event.currentTarget.value)}
-            />
-          </div>
-          <div class="field grow">
-            <label for="limit-down">Download limit (KB/s)</label>
-            <input
-              id="limit-down"
-              inputMode="numeric"
-              placeholder="No limit"
-              disabled={settings === undefined}
-              value={down}
-              onInput={(event) => setDown(event.currentTarget.value)}
-            />
-          </div>
+          <LimitField
+            id="limit-up"
+            label="Upload limit (KB/s)"
+            value={up}
+            disabled={settings === undefined}
+            onInput={setUp}
+          />
+          <LimitField
+            id="limit-down"
+            label="Download limit (KB/s)"
+            value={down}
+            disabled={settings === undefined}
+            onInput={setDown}
+          />
           <button
             class="button primary"
             type="submit"
