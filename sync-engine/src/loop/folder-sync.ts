@@ -14,7 +14,8 @@ import { AnnouncedStreams } from '../execute/announced-streams.js';
 import { executeOperation } from '../execute/execute-operation.js';
 import { deleteLocalFiles } from '../execute/tree-operations.js';
 import { uploadFiles } from '../execute/upload-batch.js';
-import { FERRY_IGNORE_FILE, createIgnoreRules } from '../ignore/ignore-rules.js';
+import { FERRY_IGNORE_FILE, createIgnoreRules, type IgnoreRules } from '../ignore/ignore-rules.js';
+import { outsideIgnored } from '../ignore/outside-ignored.js';
 import { planOperations, type MassDeletePolicy, type Operation, type Plan } from '../plan/index.js';
 import type { Clock, FileSystem } from '../ports.js';
 import type { ChangeEntry, NamespaceId, UserId } from '../protocol/index.js';
@@ -109,6 +110,8 @@ const NAME_REFUSED_BACKOFF = { initialDelayMs: 3_600_000, maxDelayMs: 86_400_000
 /** Settings key: the tree version whose plan was empty (see FolderSync.plan). */
 const AGREED_TREE_VERSION = 'agreedTreeVersion';
 const EMPTY_PLAN: Plan = { operations: [], heldDeletes: [], heldDeleteFiles: 0, notices: [] };
+/** The rules before `.ferryignore` is read: the defaults. */
+const DEFAULT_IGNORE = { text: '', rules: createIgnoreRules('') };
 
 /** The path an operation writes (a move's target). */
 function pathOf(operation: Operation): string {
@@ -131,7 +134,10 @@ export class FolderSync {
   /** The plan being worked on (or the last one): what is pending, for the status. */
   latestPlan: Plan | undefined;
   /** The last plan and the tree version it was made at (see plan()). */
-  private planMemo: { version: number; allowMassDelete: boolean; plan: Plan } | undefined;
+  private planMemo:
+    { version: number; allowMassDelete: boolean; ignoreText: string; plan: Plan } | undefined;
+  /** The `.ferryignore` rules last read (see readIgnoreRules()). */
+  private ignore: { text: string; rules: IgnoreRules } | undefined;
   /** Items whose operation in `latestPlan` is done already. */
   readonly doneInLatestPlan = new Set<string>();
 
@@ -232,28 +238,38 @@ export class FolderSync {
   }
 
   /**
+   * The rules of `.ferryignore` as the disk has it now (the defaults alone without one); kept
+   * for the planner, which leaves ignored paths alone on both sides.
+   */
+  private async readIgnoreRules(signal: AbortSignal): Promise<IgnoreRules> {
+    let text = '';
+    try {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of this.options.fs.readFile(`/${FERRY_IGNORE_FILE}`, signal)) {
+        chunks.push(chunk.slice()); // a chunk's buffer is reused for the next one
+      }
+      text = Buffer.concat(chunks).toString('utf8');
+    } catch {
+      text = '';
+    }
+    if (this.ignore?.text !== text) this.ignore = { text, rules: createIgnoreRules(text) };
+    return this.ignore.rules;
+  }
+
+  /**
    * Scans the whole folder (the quick check reads only changed files) into the local tree;
    * returns how many rows changed.
    */
   async scan(signal: AbortSignal): Promise<number> {
     const { state, fs, clock } = this.options;
-    let ignoreText: string | undefined;
-    try {
-      const chunks: Uint8Array[] = [];
-      for await (const chunk of fs.readFile(`/${FERRY_IGNORE_FILE}`, signal)) {
-        chunks.push(chunk.slice()); // a chunk's buffer is reused for the next one
-      }
-      ignoreText = Buffer.concat(chunks).toString('utf8');
-    } catch {
-      ignoreText = undefined;
-    }
+    const ignore = await this.readIgnoreRules(signal);
     const rows = state.items.local.list();
     const known = new Map<string, KnownEntry>(rows.map((row) => [row.path, row]));
     const knownByInode = new Map<string, KnownEntry>(rows.map((row) => [row.inode, row]));
     const scanOnce = () =>
       scanFolder({
         fs,
-        ignore: createIgnoreRules(ignoreText),
+        ignore,
         known,
         knownByInode,
         fingerprint: fingerprintThrough(fs),
@@ -289,20 +305,32 @@ export class FolderSync {
     const { items, settings } = this.options.state;
     const version = items.treeVersion();
     const memo = this.planMemo;
-    if (memo?.version === version && memo.allowMassDelete === this.allowMassDelete)
+    const ignore = this.ignore ?? DEFAULT_IGNORE;
+    if (
+      memo?.version === version &&
+      memo.allowMassDelete === this.allowMassDelete &&
+      memo.ignoreText === ignore.text
+    )
       return memo.plan;
     let plan: Plan;
+    // An agreed version stays agreed under any rules: ignoring more only removes operations,
+    // and un-ignoring edits `.ferryignore`, a file, which moves the version.
     if (memo === undefined && settings.get(AGREED_TREE_VERSION) === version) plan = EMPTY_PLAN;
     else {
       plan = planOperations({
         local: items.local.list(),
-        remote: items.remote.list(),
-        synced: items.synced.list(),
+        remote: outsideIgnored(items.remote.list(), ignore.rules),
+        synced: outsideIgnored(items.synced.list(), ignore.rules),
         allowMassDelete: this.allowMassDelete,
         ...(this.options.massDelete === undefined ? {} : { massDelete: this.options.massDelete }),
       });
     }
-    this.planMemo = { version, allowMassDelete: this.allowMassDelete, plan };
+    this.planMemo = {
+      version,
+      allowMassDelete: this.allowMassDelete,
+      ignoreText: ignore.text,
+      plan,
+    };
     // Empty needs no held deletes or notices either: then no option of the planner matters.
     const empty =
       plan.operations.length === 0 && plan.heldDeletes.length === 0 && plan.notices.length === 0;
@@ -516,6 +544,7 @@ export class FolderSync {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         const pulled = await this.pull(signal);
         const scanned = ((await this.options.shouldScan?.()) ?? true) ? await this.scan(signal) : 0;
+        if (this.ignore === undefined) await this.readIgnoreRules(signal);
         // Something moved on the server or on disk since the last round (a file edited while
         // it was uploaded, say): the same operations have a new premise, and are tried again.
         if (pulled || scanned > 0) idle = undefined;

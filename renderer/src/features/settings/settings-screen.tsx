@@ -175,9 +175,9 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
           are always ignored. The patterns are kept in .ferryignore, which syncs to your other
           devices.
         </p>
-        <p class="notice warning-text" role="note">
-          Ignore only what has not synced yet: a file that is already synced and becomes ignored is
-          deleted from the server and your other devices (its history keeps it).
+        <p class="muted">
+          Ignoring a file that already synced stops syncing it here only: it stays on this device,
+          on the server and on your other devices.
         </p>
         <label for="ignore-patterns" class="visually-hidden">
           Ignore patterns
