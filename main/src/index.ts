@@ -7,7 +7,6 @@
  * (the tests' machines); it is type-checked against Electron's types.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,7 +28,9 @@ import { readDeviceConfig, resolveHome } from '../../app/config/device-home.js';
 import { controlAddressOf, engineChildCommand } from './engine-child.js';
 import { createIpcHandlers } from './ipc-host.js';
 import { secondInstanceAction, opensWindowAtStart } from './instance-policy.js';
+import { autostartLoginItem } from './autostart-login-item.js';
 import { loginItemChange } from './login-item.js';
+import { withStartAtLogin, type LoginItem } from './start-at-login-control.js';
 import { notificationsFor } from './notification-policy.js';
 import { trayModelOf, type TrayAction, type TrayMenuItem } from './tray-model.js';
 
@@ -186,26 +187,19 @@ async function follow(running: Running): Promise<void> {
   }
 }
 
-/** Applies the start-at-login setting (index.ts's one platform branch lives in login-item.ts). */
-export async function setStartAtLogin(enabled: boolean): Promise<void> {
-  const change = loginItemChange({
-    platform: process.platform,
-    enabled,
-    execPath: process.env.APPIMAGE ?? process.execPath,
-    configHome: process.env.XDG_CONFIG_HOME ?? path.join(homedir(), '.config'),
-  });
-  switch (change.kind) {
-    case 'electron-login-item':
-      app.setLoginItemSettings({ ...change.settings, args: [...change.settings.args] });
-      return;
-    case 'write-autostart-file':
-      await mkdir(path.dirname(change.file), { recursive: true });
-      await writeFile(change.file, change.content, { mode: 0o644 });
-      return;
-    case 'remove-autostart-file':
-      await rm(change.file, { force: true });
-      return;
-  }
+/** The platform's login item: Electron's on macOS and Windows, an autostart file on Linux. */
+function loginItem(): LoginItem {
+  const execPath = process.env.APPIMAGE ?? process.execPath;
+  const configHome = process.env.XDG_CONFIG_HOME ?? path.join(homedir(), '.config');
+  if (process.platform === 'linux') return autostartLoginItem({ configHome, execPath });
+  return {
+    isEnabled: async () => app.getLoginItemSettings().openAtLogin,
+    setEnabled: async (enabled) => {
+      const change = loginItemChange({ platform: process.platform, enabled, execPath, configHome });
+      if (change.kind === 'electron-login-item')
+        app.setLoginItemSettings({ ...change.settings, args: [...change.settings.args] });
+    },
+  };
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -219,7 +213,9 @@ if (!app.requestSingleInstanceLock()) {
   void app.whenReady().then(async () => {
     const running = await startEngine();
     app.on('before-quit', () => running.child.kill('SIGINT'));
-    const handlers = createIpcHandlers(running.control, (error) => console.error(error));
+    const handlers = createIpcHandlers(withStartAtLogin(running.control, loginItem()), (error) =>
+      console.error(error),
+    );
     for (const [channel, handle] of handlers) {
       ipcMain.handle(channel, (event, payload: unknown) => {
         // Only our own window's page may call the engine.

@@ -6,7 +6,12 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createNodeFileSystem } from './disk/node-file-system.js';
-import { createEngineSettings, startingLimits, type BandwidthLimits } from './engine-settings.js';
+import {
+  createEngineSettings,
+  startingExcludedFolders,
+  startingLimits,
+  type BandwidthLimits,
+} from './engine-settings.js';
 import { openClientState } from './state/index.js';
 import { useTempDir } from './testkit/index.js';
 
@@ -16,6 +21,7 @@ function setUp(limits: BandwidthLimits = { up: undefined, down: undefined }) {
   const folder = path.join(dir(), 'folder');
   const state = openClientState(path.join(dir(), 'state.db'));
   const applied: BandwidthLimits[] = [];
+  const excluded: (readonly string[])[] = [];
   let scans = 0;
   const settings = createEngineSettings({
     fs: createNodeFileSystem(folder),
@@ -24,11 +30,38 @@ function setUp(limits: BandwidthLimits = { up: undefined, down: undefined }) {
     limits,
     applyLimits: (next) => applied.push(next),
     onIgnoreChanged: () => (scans += 1),
+    applyExcludedFolders: (names) => excluded.push(names),
   });
-  return { folder, state, settings, applied, scans: () => scans };
+  return { folder, state, settings, applied, excluded, scans: () => scans };
 }
 
 describe('engine settings', () => {
+  it('keep the excluded folders for the next start and apply them only when they changed', async () => {
+    const { state, settings, excluded } = setUp();
+    expect((await settings.getSettings()).excludedFolders).toEqual([]);
+    expect(
+      (await settings.updateSettings({ excludedFolders: ['Photos', 'Archive'] })).excludedFolders,
+    ).toEqual(['Archive', 'Photos']);
+    await settings.updateSettings({ excludedFolders: ['Archive', 'Photos'] });
+    expect(excluded).toEqual([['Archive', 'Photos']]);
+    expect(startingExcludedFolders(state.settings)).toEqual(['Archive', 'Photos']);
+    await settings.updateSettings({ excludedFolders: [] });
+    expect(excluded).toEqual([['Archive', 'Photos'], []]);
+    expect(startingExcludedFolders(state.settings)).toEqual([]);
+    state.close();
+  });
+
+  it('refuse start at login, which only the desktop app can set, and change nothing else', async () => {
+    const { state, settings, applied, excluded } = setUp();
+    await expect(
+      settings.updateSettings({ startAtLogin: true, excludedFolders: ['A'] }),
+    ).rejects.toMatchObject({ code: 'invalid_request', message: /setting of the desktop app/ });
+    expect(excluded).toEqual([]);
+    expect(applied).toEqual([]);
+    expect((await settings.getSettings()).startAtLogin).toBeUndefined();
+    state.close();
+  });
+
   it('apply new limits at once and keep them for the next start, where a flag still wins', async () => {
     const { state, settings, applied } = setUp();
     expect(await settings.updateSettings({ limitUpBytesPerSecond: 500_000 })).toMatchObject({

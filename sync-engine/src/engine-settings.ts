@@ -2,9 +2,10 @@
  * The settings a user changes while the engine runs (EngineControl.getSettings/updateSettings):
  * bandwidth limits, applied to the next block and kept in the client state for the next start
  * (a `--limit-up`/`--limit-down` flag still wins at start), and the folder's `.ferryignore`,
- * written atomically through the engine's scratch folder, after which the folder is scanned.
+ * written atomically through the engine's scratch folder, after which the folder is scanned,
+ * and the top-level folders this device leaves out (selective sync), kept in the client state.
  */
-import type { EngineSettings } from './control/index.js';
+import { ControlError, type EngineSettings } from './control/index.js';
 import type { FileSystem } from './ports.js';
 import type { SettingsTable } from './state/index.js';
 
@@ -15,6 +16,7 @@ export interface BandwidthLimits {
 }
 
 const LIMITS_KEY = 'bandwidthLimits';
+const EXCLUDED_KEY = 'excludedFolders';
 const IGNORE_FILE = '/.ferryignore';
 
 /** The limits to start with: the flags where given, else what the user set last. */
@@ -24,6 +26,12 @@ export function startingLimits(
 ): BandwidthLimits {
   const kept = (settings.get(LIMITS_KEY) ?? {}) as { up?: number | null; down?: number | null };
   return { up: flags.up ?? kept.up ?? undefined, down: flags.down ?? kept.down ?? undefined };
+}
+
+/** The top-level folders left out on this device, as the user set them last. */
+export function startingExcludedFolders(settings: SettingsTable): string[] {
+  const kept = settings.get(EXCLUDED_KEY);
+  return Array.isArray(kept) ? kept.filter((name): name is string => typeof name === 'string') : [];
 }
 
 /** Options of {@link createEngineSettings}. */
@@ -36,11 +44,14 @@ export interface EngineSettingsOptions {
   readonly applyLimits: (limits: BandwidthLimits) => void;
   /** Called after `.ferryignore` changed: scan the folder. */
   readonly onIgnoreChanged: () => void;
+  /** Puts a new list of excluded top-level folders into force. */
+  readonly applyExcludedFolders: (names: readonly string[]) => void;
 }
 
 export function createEngineSettings(options: EngineSettingsOptions) {
   const { fs } = options;
   let limits = options.limits;
+  let excluded = startingExcludedFolders(options.settings);
 
   const readIgnore = async (): Promise<string> => {
     const decoder = new TextDecoder();
@@ -76,11 +87,19 @@ export function createEngineSettings(options: EngineSettingsOptions) {
     limitUpBytesPerSecond: limits.up ?? null,
     limitDownBytesPerSecond: limits.down ?? null,
     ignorePatterns: await readIgnore(),
+    excludedFolders: excluded,
   });
 
   return {
     getSettings: current,
     updateSettings: async (change: Partial<EngineSettings>): Promise<EngineSettings> => {
+      // Checked first, so that a refused change changes nothing.
+      if (change.startAtLogin !== undefined) {
+        throw new ControlError(
+          'invalid_request',
+          'start at login is a setting of the desktop app; here, start ferry sync from your session’s startup',
+        );
+      }
       const up = change.limitUpBytesPerSecond;
       const down = change.limitDownBytesPerSecond;
       if (up !== undefined || down !== undefined) {
@@ -94,6 +113,12 @@ export function createEngineSettings(options: EngineSettingsOptions) {
       if (change.ignorePatterns !== undefined && change.ignorePatterns !== (await readIgnore())) {
         await writeIgnore(change.ignorePatterns);
         options.onIgnoreChanged();
+      }
+      const names = change.excludedFolders;
+      if (names !== undefined && [...names].sort().join('/') !== excluded.join('/')) {
+        excluded = [...names].sort();
+        options.settings.set(EXCLUDED_KEY, excluded);
+        options.applyExcludedFolders(excluded);
       }
       return current();
     },

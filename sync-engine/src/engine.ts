@@ -40,7 +40,11 @@ import { EngineError } from './errors.js';
 import { createRemoteClient, RemoteError, type RemoteClient } from './remote/index.js';
 import { openClientState, type Conflict, type ConflictResolution } from './state/index.js';
 import { pendingBytesOf, problemsOf, TransferMeter } from './engine-status.js';
-import { createEngineSettings, startingLimits } from './engine-settings.js';
+import {
+  createEngineSettings,
+  startingExcludedFolders,
+  startingLimits,
+} from './engine-settings.js';
 import { describeConflictVersions } from './conflict-versions.js';
 
 /**
@@ -201,6 +205,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     ...(options.massDelete === undefined ? {} : { massDelete: options.massDelete }),
     ...(limits.up === undefined ? {} : { limitUpBytesPerSecond: limits.up }),
     ...(limits.down === undefined ? {} : { limitDownBytesPerSecond: limits.down }),
+    excludedFolders: startingExcludedFolders(state.settings),
     shouldScan: () => shouldScan(),
   });
   sync.allowMassDelete = options.allowMassDelete === true;
@@ -560,6 +565,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       limits,
       applyLimits: (next) => sync.setLimits(next),
       onIgnoreChanged: () => {
+        scanNeed.markDirty();
+        wakeup.wake();
+      },
+      applyExcludedFolders: (names) => {
+        sync.setExcludedFolders(names);
         scanNeed.markDirty();
         wakeup.wake();
       },

@@ -277,8 +277,8 @@ describe('the browser UI of ferry sync --ui-port', () => {
       limitUpBytesPerSecond: 500_000,
       limitDownBytesPerSecond: null,
       ignorePatterns: '*.log\n',
+      excludedFolders: [],
     });
-    await screenshots('settings');
     await writeFile(a.at('/debug.log'), 'noise\n');
     await writeFile(a.at('/kept.txt'), 'kept\n');
     await waitUntil(
@@ -289,6 +289,36 @@ describe('the browser UI of ferry sync --ui-port', () => {
       { what: 'kept.txt on B', timeoutMs: 30_000 },
     );
     expect(await readdir(b.folder)).not.toContain('debug.log');
+  });
+
+  it('keeps a top-level folder off this device from Settings, and brings it back', async () => {
+    await openScreen('Settings');
+    const folders = page.getByRole('list', { name: 'Top-level folders' });
+    const album = folders.getByRole('checkbox', { name: 'Album' });
+    await album.waitFor();
+    expect(await album.isChecked()).toBe(true);
+    await album.uncheck();
+    await page.getByRole('button', { name: 'Save folder choice' }).click();
+    await page.getByRole('status').filter({ hasText: 'Folder choice saved.' }).waitFor();
+    await waitUntil(async () => !(await readdir(a.folder)).includes('Album'), {
+      what: 'Album gone from A',
+      timeoutMs: 30_000,
+    });
+    await folders.getByText('not on this device').waitFor();
+    await screenshots('settings');
+    // Still on the server and on B.
+    await b.syncOnce();
+    expect(await text(b, '/Album/cover.txt')).toBe('the cover\n');
+    await album.check();
+    await page.getByRole('button', { name: 'Save folder choice' }).click();
+    await waitUntil(
+      async () =>
+        (await readFile(a.at('/Album/2026/one.bin')).catch(() => Buffer.alloc(0))).equals(
+          seededBytes('album', 70_000),
+        ),
+      { what: 'Album back on A', timeoutMs: 30_000 },
+    );
+    expect(await text(a, '/Album/cover.txt')).toBe('the cover\n');
   });
 
   it('lists the account activity, newest first', async () => {

@@ -312,7 +312,8 @@ export interface EngineControl {
   /**
    * Changes the settings named in `change` (the others stay): limits apply to the next block
    * sent or received and are kept for the next start; new ignore patterns are written to the
-   * folder's `.ferryignore` and the folder is scanned again.
+   * folder's `.ferryignore` and the folder is scanned again; excluded folders are kept for the
+   * next start and applied from the next round.
    */
   updateSettings(change: Partial<EngineSettings>): Promise<EngineSettings>;
   /**
@@ -348,12 +349,25 @@ export interface EngineSettings {
   readonly limitDownBytesPerSecond: number | null;
   /** The text of the folder's `.ferryignore` (gitignore syntax); `''` when there is none. */
   readonly ignorePatterns: string;
+  /**
+   * Top-level folders not synced on this device (selective sync), by name: their local copies
+   * are removed (what is not synced yet stays) and nothing in them is downloaded; they stay on
+   * the server and the other devices. Including one again downloads it.
+   */
+  readonly excludedFolders: readonly string[];
+  /**
+   * Whether Ferry starts when the user logs in: answered and changed by the desktop app, which
+   * owns the login item; absent where nothing can start Ferry at login (the browser UI).
+   */
+  readonly startAtLogin?: boolean;
 }
 
 /** Lowest and highest bandwidth limit accepted, bytes per second. */
 export const BANDWIDTH_LIMIT_RANGE = { min: 1000, max: 10_000_000_000 } as const;
 /** Longest `.ferryignore` accepted through the control API, in characters. */
 export const MAX_IGNORE_PATTERNS_CHARS = 32 * 1024;
+/** Most top-level folders one device can leave out. */
+export const MAX_EXCLUDED_FOLDERS = 1000;
 
 /** A file's bytes as a bridge carries them: a Blob from the browser, a stream in the engine. */
 export type ImportContent = Blob | AsyncIterable<Uint8Array>;
@@ -431,7 +445,8 @@ export interface ControlRoute {
  * `listRevisions` and `describeConflict` `?path=`; `restoreRevision` `{ path, rev }`; `shareFolder`
  * `{ path, email, role }`; `changeShareRole` `{ shareId, role }`; `revokeShare` `{ shareId }`;
  * `importFile` `?path=` with the bytes as the body; `createZipDownload` `{ path }`;
- * `updateSettings` `{ limitUpBytesPerSecond?, limitDownBytesPerSecond?, ignorePatterns? }`;
+ * `updateSettings` `{ limitUpBytesPerSecond?, limitDownBytesPerSecond?, ignorePatterns?,
+ * excludedFolders?, startAtLogin? }`;
  * `completeFirstRun` a {@link FirstRunRequest}.
  */
 export const CONTROL_ROUTES = {

@@ -150,6 +150,28 @@ function accountCases(): { name: string; request: SendOptions; message: string }
       message: 'ignorePatterns must be text of at most 32768 characters',
     },
     {
+      name: 'an excluded folder given as a path',
+      request: body('/api/settings', { excludedFolders: ['Photos/2026'] }),
+      message: 'excludedFolders must hold top-level folder names (one segment, no "/")',
+    },
+    {
+      name: 'an excluded folder named ..',
+      request: body('/api/settings', { excludedFolders: ['..'] }),
+      message: 'excludedFolders must hold top-level folder names',
+    },
+    {
+      name: 'excluded folders as one string',
+      request: body('/api/settings', { excludedFolders: 'Photos' }),
+      message: 'excludedFolders must be a list of at most 1000 folder names',
+    },
+    {
+      name: 'too many excluded folders',
+      request: body('/api/settings', {
+        excludedFolders: Array.from({ length: 1001 }, (_, i) => `f${i}`),
+      }),
+      message: 'excludedFolders must be a list of at most 1000 folder names',
+    },
+    {
       name: 'an unknown setting',
       request: body('/api/settings', { selectiveSync: ['/a'] }),
       message: 'body field "selectiveSync" is not known',

@@ -8,6 +8,7 @@ import type { ActivityResponse } from '../protocol/index.js';
 import type {
   ConflictInfo,
   EngineControl,
+  EngineSettings,
   EngineStatus,
   FileRevision,
   FolderEntry,
@@ -71,10 +72,11 @@ export const SHARE: ShareInfo = {
   path: '/docs',
   createdMs: 1_700_000_000_000,
 };
-export const SETTINGS = {
+export const SETTINGS: EngineSettings = {
   limitUpBytesPerSecond: null,
   limitDownBytesPerSecond: 500_000,
   ignorePatterns: '*.log\n',
+  excludedFolders: [],
 };
 export const ACTIVITY = { events: [], cursor: '12', hasMore: false } as unknown as ActivityResponse;
 
@@ -120,7 +122,8 @@ export function createRecordingControl() {
     revokeShare: (shareId) => answer('revokeShare', [shareId], { id: shareId }),
     getSettings: () => answer('getSettings', [], SETTINGS),
     completeFirstRun: (request) => answer('completeFirstRun', [request], STATUS),
-    updateSettings: (change) => answer('updateSettings', [change], { ...SETTINGS, ...change }),
+    updateSettings: (change) =>
+      answer('updateSettings', [change], { ...SETTINGS, ...change } as EngineSettings),
     createZipDownload: (path) =>
       answer('createZipDownload', [path], { url: `/api/downloads/${'t'.repeat(43)}` }),
     importFile: async (path, content) => {

@@ -13,6 +13,7 @@ import {
   MAX_EVENTS_TIMEOUT_S,
   SHARE_ROLES,
   BANDWIDTH_LIMIT_RANGE,
+  MAX_EXCLUDED_FOLDERS,
   MAX_IGNORE_PATTERNS_CHARS,
   type EngineSettings,
   type FirstRunRequest,
@@ -239,6 +240,8 @@ export function validateSettingsBody(body: unknown): Partial<EngineSettings> {
     'limitUpBytesPerSecond',
     'limitDownBytesPerSecond',
     'ignorePatterns',
+    'excludedFolders',
+    'startAtLogin',
   ]);
   const change: { -readonly [K in keyof EngineSettings]?: EngineSettings[K] } = {};
   for (const name of ['limitUpBytesPerSecond', 'limitDownBytesPerSecond'] as const) {
@@ -261,7 +264,33 @@ export function validateSettingsBody(body: unknown): Partial<EngineSettings> {
     if (ignorePatterns.includes('\u0000')) refuse('ignorePatterns must not contain NUL');
     change.ignorePatterns = ignorePatterns;
   }
+  if (fields.excludedFolders !== undefined)
+    change.excludedFolders = checkedFolderNames(fields.excludedFolders);
+  if (fields.startAtLogin !== undefined) {
+    if (typeof fields.startAtLogin !== 'boolean') refuse('startAtLogin must be true or false');
+    change.startAtLogin = fields.startAtLogin;
+  }
   return change;
+}
+
+/** Top-level folder names: each one path segment, no duplicates. */
+function checkedFolderNames(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length > MAX_EXCLUDED_FOLDERS)
+    refuse(`excludedFolders must be a list of at most ${MAX_EXCLUDED_FOLDERS} folder names`);
+  const names = value as unknown[];
+  for (const name of names) {
+    if (
+      typeof name !== 'string' ||
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
+      name.length > 255 ||
+      name.includes('/') ||
+      name.includes('\u0000')
+    )
+      refuse('excludedFolders must hold top-level folder names (one segment, no "/")');
+  }
+  return [...new Set(names as string[])];
 }
 
 /** POST /api/first-run: the first-run form, every field checked (the server checks the rest). */

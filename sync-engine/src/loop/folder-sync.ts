@@ -12,7 +12,7 @@ import type { BatchOutcome } from '../execute/batch-outcome.js';
 import { downloadFiles } from '../execute/download-batch.js';
 import { AnnouncedStreams } from '../execute/announced-streams.js';
 import { executeOperation } from '../execute/execute-operation.js';
-import { deleteLocalFiles } from '../execute/tree-operations.js';
+import { deleteLocal, deleteLocalFiles } from '../execute/tree-operations.js';
 import { uploadFiles } from '../execute/upload-batch.js';
 import { FERRY_IGNORE_FILE, createIgnoreRules, type IgnoreRules } from '../ignore/ignore-rules.js';
 import { outsideIgnored } from '../ignore/outside-ignored.js';
@@ -24,6 +24,7 @@ import { fingerprintThrough } from '../scan/fingerprint-entry.js';
 import { scanFolder, type KnownEntry } from '../scan/scan-folder.js';
 import type { ScanProblem } from '../scan/scan-problems.js';
 import { computeBackoffMs, type ClientState } from '../state/index.js';
+import { evictionOf, withExcludedFolders } from './excluded-folders.js';
 import { independentOperations } from './independent-operations.js';
 import { nameRefusalOf } from './name-refusal.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -47,6 +48,8 @@ export interface FolderSyncOptions {
   /** Operations run at once (default 16: small files are latency-bound). */
   readonly concurrency?: number;
   readonly massDelete?: MassDeletePolicy;
+  /** Top-level folders this device does not sync (selective sync); see excluded-folders.ts. */
+  readonly excludedFolders?: readonly string[];
   /** Bandwidth limits, bytes per second; none when absent. */
   readonly limitUpBytesPerSecond?: number;
   readonly limitDownBytesPerSecond?: number;
@@ -110,8 +113,7 @@ const NAME_REFUSED_BACKOFF = { initialDelayMs: 3_600_000, maxDelayMs: 86_400_000
 /** Settings key: the tree version whose plan was empty (see FolderSync.plan). */
 const AGREED_TREE_VERSION = 'agreedTreeVersion';
 const EMPTY_PLAN: Plan = { operations: [], heldDeletes: [], heldDeleteFiles: 0, notices: [] };
-/** The rules before `.ferryignore` is read: the defaults. */
-const DEFAULT_IGNORE = { text: '', rules: createIgnoreRules('') };
+const DEFAULT_IGNORE_RULES = createIgnoreRules('');
 
 /** The path an operation writes (a move's target). */
 function pathOf(operation: Operation): string {
@@ -135,15 +137,20 @@ export class FolderSync {
   latestPlan: Plan | undefined;
   /** The last plan and the tree version it was made at (see plan()). */
   private planMemo:
-    { version: number; allowMassDelete: boolean; ignoreText: string; plan: Plan } | undefined;
+    { version: number; allowMassDelete: boolean; ignoreKey: string; plan: Plan } | undefined;
   /** The `.ferryignore` rules last read (see readIgnoreRules()). */
   private ignore: { text: string; rules: IgnoreRules } | undefined;
+  private excluded: ReadonlySet<string>;
+  /** The excluded folders' local copies may still be on disk (see evictExcluded()). */
+  private evictionDue: boolean;
   /** Items whose operation in `latestPlan` is done already. */
   readonly doneInLatestPlan = new Set<string>();
 
   constructor(options: FolderSyncOptions) {
     this.options = options;
     this.undoneMoves = new UndoneMoves(options.state.settings);
+    this.excluded = new Set(options.excludedFolders ?? []);
+    this.evictionDue = this.excluded.size > 0;
     const { clock, limitUpBytesPerSecond: up, limitDownBytesPerSecond: down } = options;
     this.limiters = {
       ...(up === undefined ? {} : { up: new RateLimiter(clock, up) }),
@@ -158,6 +165,28 @@ export class FolderSync {
       ...(limits.up === undefined ? {} : { up: new RateLimiter(clock, limits.up) }),
       ...(limits.down === undefined ? {} : { down: new RateLimiter(clock, limits.down) }),
     };
+  }
+
+  /**
+   * New top-level folders left out on this device, from the next round on: the newly
+   * excluded ones' local copies are removed then, the newly included ones downloaded.
+   */
+  setExcludedFolders(names: readonly string[]): void {
+    this.excluded = new Set(names);
+    this.evictionDue = this.excluded.size > 0;
+    this.ignore = undefined;
+  }
+
+  /**
+   * Removes what the excluded folders hold that the server has too, before the scan (which
+   * drops what is left from the local tree): see excluded-folders.ts.
+   */
+  private async evictExcluded(signal: AbortSignal): Promise<void> {
+    const { files, folders } = evictionOf(this.options.state.items, this.excluded);
+    const context = this.context(signal);
+    await deleteLocalFiles(context, files);
+    for (const folder of folders) await deleteLocal(context, folder);
+    this.evictionDue = false;
   }
 
   private get cursorKey() {
@@ -252,7 +281,10 @@ export class FolderSync {
     } catch {
       text = '';
     }
-    if (this.ignore?.text !== text) this.ignore = { text, rules: createIgnoreRules(text) };
+    if (this.ignore?.text !== text) {
+      const rules = withExcludedFolders(createIgnoreRules(text), this.excluded);
+      this.ignore = { text, rules };
+    }
     return this.ignore.rules;
   }
 
@@ -305,11 +337,16 @@ export class FolderSync {
     const { items, settings } = this.options.state;
     const version = items.treeVersion();
     const memo = this.planMemo;
-    const ignore = this.ignore ?? DEFAULT_IGNORE;
+    // Before `.ferryignore` is read, the defaults (and the excluded folders) still hold.
+    const ignore = this.ignore ?? {
+      text: '',
+      rules: withExcludedFolders(DEFAULT_IGNORE_RULES, this.excluded),
+    };
+    const ignoreKey = `${[...this.excluded].join('/')}\0${ignore.text}`;
     if (
       memo?.version === version &&
       memo.allowMassDelete === this.allowMassDelete &&
-      memo.ignoreText === ignore.text
+      memo.ignoreKey === ignoreKey
     )
       return memo.plan;
     let plan: Plan;
@@ -328,7 +365,7 @@ export class FolderSync {
     this.planMemo = {
       version,
       allowMassDelete: this.allowMassDelete,
-      ignoreText: ignore.text,
+      ignoreKey,
       plan,
     };
     // Empty needs no held deletes or notices either: then no option of the planner matters.
@@ -543,6 +580,7 @@ export class FolderSync {
     try {
       for (let round = 0; round < MAX_ROUNDS; round += 1) {
         const pulled = await this.pull(signal);
+        if (this.evictionDue) await this.evictExcluded(signal);
         const scanned = ((await this.options.shouldScan?.()) ?? true) ? await this.scan(signal) : 0;
         if (this.ignore === undefined) await this.readIgnoreRules(signal);
         // Something moved on the server or on disk since the last round (a file edited while

@@ -1,6 +1,7 @@
 /**
- * Settings: the account and its storage, the folder, pause, bandwidth limits and the folder's
- * ignore patterns. Start at login belongs to the desktop app, which owns the login item.
+ * Settings: the account and its storage, the folder, pause, bandwidth limits, the folder's
+ * ignore patterns, the top-level folders kept on this device, and start at login (answered by
+ * the desktop app, which owns the login item; the browser UI explains what to do instead).
  */
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -8,6 +9,7 @@ import type { EngineControl, EngineSettings, EngineStatus } from 'sync-engine/co
 import { formatBytes } from '../../ui/format.js';
 import { useAction } from '../../ui/use-action.js';
 import { fieldToLimit, limitToField } from './bandwidth-field.js';
+import { FolderChoice } from './folder-choice.js';
 
 /** Props of {@link SettingsScreen}. */
 export interface SettingsScreenProps {
@@ -176,8 +178,7 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
           devices.
         </p>
         <p class="muted">
-          Ignoring a file that already synced stops syncing it here only: it stays on this device,
-          on the server and on your other devices.
+          Ignoring a file that already synced stops syncing it; it is deleted nowhere.
         </p>
         <label for="ignore-patterns" class="visually-hidden">
           Ignore patterns
@@ -202,12 +203,33 @@ export function SettingsScreen(props: SettingsScreenProps): JSX.Element {
           </button>
         </div>
       </form>
+      <FolderChoice
+        control={props.control}
+        excluded={settings?.excludedFolders}
+        busy={action.busy}
+        onSave={(excluded) => void save('Folder choice', () => ({ excludedFolders: excluded }))}
+      />
       <div class="card" role="region" aria-label="Start at login">
         <h2>Start at login</h2>
-        <p class="muted">
-          The desktop app starts Ferry when you log in (its tray menu and this setting there). In a
-          browser, run <span class="mono">ferry sync</span> from your session’s startup instead.
-        </p>
+        {settings?.startAtLogin === undefined ? (
+          <p class="muted">
+            The desktop app can start Ferry when you log in (this setting, in its window). In a
+            browser, run <span class="mono">ferry sync</span> from your session’s startup instead.
+          </p>
+        ) : (
+          <label class="checkbox-row">
+            <input
+              type="checkbox"
+              checked={settings.startAtLogin}
+              disabled={action.busy}
+              onChange={(event) => {
+                const startAtLogin = event.currentTarget.checked;
+                void save('Start at login', () => ({ startAtLogin }));
+              }}
+            />
+            <span>Start Ferry when I log in</span>
+          </label>
+        )}
       </div>
     </section>
   );
