@@ -8,6 +8,7 @@ import { registerActivityCommand } from './activity.js';
 import { describeFailure } from './cli-errors.js';
 import { processIo, type CliIo } from './command-context.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { registerFoldersCommand } from './folders.js';
 import { registerHistoryCommand } from './history.js';
 import { registerInspectCommand } from './inspect.js';
 import { registerLoginCommand } from './login.js';
@@ -43,6 +44,7 @@ const IO_COMMANDS = [
   registerActivityCommand,
   registerStartCommand,
   registerSyncCommand,
+  registerFoldersCommand,
   registerStatusCommand,
   registerConflictsCommand,
   registerResolveCommand,

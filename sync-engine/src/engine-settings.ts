@@ -34,6 +34,13 @@ export function startingExcludedFolders(settings: SettingsTable): string[] {
   return Array.isArray(kept) ? kept.filter((name): name is string => typeof name === 'string') : [];
 }
 
+/** Keeps the excluded folders for the next start (sorted, as getSettings answers them). */
+export function keepExcludedFolders(settings: SettingsTable, names: readonly string[]): string[] {
+  const kept = [...new Set(names)].sort();
+  settings.set(EXCLUDED_KEY, kept);
+  return kept;
+}
+
 /** Options of {@link createEngineSettings}. */
 export interface EngineSettingsOptions {
   readonly fs: Pick<FileSystem, 'readFile' | 'createFile' | 'rename' | 'mkdir' | 'removeFile'>;
@@ -116,8 +123,7 @@ export function createEngineSettings(options: EngineSettingsOptions) {
       }
       const names = change.excludedFolders;
       if (names !== undefined && [...names].sort().join('/') !== excluded.join('/')) {
-        excluded = [...names].sort();
-        options.settings.set(EXCLUDED_KEY, excluded);
+        excluded = keepExcludedFolders(options.settings, names);
         options.applyExcludedFolders(excluded);
       }
       return current();

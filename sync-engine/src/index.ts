@@ -73,6 +73,7 @@ export {
   CONTROL_ROUTES,
   createControlHandlers,
   startControlServer,
+  validateSettingsBody,
   type ConflictInfo,
   type ConflictKeep,
   type ControlHandlers,
@@ -85,3 +86,4 @@ export {
   type SequencedEvent,
 } from './control/index.js';
 export { parseRate } from './loop/rate-limiter.js';
+export { keepExcludedFolders, startingExcludedFolders } from './engine-settings.js';

@@ -5,6 +5,7 @@
  * operation is retried after a backoff (per item), a failure of the whole connection ends the
  * round as "offline", and a fatal one (signed out) is thrown to the engine.
  */
+import { createHash } from 'node:crypto';
 import { createFingerprinter, type BlockCodecPool } from '../blocks/index.js';
 import type { ExecuteContext, ExecuteReporter } from '../execute/execute-context.js';
 import { settleCommitIntents } from '../execute/commit-intents.js';
@@ -350,9 +351,10 @@ export class FolderSync {
     )
       return memo.plan;
     let plan: Plan;
-    // An agreed version stays agreed under any rules: ignoring more only removes operations,
-    // and un-ignoring edits `.ferryignore`, a file, which moves the version.
-    if (memo === undefined && settings.get(AGREED_TREE_VERSION) === version) plan = EMPTY_PLAN;
+    // Agreement holds for the trees and for the rules it was reached under: including an
+    // excluded folder again, or a `.ferryignore` read anew, moves no tree and still replans.
+    const agreedMark = `${version} ${createHash('sha256').update(ignoreKey).digest('base64url')}`;
+    if (memo === undefined && settings.get(AGREED_TREE_VERSION) === agreedMark) plan = EMPTY_PLAN;
     else {
       plan = planOperations({
         local: items.local.list(),
@@ -371,8 +373,8 @@ export class FolderSync {
     // Empty needs no held deletes or notices either: then no option of the planner matters.
     const empty =
       plan.operations.length === 0 && plan.heldDeletes.length === 0 && plan.notices.length === 0;
-    if (empty && settings.get(AGREED_TREE_VERSION) !== version)
-      settings.set(AGREED_TREE_VERSION, version);
+    if (empty && settings.get(AGREED_TREE_VERSION) !== agreedMark)
+      settings.set(AGREED_TREE_VERSION, agreedMark);
     return plan;
   }
 
