@@ -2,6 +2,7 @@
  * Hostile requests to the control API over real loopback HTTP: each is refused with a 4xx, a
  * code and a message naming the problem, and the engine behind it is never called.
  */
+import { connect } from 'node:net';
 import type http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -444,6 +445,23 @@ describe('hostile requests', () => {
     expect(calls).toEqual([]);
   });
 
+  it('refuses two Host headers, even when the first is right, calling nothing', async () => {
+    const { server, calls } = await start();
+    const { port } = new URL(server.url);
+    const right = `127.0.0.1:${port}`;
+    for (const second of ['evil.example', right]) {
+      // Node's client sends one Host only: the request is written by hand.
+      const raw = await rawRequest(
+        Number(port),
+        `GET /api/status HTTP/1.1\r\nHost: ${right}\r\nHost: ${second}\r\n` +
+          `Authorization: Bearer ${server.token}\r\nConnection: close\r\n\r\n`,
+      );
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+      expect(raw).toContain('Host must be 127.0.0.1:');
+    }
+    expect(calls).toEqual([]);
+  });
+
   it('accepts Host localhost:PORT', async () => {
     const { server } = await start();
     const host = `localhost:${new URL(server.url).port}`;
@@ -490,3 +508,15 @@ describe('hostile requests', () => {
     expect(raw).toContain('"code":"invalid_request"');
   });
 });
+
+/** Writes `text` to the port as it is and reads the whole answer (the server closes). */
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(text));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (answer += chunk));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}

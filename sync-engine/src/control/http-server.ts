@@ -123,7 +123,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     // DNS-rebinding defence: a web page can make the browser resolve its own host name to
     // 127.0.0.1 and talk to this port as "same origin". The browser still sends that page's
     // host name in Host, so only the names that really mean this machine are accepted.
-    const host = request.headers.host?.toLowerCase();
+    // One Host only: a proxy and this server could each read another of several.
+    const hosts = request.raw.headersDistinct.host ?? [];
+    const host = hosts.length === 1 ? hosts[0]?.toLowerCase() : undefined;
     if (host !== `${LOOPBACK}:${state.port}` && host !== `localhost:${state.port}`) {
       throw new ControlError(
         'invalid_request',
