@@ -38,7 +38,7 @@ describe('ferry server', () => {
       });
     });
     const health = await fetch(`${url}/healthz`);
-    expect(await health.json()).toEqual({ status: 'ok' });
+    expect(await health.json()).toMatchObject({ status: 'ok' });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stdout).toContain('stopped');
@@ -79,6 +79,32 @@ describe('ferry server', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(2);
     expect(stderr).toContain('--log-level');
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it.each([
+    [
+      ['--bus', 'redis://:hunter2@127.0.0.1:6379'],
+      2,
+      'put a Redis URL with a password in FERRY_BUS',
+    ],
+    [['--blocks', 's3://Not_A_Bucket'], 1, 'is not an S3 bucket name'],
+    [['--blocks-replica', 'ftp://elsewhere'], 1, 'must be "local" or s3://'],
+    [['--bus', 'http://127.0.0.1:6379'], 1, 'must be "local" or redis://'],
+  ])('refuses %j before creating anything', async (flags, exitCode, message) => {
+    dir = await mkdtemp(path.join(tmpdir(), 'ferry-cli-server-'));
+    const dataDir = path.join(dir, 'data');
+    const child = spawn(
+      process.execPath,
+      [FERRY, 'server', '--data', dataDir, '--port', '0', ...flags],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(exitCode);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toContain('hunter2');
     expect(existsSync(dataDir)).toBe(false);
   });
 });

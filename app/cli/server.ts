@@ -16,6 +16,28 @@ interface ServerFlags {
   tlsKey?: string;
   logLevel?: ServerOptions['logLevel'];
   publicUrl?: string;
+  blocks?: string;
+  blocksReplica?: string;
+  bus?: string;
+}
+
+/**
+ * A password on the command line is visible to every user of the machine (`ps`): a Redis URL
+ * that carries one comes from FERRY_BUS instead.
+ */
+function refusePasswordFlag(url: string | undefined): void {
+  if (url === undefined) return;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return; // the server names what is wrong with it
+  }
+  if (parsed.password !== '') {
+    throw new UsageError(
+      '--bus: put a Redis URL with a password in FERRY_BUS, not on the command line (ps shows it)',
+    );
+  }
 }
 
 /** Resolves when the process receives SIGINT or SIGTERM. */
@@ -34,7 +56,9 @@ function waitForSignal(): Promise<NodeJS.Signals> {
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description('start the Ferry reference server (SQLite metadata, blocks on local disk)')
+    .description(
+      'start the Ferry reference server (SQLite metadata; blocks on local disk or S3; one instance or several over Redis)',
+    )
     .option('--data <dir>', 'data folder (database, blocks, master key); env FERRY_DATA_DIR')
     .option('--port <n>', 'TCP port, 0 for any free one (default 8787); env FERRY_PORT', parsePort)
     .option('--host <host>', 'address to listen on (default 127.0.0.1); env FERRY_HOST')
@@ -43,6 +67,18 @@ export function registerServerCommand(program: Command): void {
     .option(
       '--public-url <url>',
       'base URL clients reach this server at (default: the listening address); env FERRY_PUBLIC_URL',
+    )
+    .option(
+      '--blocks <where>',
+      "block storage: local (default) or 's3://BUCKET?endpoint=URL&region=R'; env FERRY_BLOCKS",
+    )
+    .option(
+      '--blocks-replica <where>',
+      'a second block store, written too and read when the first fails; env FERRY_BLOCKS_REPLICA',
+    )
+    .option(
+      '--bus <where>',
+      'wake-ups between instances: local (default) or redis://HOST:PORT; env FERRY_BUS',
     )
     .addOption(
       new Option(
@@ -58,6 +94,7 @@ export function registerServerCommand(program: Command): void {
           `--log-level must be one of ${LOG_LEVELS.join(', ')}, not ${JSON.stringify(flags.logLevel)}`,
         );
       }
+      refusePasswordFlag(flags.bus);
       const server = await startServer({
         dataDir: flags.data,
         port: flags.port,
@@ -66,6 +103,9 @@ export function registerServerCommand(program: Command): void {
         tlsKeyFile: flags.tlsKey,
         logLevel: flags.logLevel,
         publicUrl: flags.publicUrl,
+        blocks: flags.blocks,
+        blocksReplica: flags.blocksReplica,
+        bus: flags.bus,
       });
       process.stdout.write(
         `Ferry server listening on ${server.url} (data: ${server.config.dataDir})\n`,

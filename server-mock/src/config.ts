@@ -6,6 +6,12 @@ import path from 'node:path';
 import envPaths from 'env-paths';
 import { DEFAULT_QUOTA_BYTES } from 'sync-engine/protocol';
 import { ServerError } from './errors.js';
+import {
+  parseBlocksLocation,
+  parseBusLocation,
+  type BlocksLocation,
+  type BusLocation,
+} from './store-locations.js';
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -54,6 +60,12 @@ export interface ServerOptions {
   readonly codecWorkers?: number;
   /** Answers kept by the metadata read cache (0 turns it off, e.g. with several instances). */
   readonly metadataCacheEntries?: number;
+  /** Where blocks live: `local` (under dataDir, the default) or `s3://BUCKET?…` (store-locations.ts). */
+  readonly blocks?: string;
+  /** A second block store every block is also written to, read when the first fails. */
+  readonly blocksReplica?: string;
+  /** Wake-ups between instances: `local` (one instance, the default) or `redis://HOST:PORT`. */
+  readonly bus?: string;
   /**
    * scrypt cost (N, a power of two). The default (2^15, 32 MiB) is for production; tests may
    * lower it to keep registration fast.
@@ -83,6 +95,9 @@ export interface ServerConfig {
   readonly loginWindowMs: number;
   readonly codecWorkers: number;
   readonly metadataCacheEntries: number;
+  readonly blocks: BlocksLocation;
+  readonly blocksReplica: BlocksLocation | undefined;
+  readonly bus: BusLocation;
   readonly scryptCost: number;
 }
 
@@ -157,6 +172,7 @@ export function resolveServerConfig(
     throw new ServerError('invalid_request', 'HTTPS needs both a certificate and a key file');
   }
   const port = options.port ?? readInteger(env, 'FERRY_PORT') ?? 8787;
+  const replica = options.blocksReplica ?? (env.FERRY_BLOCKS_REPLICA || undefined);
   if (!Number.isInteger(port) || port > 65535) {
     throw new ServerError('invalid_request', 'port must be an integer from 0 to 65535');
   }
@@ -194,6 +210,15 @@ export function resolveServerConfig(
     codecWorkers: options.codecWorkers ?? readInteger(env, 'FERRY_CODEC_WORKERS') ?? 2,
     metadataCacheEntries:
       options.metadataCacheEntries ?? readInteger(env, 'FERRY_METADATA_CACHE_ENTRIES') ?? 10_000,
+    blocks: parseBlocksLocation(
+      options.blocks ?? (env.FERRY_BLOCKS || 'local'),
+      'blocks (FERRY_BLOCKS)',
+    ),
+    blocksReplica:
+      replica === undefined
+        ? undefined
+        : parseBlocksLocation(replica, 'the blocks replica (FERRY_BLOCKS_REPLICA)'),
+    bus: parseBusLocation(options.bus ?? (env.FERRY_BUS || 'local'), 'bus (FERRY_BUS)'),
     scryptCost: options.scryptCost ?? 2 ** 15,
   };
 }

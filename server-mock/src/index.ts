@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createBlockCodecPool } from 'sync-engine/blocks';
 import { LoginRateLimiter } from './auth/login-rate-limiter.js';
-import { LocalDirBlockStore, type BlockStore } from './blocks/index.js';
+import type { BlockStore } from './blocks/index.js';
 import { KeyedLock } from './blocks/keyed-lock.js';
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from './config.js';
 import { ServerError } from './errors.js';
@@ -19,7 +19,8 @@ import type { MetadataStore } from './metadata/metadata-store.js';
 import { withMetadataCache } from './metadata/cached-metadata-store.js';
 import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
-import { InProcessNotificationBus, type NotificationBus } from './notify/index.js';
+import type { NotificationBus } from './notify/index.js';
+import { openBlockStores, openBus } from './open-components.js';
 import { startPolicyTimer, StoragePolicy } from './policy/index.js';
 import type { ServerContext } from './server-context.js';
 
@@ -74,13 +75,14 @@ export async function startServer(
     components.store ?? openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db')),
     config.metadataCacheEntries,
   );
-  const blocks =
-    components.blocks ??
-    (await LocalDirBlockStore.open({
-      hotDir: path.join(config.dataDir, 'blocks', 'hot'),
-      coldDir: path.join(config.dataDir, 'blocks', 'cold'),
-    }));
-  const bus = components.bus ?? new InProcessNotificationBus();
+  const openedBlocks =
+    components.blocks === undefined
+      ? await openBlockStores(config)
+      : { component: components.blocks, probes: [] };
+  const openedBus =
+    components.bus === undefined ? openBus(config) : { component: components.bus, probes: [] };
+  const blocks = openedBlocks.component;
+  const bus = openedBus.component;
   const shutdown = new AbortController();
   // Set once listening (the port may be 0 until then); see ServerContext.publicBaseUrl.
   let listeningUrl: string | undefined;
@@ -99,6 +101,11 @@ export async function startServer(
     blockLock: new KeyedLock(),
     shutdownSignal: shutdown.signal,
     publicBaseUrl: () => config.publicUrl ?? listeningUrl,
+    health: [
+      { name: 'metadata', required: true, isHealthy: () => store.isHealthy() },
+      ...openedBlocks.probes,
+      ...openedBus.probes,
+    ],
     now: components.now ?? Date.now,
   };
   const releaseComponents = async () => {

@@ -11,6 +11,7 @@ import type { NamespaceKeyring } from './keys/namespace-keyring.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
 import type { ServerMetrics } from './metrics/server-metrics.js';
 import type { NotificationBus } from './notify/index.js';
+import type { HealthProbe } from './store-unavailable.js';
 
 export interface ServerContext {
   readonly config: ServerConfig;
@@ -31,6 +32,8 @@ export interface ServerContext {
    * public URL (callers then use the request's Host).
    */
   readonly publicBaseUrl: () => string | undefined;
+  /** What /healthz asks: the metadata store, the block store(s) and the bus. */
+  readonly health: readonly HealthProbe[];
   /** Epoch milliseconds; a seam for tests of time-based policy. */
   readonly now: () => number;
 }

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { S3RVER_CREDENTIALS, startS3, type S3Service } from '../../test/services/s3-service.js';
+import { StoreUnavailableError } from '../store-unavailable.js';
 import { describeBlockStoreContract } from './block-store.contract.js';
 import { S3BlockStore } from './s3-block-store.js';
 
@@ -70,7 +71,9 @@ describe('S3BlockStore specifics', () => {
     await s3.stop();
     try {
       expect(await store.isHealthy()).toBe(false);
-      await expect(store.get(NS, idOf(bytes))).rejects.toThrow(/S3 block store: read/);
+      const failure = await store.get(NS, idOf(bytes)).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(StoreUnavailableError);
+      expect((failure as Error).message).toMatch(/S3 block store: read/);
     } finally {
       await s3.start();
     }

@@ -21,6 +21,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import type { BlockStore, BlockTier } from './block-store.js';
 import { decodeColdBlock, encodeColdBlock, type ColdCompression } from './cold-block-codec.js';
+import { StoreUnavailableError } from '../store-unavailable.js';
 import { KeyedLock } from './keyed-lock.js';
 
 /** Options of {@link S3BlockStore.open}. */
@@ -286,7 +287,17 @@ function isNotFound(error: unknown): boolean {
   );
 }
 
+/**
+ * The error to throw: "unavailable" (a 503 for the client) when the object store did not
+ * answer or answered 5xx (the SDK's retries are spent by then); else a plain error (access
+ * denied, a bad request: a misconfiguration, which retrying does not cure).
+ */
 function withReason(what: string, error: unknown): Error {
   const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new Error(`S3 block store: ${what}: ${reason}`, { cause: error });
+  const message = `S3 block store: ${what}: ${reason}`;
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (status === undefined || status >= 500) {
+    return new StoreUnavailableError('blocks', message, { cause: error });
+  }
+  return new Error(message, { cause: error });
 }

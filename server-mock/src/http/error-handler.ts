@@ -7,6 +7,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatusOf, type WireErrorBody, type WireErrorCode } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
+import { StoreUnavailableError } from '../store-unavailable.js';
+
+/** Retry-After of a 503 for a store that cannot be reached (a restart takes seconds). */
+const STORE_RETRY_AFTER_MS = 5000;
 
 /** Wire code for one of Fastify's own client errors, chosen by its status. */
 function codeForFastifyStatus(status: number): WireErrorCode | undefined {
@@ -47,6 +51,14 @@ export function toServerError(error: unknown, request: FastifyRequest): ServerEr
   if (error instanceof ServerError) {
     if (error.code === 'internal_error') request.log.error({ err: error }, error.message);
     return error;
+  }
+  if (error instanceof StoreUnavailableError) {
+    request.log.warn({ err: error }, error.message);
+    return new ServerError(
+      'unavailable',
+      `the server's ${error.store} storage cannot be reached; try again shortly`,
+      { cause: error, retryAfterMs: STORE_RETRY_AFTER_MS },
+    );
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {

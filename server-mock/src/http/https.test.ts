@@ -74,7 +74,7 @@ describe('HTTPS', () => {
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(await call('GET', `${server.url}/healthz`)).toEqual({
       status: 200,
-      body: { status: 'ok' },
+      body: { status: 'ok', stores: { metadata: 'up', blocks: 'up', bus: 'up' } },
     });
     const registered = await call('POST', `${server.url}/auth/register`, {
       email: 'tls@test.example',

@@ -11,7 +11,10 @@ describe('operations endpoints', () => {
   it('GET /healthz answers ok without a token', async () => {
     const res = await server.request('GET', '/healthz');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.body).toEqual({
+      status: 'ok',
+      stores: { metadata: 'up', blocks: 'up', bus: 'up' },
+    });
   });
 
   it('GET /metrics serves Prometheus text with request counts', async () => {

@@ -10,54 +10,90 @@
  */
 import type { MetadataStore } from './metadata-store.js';
 
-/** The reads worth caching: small answers, asked on (nearly) every request. */
-const CACHED_READS = [
-  'findDeviceByTokenHash',
-  'getUser',
-  'getUserByEmail',
-  'getNamespace',
-  'getNamespaces',
-  'listMounts',
-  'getEntry',
-  'getWrappedKey',
-  'usedBytesOf',
-] as const satisfies ReadonlyArray<keyof MetadataStore>;
-
 /**
- * Reads that are not cached but must not count as writes either. `getDevice` is the sign-out
- * check of an open long-poll: it must see a sign-out at once, so it never reads a cached answer.
+ * What the cache does with each method, a table over every method of the store, so that a
+ * method added to MetadataStore does not compile until it is filed here:
+ * - `cached`: a small answer asked on (nearly) every request, kept until the next write;
+ * - `read`: not cached, and not a write either. `getDevice` is the sign-out check of an open
+ *   long-poll: it must see a sign-out at once, so it never reads a cached answer. `durable`
+ *   writes nothing: it waits for earlier writes to become durable;
+ * - `write`: empties the cache before and after it runs.
  */
-const PLAIN_READS = new Set<string>([
-  'getDevice',
-  'listDevices',
-  'getEntryOrTombstone',
-  'getAnnouncedBlocks',
-  'listFilesAt',
-  'listEntries',
-  'listVersions',
-  'getVersion',
-  'readJournal',
-  'readChangeSnapshot',
-  'listFilesWithHistory',
-  'listVersionTimes',
-  'listEvents',
-  'findMissingBlocks',
-  'getBlock',
-  'hasBlock',
-  'listUnreferencedBlocks',
-  'listColdCandidates',
-  'getUploadSession',
-  'listExpiredUploadSessions',
-  'reservedBytesOf',
-  'listBlocksUnder',
-  'listBlocksOf',
-  'countShares',
-  'getShare',
-  'listShares',
-  'mountPathOf',
-  // Writes nothing: it waits for earlier writes to become durable.
-  'durable',
-]);
+const METHOD_KINDS = {
+  createUser: 'write',
+  getUser: 'cached',
+  getUserByEmail: 'cached',
+  setUserQuota: 'write',
+  createDevice: 'write',
+  findDeviceByTokenHash: 'cached',
+  getDevice: 'read',
+  listDevices: 'read',
+  revokeDevice: 'write',
+  touchDevice: 'write',
+  getNamespace: 'cached',
+  getNamespaces: 'cached',
+  createNamespace: 'write',
+  getWrappedKey: 'cached',
+  usedBytesOf: 'cached',
+  findMissingBlocks: 'read',
+  recordBlock: 'write',
+  getBlock: 'read',
+  touchBlocks: 'write',
+  setBlockTier: 'write',
+  listUnreferencedBlocks: 'read',
+  listColdCandidates: 'read',
+  forgetUnreferencedBlock: 'write',
+  hasBlock: 'read',
+  createUploadSession: 'write',
+  getUploadSession: 'read',
+  setUploadReceived: 'write',
+  deleteUploadSession: 'write',
+  listExpiredUploadSessions: 'read',
+  reserveQuota: 'write',
+  releaseQuota: 'write',
+  reservedBytesOf: 'read',
+  expireQuotaReservations: 'write',
+  listBlocksUnder: 'read',
+  listBlocksOf: 'read',
+  beginFolderConversion: 'write',
+  pinConvertedBlock: 'write',
+  convertFolderToNamespace: 'write',
+  convertNamespaceToFolder: 'write',
+  abandonFolderConversion: 'write',
+  abandonIdleFolderConversions: 'write',
+  countShares: 'read',
+  createShare: 'write',
+  getShare: 'read',
+  listShares: 'read',
+  updateShareRole: 'write',
+  deleteShare: 'write',
+  mountPathOf: 'read',
+  getEntry: 'cached',
+  getEntryOrTombstone: 'read',
+  listFilesAt: 'read',
+  listEntries: 'read',
+  listMounts: 'cached',
+  commitFile: 'write',
+  commitFiles: 'write',
+  announceFile: 'write',
+  getAnnouncedBlocks: 'read',
+  createFolder: 'write',
+  deleteEntry: 'write',
+  moveEntry: 'write',
+  listVersions: 'read',
+  getVersion: 'read',
+  readChangeSnapshot: 'read',
+  readJournal: 'read',
+  pruneJournal: 'write',
+  listFilesWithHistory: 'read',
+  listVersionTimes: 'read',
+  dropVersions: 'write',
+  expirePendingFiles: 'write',
+  listEvents: 'read',
+  durable: 'read',
+  isHealthy: 'read',
+  close: 'write',
+} as const satisfies Record<keyof MetadataStore, 'cached' | 'read' | 'write'>;
 
 function cacheKey(method: string, args: readonly unknown[]): string {
   return `${method}:${JSON.stringify(args, (_k, v: unknown) =>
@@ -83,7 +119,8 @@ export function withMetadataCache(store: MetadataStore, maxEntries: number): Met
       continue;
     }
     const method = member as (...args: unknown[]) => Promise<unknown>;
-    if ((CACHED_READS as readonly string[]).includes(name)) {
+    const kind = (METHOD_KINDS as Record<string, string>)[name] ?? 'write';
+    if (kind === 'cached') {
       wrapped[name] = async (...args: unknown[]) => {
         const key = cacheKey(name, args);
         if (cache.has(key)) return cache.get(key);
@@ -95,7 +132,7 @@ export function withMetadataCache(store: MetadataStore, maxEntries: number): Met
         }
         return value;
       };
-    } else if (PLAIN_READS.has(name)) {
+    } else if (kind === 'read') {
       wrapped[name] = method.bind(store);
     } else {
       wrapped[name] = async (...args: unknown[]) => {

@@ -33,6 +33,8 @@ export interface MetadataStore
    * longer be promised (a failed fsync), and keeps rejecting until the store is reopened.
    */
   durable(): Promise<void>;
+  /** True when the database answers a trivial query now (for /healthz). */
+  isHealthy(): Promise<boolean>;
   /** Closes the database; further calls fail. */
   close(): Promise<void>;
 }

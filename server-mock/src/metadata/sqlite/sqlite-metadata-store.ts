@@ -240,6 +240,15 @@ export function openSqliteMetadataStore(
       return barrier.wait();
     },
 
+    async isHealthy() {
+      try {
+        ctx.db.prepare('SELECT 1').get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+
     async close() {
       await barrier.close();
       ctx.db.close();
