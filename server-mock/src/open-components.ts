@@ -33,8 +33,15 @@ async function openOneBlockStore(
     });
     return { store, isHealthy: ALWAYS_UP };
   }
-  const { kind: _kind, ...s3 } = location;
-  const store = await S3BlockStore.open(s3);
+  const store = await S3BlockStore.open({
+    bucket: location.bucket,
+    ...(location.endpoint === undefined ? {} : { endpoint: location.endpoint }),
+    ...(location.region === undefined ? {} : { region: location.region }),
+    ...(location.prefix === undefined ? {} : { prefix: location.prefix }),
+    ...(location.coldStorageClass === undefined
+      ? {}
+      : { coldStorageClass: location.coldStorageClass }),
+  });
   return { store, isHealthy: () => store.isHealthy() };
 }
 
