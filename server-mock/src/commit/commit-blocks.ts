@@ -20,7 +20,7 @@ import type { NotificationBus } from '../notify/index.js';
 
 /** What a commit uses of the server (a ServerContext is one). */
 export interface CommitDeps {
-  readonly store: Pick<MetadataStore, 'getBlock' | 'commitFile'>;
+  readonly store: Pick<MetadataStore, 'getBlocks' | 'commitFile'>;
   readonly bus: Pick<NotificationBus, 'publish'>;
   readonly metrics: Pick<ServerMetrics, 'commits'>;
   readonly config: Pick<ServerConfig, 'versionLimit'>;
@@ -28,7 +28,7 @@ export interface CommitDeps {
 
 /** What a commit batch uses of the server (a ServerContext is one). */
 export type CommitBatchDeps = Omit<CommitDeps, 'store'> & {
-  readonly store: Pick<MetadataStore, 'getBlock' | 'commitFiles'>;
+  readonly store: Pick<MetadataStore, 'getBlocks' | 'commitFiles'>;
 };
 
 export interface CommitBlocksInput {
@@ -50,18 +50,13 @@ export interface CommitBlocksInput {
 
 /** Plaintext size of a block list, or the blocks the namespace lacks. */
 async function measureBlocks(
-  store: Pick<MetadataStore, 'getBlock'>,
+  store: Pick<MetadataStore, 'getBlocks'>,
   input: CommitBlocksInput,
 ): Promise<{ size: number } | { missing: BlockId[] }> {
-  const sizes = new Map<BlockId, number>();
-  const missing: BlockId[] = [];
-  for (const id of new Set(input.blocks)) {
-    const block = await store.getBlock(input.target.namespace, id);
-    if (block) sizes.set(id, block.plainSize);
-    else missing.push(id);
-  }
+  const held = await store.getBlocks(input.target.namespace, input.blocks);
+  const missing = [...new Set(input.blocks)].filter((id) => !held.has(id));
   if (missing.length > 0) return { missing };
-  return { size: input.blocks.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0) };
+  return { size: input.blocks.reduce((sum, id) => sum + (held.get(id)?.plainSize ?? 0), 0) };
 }
 
 /**
@@ -78,7 +73,7 @@ export type CommitResult =
  */
 async function prepareCommit(
   deps: {
-    readonly store: Pick<MetadataStore, 'getBlock'>;
+    readonly store: Pick<MetadataStore, 'getBlocks'>;
     readonly config: Pick<ServerConfig, 'versionLimit'>;
   },
   input: CommitBlocksInput,

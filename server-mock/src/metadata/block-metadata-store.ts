@@ -26,6 +26,8 @@ export interface BlockMetadataStore {
   /** Records a stored block (refcount 0 until a commit names it). False when already recorded. */
   recordBlock(input: RecordBlockInput): Promise<boolean>;
   getBlock(namespace: NamespaceId, id: BlockId): Promise<BlockRecord | undefined>;
+  /** The records of those of `ids` the namespace holds, in one query however many they are. */
+  getBlocks(namespace: NamespaceId, ids: readonly BlockId[]): Promise<Map<BlockId, BlockRecord>>;
   /** Sets last access (for the cold tier policy). */
   touchBlocks(namespace: NamespaceId, ids: readonly BlockId[], nowMs: number): Promise<void>;
   setBlockTier(namespace: NamespaceId, id: BlockId, tier: BlockTier): Promise<void>;

@@ -38,6 +38,7 @@ const METHOD_KINDS = {
   findMissingBlocks: 'read',
   recordBlock: 'write',
   getBlock: 'read',
+  getBlocks: 'read',
   touchBlocks: 'write',
   setBlockTier: 'write',
   listUnreferencedBlocks: 'read',

@@ -3,6 +3,7 @@
  */
 import type { BlockId } from 'sync-engine/protocol';
 import type { BlockMetadataStore } from '../block-metadata-store.js';
+import type { BlockRecord } from '../records.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import { blockFromRow, type Row } from './row-mappers.js';
 import type { SqliteContext } from './sqlite-context.js';
@@ -12,17 +13,30 @@ export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): Block
   const has = (namespace: string, id: string) =>
     ctx.stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?').get(namespace, id) !==
     undefined;
+  // One statement for any number of ids: they travel as one JSON array.
+  const selectBlocks = (namespace: string, ids: readonly BlockId[]) => {
+    const found = new Map<BlockId, BlockRecord>();
+    if (ids.length === 0) return found;
+    const rows = ctx
+      .stmt(
+        'SELECT * FROM block WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))',
+      )
+      .all(namespace, JSON.stringify([...new Set(ids)])) as Row[];
+    for (const row of rows) {
+      const block = blockFromRow(row);
+      found.set(block.id, block);
+    }
+    return found;
+  };
 
   return {
     async findMissingBlocks(namespace, ids) {
-      const seen = new Set<BlockId>();
-      const missing: BlockId[] = [];
-      for (const id of ids) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        if (!has(namespace, id)) missing.push(id);
-      }
-      return missing;
+      const held = selectBlocks(namespace, ids);
+      return [...new Set(ids)].filter((id) => !held.has(id));
+    },
+
+    async getBlocks(namespace, ids) {
+      return selectBlocks(namespace, ids);
     },
 
     async recordBlock(input) {
