@@ -17,6 +17,7 @@ import { loadMasterKey } from './keys/master-key.js';
 import { NamespaceKeyring } from './keys/namespace-keyring.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
 import { withMetadataCache } from './metadata/cached-metadata-store.js';
+import { withJournalPublishing } from './metadata/journaled-writes.js';
 import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import type { NotificationBus } from './notify/index.js';
@@ -71,18 +72,31 @@ export async function startServer(
   const config = resolveServerConfig(options);
   await mkdir(config.dataDir, { recursive: true });
   const master = await loadMasterKey({ dataDir: config.dataDir, configured: config.masterKey });
-  const store = withMetadataCache(
-    components.store ?? openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db')),
-    config.metadataCacheEntries,
-  );
-  const openedBlocks =
-    components.blocks === undefined
-      ? await openBlockStores(config)
-      : { component: components.blocks, probes: [] };
   const openedBus =
     components.bus === undefined ? openBus(config) : { component: components.bus, probes: [] };
-  const blocks = openedBlocks.component;
   const bus = openedBus.component;
+  // Every journaled write publishes its wake-up on the bus (journaled-writes.ts), after the
+  // cache has forgotten what the write changed.
+  const store = withJournalPublishing(
+    withMetadataCache(
+      components.store ?? openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db')),
+      config.metadataCacheEntries,
+    ),
+    bus,
+  );
+  let openedBlocks;
+  try {
+    openedBlocks =
+      components.blocks === undefined
+        ? await openBlockStores(config)
+        : { component: components.blocks, probes: [] };
+  } catch (error) {
+    // The object store refused or is away at start: release what is open, then report it.
+    await bus.close();
+    await store.close();
+    throw error;
+  }
+  const blocks = openedBlocks.component;
   const shutdown = new AbortController();
   // Set once listening (the port may be 0 until then); see ServerContext.publicBaseUrl.
   let listeningUrl: string | undefined;

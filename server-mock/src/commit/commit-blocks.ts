@@ -2,12 +2,12 @@
  * Making a file version out of blocks the namespace holds: the one path shared by
  * POST /files/commit, /files/commit_batch, simple and resumable uploads and restore. Checks the
  * blocks and the declared size, commits (first writer wins) with the caller's access re-checked
- * inside the commit's transaction, publishes the journal move on the bus, and turns the store's
- * outcome into a result or a wire error. A batch runs each of these steps per commit, with all
- * its commits in one store transaction and one publish per namespace.
+ * inside the commit's transaction (the store publishes the journal move on the bus,
+ * journaled-writes.ts), and turns the store's outcome into a result or a wire error. A batch runs
+ * each of these steps per commit, with all its commits in one store transaction.
  */
 import { contentHashOf } from 'sync-engine/blocks';
-import type { BlockId, FileId, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
+import type { BlockId, FileId, RemotePath, Rev } from 'sync-engine/protocol';
 import type { ResolvedPath } from '../access/user-view.js';
 import { accessOutcomeError, accessTo } from '../access/write-access.js';
 import type { ServerConfig } from '../config.js';
@@ -16,12 +16,10 @@ import type { CommitInput, CommitOutcome } from '../metadata/file-store.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor, EntryRecord } from '../metadata/records.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
-import type { NotificationBus } from '../notify/index.js';
 
 /** What a commit uses of the server (a ServerContext is one). */
 export interface CommitDeps {
   readonly store: Pick<MetadataStore, 'getBlocks' | 'commitFile'>;
-  readonly bus: Pick<NotificationBus, 'publish'>;
   readonly metrics: Pick<ServerMetrics, 'commits'>;
   readonly config: Pick<ServerConfig, 'versionLimit'>;
 }
@@ -155,10 +153,7 @@ export async function commitOnce(
 ): Promise<CommitResult> {
   const outcome = await deps.store.commitFile(await prepareCommit(deps, input));
   const result = settleCommit(input, outcome);
-  if (outcome.kind === 'committed') {
-    deps.metrics.commits.inc();
-    await deps.bus.publish({ topic: input.target.namespace, seq: outcome.seq });
-  }
+  if (outcome.kind === 'committed') deps.metrics.commits.inc();
   return result;
 }
 
@@ -216,7 +211,6 @@ export async function commitBatch(
   }
   const outcomes =
     prepared.length === 0 ? [] : await deps.store.commitFiles(prepared.map((p) => p.commit));
-  const heads = new Map<NamespaceId, number>();
   for (const [k, outcome] of outcomes.entries()) {
     const { index } = prepared[k]!;
     const input = inputs[index]!;
@@ -228,12 +222,7 @@ export async function commitBatch(
     } catch (error) {
       results[index] = failedOf(error);
     }
-    if (outcome.kind === 'committed') {
-      deps.metrics.commits.inc();
-      const namespace = input.target.namespace;
-      heads.set(namespace, Math.max(heads.get(namespace) ?? 0, outcome.seq));
-    }
+    if (outcome.kind === 'committed') deps.metrics.commits.inc();
   }
-  for (const [topic, seq] of heads) await deps.bus.publish({ topic, seq });
   return results;
 }

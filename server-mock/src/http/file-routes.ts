@@ -131,7 +131,6 @@ export async function registerFileRoutes(app: FastifyInstance, ctx: ServerContex
           'message' in outcome ? outcome.message : 'path conflict',
         );
       }
-      await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
       return toFileMetadata(outcome.entry, target.mountPath);
     },
   );

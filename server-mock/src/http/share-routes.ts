@@ -160,7 +160,6 @@ export async function registerShareRoutes(app: FastifyInstance, ctx: ServerConte
         actorOf(ctx, request),
       );
       if (!outcome) throw new ServerError('not_found', 'no such share');
-      await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
       return describeShare(ctx, outcome.share, userId);
     },
   );
@@ -185,7 +184,6 @@ export async function registerShareRoutes(app: FastifyInstance, ctx: ServerConte
         throw new ServerError('not_found', 'no such share');
       }
       const outcome = await ctx.store.deleteShare(share.id, actorOf(ctx, request));
-      if (outcome) await ctx.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
       // The last share gone, the folder goes back into the owner's root as a plain folder. The
       // revoke stands if that fails: deleting the folder tries the way back again.
       if (outcome?.remainingShares === 0) {

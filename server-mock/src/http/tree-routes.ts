@@ -107,9 +107,6 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
       if (outcome.kind === 'invalid_path') {
         throw new ServerError('invalid_path', `${userPath}: ${outcome.message}`);
       }
-      if (outcome.kind === 'created') {
-        await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
-      }
       return toEntryMetadata(outcome.entry, target.mountPath);
     },
   );
@@ -198,7 +195,6 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
         default:
           return assertNever(outcome);
       }
-      await ctx.bus.publish({ topic: target.namespace, seq: outcome.seq });
       return { path: userPath, deleted: outcome.count };
     },
   );
@@ -250,7 +246,6 @@ export async function registerTreeRoutes(app: FastifyInstance, ctx: ServerContex
       if (outcome.kind === 'invalid_path') {
         throw new ServerError('invalid_path', `moving ${from} to ${to}: ${outcome.message}`);
       }
-      await ctx.bus.publish({ topic: namespace, seq: outcome.seq });
       return { from, to, moved: outcome.count };
     },
   );

@@ -36,11 +36,7 @@ export class StoragePolicy {
     const nowMs = ctx.now();
     const signal = ctx.shutdownSignal;
     await ctx.store.pruneJournal(nowMs - ctx.config.journalRetentionMs);
-    const expired = await ctx.store.expirePendingFiles(
-      nowMs - ctx.config.uploadSessionTtlMs,
-      nowMs,
-    );
-    for (const { namespace, seq } of expired) await ctx.bus.publish({ topic: namespace, seq });
+    await ctx.store.expirePendingFiles(nowMs - ctx.config.uploadSessionTtlMs, nowMs);
     await expireUploads(ctx, nowMs);
     // Reservations of requests a crash (of another instance, say) ended: no longer counted once
     // expired, deleted here.

@@ -21,7 +21,6 @@ import type { NamespaceKeyring } from '../keys/namespace-keyring.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor, ShareRecord } from '../metadata/records.js';
 import { createId } from '../new-ids.js';
-import type { NotificationBus } from '../notify/index.js';
 import {
   conversionAbandoned,
   pinConvertedBlocks,
@@ -46,7 +45,6 @@ export type ShareFolderDeps = ConvertBlocksDeps & {
     | 'getEntry'
   >;
   readonly keyring: Pick<NamespaceKeyring, 'createKey' | 'keyOf'>;
-  readonly bus: Pick<NotificationBus, 'publish'>;
 };
 
 /**
@@ -92,8 +90,6 @@ async function convertFolder(
       switch (outcome.kind) {
         case 'converted':
           isDone = true;
-          await deps.bus.publish({ topic: input.root, seq: outcome.rootSeq });
-          await deps.bus.publish({ topic: namespace, seq: outcome.namespaceSeq });
           return namespace;
         case 'already_converted':
           return outcome.namespace;
@@ -148,7 +144,6 @@ export async function shareFolder(
     // The namespace went back into a plain folder (its last share revoked) before this share
     // landed: resolve the path again.
     if (outcome === 'not_shared_folder') continue;
-    await deps.bus.publish({ topic: outcome.recipientRoot, seq: outcome.seq });
     return outcome.share;
   }
   throw new ServerError('unavailable', `${userPath} keeps changing; try sharing again`, {

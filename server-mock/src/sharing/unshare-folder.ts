@@ -18,7 +18,6 @@ import type { NamespaceKeyring } from '../keys/namespace-keyring.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { Actor } from '../metadata/records.js';
 import { createId } from '../new-ids.js';
-import type { NotificationBus } from '../notify/index.js';
 import {
   conversionAbandoned,
   pinConvertedBlocks,
@@ -42,7 +41,6 @@ export type UnshareFolderDeps = ConvertBlocksDeps & {
     | 'listMounts'
   >;
   readonly keyring: Pick<NamespaceKeyring, 'keyOf'>;
-  readonly bus: Pick<NotificationBus, 'publish'>;
 };
 
 /**
@@ -88,7 +86,6 @@ export async function unshareFolder(
       switch (outcome.kind) {
         case 'converted':
           isDone = true;
-          await deps.bus.publish({ topic: owner.rootNamespace, seq: outcome.rootSeq });
           return true;
         case 'need_blocks':
           // Commits landed in the folder meanwhile: pin their blocks too and try again.

@@ -18,9 +18,7 @@ export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): Block
     const found = new Map<BlockId, BlockRecord>();
     if (ids.length === 0) return found;
     const rows = ctx
-      .stmt(
-        'SELECT * FROM block WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))',
-      )
+      .stmt('SELECT * FROM block WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))')
       .all(namespace, JSON.stringify([...new Set(ids)])) as Row[];
     for (const row of rows) {
       const block = blockFromRow(row);
