@@ -6,7 +6,7 @@ import type { AccountStore } from '../account-store.js';
 import { deviceFromRow, namespaceFromRow, userFromRow, type Row } from './row-mappers.js';
 import type { SqliteContext } from './sqlite-context.js';
 
-function insertNamespace(
+async function insertNamespace(
   ctx: SqliteContext,
   input: {
     id: NamespaceId;
@@ -15,34 +15,34 @@ function insertNamespace(
     wrappedKey: Uint8Array;
     nowMs: number;
   },
-): void {
-  ctx
+): Promise<void> {
+  await ctx
     .stmt('INSERT INTO namespace (id, kind, owner_id, created_ms) VALUES (?, ?, ?, ?)')
     .run(input.id, input.kind, input.ownerId, input.nowMs);
-  ctx
+  await ctx
     .stmt('INSERT INTO namespace_key (namespace_id, wrapped_key, created_ms) VALUES (?, ?, ?)')
     .run(input.id, Buffer.from(input.wrappedKey), input.nowMs);
 }
 
 /** The account half of the store, over `ctx`. */
 export function createAccountTables(ctx: SqliteContext): AccountStore {
-  const getUserSync = (id: UserId) => {
-    const row = ctx.stmt('SELECT * FROM user WHERE id = ?').get(id) as Row | undefined;
+  const getUserSync = async (id: UserId) => {
+    const row = (await ctx.stmt('SELECT * FROM user WHERE id = ?').get(id)) as Row | undefined;
     return row && userFromRow(row);
   };
-  const getNamespaceSync = (id: NamespaceId) => {
-    const row = ctx.stmt('SELECT * FROM namespace WHERE id = ?').get(id) as Row | undefined;
+  const getNamespaceSync = async (id: NamespaceId) => {
+    const row = (await ctx.stmt('SELECT * FROM namespace WHERE id = ?').get(id)) as Row | undefined;
     return row && namespaceFromRow(row);
   };
 
   return {
     async createUser(input) {
       const email = input.email.toLowerCase();
-      return ctx.write(() => {
-        if (ctx.stmt('SELECT 1 FROM user WHERE email = ?').get(email))
+      return ctx.write(async () => {
+        if (await ctx.stmt('SELECT 1 FROM user WHERE email = ?').get(email))
           return 'email_taken' as const;
         // The user row comes first: namespace.owner_id references it.
-        ctx
+        await ctx
           .stmt(
             `INSERT INTO user (id, email, name, password_hash, quota_bytes, root_namespace, created_ms)
              VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -56,35 +56,36 @@ export function createAccountTables(ctx: SqliteContext): AccountStore {
             input.rootNamespace,
             input.nowMs,
           );
-        insertNamespace(ctx, {
+        await insertNamespace(ctx, {
           id: input.rootNamespace,
           kind: 'root',
           ownerId: input.id,
           wrappedKey: input.wrappedKey,
           nowMs: input.nowMs,
         });
-        const user = getUserSync(input.id);
+        const user = await getUserSync(input.id);
         if (!user) throw new Error('user row vanished inside its own transaction');
         return user;
       });
     },
 
     async getUser(id) {
-      return getUserSync(id);
+      return await getUserSync(id);
     },
 
     async getUserByEmail(email) {
-      const row = ctx.stmt('SELECT * FROM user WHERE email = ?').get(email.toLowerCase()) as
-        Row | undefined;
+      const row = (await ctx
+        .stmt('SELECT * FROM user WHERE email = ?')
+        .get(email.toLowerCase())) as Row | undefined;
       return row && userFromRow(row);
     },
 
     async setUserQuota(id, quotaBytes) {
-      ctx.stmt('UPDATE user SET quota_bytes = ? WHERE id = ?').run(quotaBytes, id);
+      await ctx.stmt('UPDATE user SET quota_bytes = ? WHERE id = ?').run(quotaBytes, id);
     },
 
     async createDevice(input) {
-      ctx
+      await ctx
         .stmt(
           `INSERT INTO device (id, user_id, name, token_hash, created_ms, last_seen_ms)
            VALUES (?, ?, ?, ?, ?, ?)`,
@@ -108,80 +109,80 @@ export function createAccountTables(ctx: SqliteContext): AccountStore {
     },
 
     async findDeviceByTokenHash(tokenHash) {
-      const row = ctx
+      const row = (await ctx
         .stmt('SELECT * FROM device WHERE token_hash = ? AND revoked_ms IS NULL')
-        .get(Buffer.from(tokenHash)) as Row | undefined;
+        .get(Buffer.from(tokenHash))) as Row | undefined;
       if (!row) return undefined;
       const device = deviceFromRow(row);
-      const user = getUserSync(device.userId);
+      const user = await getUserSync(device.userId);
       return user && { device, user };
     },
 
     async getDevice(id) {
-      const row = ctx.stmt('SELECT * FROM device WHERE id = ?').get(id) as Row | undefined;
+      const row = (await ctx.stmt('SELECT * FROM device WHERE id = ?').get(id)) as Row | undefined;
       return row && deviceFromRow(row);
     },
 
     async listDevices(userId, seenSinceMs) {
-      const rows = ctx
+      const rows = (await ctx
         .stmt(
           `SELECT * FROM device WHERE user_id = ? AND revoked_ms IS NULL AND last_seen_ms >= ?
            ORDER BY created_ms, id`,
         )
-        .all(userId, seenSinceMs) as Row[];
+        .all(userId, seenSinceMs)) as Row[];
       return rows.map(deviceFromRow);
     },
 
     async revokeDevice(input) {
       // Ownership, "still signed in" and "not expired" are part of the UPDATE itself, so no
       // check made earlier can go stale before the write.
-      const row = ctx
+      const row = (await ctx
         .stmt(
           `UPDATE device SET revoked_ms = ?
            WHERE id = ? AND user_id = ? AND revoked_ms IS NULL AND last_seen_ms >= ?
            RETURNING *`,
         )
-        .get(input.nowMs, input.deviceId, input.userId, input.seenSinceMs) as Row | undefined;
+        .get(input.nowMs, input.deviceId, input.userId, input.seenSinceMs)) as Row | undefined;
       return row && deviceFromRow(row);
     },
 
     async touchDevice(id: DeviceId, nowMs: number) {
-      ctx
+      await ctx
         .stmt('UPDATE device SET last_seen_ms = ? WHERE id = ? AND revoked_ms IS NULL')
         .run(nowMs, id);
     },
 
     async getNamespace(id) {
-      return getNamespaceSync(id);
+      return await getNamespaceSync(id);
     },
 
     async getNamespaces(ids) {
       const result = new Map<NamespaceId, ReturnType<typeof namespaceFromRow>>();
       for (const id of ids) {
-        const namespace = getNamespaceSync(id);
+        const namespace = await getNamespaceSync(id);
         if (namespace) result.set(id, namespace);
       }
       return result;
     },
 
     async createNamespace(input) {
-      ctx.write(() => insertNamespace(ctx, { ...input, kind: 'shared' }));
-      const namespace = getNamespaceSync(input.id);
+      await ctx.write(async () => await insertNamespace(ctx, { ...input, kind: 'shared' }));
+      const namespace = await getNamespaceSync(input.id);
       if (!namespace) throw new Error('namespace row vanished after insert');
       return namespace;
     },
 
     async getWrappedKey(id) {
-      const row = ctx
+      const row = (await ctx
         .stmt('SELECT wrapped_key FROM namespace_key WHERE namespace_id = ?')
-        .get(id) as { wrapped_key: Buffer } | undefined;
+        .get(id)) as { wrapped_key: Buffer } | undefined;
       return row && new Uint8Array(row.wrapped_key);
     },
 
     async usedBytesOf(userId) {
-      const row = ctx
+      const row = (await ctx
         .stmt('SELECT COALESCE(SUM(used_bytes), 0) AS used FROM namespace WHERE owner_id = ?')
-        .get(userId) as { used: number };
+        .get(userId)) as { used: number };
       return row.used;
     },
   };

@@ -10,16 +10,16 @@ import type { SqliteContext } from './sqlite-context.js';
 
 /** The block half of the store, over `ctx`; recorded blocks consume `quota` reservations. */
 export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): BlockMetadataStore {
-  const has = (namespace: string, id: string) =>
-    ctx.stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?').get(namespace, id) !==
+  const has = async (namespace: string, id: string) =>
+    (await ctx.stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?').get(namespace, id)) !==
     undefined;
   // One statement for any number of ids: they travel as one JSON array.
-  const selectBlocks = (namespace: string, ids: readonly BlockId[]) => {
+  const selectBlocks = async (namespace: string, ids: readonly BlockId[]) => {
     const found = new Map<BlockId, BlockRecord>();
     if (ids.length === 0) return found;
-    const rows = ctx
+    const rows = (await ctx
       .stmt('SELECT * FROM block WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))')
-      .all(namespace, JSON.stringify([...new Set(ids)])) as Row[];
+      .all(namespace, JSON.stringify([...new Set(ids)]))) as Row[];
     for (const row of rows) {
       const block = blockFromRow(row);
       found.set(block.id, block);
@@ -29,17 +29,17 @@ export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): Block
 
   return {
     async findMissingBlocks(namespace, ids) {
-      const held = selectBlocks(namespace, ids);
+      const held = await selectBlocks(namespace, ids);
       return [...new Set(ids)].filter((id) => !held.has(id));
     },
 
     async getBlocks(namespace, ids) {
-      return selectBlocks(namespace, ids);
+      return await selectBlocks(namespace, ids);
     },
 
     async recordBlock(input) {
-      return ctx.write(() => {
-        const inserted = ctx
+      return ctx.write(async () => {
+        const inserted = await ctx
           .stmt(
             `INSERT OR IGNORE INTO block
                (namespace_id, id, plain_size, encoded_size, last_access_ms, created_ms)
@@ -54,29 +54,29 @@ export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): Block
             input.nowMs,
           );
         if (inserted.changes === 0) return false;
-        ctx
+        await ctx
           .stmt('UPDATE namespace SET used_bytes = used_bytes + ? WHERE id = ?')
           .run(input.plainSize, input.namespace);
         // Reserved bytes become used ones in the same transaction: never counted twice, never
         // counted by neither.
         if (input.reservation !== undefined) {
-          quota.consume(input.reservation, input.namespace, input.plainSize);
+          await quota.consume(input.reservation, input.namespace, input.plainSize);
         }
         return true;
       });
     },
 
     async getBlock(namespace, id) {
-      const row = ctx
+      const row = (await ctx
         .stmt('SELECT * FROM block WHERE namespace_id = ? AND id = ?')
-        .get(namespace, id) as Row | undefined;
+        .get(namespace, id)) as Row | undefined;
       return row && blockFromRow(row);
     },
 
     async touchBlocks(namespace, ids, nowMs) {
-      ctx.write(() => {
+      await ctx.write(async () => {
         for (const id of ids) {
-          ctx
+          await ctx
             .stmt('UPDATE block SET last_access_ms = ? WHERE namespace_id = ? AND id = ?')
             .run(nowMs, namespace, id);
         }
@@ -84,38 +84,38 @@ export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): Block
     },
 
     async setBlockTier(namespace, id, tier) {
-      ctx
+      await ctx
         .stmt('UPDATE block SET tier = ? WHERE namespace_id = ? AND id = ?')
         .run(tier, namespace, id);
     },
 
     async listUnreferencedBlocks(createdBeforeMs, limit) {
-      const rows = ctx
+      const rows = (await ctx
         .stmt(
           'SELECT * FROM block WHERE refcount = 0 AND created_ms < ? ORDER BY created_ms LIMIT ?',
         )
-        .all(createdBeforeMs, limit) as Row[];
+        .all(createdBeforeMs, limit)) as Row[];
       return rows.map(blockFromRow);
     },
 
     async listColdCandidates(lastAccessBeforeMs, limit) {
-      const rows = ctx
+      const rows = (await ctx
         .stmt(
           `SELECT * FROM block WHERE tier = 'hot' AND last_access_ms < ?
            ORDER BY last_access_ms LIMIT ?`,
         )
-        .all(lastAccessBeforeMs, limit) as Row[];
+        .all(lastAccessBeforeMs, limit)) as Row[];
       return rows.map(blockFromRow);
     },
 
     async forgetUnreferencedBlock(namespace, id) {
-      return ctx.write(() => {
-        const row = ctx
+      return ctx.write(async () => {
+        const row = (await ctx
           .stmt('SELECT plain_size FROM block WHERE namespace_id = ? AND id = ? AND refcount = 0')
-          .get(namespace, id) as { plain_size: number } | undefined;
+          .get(namespace, id)) as { plain_size: number } | undefined;
         if (!row) return false;
-        ctx.stmt('DELETE FROM block WHERE namespace_id = ? AND id = ?').run(namespace, id);
-        ctx
+        await ctx.stmt('DELETE FROM block WHERE namespace_id = ? AND id = ?').run(namespace, id);
+        await ctx
           .stmt('UPDATE namespace SET used_bytes = used_bytes - ? WHERE id = ?')
           .run(row.plain_size, namespace);
         return true;
@@ -123,7 +123,7 @@ export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): Block
     },
 
     async hasBlock(namespace, id) {
-      return has(namespace, id);
+      return await has(namespace, id);
     },
   };
 }

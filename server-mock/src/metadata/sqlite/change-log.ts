@@ -19,22 +19,22 @@ export class ChangeLog {
    * before anything inside it whenever it is created, revived or moved, and a folder's tombstone
    * after those of everything inside it; compaction can then never put a child before its folder.
    */
-  append(
+  async append(
     entry: EntryRecord,
     options: { tombstone?: boolean; path?: string; movedFrom?: string; nowMs: number },
-  ): number {
-    const { seq } = this.ctx
+  ): Promise<number> {
+    const { seq } = (await this.ctx
       .stmt('UPDATE namespace SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq AS seq')
-      .get(entry.namespace) as { seq: number };
+      .get(entry.namespace)) as { seq: number };
     const path = options.path ?? entry.path;
     // INDEXED BY: without statistics the planner picks the primary-key prefix (namespace_id) and
     // scans the namespace's whole journal (~0.8 ms per commit at 3,000 rows); the path index
     // finds the superseded entries directly. The index is part of schema v1.
-    this.ctx
+    await this.ctx
       .stmt('DELETE FROM journal INDEXED BY journal_by_path WHERE namespace_id = ? AND path = ?')
       .run(entry.namespace, path);
     const tag = options.tombstone ? 'deleted' : entry.isDir ? 'folder' : 'file';
-    this.ctx
+    await this.ctx
       .stmt(
         `INSERT INTO journal (namespace_id, seq, tag, path, file_id, rev, size, content_hash,
            modified_ms, status, moved_from, mount_namespace, mount_role, time_ms)
@@ -60,13 +60,13 @@ export class ChangeLog {
   }
 
   /** Records a user-facing activity event. */
-  event(
+  async event(
     namespace: NamespaceId,
     kind: ActivityKind,
     paths: { path: string; fromPath?: string },
     actor: Actor,
-  ): void {
-    this.ctx
+  ): Promise<void> {
+    await this.ctx
       .stmt(
         `INSERT INTO event (namespace_id, kind, path, from_path, actor_id, device_id, time_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -83,9 +83,10 @@ export class ChangeLog {
   }
 
   /** The namespace's journal position. */
-  lastSeq(namespace: NamespaceId): number {
-    const row = this.ctx.stmt('SELECT last_seq FROM namespace WHERE id = ?').get(namespace) as
-      { last_seq: number } | undefined;
+  async lastSeq(namespace: NamespaceId): Promise<number> {
+    const row = (await this.ctx
+      .stmt('SELECT last_seq FROM namespace WHERE id = ?')
+      .get(namespace)) as { last_seq: number } | undefined;
     return row?.last_seq ?? 0;
   }
 }

@@ -11,38 +11,39 @@ import type { JournalRecord } from '../records.js';
 import { entryFromRow, journalFromRow, namespaceFromRow, type Row } from './row-mappers.js';
 import type { SqliteContext } from './sqlite-context.js';
 
-export function readChangeSnapshot(ctx: SqliteContext, input: ChangeSnapshotInput): ChangeSnapshot {
-  // DEFERRED: a plain read transaction; in WAL mode it sees one snapshot and blocks no writer.
-  return ctx.db
-    .transaction((): ChangeSnapshot => {
-      const mounts = (
-        ctx
-          .stmt(
-            `SELECT * FROM file WHERE namespace_id = ? AND deleted = 0
+export async function readChangeSnapshot(
+  ctx: SqliteContext,
+  input: ChangeSnapshotInput,
+): Promise<ChangeSnapshot> {
+  return ctx.read(async (): Promise<ChangeSnapshot> => {
+    const mounts = (
+      (await ctx
+        .stmt(
+          `SELECT * FROM file WHERE namespace_id = ? AND deleted = 0
              AND mount_namespace IS NOT NULL ORDER BY path`,
-          )
-          .all(input.root) as Row[]
-      ).map(entryFromRow);
-      const ids = [input.root, ...mounts.flatMap((m) => (m.mount ? [m.mount.namespace] : []))];
-      const namespaces: Array<ChangeSnapshot['namespaces'][number]> = [];
-      let room = input.limit;
-      for (const id of ids) {
-        const row = ctx.stmt('SELECT * FROM namespace WHERE id = ?').get(id) as Row | undefined;
-        if (!row) continue;
-        const entries: JournalRecord[] =
-          room <= 0
-            ? []
-            : (
-                ctx
-                  .stmt(
-                    'SELECT * FROM journal WHERE namespace_id = ? AND seq > ? ORDER BY seq LIMIT ?',
-                  )
-                  .all(id, input.positions.get(id) ?? 0, room) as Row[]
-              ).map(journalFromRow);
-        namespaces.push({ record: namespaceFromRow(row), entries, room });
-        room -= entries.length;
-      }
-      return { mounts, namespaces };
-    })
-    .deferred();
+        )
+        .all(input.root)) as Row[]
+    ).map(entryFromRow);
+    const ids = [input.root, ...mounts.flatMap((m) => (m.mount ? [m.mount.namespace] : []))];
+    const namespaces: Array<ChangeSnapshot['namespaces'][number]> = [];
+    let room = input.limit;
+    for (const id of ids) {
+      const row = (await ctx.stmt('SELECT * FROM namespace WHERE id = ?').get(id)) as
+        Row | undefined;
+      if (!row) continue;
+      const entries: JournalRecord[] =
+        room <= 0
+          ? []
+          : (
+              (await ctx
+                .stmt(
+                  'SELECT * FROM journal WHERE namespace_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+                )
+                .all(id, input.positions.get(id) ?? 0, room)) as Row[]
+            ).map(journalFromRow);
+      namespaces.push({ record: namespaceFromRow(row), entries, room });
+      room -= entries.length;
+    }
+    return { mounts, namespaces };
+  });
 }

@@ -11,39 +11,44 @@ export class FileRows {
   constructor(private readonly ctx: SqliteContext) {}
 
   /** The live row at `path`, if any. */
-  live(namespace: NamespaceId, path: string): EntryRecord | undefined {
-    const row = this.ctx
+  async live(namespace: NamespaceId, path: string): Promise<EntryRecord | undefined> {
+    const row = (await this.ctx
       .stmt('SELECT * FROM file WHERE namespace_id = ? AND path = ? AND deleted = 0')
-      .get(namespace, path) as Row | undefined;
+      .get(namespace, path)) as Row | undefined;
     return row && entryFromRow(row);
   }
 
   /** The most recently deleted row of the given kind at `path`, to revive (history continues). */
-  tombstone(namespace: NamespaceId, path: string, isDir: boolean): EntryRecord | undefined {
-    const row = this.ctx
+  async tombstone(
+    namespace: NamespaceId,
+    path: string,
+    isDir: boolean,
+  ): Promise<EntryRecord | undefined> {
+    const row = (await this.ctx
       .stmt(
         `SELECT * FROM file WHERE namespace_id = ? AND path = ? AND deleted = 1 AND is_dir = ?
          ORDER BY updated_ms DESC LIMIT 1`,
       )
-      .get(namespace, path, isDir ? 1 : 0) as Row | undefined;
+      .get(namespace, path, isDir ? 1 : 0)) as Row | undefined;
     return row && entryFromRow(row);
   }
 
   /** Live rows strictly below `folder`, ordered by path (parents before children). */
-  liveDescendants(namespace: NamespaceId, folder: string): EntryRecord[] {
+  async liveDescendants(namespace: NamespaceId, folder: string): Promise<EntryRecord[]> {
     // '/' + 1 is '0': the range [folder/, folder0) is exactly the paths below folder.
-    const rows = this.ctx
+    const rows = (await this.ctx
       .stmt(
         `SELECT * FROM file WHERE namespace_id = ? AND deleted = 0 AND path >= ? AND path < ?
          ORDER BY path`,
       )
-      .all(namespace, `${folder}/`, `${folder}0`) as Row[];
+      .all(namespace, `${folder}/`, `${folder}0`)) as Row[];
     return rows.map(entryFromRow);
   }
 
   /** Re-reads a row by id (after an update). */
-  byId(fileId: string): EntryRecord {
-    const row = this.ctx.stmt('SELECT * FROM file WHERE id = ?').get(fileId) as Row | undefined;
+  async byId(fileId: string): Promise<EntryRecord> {
+    const row = (await this.ctx.stmt('SELECT * FROM file WHERE id = ?').get(fileId)) as
+      Row | undefined;
     if (!row) throw new Error(`file row ${fileId} vanished inside its transaction`);
     return entryFromRow(row);
   }

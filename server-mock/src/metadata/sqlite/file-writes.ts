@@ -32,90 +32,92 @@ export class FileWrites {
     this.folders = parts.folders;
   }
 
-  commit(input: CommitInput): CommitOutcome {
-    return this.ctx.write(() => this.commitInTransaction(input));
+  async commit(input: CommitInput): Promise<CommitOutcome> {
+    return this.ctx.write(async () => await this.commitInTransaction(input));
   }
 
-  private commitInTransaction(input: CommitInput): CommitOutcome {
+  private async commitInTransaction(input: CommitInput): Promise<CommitOutcome> {
     const { namespace, path, actor } = input;
     const distinct = [...new Set(input.blocks)];
-    const missing = distinct.filter(
-      (id) =>
-        this.ctx
-          .stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?')
-          .get(namespace, id) === undefined,
-    );
+    const missing: BlockId[] = [];
+    for (const id of distinct) {
+      const held = await this.ctx
+        .stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?')
+        .get(namespace, id);
+      if (held === undefined) missing.push(id);
+    }
     if (missing.length > 0) return { kind: 'missing_blocks', missing };
 
-    const live = this.rows.live(namespace, path);
+    const live = await this.rows.live(namespace, path);
     if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
-    const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
+    const tooLong = live ? undefined : await pathLengthProblem(this.ctx, namespace, [{ path }]);
     if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
     // First writer wins: an edit must be based on the current revision. With no live file the
     // commit creates it (a concurrent delete loses to an edit, SPEC "Conflicts").
     if (live && !input.force && (input.parentRev ?? null) !== live.rev) {
       return { kind: 'rev_conflict', currentRev: live.rev };
     }
-    const blockedBy = this.folders.ensureAncestors(namespace, path, actor.nowMs);
+    const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
     if (blockedBy !== undefined) {
       return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
     }
 
     const fileId =
-      live?.fileId ?? this.reviveOrCreateFile(namespace, path, actor.nowMs, input.reviveFileId);
+      live?.fileId ??
+      (await this.reviveOrCreateFile(namespace, path, actor.nowMs, input.reviveFileId));
     const rev = createId<Rev>('rev');
-    this.insertVersion({ ...input, fileId, rev, distinct });
-    this.ctx
+    await this.insertVersion({ ...input, fileId, rev, distinct });
+    await this.ctx
       .stmt(
         `UPDATE file SET rev = ?, size = ?, content_hash = ?, modified_ms = ?, status = 'uploaded',
            pending_blocks = NULL, deleted = 0, updated_ms = ? WHERE id = ?`,
       )
       .run(rev, input.size, input.contentHash, input.modifiedMs, actor.nowMs, fileId);
-    this.enforceVersionLimit(fileId, input.versionLimit);
-    const entry = this.rows.byId(fileId);
-    const seq = this.log.append(entry, { nowMs: actor.nowMs });
+    await this.enforceVersionLimit(fileId, input.versionLimit);
+    const entry = await this.rows.byId(fileId);
+    const seq = await this.log.append(entry, { nowMs: actor.nowMs });
     const created = live === undefined || live.rev === null;
     const kind = input.restoredFrom ? 'file_restored' : created ? 'file_added' : 'file_edited';
-    this.log.event(namespace, kind, { path }, actor);
+    await this.log.event(namespace, kind, { path }, actor);
     return { kind: 'committed', entry, created, seq };
   }
 
   /** Revives `preferred` (if it is a file deleted at `path`) or the last file deleted there. */
-  private reviveOrCreateFile(
+  private async reviveOrCreateFile(
     namespace: NamespaceId,
     path: RemotePath,
     nowMs: number,
     preferred?: string,
-  ): string {
+  ): Promise<string> {
     const wanted =
       preferred !== undefined &&
-      this.ctx
+      (await this.ctx
         .stmt(
           `SELECT 1 FROM file WHERE id = ? AND namespace_id = ? AND path = ? AND deleted = 1
            AND is_dir = 0`,
         )
-        .get(preferred, namespace, path) !== undefined;
-    const old = wanted ? { fileId: preferred } : this.rows.tombstone(namespace, path, false);
+        .get(preferred, namespace, path)) !== undefined;
+    const old = wanted ? { fileId: preferred } : await this.rows.tombstone(namespace, path, false);
     if (old) {
-      this.ctx
+      await this.ctx
         .stmt('UPDATE file SET deleted = 0, updated_ms = ? WHERE id = ?')
         .run(nowMs, old.fileId);
       return old.fileId;
     }
     const fileId = createId('file');
-    this.ctx
+    await this.ctx
       .stmt(`INSERT INTO file (id, namespace_id, path, is_dir, updated_ms) VALUES (?, ?, ?, 0, ?)`)
       .run(fileId, namespace, path, nowMs);
     return fileId;
   }
 
-  private insertVersion(
+  private async insertVersion(
     input: CommitInput & { fileId: string; rev: Rev; distinct: readonly BlockId[] },
-  ): void {
-    const { ordinal } = this.ctx
+  ): Promise<void> {
+    const { ordinal } = (await this.ctx
       .stmt('SELECT COALESCE(MAX(ordinal), 0) + 1 AS ordinal FROM file_version WHERE file_id = ?')
-      .get(input.fileId) as { ordinal: number };
-    this.ctx
+      .get(input.fileId)) as { ordinal: number };
+    await this.ctx
       .stmt(
         `INSERT INTO file_version (rev, file_id, namespace_id, size, content_hash, blocks,
            modified_ms, device_id, author_id, committed_ms, ordinal)
@@ -136,7 +138,7 @@ export class FileWrites {
       );
     // A version holds one reference per distinct block, whatever the repeats inside the file.
     for (const id of input.distinct) {
-      this.ctx
+      await this.ctx
         .stmt(
           `UPDATE block SET refcount = refcount + 1, last_access_ms = ?
            WHERE namespace_id = ? AND id = ?`,
@@ -146,51 +148,51 @@ export class FileWrites {
   }
 
   /** Drops the oldest versions beyond `limit` (the current one is the newest, so it stays). */
-  private enforceVersionLimit(fileId: string, limit: number): void {
-    const excess = this.ctx
+  private async enforceVersionLimit(fileId: string, limit: number): Promise<void> {
+    const excess = (await this.ctx
       .stmt(
         `SELECT rev FROM file_version WHERE file_id = ? ORDER BY ordinal DESC LIMIT -1 OFFSET ?`,
       )
-      .all(fileId, Math.max(1, limit)) as Array<{ rev: Rev }>;
-    for (const { rev } of excess) this.dropVersion(rev);
+      .all(fileId, Math.max(1, limit))) as Array<{ rev: Rev }>;
+    for (const { rev } of excess) await this.dropVersion(rev);
   }
 
   /** Deletes one version and releases its block references. Caller holds the transaction. */
-  dropVersion(rev: Rev): void {
-    const row = this.ctx
+  async dropVersion(rev: Rev): Promise<void> {
+    const row = (await this.ctx
       .stmt('SELECT namespace_id, blocks FROM file_version WHERE rev = ?')
-      .get(rev) as { namespace_id: string; blocks: string } | undefined;
+      .get(rev)) as { namespace_id: string; blocks: string } | undefined;
     if (!row) return;
     for (const id of new Set(JSON.parse(row.blocks) as string[])) {
-      this.ctx
+      await this.ctx
         .stmt('UPDATE block SET refcount = refcount - 1 WHERE namespace_id = ? AND id = ?')
         .run(row.namespace_id, id);
     }
-    this.ctx.stmt('DELETE FROM file_version WHERE rev = ?').run(rev);
+    await this.ctx.stmt('DELETE FROM file_version WHERE rev = ?').run(rev);
   }
 
-  announce(input: AnnounceInput): CommitOutcome {
-    return this.ctx.write(() => {
+  async announce(input: AnnounceInput): Promise<CommitOutcome> {
+    return this.ctx.write(async () => {
       const { namespace, path, actor } = input;
-      const live = this.rows.live(namespace, path);
+      const live = await this.rows.live(namespace, path);
       if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
-      const tooLong = live ? undefined : pathLengthProblem(this.ctx, namespace, [{ path }]);
+      const tooLong = live ? undefined : await pathLengthProblem(this.ctx, namespace, [{ path }]);
       if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = this.folders.ensureAncestors(namespace, path, actor.nowMs);
+      const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
       }
       let fileId: string | undefined = live?.fileId;
       if (fileId === undefined) {
-        fileId = this.reviveOrCreateFile(namespace, path, actor.nowMs);
+        fileId = await this.reviveOrCreateFile(namespace, path, actor.nowMs);
         // A new file has no content yet: size/modified describe what is coming.
-        this.ctx
+        await this.ctx
           .stmt(
             'UPDATE file SET rev = NULL, size = ?, content_hash = NULL, modified_ms = ? WHERE id = ?',
           )
           .run(input.size, input.modifiedMs, fileId);
       }
-      this.ctx
+      await this.ctx
         .stmt(`UPDATE file SET status = 'pending', pending_blocks = ?, updated_ms = ? WHERE id = ?`)
         .run(
           input.blocks === undefined
@@ -202,39 +204,47 @@ export class FileWrites {
           actor.nowMs,
           fileId,
         );
-      const entry = this.rows.byId(fileId);
-      const seq = this.log.append(entry, { nowMs: actor.nowMs });
+      const entry = await this.rows.byId(fileId);
+      const seq = await this.log.append(entry, { nowMs: actor.nowMs });
       return { kind: 'committed', entry, created: live === undefined, seq };
     });
   }
 
   /** The live pending file at `path` with the block list its announce brought, if any. */
-  announcedBlocks(namespace: NamespaceId, path: RemotePath): AnnouncedBlocks | undefined {
-    const row = this.ctx
+  async announcedBlocks(
+    namespace: NamespaceId,
+    path: RemotePath,
+  ): Promise<AnnouncedBlocks | undefined> {
+    const row = (await this.ctx
       .stmt(
         `SELECT id, pending_blocks FROM file WHERE namespace_id = ? AND path = ? AND deleted = 0
            AND is_dir = 0 AND status = 'pending' AND pending_blocks IS NOT NULL`,
       )
-      .get(namespace, path) as { id: string; pending_blocks: string } | undefined;
+      .get(namespace, path)) as { id: string; pending_blocks: string } | undefined;
     if (row === undefined) return undefined;
     const announced = JSON.parse(row.pending_blocks) as { modified: number; blocks: FileBlock[] };
-    return { entry: this.rows.byId(row.id), ...announced };
+    return { entry: await this.rows.byId(row.id), ...announced };
   }
 
-  createFolder(namespace: NamespaceId, path: RemotePath, actor: Actor): MkdirOutcome {
-    return this.ctx.write(() => {
-      const live = this.rows.live(namespace, path);
-      if (live?.isDir) return { kind: 'exists', entry: live, seq: this.log.lastSeq(namespace) };
+  async createFolder(
+    namespace: NamespaceId,
+    path: RemotePath,
+    actor: Actor,
+  ): Promise<MkdirOutcome> {
+    return this.ctx.write(async () => {
+      const live = await this.rows.live(namespace, path);
+      if (live?.isDir)
+        return { kind: 'exists', entry: live, seq: await this.log.lastSeq(namespace) };
       if (live) return { kind: 'path_conflict', message: `a file exists at ${path}` };
-      const tooLong = pathLengthProblem(this.ctx, namespace, [{ path }]);
+      const tooLong = await pathLengthProblem(this.ctx, namespace, [{ path }]);
       if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = this.folders.ensureAncestors(namespace, path, actor.nowMs);
+      const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
       }
-      const entry: EntryRecord = this.folders.create(namespace, path, actor.nowMs);
-      this.log.event(namespace, 'folder_created', { path }, actor);
-      return { kind: 'created', entry, seq: this.log.lastSeq(namespace) };
+      const entry: EntryRecord = await this.folders.create(namespace, path, actor.nowMs);
+      await this.log.event(namespace, 'folder_created', { path }, actor);
+      return { kind: 'created', entry, seq: await this.log.lastSeq(namespace) };
     });
   }
 }

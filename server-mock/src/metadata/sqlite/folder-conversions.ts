@@ -23,20 +23,20 @@ interface ConversionRow {
 export class FolderConversions {
   constructor(private readonly ctx: SqliteContext) {}
 
-  begin(input: BeginFolderConversionInput): void {
+  async begin(input: BeginFolderConversionInput): Promise<void> {
     const { ctx } = this;
-    ctx.write(() => {
+    await ctx.write(async () => {
       if (input.newNamespace) {
-        ctx
+        await ctx
           .stmt('INSERT INTO namespace (id, kind, owner_id, created_ms) VALUES (?, ?, ?, ?)')
           .run(input.target, 'shared', input.newNamespace.ownerId, input.nowMs);
-        ctx
+        await ctx
           .stmt(
             'INSERT INTO namespace_key (namespace_id, wrapped_key, created_ms) VALUES (?, ?, ?)',
           )
           .run(input.target, Buffer.from(input.newNamespace.wrappedKey), input.nowMs);
       }
-      ctx
+      await ctx
         .stmt(
           `INSERT INTO folder_conversion
              (id, kind, source_namespace, target_namespace, started_ms, touched_ms)
@@ -46,21 +46,21 @@ export class FolderConversions {
     });
   }
 
-  pin(input: PinConvertedBlockInput): PinOutcome {
+  async pin(input: PinConvertedBlockInput): Promise<PinOutcome> {
     const { ctx } = this;
-    return ctx.write((): PinOutcome => {
-      const conversion = this.getSync(input.conversionId);
+    return ctx.write(async (): Promise<PinOutcome> => {
+      const conversion = await this.getSync(input.conversionId);
       if (!conversion || conversion.target_namespace !== input.namespace) return 'abandoned';
-      const listed = ctx
+      const listed = await ctx
         .stmt('SELECT 1 FROM conversion_block WHERE conversion_id = ? AND block_id = ?')
         .get(input.conversionId, input.id);
       if (listed) return 'pinned';
-      const bumped = ctx
+      const bumped = await ctx
         .stmt('UPDATE block SET refcount = refcount + 1 WHERE namespace_id = ? AND id = ?')
         .run(input.namespace, input.id);
       if (bumped.changes === 0) {
         if (!input.sizes) return 'absent';
-        ctx
+        await ctx
           .stmt(
             `INSERT INTO block
                (namespace_id, id, plain_size, encoded_size, refcount, last_access_ms, created_ms)
@@ -74,14 +74,14 @@ export class FolderConversions {
             input.nowMs,
             input.nowMs,
           );
-        ctx
+        await ctx
           .stmt('UPDATE namespace SET used_bytes = used_bytes + ? WHERE id = ?')
           .run(input.sizes.plainSize, input.namespace);
       }
-      ctx
+      await ctx
         .stmt('INSERT INTO conversion_block (conversion_id, block_id) VALUES (?, ?)')
         .run(input.conversionId, input.id);
-      ctx
+      await ctx
         .stmt('UPDATE folder_conversion SET touched_ms = MAX(touched_ms, ?) WHERE id = ?')
         .run(input.nowMs, input.conversionId);
       return 'pinned';
@@ -89,32 +89,32 @@ export class FolderConversions {
   }
 
   /** The conversion's row, if it has neither completed nor been abandoned. */
-  getSync(id: string): ConversionRow | undefined {
-    return this.ctx
+  async getSync(id: string): Promise<ConversionRow | undefined> {
+    return (await this.ctx
       .stmt('SELECT id, kind, target_namespace FROM folder_conversion WHERE id = ?')
-      .get(id) as ConversionRow | undefined;
+      .get(id)) as ConversionRow | undefined;
   }
 
   /** The blocks the conversion has pinned so far. */
-  pinnedSync(id: string): Set<BlockId> {
-    const rows = this.ctx
+  async pinnedSync(id: string): Promise<Set<BlockId>> {
+    const rows = (await this.ctx
       .stmt('SELECT block_id FROM conversion_block WHERE conversion_id = ?')
-      .all(id) as Array<{ block_id: BlockId }>;
+      .all(id)) as Array<{ block_id: BlockId }>;
     return new Set(rows.map((r) => r.block_id));
   }
 
   /** Drops the conversion's pins and its row (the end of a completed or abandoned one). */
-  endSync(id: string): void {
+  async endSync(id: string): Promise<void> {
     const { ctx } = this;
-    const conversion = this.getSync(id);
+    const conversion = await this.getSync(id);
     if (!conversion) return;
-    for (const blockId of this.pinnedSync(id)) {
-      ctx
+    for (const blockId of await this.pinnedSync(id)) {
+      await ctx
         .stmt('UPDATE block SET refcount = refcount - 1 WHERE namespace_id = ? AND id = ?')
         .run(conversion.target_namespace, blockId);
     }
-    ctx.stmt('DELETE FROM conversion_block WHERE conversion_id = ?').run(id);
-    ctx.stmt('DELETE FROM folder_conversion WHERE id = ?').run(id);
+    await ctx.stmt('DELETE FROM conversion_block WHERE conversion_id = ?').run(id);
+    await ctx.stmt('DELETE FROM folder_conversion WHERE id = ?').run(id);
   }
 
   /**
@@ -122,31 +122,33 @@ export class FolderConversions {
    * (only the final transaction moves files into it): its key and row go too, and its blocks,
    * now unreferenced, are collected with their bytes by the next GC run.
    */
-  abandon(id: string): void {
-    this.ctx.write(() => this.abandonSync(id));
+  async abandon(id: string): Promise<void> {
+    await this.ctx.write(async () => await this.abandonSync(id));
   }
 
-  abandonIdle(touchedBeforeMs: number): number {
-    return this.ctx.write(() => {
-      const idle = this.ctx
+  async abandonIdle(touchedBeforeMs: number): Promise<number> {
+    return this.ctx.write(async () => {
+      const idle = (await this.ctx
         .stmt('SELECT id FROM folder_conversion WHERE touched_ms < ?')
-        .all(touchedBeforeMs) as Array<{ id: string }>;
-      for (const { id } of idle) this.abandonSync(id);
+        .all(touchedBeforeMs)) as Array<{ id: string }>;
+      for (const { id } of idle) await this.abandonSync(id);
       return idle.length;
     });
   }
 
-  private abandonSync(id: string): void {
+  private async abandonSync(id: string): Promise<void> {
     const { ctx } = this;
-    const conversion = this.getSync(id);
+    const conversion = await this.getSync(id);
     if (!conversion) return;
-    this.endSync(id);
+    await this.endSync(id);
     if (conversion.kind !== 'share') return;
     const namespace = conversion.target_namespace;
-    const hasFiles = ctx.stmt('SELECT 1 FROM file WHERE namespace_id = ? LIMIT 1').get(namespace);
+    const hasFiles = await ctx
+      .stmt('SELECT 1 FROM file WHERE namespace_id = ? LIMIT 1')
+      .get(namespace);
     if (hasFiles) return;
-    ctx.stmt('DELETE FROM namespace_key WHERE namespace_id = ?').run(namespace);
-    ctx.stmt('DELETE FROM journal WHERE namespace_id = ?').run(namespace);
-    ctx.stmt('DELETE FROM namespace WHERE id = ?').run(namespace);
+    await ctx.stmt('DELETE FROM namespace_key WHERE namespace_id = ?').run(namespace);
+    await ctx.stmt('DELETE FROM journal WHERE namespace_id = ?').run(namespace);
+    await ctx.stmt('DELETE FROM namespace WHERE id = ?').run(namespace);
   }
 }

@@ -20,22 +20,22 @@ export class FolderRows {
   ) {}
 
   /** Inserts a new folder row, or revives the last deleted folder at `path`; journals it. */
-  create(namespace: NamespaceId, path: string, nowMs: number): EntryRecord {
-    const old = this.rows.tombstone(namespace, path, true);
+  async create(namespace: NamespaceId, path: string, nowMs: number): Promise<EntryRecord> {
+    const old = await this.rows.tombstone(namespace, path, true);
     if (old) {
-      this.ctx
+      await this.ctx
         .stmt('UPDATE file SET deleted = 0, updated_ms = ?, mount_namespace = NULL WHERE id = ?')
         .run(nowMs, old.fileId);
     } else {
-      this.ctx
+      await this.ctx
         .stmt(
           `INSERT INTO file (id, namespace_id, path, is_dir, updated_ms) VALUES (?, ?, ?, 1, ?)`,
         )
         .run(createId('file'), namespace, path, nowMs);
     }
-    const entry = this.rows.live(namespace, path);
+    const entry = await this.rows.live(namespace, path);
     if (!entry) throw new Error(`folder ${path} not live after insert`);
-    this.log.append(entry, { nowMs });
+    await this.log.append(entry, { nowMs });
     return entry;
   }
 
@@ -43,10 +43,14 @@ export class FolderRows {
    * Makes sure every ancestor folder of `path` exists, creating missing ones top-down. Returns
    * the first ancestor that is a file (a path conflict), or undefined when all is well.
    */
-  ensureAncestors(namespace: NamespaceId, path: RemotePath, nowMs: number): string | undefined {
+  async ensureAncestors(
+    namespace: NamespaceId,
+    path: RemotePath,
+    nowMs: number,
+  ): Promise<string | undefined> {
     for (const ancestor of ancestorsOf(path)) {
-      const entry = this.rows.live(namespace, ancestor);
-      if (entry === undefined) this.create(namespace, ancestor, nowMs);
+      const entry = await this.rows.live(namespace, ancestor);
+      if (entry === undefined) await this.create(namespace, ancestor, nowMs);
       else if (!entry.isDir) return ancestor;
     }
     return undefined;

@@ -22,13 +22,13 @@ export function pathBytes(path: string): number {
 }
 
 /** Bytes of the longest live mount point of `namespace` in any root; 0 for a root namespace. */
-function longestMountBytes(ctx: SqliteContext, namespace: NamespaceId): number {
-  const row = ctx
+async function longestMountBytes(ctx: SqliteContext, namespace: NamespaceId): Promise<number> {
+  const row = (await ctx
     .stmt(
       `SELECT MAX(length(CAST(path AS BLOB))) AS bytes FROM file
        WHERE mount_namespace = ? AND deleted = 0`,
     )
-    .get(namespace) as { bytes: number | null };
+    .get(namespace)) as { bytes: number | null };
   return row.bytes ?? 0;
 }
 
@@ -36,10 +36,13 @@ function longestMountBytes(ctx: SqliteContext, namespace: NamespaceId): number {
  * Bytes of the longest path in `namespace`, deleted rows included: a deleted file's history is
  * reached at the path where it was deleted, so it must stay a valid path too.
  */
-export function deepestPathBytes(ctx: SqliteContext, namespace: NamespaceId): number {
-  const row = ctx
+export async function deepestPathBytes(
+  ctx: SqliteContext,
+  namespace: NamespaceId,
+): Promise<number> {
+  const row = (await ctx
     .stmt('SELECT MAX(length(CAST(path AS BLOB))) AS bytes FROM file WHERE namespace_id = ?')
-    .get(namespace) as { bytes: number | null };
+    .get(namespace)) as { bytes: number | null };
   return row.bytes ?? 0;
 }
 
@@ -48,14 +51,14 @@ export function deepestPathBytes(ctx: SqliteContext, namespace: NamespaceId): nu
  * view (a message), or undefined when every one fits. A mount point among them carries its
  * namespace's deepest path below it.
  */
-export function pathLengthProblem(
+export async function pathLengthProblem(
   ctx: SqliteContext,
   namespace: NamespaceId,
   paths: readonly PathToWrite[],
-): string | undefined {
-  const prefix = longestMountBytes(ctx, namespace);
+): Promise<string | undefined> {
+  const prefix = await longestMountBytes(ctx, namespace);
   for (const { path, mount } of paths) {
-    const below = mount ? deepestPathBytes(ctx, mount) : 0;
+    const below = mount ? await deepestPathBytes(ctx, mount) : 0;
     const bytes = prefix + pathBytes(path) + below;
     if (bytes <= MAX_PATH_BYTES) continue;
     const where =

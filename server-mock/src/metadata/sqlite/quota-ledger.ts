@@ -9,6 +9,10 @@ import type { QuotaStore, ReserveQuotaInput, ReserveQuotaOutcome } from '../quot
 import type { SqliteContext } from './sqlite-context.js';
 import type { WriteAccessGuard } from './write-access-guard.js';
 
+/** Reservations without a session: their requests ended with the server that held them. */
+export const RELEASE_ABANDONED_SQL =
+  'DELETE FROM quota_reservation WHERE id NOT IN (SELECT id FROM upload_session)';
+
 export class QuotaLedger {
   constructor(
     private readonly ctx: SqliteContext,
@@ -16,23 +20,24 @@ export class QuotaLedger {
   ) {}
 
   /** QuotaStore.reserveQuota; the caller holds the (IMMEDIATE) transaction. */
-  reserve(input: ReserveQuotaInput): ReserveQuotaOutcome {
-    if (!this.guard.canWrite(input.writerId, input.namespace)) return { kind: 'no_write_access' };
-    const owner = this.ctx
+  async reserve(input: ReserveQuotaInput): Promise<ReserveQuotaOutcome> {
+    if (!(await this.guard.canWrite(input.writerId, input.namespace)))
+      return { kind: 'no_write_access' };
+    const owner = (await this.ctx
       .stmt(
         'SELECT n.owner_id, u.quota_bytes FROM namespace n JOIN user u ON u.id = n.owner_id WHERE n.id = ?',
       )
-      .get(input.namespace) as { owner_id: UserId; quota_bytes: number } | undefined;
+      .get(input.namespace)) as { owner_id: UserId; quota_bytes: number } | undefined;
     if (!owner) throw new Error(`no namespace ${input.namespace}`);
-    const row = this.ctx
+    const row = (await this.ctx
       .stmt('SELECT owner_id, bytes, expires_ms FROM quota_reservation WHERE id = ?')
-      .get(input.id) as { owner_id: UserId; bytes: number; expires_ms: number } | undefined;
+      .get(input.id)) as { owner_id: UserId; bytes: number; expires_ms: number } | undefined;
     // What the reservation holds now, as counted below (an expired one counts for nothing).
     const held =
       row && row.owner_id === owner.owner_id && row.expires_ms >= input.nowMs ? row.bytes : 0;
     if (held < input.bytes) {
-      const used = this.usedOf(owner.owner_id);
-      const reserved = this.reservedOf(owner.owner_id, input.nowMs);
+      const used = await this.usedOf(owner.owner_id);
+      const reserved = await this.reservedOf(owner.owner_id, input.nowMs);
       const needed = input.bytes - held;
       if (used + reserved + needed > owner.quota_bytes) {
         return {
@@ -44,7 +49,7 @@ export class QuotaLedger {
         };
       }
     }
-    this.ctx
+    await this.ctx
       .stmt(
         `INSERT OR REPLACE INTO quota_reservation (id, owner_id, namespace_id, bytes, expires_ms)
          VALUES (?, ?, ?, ?, ?)`,
@@ -54,8 +59,8 @@ export class QuotaLedger {
   }
 
   /** Moves up to `bytes` of reservation `id` into use (a block of `namespace` was recorded). */
-  consume(id: string, namespace: NamespaceId, bytes: number): void {
-    this.ctx
+  async consume(id: string, namespace: NamespaceId, bytes: number): Promise<void> {
+    await this.ctx
       .stmt(
         `UPDATE quota_reservation SET bytes = MAX(0, bytes - ?)
          WHERE id = ? AND owner_id = (SELECT owner_id FROM namespace WHERE id = ?)`,
@@ -63,17 +68,17 @@ export class QuotaLedger {
       .run(bytes, id, namespace);
   }
 
-  release(id: string): void {
-    this.ctx.stmt('DELETE FROM quota_reservation WHERE id = ?').run(id);
+  async release(id: string): Promise<void> {
+    await this.ctx.stmt('DELETE FROM quota_reservation WHERE id = ?').run(id);
   }
 
-  reservedOf(ownerId: UserId, nowMs: number): number {
-    const row = this.ctx
+  async reservedOf(ownerId: UserId, nowMs: number): Promise<number> {
+    const row = (await this.ctx
       .stmt(
         `SELECT COALESCE(SUM(bytes), 0) AS reserved FROM quota_reservation
          WHERE owner_id = ? AND expires_ms >= ?`,
       )
-      .get(ownerId, nowMs) as { reserved: number };
+      .get(ownerId, nowMs)) as { reserved: number };
     return row.reserved;
   }
 
@@ -82,19 +87,14 @@ export class QuotaLedger {
    * sessions). Only at open: the embedded store serves one server process, so any other
    * reservation found then belongs to a request that a crash ended.
    */
-  releaseAbandoned(): number {
-    return this.ctx.write(
-      () =>
-        this.ctx
-          .stmt('DELETE FROM quota_reservation WHERE id NOT IN (SELECT id FROM upload_session)')
-          .run().changes,
-    );
+  async releaseAbandoned(): Promise<number> {
+    return this.ctx.write(async () => (await this.ctx.stmt(RELEASE_ABANDONED_SQL).run()).changes);
   }
 
-  private usedOf(ownerId: UserId): number {
-    const row = this.ctx
+  private async usedOf(ownerId: UserId): Promise<number> {
+    const row = (await this.ctx
       .stmt('SELECT COALESCE(SUM(used_bytes), 0) AS used FROM namespace WHERE owner_id = ?')
-      .get(ownerId) as { used: number };
+      .get(ownerId)) as { used: number };
     return row.used;
   }
 }
@@ -103,17 +103,18 @@ export class QuotaLedger {
 export function createQuotaTables(ctx: SqliteContext, ledger: QuotaLedger): QuotaStore {
   return {
     async reserveQuota(input) {
-      return ctx.write(() => ledger.reserve(input));
+      return ctx.write(async () => await ledger.reserve(input));
     },
     async releaseQuota(id) {
-      ctx.write(() => ledger.release(id));
+      await ctx.write(async () => await ledger.release(id));
     },
     async reservedBytesOf(userId, nowMs) {
-      return ledger.reservedOf(userId, nowMs);
+      return await ledger.reservedOf(userId, nowMs);
     },
     async expireQuotaReservations(nowMs) {
       return ctx.write(
-        () => ctx.stmt('DELETE FROM quota_reservation WHERE expires_ms < ?').run(nowMs).changes,
+        async () =>
+          (await ctx.stmt('DELETE FROM quota_reservation WHERE expires_ms < ?').run(nowMs)).changes,
       );
     },
   };

@@ -12,19 +12,19 @@ import type { FolderConversions } from './folder-conversions.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 /** Distinct blocks named by any version of any file (live or deleted) below `folder`. */
-export function blocksUnderSync(
+export async function blocksUnderSync(
   ctx: SqliteContext,
   namespace: NamespaceId,
   folder: string,
-): BlockId[] {
+): Promise<BlockId[]> {
   return (
-    ctx
+    (await ctx
       .stmt(
         `SELECT DISTINCT j.value AS id FROM file f JOIN file_version v ON v.file_id = f.id,
            json_each(v.blocks) j
          WHERE f.namespace_id = ? AND f.path >= ? AND f.path < ?`,
       )
-      .all(namespace, `${folder}/`, `${folder}0`) as Array<{ id: BlockId }>
+      .all(namespace, `${folder}/`, `${folder}0`)) as Array<{ id: BlockId }>
   ).map((r) => r.id);
 }
 
@@ -32,43 +32,43 @@ export function blocksUnderSync(
  * Moves the references of every version of `fileId` from namespace `from` to `to` (one per
  * distinct block per version, as commits count them), and the versions themselves.
  */
-export function moveVersionsSync(
+export async function moveVersionsSync(
   ctx: SqliteContext,
   input: { fileId: string; from: NamespaceId; to: NamespaceId },
-): void {
-  const versions = ctx
+): Promise<void> {
+  const versions = (await ctx
     .stmt('SELECT blocks FROM file_version WHERE file_id = ?')
-    .all(input.fileId) as Array<{ blocks: string }>;
+    .all(input.fileId)) as Array<{ blocks: string }>;
   for (const version of versions) {
     for (const id of new Set(JSON.parse(version.blocks) as string[])) {
-      ctx
+      await ctx
         .stmt('UPDATE block SET refcount = refcount - 1 WHERE namespace_id = ? AND id = ?')
         .run(input.from, id);
-      ctx
+      await ctx
         .stmt('UPDATE block SET refcount = refcount + 1 WHERE namespace_id = ? AND id = ?')
         .run(input.to, id);
     }
   }
-  ctx
+  await ctx
     .stmt('UPDATE file_version SET namespace_id = ? WHERE file_id = ?')
     .run(input.to, input.fileId);
 }
 
-export function convertFolderSync(
+export async function convertFolderSync(
   ctx: SqliteContext,
   deps: { rows: FileRows; log: ChangeLog; conversions: FolderConversions },
   input: ConvertFolderInput,
-): ConvertFolderOutcome {
+): Promise<ConvertFolderOutcome> {
   const { rows, log, conversions } = deps;
   const { root, folder, newNamespace, actor } = input;
-  if (!conversions.getSync(input.conversionId)) return { kind: 'abandoned' };
-  const folderRow = rows.live(root, folder);
+  if (!(await conversions.getSync(input.conversionId))) return { kind: 'abandoned' };
+  const folderRow = await rows.live(root, folder);
   if (folderRow?.isDir && folderRow.mount) {
     // A first share sent at the same time converted it first: share that namespace instead,
     // if the caller owns it (not a share they received, mounted at the same path meanwhile).
-    const owner = ctx
+    const owner = (await ctx
       .stmt('SELECT owner_id FROM namespace WHERE id = ?')
-      .get(folderRow.mount.namespace) as { owner_id: string } | undefined;
+      .get(folderRow.mount.namespace)) as { owner_id: string } | undefined;
     if (owner?.owner_id === actor.userId) {
       return { kind: 'already_converted', namespace: folderRow.mount.namespace };
     }
@@ -76,48 +76,49 @@ export function convertFolderSync(
   if (!folderRow?.isDir || folderRow.mount) {
     return { kind: 'path_conflict', message: `${folder} is not a plain folder` };
   }
-  const nested = ctx
+  const nested = await ctx
     .stmt(
       `SELECT 1 FROM file WHERE namespace_id = ? AND deleted = 0 AND mount_namespace IS NOT NULL
        AND path >= ? AND path < ?`,
     )
     .get(root, `${folder}/`, `${folder}0`);
   if (nested) return { kind: 'path_conflict', message: `${folder} contains a shared folder` };
-  const pinned = conversions.pinnedSync(input.conversionId);
-  const missing = blocksUnderSync(ctx, root, folder).filter((id) => !pinned.has(id));
+  const pinned = await conversions.pinnedSync(input.conversionId);
+  const missing = (await blocksUnderSync(ctx, root, folder)).filter((id) => !pinned.has(id));
   if (missing.length > 0) return { kind: 'need_blocks', missing };
 
-  const moved = ctx
+  const moved = (await ctx
     .stmt(
       'SELECT id, path, deleted FROM file WHERE namespace_id = ? AND path >= ? AND path < ? ORDER BY path',
     )
-    .all(root, `${folder}/`, `${folder}0`) as Array<{ id: string; path: string; deleted: number }>;
+    .all(root, `${folder}/`, `${folder}0`)) as Array<{ id: string; path: string; deleted: number }>;
   for (const file of moved) {
     // References move with the versions: the root's copies become garbage once nothing else
     // names them (the GC frees their bytes and quota).
-    moveVersionsSync(ctx, { fileId: file.id, from: root, to: newNamespace });
-    ctx
+    await moveVersionsSync(ctx, { fileId: file.id, from: root, to: newNamespace });
+    await ctx
       .stmt('UPDATE file SET namespace_id = ?, path = ? WHERE id = ?')
       .run(newNamespace, file.path.slice(folder.length), file.id);
   }
-  ctx
+  await ctx
     .stmt(`UPDATE file SET mount_namespace = ?, mount_role = 'editor', updated_ms = ? WHERE id = ?`)
     .run(newNamespace, actor.nowMs, folderRow.fileId);
   // The root's live entries below the folder now live in the new namespace's journal. Its
   // tombstones stay: a device that has not read a deletion yet must still see it (the new
   // namespace's journal has no tombstones), or it would keep the deleted file.
-  ctx
+  await ctx
     .stmt(
       `DELETE FROM journal WHERE namespace_id = ? AND path >= ? AND path < ? AND tag != 'deleted'`,
     )
     .run(root, `${folder}/`, `${folder}0`);
-  const rootSeq = log.append(rows.byId(folderRow.fileId), { nowMs: actor.nowMs });
+  const rootSeq = await log.append(await rows.byId(folderRow.fileId), { nowMs: actor.nowMs });
   let namespaceSeq = 0;
   for (const file of moved) {
-    if (file.deleted === 0) namespaceSeq = log.append(rows.byId(file.id), { nowMs: actor.nowMs });
+    if (file.deleted === 0)
+      namespaceSeq = await log.append(await rows.byId(file.id), { nowMs: actor.nowMs });
   }
   // The versions' references now hold the blocks; pinned blocks no version names (a version
   // thinned away meanwhile) become garbage.
-  conversions.endSync(input.conversionId);
+  await conversions.endSync(input.conversionId);
   return { kind: 'converted', rootSeq, namespaceSeq };
 }

@@ -31,52 +31,52 @@ export function createShareTables(
   parts: { rows: FileRows; log: ChangeLog },
 ): ShareStore {
   const { rows, log } = parts;
-  const rootOf = (userId: UserId) =>
+  const rootOf = async (userId: UserId) =>
     (
-      ctx.stmt('SELECT root_namespace FROM user WHERE id = ?').get(userId) as {
+      (await ctx.stmt('SELECT root_namespace FROM user WHERE id = ?').get(userId)) as {
         root_namespace: NamespaceId;
       }
     ).root_namespace;
-  const getShareSync = (id: ShareId) => {
-    const row = ctx.stmt('SELECT * FROM share WHERE id = ?').get(id) as Row | undefined;
+  const getShareSync = async (id: ShareId) => {
+    const row = (await ctx.stmt('SELECT * FROM share WHERE id = ?').get(id)) as Row | undefined;
     return row && shareFromRow(row);
   };
-  const mountRow = (share: ShareRecord) => {
-    const root = rootOf(share.recipientId);
-    const row = ctx
+  const mountRow = async (share: ShareRecord) => {
+    const root = await rootOf(share.recipientId);
+    const row = (await ctx
       .stmt('SELECT id FROM file WHERE namespace_id = ? AND mount_namespace = ? AND deleted = 0')
-      .get(root, share.namespace) as { id: string } | undefined;
+      .get(root, share.namespace)) as { id: string } | undefined;
     return { root, fileId: row?.id };
   };
-  const countSharesSync = (namespace: NamespaceId) =>
+  const countSharesSync = async (namespace: NamespaceId) =>
     (
-      ctx.stmt('SELECT COUNT(*) AS n FROM share WHERE namespace_id = ?').get(namespace) as {
+      (await ctx.stmt('SELECT COUNT(*) AS n FROM share WHERE namespace_id = ?').get(namespace)) as {
         n: number;
       }
     ).n;
   const conversions = new FolderConversions(ctx);
 
-  function mount(
+  async function mount(
     input: Parameters<ShareStore['createShare']>[0],
-  ): MountOutcome | 'already_shared' | 'not_shared_folder' {
+  ): Promise<MountOutcome | 'already_shared' | 'not_shared_folder'> {
     // Checked here, in the transaction that writes the share: the namespace may have gone back
     // into the owner's root (its last share revoked) since the caller resolved the path.
-    const ownerMount = ctx
+    const ownerMount = await ctx
       .stmt(
         `SELECT 1 FROM namespace n JOIN file f ON f.namespace_id = ? AND f.mount_namespace = n.id
          AND f.deleted = 0 WHERE n.id = ? AND n.owner_id = ?`,
       )
-      .get(rootOf(input.ownerId), input.namespace, input.ownerId);
+      .get(await rootOf(input.ownerId), input.namespace, input.ownerId);
     if (!ownerMount) return 'not_shared_folder';
-    const exists = ctx
+    const exists = await ctx
       .stmt('SELECT 1 FROM share WHERE namespace_id = ? AND recipient_id = ?')
       .get(input.namespace, input.recipientId);
     if (exists) return 'already_shared';
-    const recipientRoot = rootOf(input.recipientId);
+    const recipientRoot = await rootOf(input.recipientId);
     let mountPath = `/${input.name}` as RemotePath;
-    for (let n = 2; rows.live(recipientRoot, mountPath); n++)
+    for (let n = 2; await rows.live(recipientRoot, mountPath); n++)
       mountPath = `/${mountNameCandidate(input.name, n)}` as RemotePath;
-    ctx
+    await ctx
       .stmt(
         `INSERT INTO share (id, namespace_id, owner_id, recipient_id, role, created_ms)
          VALUES (?, ?, ?, ?, ?, ?)`,
@@ -90,48 +90,54 @@ export function createShareTables(
         input.actor.nowMs,
       );
     const fileId = createId('file');
-    ctx
+    await ctx
       .stmt(
         `INSERT INTO file (id, namespace_id, path, is_dir, mount_namespace, mount_role, updated_ms)
          VALUES (?, ?, ?, 1, ?, ?, ?)`,
       )
       .run(fileId, recipientRoot, mountPath, input.namespace, input.role, input.actor.nowMs);
-    const seq = log.append(rows.byId(fileId), { nowMs: input.actor.nowMs });
-    log.event(recipientRoot, 'folder_shared', { path: mountPath }, input.actor);
-    const remainingShares = countSharesSync(input.namespace);
-    return { share: getShareSync(input.id)!, mountPath, recipientRoot, seq, remainingShares };
+    const seq = await log.append(await rows.byId(fileId), { nowMs: input.actor.nowMs });
+    await log.event(recipientRoot, 'folder_shared', { path: mountPath }, input.actor);
+    const remainingShares = await countSharesSync(input.namespace);
+    return {
+      share: (await getShareSync(input.id))!,
+      mountPath,
+      recipientRoot,
+      seq,
+      remainingShares,
+    };
   }
 
-  function changeMount(
+  async function changeMount(
     id: ShareId,
     actor: Actor,
     role: ShareRole | 'revoke',
-  ): MountOutcome | undefined {
-    const share = getShareSync(id);
+  ): Promise<MountOutcome | undefined> {
+    const share = await getShareSync(id);
     if (!share) return undefined;
-    const { root, fileId } = mountRow(share);
-    let seq = log.lastSeq(root);
+    const { root, fileId } = await mountRow(share);
+    let seq = await log.lastSeq(root);
     let mountPath = '/' as RemotePath;
     if (role === 'revoke') {
-      ctx.stmt('DELETE FROM share WHERE id = ?').run(id);
+      await ctx.stmt('DELETE FROM share WHERE id = ?').run(id);
     } else {
-      ctx.stmt('UPDATE share SET role = ? WHERE id = ?').run(role, id);
+      await ctx.stmt('UPDATE share SET role = ? WHERE id = ?').run(role, id);
     }
     if (fileId !== undefined) {
-      const entry = rows.byId(fileId);
+      const entry = await rows.byId(fileId);
       mountPath = entry.path;
       if (role === 'revoke') {
-        ctx
+        await ctx
           .stmt('UPDATE file SET deleted = 1, updated_ms = ? WHERE id = ?')
           .run(actor.nowMs, fileId);
-        seq = log.append(entry, { tombstone: true, nowMs: actor.nowMs });
+        seq = await log.append(entry, { tombstone: true, nowMs: actor.nowMs });
       } else {
-        ctx
+        await ctx
           .stmt('UPDATE file SET mount_role = ?, updated_ms = ? WHERE id = ?')
           .run(role, actor.nowMs, fileId);
-        seq = log.append(rows.byId(fileId), { nowMs: actor.nowMs });
+        seq = await log.append(await rows.byId(fileId), { nowMs: actor.nowMs });
       }
-      log.event(
+      await log.event(
         root,
         role === 'revoke' ? 'share_revoked' : 'share_changed',
         { path: mountPath },
@@ -139,69 +145,69 @@ export function createShareTables(
       );
     }
     return {
-      share: role === 'revoke' ? share : getShareSync(id)!,
+      share: role === 'revoke' ? share : (await getShareSync(id))!,
       mountPath,
       recipientRoot: root,
       seq,
-      remainingShares: countSharesSync(share.namespace),
+      remainingShares: await countSharesSync(share.namespace),
     };
   }
 
   return {
     async listBlocksUnder(namespace, folder) {
-      return blocksUnderSync(ctx, namespace, folder);
+      return await blocksUnderSync(ctx, namespace, folder);
     },
     async listBlocksOf(namespace) {
-      return blocksOfSync(ctx, namespace);
+      return await blocksOfSync(ctx, namespace);
     },
     async beginFolderConversion(input) {
-      conversions.begin(input);
+      await conversions.begin(input);
     },
     async pinConvertedBlock(input) {
-      return conversions.pin(input);
+      return await conversions.pin(input);
     },
     async convertFolderToNamespace(input) {
-      return ctx.write(() => convertFolderSync(ctx, { rows, log, conversions }, input));
+      return ctx.write(async () => await convertFolderSync(ctx, { rows, log, conversions }, input));
     },
     async convertNamespaceToFolder(input) {
-      return ctx.write(() => unshareFolderSync(ctx, { rows, log, conversions }, input));
+      return ctx.write(async () => await unshareFolderSync(ctx, { rows, log, conversions }, input));
     },
     async abandonFolderConversion(id) {
-      conversions.abandon(id);
+      await conversions.abandon(id);
     },
     async abandonIdleFolderConversions(touchedBeforeMs) {
-      return conversions.abandonIdle(touchedBeforeMs);
+      return await conversions.abandonIdle(touchedBeforeMs);
     },
     async countShares(namespace) {
-      return countSharesSync(namespace);
+      return await countSharesSync(namespace);
     },
     async createShare(input) {
-      return ctx.write(() => mount(input));
+      return ctx.write(async () => await mount(input));
     },
     async getShare(id) {
-      return getShareSync(id);
+      return await getShareSync(id);
     },
     async listShares(userId) {
-      const owned = ctx
+      const owned = (await ctx
         .stmt('SELECT * FROM share WHERE owner_id = ? ORDER BY created_ms')
-        .all(userId) as Row[];
-      const received = ctx
+        .all(userId)) as Row[];
+      const received = (await ctx
         .stmt('SELECT * FROM share WHERE recipient_id = ? ORDER BY created_ms')
-        .all(userId) as Row[];
+        .all(userId)) as Row[];
       return { owned: owned.map(shareFromRow), received: received.map(shareFromRow) };
     },
     async updateShareRole(id, role, actor) {
-      return ctx.write(() => changeMount(id, actor, role));
+      return ctx.write(async () => await changeMount(id, actor, role));
     },
     async deleteShare(id, actor) {
-      return ctx.write(() => changeMount(id, actor, 'revoke'));
+      return ctx.write(async () => await changeMount(id, actor, 'revoke'));
     },
     async mountPathOf(userId, namespace) {
-      const row = ctx
+      const row = (await ctx
         .stmt(
           'SELECT path FROM file WHERE namespace_id = ? AND mount_namespace = ? AND deleted = 0',
         )
-        .get(rootOf(userId), namespace) as { path: RemotePath } | undefined;
+        .get(await rootOf(userId), namespace)) as { path: RemotePath } | undefined;
       return row?.path;
     },
   };

@@ -1,37 +1,122 @@
 /**
- * The open database plus a prepared-statement cache, shared by the table-group modules.
- * better-sqlite3 is synchronous: each call blocks the event loop, so statements stay small and
- * transactions short.
+ * SqlContext on one better-sqlite3 connection. better-sqlite3 is synchronous, but the table
+ * modules are async (so that PostgreSQL can run them too): a transaction spans awaits, and
+ * while it is open no statement of another async context may run on the connection (it would
+ * run inside that transaction). So transactions queue behind one another, and a statement
+ * outside any transaction waits while one is open; statements of the open transaction's own
+ * async context (AsyncLocalStorage) run at once. Every statement still runs synchronously, so
+ * statements stay small and transactions short.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
+import type { SqlContext, SqlStatement } from '../sql/sql-context.js';
 import { migrateDatabase } from './migrations/index.js';
 
-export class SqliteContext {
+interface OpenTransaction {
+  savepoints: number;
+  /** Resolves when the transaction has ended. */
+  readonly ended: Promise<void>;
+}
+
+export class SqliteContext implements SqlContext {
   readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, SqlStatement>();
+  private readonly current = new AsyncLocalStorage<OpenTransaction>();
+  /** Settles when the transaction holding the connection (if any) and those queued end. */
+  private tail: Promise<void> = Promise.resolve();
+  private open: OpenTransaction | undefined;
 
   constructor(db: Database.Database) {
     this.db = db;
   }
 
-  /** The prepared statement for `sql`, prepared once. */
-  stmt(sql: string): Database.Statement {
+  stmt(sql: string): SqlStatement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare(sql);
+      statement = this.wrap(this.db.prepare(sql));
       this.statements.set(sql, statement);
     }
     return statement;
   }
 
-  /** A statement prepared for one use (SQL whose text varies, e.g. IN lists of any length). */
-  prepareOnce(sql: string): Database.Statement {
-    return this.db.prepare(sql);
+  prepareOnce(sql: string): SqlStatement {
+    return this.wrap(this.db.prepare(sql));
   }
 
-  /** Runs `work` in a transaction (IMMEDIATE: takes the write lock up front, no upgrade deadlock). */
-  write<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+  async write<T>(work: () => Promise<T>): Promise<T> {
+    const inside = this.current.getStore();
+    if (inside !== undefined) return this.savepoint(inside, work);
+    return this.exclusively('BEGIN IMMEDIATE', work);
+  }
+
+  async read<T>(work: () => Promise<T>): Promise<T> {
+    if (this.current.getStore() !== undefined) return work();
+    // DEFERRED: a plain read transaction; in WAL mode it sees one snapshot.
+    return this.exclusively('BEGIN DEFERRED', work);
+  }
+
+  private async exclusively<T>(begin: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.tail;
+    let release!: () => void;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    let end!: () => void;
+    const transaction: OpenTransaction = {
+      savepoints: 0,
+      ended: new Promise<void>((resolve) => (end = resolve)),
+    };
+    this.open = transaction;
+    try {
+      this.db.exec(begin);
+      try {
+        const result = await this.current.run(transaction, work);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (error) {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        throw error;
+      }
+    } finally {
+      this.open = undefined;
+      end();
+      release();
+    }
+  }
+
+  private async savepoint<T>(transaction: OpenTransaction, work: () => Promise<T>): Promise<T> {
+    const name = `s${++transaction.savepoints}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (error) {
+      this.db.exec(`ROLLBACK TO ${name}`);
+      this.db.exec(`RELEASE ${name}`);
+      throw error;
+    }
+  }
+
+  /** Waits while another async context's transaction holds the connection. */
+  private async turn(): Promise<void> {
+    while (this.open !== undefined && this.current.getStore() !== this.open) await this.open.ended;
+  }
+
+  private wrap(statement: Database.Statement): SqlStatement {
+    return {
+      get: async (...params) => {
+        await this.turn();
+        return statement.get(...params);
+      },
+      all: async (...params) => {
+        await this.turn();
+        return statement.all(...params);
+      },
+      run: async (...params) => {
+        await this.turn();
+        return { changes: statement.run(...params).changes };
+      },
+    };
   }
 }
 

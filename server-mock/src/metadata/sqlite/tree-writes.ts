@@ -27,26 +27,26 @@ export class TreeWrites {
     this.folders = parts.folders;
   }
 
-  delete(
+  async delete(
     namespace: NamespaceId,
     path: RemotePath,
     actor: Actor,
     condition: DeleteCondition = {},
-  ): DeleteOutcome {
-    return this.ctx.write((): DeleteOutcome => {
+  ): Promise<DeleteOutcome> {
+    return this.ctx.write(async (): Promise<DeleteOutcome> => {
       // Before the path is looked up: gone since the cursor (moved away, deleted) is a change
       // too, which the caller must read before it decides, not a delete already done.
       if (condition.unchangedSince !== undefined) {
-        const refusal = this.changedSince(namespace, path, condition.unchangedSince);
+        const refusal = await this.changedSince(namespace, path, condition.unchangedSince);
         if (refusal !== undefined) return refusal;
       }
-      const live = this.rows.live(namespace, path);
+      const live = await this.rows.live(namespace, path);
       if (!live) return { kind: 'not_found' };
       if (condition.rev !== undefined && (live.isDir || live.rev !== condition.rev)) {
         return { kind: 'rev_conflict', currentRev: live.isDir ? null : live.rev };
       }
       // Children first, so a journal reader never sees a child outlive its folder.
-      const doomed = [...this.rows.liveDescendants(namespace, path).reverse(), live];
+      const doomed = [...(await this.rows.liveDescendants(namespace, path)).reverse(), live];
       // Checked here, not only in the route: a share made meanwhile must not lose its mount.
       const mount = doomed.find((entry) => entry.mount);
       if (mount) {
@@ -57,14 +57,14 @@ export class TreeWrites {
       }
       let seq = 0;
       for (const entry of doomed) {
-        this.ctx
+        await this.ctx
           .stmt(
             `UPDATE file SET deleted = 1, status = 'uploaded', pending_blocks = NULL, updated_ms = ? WHERE id = ?`,
           )
           .run(actor.nowMs, entry.fileId);
-        seq = this.log.append(entry, { tombstone: true, nowMs: actor.nowMs });
+        seq = await this.log.append(entry, { tombstone: true, nowMs: actor.nowMs });
       }
-      this.log.event(namespace, 'file_deleted', { path }, actor);
+      await this.log.event(namespace, 'file_deleted', { path }, actor);
       return { kind: 'deleted', count: doomed.length, seq };
     });
   }
@@ -76,56 +76,56 @@ export class TreeWrites {
    * took a tombstone: that position cannot tell, as for GET /changes. A move in or out leaves
    * an entry under the path (the new path, or the old one's tombstone), so paths are enough.
    */
-  private changedSince(
+  private async changedSince(
     namespace: NamespaceId,
     path: RemotePath,
     since: JournalPosition,
-  ): DeleteOutcome | undefined {
-    const record = this.ctx
+  ): Promise<DeleteOutcome | undefined> {
+    const record = (await this.ctx
       .stmt('SELECT last_seq AS lastSeq, pruned_seq AS prunedSeq FROM namespace WHERE id = ?')
-      .get(namespace) as { lastSeq: number; prunedSeq: number };
+      .get(namespace)) as { lastSeq: number; prunedSeq: number };
     const expired = expiredPositionProblem(since, record);
     if (expired !== undefined) return { kind: 'cursor_expired', message: expired };
     // '/' + 1 is '0': [path, path0) holds the path, the paths below it and a few siblings
     // (`path.txt`), which the second condition drops. One index range, however long the journal.
-    const changed = this.ctx
+    const changed = (await this.ctx
       .stmt(
         `SELECT path FROM journal INDEXED BY journal_by_path
          WHERE namespace_id = ? AND path >= ? AND path < ? AND (path = ? OR path >= ?)
          AND seq > ? ORDER BY seq LIMIT 1`,
       )
-      .get(namespace, path, `${path}0`, path, `${path}/`, since.after) as
+      .get(namespace, path, `${path}0`, path, `${path}/`, since.after)) as
       { path: RemotePath } | undefined;
     return changed === undefined ? undefined : { kind: 'path_changed', path: changed.path };
   }
 
-  move(input: {
+  async move(input: {
     namespace: NamespaceId;
     from: RemotePath;
     to: RemotePath;
     actor: Actor;
-  }): MoveOutcome {
+  }): Promise<MoveOutcome> {
     const { namespace, from, to, actor } = input;
-    return this.ctx.write((): MoveOutcome => {
-      const live = this.rows.live(namespace, from);
+    return this.ctx.write(async (): Promise<MoveOutcome> => {
+      const live = await this.rows.live(namespace, from);
       if (!live) return { kind: 'not_found' };
       if (from === to) return { kind: 'path_conflict', message: 'source and target are the same' };
       if (isSameOrDescendant(to, from)) {
         return { kind: 'path_conflict', message: 'cannot move a folder into itself' };
       }
-      if (this.rows.live(namespace, to)) {
+      if (await this.rows.live(namespace, to)) {
         return { kind: 'path_conflict', message: `${to} already exists` };
       }
-      const moving = [live, ...this.rows.liveDescendants(namespace, from)];
+      const moving = [live, ...(await this.rows.liveDescendants(namespace, from))];
       // Every new path, checked against the rows this transaction moves: a file committed
       // below `from` a moment ago counts (docs/protocol.md "Paths").
-      const tooLong = pathLengthProblem(
+      const tooLong = await pathLengthProblem(
         this.ctx,
         namespace,
         moving.map((e) => ({ path: to + e.path.slice(from.length), mount: e.mount?.namespace })),
       );
       if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = this.folders.ensureAncestors(namespace, to, actor.nowMs);
+      const blockedBy = await this.folders.ensureAncestors(namespace, to, actor.nowMs);
       if (blockedBy !== undefined) {
         return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
       }
@@ -134,22 +134,26 @@ export class TreeWrites {
       // client that applies entries in order renames the folder once and finds the rest done.
       for (const entry of moving) {
         const newPath = to + entry.path.slice(from.length);
-        this.ctx
+        await this.ctx
           .stmt('UPDATE file SET path = ?, updated_ms = ? WHERE id = ?')
           .run(newPath, actor.nowMs, entry.fileId);
       }
       let seq = 0;
       for (const entry of moving) {
-        seq = this.log.append(this.rows.byId(entry.fileId), {
+        seq = await this.log.append(await this.rows.byId(entry.fileId), {
           movedFrom: entry.path,
           nowMs: actor.nowMs,
         });
       }
       for (const entry of [...moving].reverse()) {
-        seq = this.log.append(entry, { tombstone: true, path: entry.path, nowMs: actor.nowMs });
+        seq = await this.log.append(entry, {
+          tombstone: true,
+          path: entry.path,
+          nowMs: actor.nowMs,
+        });
       }
-      this.log.event(namespace, 'file_moved', { path: to, fromPath: from }, actor);
-      return { kind: 'moved', count: moving.length, entry: this.rows.byId(live.fileId), seq };
+      await this.log.event(namespace, 'file_moved', { path: to, fromPath: from }, actor);
+      return { kind: 'moved', count: moving.length, entry: await this.rows.byId(live.fileId), seq };
     });
   }
 
@@ -157,16 +161,19 @@ export class TreeWrites {
    * Ends announces older than `beforeMs` that never got their commit: a new file disappears
    * (tombstone), an existing one goes back to `uploaded` at its last revision.
    */
-  expirePending(beforeMs: number, nowMs: number): Array<{ namespace: NamespaceId; seq: number }> {
-    return this.ctx.write(() => {
-      const rows = this.ctx
+  async expirePending(
+    beforeMs: number,
+    nowMs: number,
+  ): Promise<Array<{ namespace: NamespaceId; seq: number }>> {
+    return this.ctx.write(async () => {
+      const rows = (await this.ctx
         .stmt(`SELECT id FROM file WHERE status = 'pending' AND deleted = 0 AND updated_ms < ?`)
-        .all(beforeMs) as Array<{ id: string }>;
+        .all(beforeMs)) as Array<{ id: string }>;
       const touched: Array<{ namespace: NamespaceId; seq: number }> = [];
       for (const { id } of rows) {
-        const entry = this.rows.byId(id);
+        const entry = await this.rows.byId(id);
         if (entry.rev === null) {
-          this.ctx
+          await this.ctx
             .stmt(
               `UPDATE file SET deleted = 1, status = 'uploaded', pending_blocks = NULL,
                  updated_ms = ? WHERE id = ?`,
@@ -174,10 +181,10 @@ export class TreeWrites {
             .run(nowMs, id);
           touched.push({
             namespace: entry.namespace,
-            seq: this.log.append(entry, { tombstone: true, nowMs }),
+            seq: await this.log.append(entry, { tombstone: true, nowMs }),
           });
         } else {
-          this.ctx
+          await this.ctx
             .stmt(
               `UPDATE file SET status = 'uploaded', pending_blocks = NULL, updated_ms = ?
                  WHERE id = ?`,
@@ -185,7 +192,7 @@ export class TreeWrites {
             .run(nowMs, id);
           touched.push({
             namespace: entry.namespace,
-            seq: this.log.append(this.rows.byId(id), { nowMs }),
+            seq: await this.log.append(await this.rows.byId(id), { nowMs }),
           });
         }
       }

@@ -13,53 +13,53 @@ import { moveVersionsSync } from './share-conversion.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 /** Distinct blocks named by any version of any file of `namespace`. */
-export function blocksOfSync(ctx: SqliteContext, namespace: NamespaceId): BlockId[] {
+export async function blocksOfSync(ctx: SqliteContext, namespace: NamespaceId): Promise<BlockId[]> {
   return (
-    ctx
+    (await ctx
       .stmt(
         `SELECT DISTINCT j.value AS id FROM file_version v, json_each(v.blocks) j
          WHERE v.namespace_id = ?`,
       )
-      .all(namespace) as Array<{ id: BlockId }>
+      .all(namespace)) as Array<{ id: BlockId }>
   ).map((r) => r.id);
 }
 
-export function unshareFolderSync(
+export async function unshareFolderSync(
   ctx: SqliteContext,
   deps: { rows: FileRows; log: ChangeLog; conversions: FolderConversions },
   input: UnshareFolderInput,
-): UnshareFolderOutcome {
+): Promise<UnshareFolderOutcome> {
   const { rows, log, conversions } = deps;
   const { namespace, root, actor } = input;
-  if (!conversions.getSync(input.conversionId)) return { kind: 'abandoned' };
-  if (ctx.stmt('SELECT 1 FROM share WHERE namespace_id = ? LIMIT 1').get(namespace)) {
+  if (!(await conversions.getSync(input.conversionId))) return { kind: 'abandoned' };
+  if (await ctx.stmt('SELECT 1 FROM share WHERE namespace_id = ? LIMIT 1').get(namespace)) {
     return { kind: 'still_shared' };
   }
-  const mount = ctx
+  const mount = (await ctx
     .stmt(
       'SELECT id, path FROM file WHERE namespace_id = ? AND mount_namespace = ? AND deleted = 0',
     )
-    .get(root, namespace) as { id: string; path: RemotePath } | undefined;
+    .get(root, namespace)) as { id: string; path: RemotePath } | undefined;
   if (!mount) return { kind: 'not_mounted' };
-  const below = ctx
+  const below = await ctx
     .stmt('SELECT 1 FROM file WHERE namespace_id = ? AND deleted = 0 AND path >= ? AND path < ?')
     .get(root, `${mount.path}/`, `${mount.path}0`);
   if (below) return { kind: 'path_conflict', message: `${mount.path} has entries of its own` };
-  const pinned = conversions.pinnedSync(input.conversionId);
-  const missing = blocksOfSync(ctx, namespace).filter((id) => !pinned.has(id));
+  const pinned = await conversions.pinnedSync(input.conversionId);
+  const missing = (await blocksOfSync(ctx, namespace)).filter((id) => !pinned.has(id));
   if (missing.length > 0) return { kind: 'need_blocks', missing };
 
-  const moved = ctx
+  const moved = (await ctx
     .stmt('SELECT id, path, deleted FROM file WHERE namespace_id = ? ORDER BY path')
-    .all(namespace) as Array<{ id: string; path: string; deleted: number }>;
+    .all(namespace)) as Array<{ id: string; path: string; deleted: number }>;
   for (const file of moved) {
-    moveVersionsSync(ctx, { fileId: file.id, from: namespace, to: root });
-    ctx
+    await moveVersionsSync(ctx, { fileId: file.id, from: namespace, to: root });
+    await ctx
       .stmt('UPDATE file SET namespace_id = ?, path = ? WHERE id = ?')
       .run(root, `${mount.path}${file.path}`, file.id);
   }
   // Activity inside the folder stays in the owner's feed, at the paths the owner sees.
-  ctx
+  await ctx
     .stmt(
       `UPDATE event SET namespace_id = @root,
          path = CASE WHEN path = '/' THEN @prefix ELSE @prefix || path END,
@@ -70,23 +70,24 @@ export function unshareFolderSync(
     .run({ root, prefix: mount.path, namespace });
   // The owner's resumable uploads into the folder finish in the root, at the same paths; other
   // members' are refused piece by piece already (they no longer see the namespace) and expire.
-  ctx
+  await ctx
     .stmt(
       `UPDATE upload_session SET namespace_id = @root, path = @prefix || path
        WHERE namespace_id = @namespace
          AND user_id = (SELECT owner_id FROM namespace WHERE id = @namespace)`,
     )
     .run({ root, prefix: mount.path, namespace });
-  ctx
+  await ctx
     .stmt('UPDATE file SET mount_namespace = NULL, mount_role = NULL, updated_ms = ? WHERE id = ?')
     .run(actor.nowMs, mount.id);
   // The namespace is now empty and seen by nobody: its journal goes; the owner's devices get
   // the folder (no longer a mount) and its files, unchanged, from the root's journal.
-  ctx.stmt('DELETE FROM journal WHERE namespace_id = ?').run(namespace);
-  let rootSeq = log.append(rows.byId(mount.id), { nowMs: actor.nowMs });
+  await ctx.stmt('DELETE FROM journal WHERE namespace_id = ?').run(namespace);
+  let rootSeq = await log.append(await rows.byId(mount.id), { nowMs: actor.nowMs });
   for (const file of moved) {
-    if (file.deleted === 0) rootSeq = log.append(rows.byId(file.id), { nowMs: actor.nowMs });
+    if (file.deleted === 0)
+      rootSeq = await log.append(await rows.byId(file.id), { nowMs: actor.nowMs });
   }
-  conversions.endSync(input.conversionId);
+  await conversions.endSync(input.conversionId);
   return { kind: 'converted', rootSeq, mountPath: mount.path };
 }

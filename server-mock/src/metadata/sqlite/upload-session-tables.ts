@@ -27,8 +27,8 @@ export function createUploadSessionTables(
   ctx: SqliteContext,
   quota: QuotaLedger,
 ): UploadSessionStore {
-  const insert = (s: UploadSessionRecord) =>
-    ctx
+  const insert = async (s: UploadSessionRecord) =>
+    await ctx
       .stmt(
         `INSERT INTO upload_session (id, user_id, device_id, namespace_id, path, user_path,
              total_bytes, received_bytes, parent_rev, modified_ms, created_ms, expires_ms)
@@ -51,8 +51,8 @@ export function createUploadSessionTables(
 
   return {
     async createUploadSession(s) {
-      return ctx.write(() => {
-        const reserved = quota.reserve({
+      return ctx.write(async () => {
+        const reserved = await quota.reserve({
           id: s.id,
           namespace: s.namespace,
           bytes: s.totalBytes,
@@ -61,27 +61,30 @@ export function createUploadSessionTables(
           expiresMs: s.expiresMs,
         });
         if (reserved.kind !== 'reserved') return reserved;
-        insert(s);
+        await insert(s);
         return { kind: 'created' as const };
       });
     },
     async getUploadSession(id) {
-      const row = ctx.stmt('SELECT * FROM upload_session WHERE id = ?').get(id) as Row | undefined;
+      const row = (await ctx.stmt('SELECT * FROM upload_session WHERE id = ?').get(id)) as
+        Row | undefined;
       return row && sessionFromRow(row);
     },
     async setUploadReceived(id, receivedBytes) {
-      ctx.stmt('UPDATE upload_session SET received_bytes = ? WHERE id = ?').run(receivedBytes, id);
+      await ctx
+        .stmt('UPDATE upload_session SET received_bytes = ? WHERE id = ?')
+        .run(receivedBytes, id);
     },
     async deleteUploadSession(id) {
-      ctx.write(() => {
-        ctx.stmt('DELETE FROM upload_session WHERE id = ?').run(id);
-        quota.release(id);
+      await ctx.write(async () => {
+        await ctx.stmt('DELETE FROM upload_session WHERE id = ?').run(id);
+        await quota.release(id);
       });
     },
     async listExpiredUploadSessions(nowMs, limit) {
-      const rows = ctx
+      const rows = (await ctx
         .stmt('SELECT * FROM upload_session WHERE expires_ms < ? ORDER BY expires_ms LIMIT ?')
-        .all(nowMs, limit) as Row[];
+        .all(nowMs, limit)) as Row[];
       return rows.map(sessionFromRow);
     },
   };

@@ -20,11 +20,11 @@ export class WriteAccessGuard {
   constructor(private readonly ctx: SqliteContext) {}
 
   /** Undefined when every target still resolves as expected with the role it needs. */
-  check(access: WriteAccess | undefined): AccessOutcome | undefined {
+  async check(access: WriteAccess | undefined): Promise<AccessOutcome | undefined> {
     if (access === undefined) return undefined;
-    const root = this.rootOf(access.userId);
+    const root = await this.rootOf(access.userId);
     for (const expected of access.targets) {
-      const now = this.resolve(root, expected.userPath);
+      const now = await this.resolve(root, expected.userPath);
       const isReadOnly = expected.needsWrite && now.role === 'viewer';
       const { userPath } = expected;
       if (now.namespace === expected.namespace && now.path === expected.path) {
@@ -35,8 +35,8 @@ export class WriteAccessGuard {
       // the share was revoked: redoing the write in whatever the path means now (a folder of
       // their own root) would be a surprise, so it is refused. Its owner lost nothing, though:
       // their last share went and the folder is a plain folder of their root again.
-      const isOwnersFolderBack = this.ownerOf(expected.namespace) === access.userId;
-      if (this.roleIn(root, expected.namespace) === undefined && !isOwnersFolderBack) {
+      const isOwnersFolderBack = (await this.ownerOf(expected.namespace)) === access.userId;
+      if ((await this.roleIn(root, expected.namespace)) === undefined && !isOwnersFolderBack) {
         return { kind: 'access_lost', userPath, reason: 'revoked' };
       }
       if (isReadOnly) return { kind: 'access_lost', userPath, reason: 'read_only' };
@@ -46,43 +46,45 @@ export class WriteAccessGuard {
   }
 
   /** True when `userId` may write in `namespace` (their root, or a share they edit). */
-  canWrite(userId: UserId, namespace: NamespaceId): boolean {
-    const role = this.roleIn(this.rootOf(userId), namespace);
+  async canWrite(userId: UserId, namespace: NamespaceId): Promise<boolean> {
+    const role = await this.roleIn(await this.rootOf(userId), namespace);
     return role === 'owner' || role === 'editor';
   }
 
-  private rootOf(userId: UserId): NamespaceId {
-    const row = this.ctx.stmt('SELECT root_namespace FROM user WHERE id = ?').get(userId) as
-      { root_namespace: NamespaceId } | undefined;
+  private async rootOf(userId: UserId): Promise<NamespaceId> {
+    const row = (await this.ctx
+      .stmt('SELECT root_namespace FROM user WHERE id = ?')
+      .get(userId)) as { root_namespace: NamespaceId } | undefined;
     if (!row) throw new Error(`no user ${userId}`);
     return row.root_namespace;
   }
 
-  private ownerOf(namespace: NamespaceId): UserId | undefined {
-    const row = this.ctx.stmt('SELECT owner_id FROM namespace WHERE id = ?').get(namespace) as
-      { owner_id: UserId } | undefined;
+  private async ownerOf(namespace: NamespaceId): Promise<UserId | undefined> {
+    const row = (await this.ctx
+      .stmt('SELECT owner_id FROM namespace WHERE id = ?')
+      .get(namespace)) as { owner_id: UserId } | undefined;
     return row?.owner_id;
   }
 
-  private roleIn(root: NamespaceId, namespace: NamespaceId): Role | undefined {
+  private async roleIn(root: NamespaceId, namespace: NamespaceId): Promise<Role | undefined> {
     if (namespace === root) return 'owner';
-    const row = this.ctx
+    const row = (await this.ctx
       .stmt(
         `SELECT mount_role FROM file WHERE namespace_id = ? AND mount_namespace = ? AND deleted = 0`,
       )
-      .get(root, namespace) as { mount_role: ShareRole } | undefined;
+      .get(root, namespace)) as { mount_role: ShareRole } | undefined;
     return row?.mount_role;
   }
 
   /** Like UserView.resolve: the mount at the path or one of its ancestors, else the root. */
-  private resolve(root: NamespaceId, userPath: RemotePath): ResolvedTarget {
+  private async resolve(root: NamespaceId, userPath: RemotePath): Promise<ResolvedTarget> {
     for (const candidate of [...ancestorsOf(userPath), userPath]) {
-      const mount = this.ctx
+      const mount = (await this.ctx
         .stmt(
           `SELECT mount_namespace, mount_role FROM file
            WHERE namespace_id = ? AND path = ? AND deleted = 0 AND mount_namespace IS NOT NULL`,
         )
-        .get(root, candidate) as
+        .get(root, candidate)) as
         { mount_namespace: NamespaceId; mount_role: ShareRole } | undefined;
       if (mount) {
         return {
