@@ -5,10 +5,10 @@
  */
 import type { ActivityKind, NamespaceId } from 'sync-engine/protocol';
 import type { Actor, EntryRecord } from '../records.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 export class ChangeLog {
-  constructor(private readonly ctx: SqliteContext) {}
+  constructor(private readonly ctx: SqlContext) {}
 
   /**
    * Appends the current state of `entry` (or a tombstone) to the namespace journal and drops

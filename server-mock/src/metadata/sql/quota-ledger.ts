@@ -6,7 +6,7 @@
  */
 import type { NamespaceId, UserId } from 'sync-engine/protocol';
 import type { QuotaStore, ReserveQuotaInput, ReserveQuotaOutcome } from '../quota-store.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 import type { WriteAccessGuard } from './write-access-guard.js';
 
 /** Reservations without a session: their requests ended with the server that held them. */
@@ -15,7 +15,7 @@ export const RELEASE_ABANDONED_SQL =
 
 export class QuotaLedger {
   constructor(
-    private readonly ctx: SqliteContext,
+    private readonly ctx: SqlContext,
     private readonly guard: WriteAccessGuard,
   ) {}
 
@@ -51,8 +51,11 @@ export class QuotaLedger {
     }
     await this.ctx
       .stmt(
-        `INSERT OR REPLACE INTO quota_reservation (id, owner_id, namespace_id, bytes, expires_ms)
-         VALUES (?, ?, ?, ?, ?)`,
+        `INSERT INTO quota_reservation (id, owner_id, namespace_id, bytes, expires_ms)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET owner_id = excluded.owner_id,
+           namespace_id = excluded.namespace_id, bytes = excluded.bytes,
+           expires_ms = excluded.expires_ms`,
       )
       .run(input.id, owner.owner_id, input.namespace, Math.max(held, input.bytes), input.expiresMs);
     return { kind: 'reserved' };
@@ -100,7 +103,7 @@ export class QuotaLedger {
 }
 
 /** The QuotaStore methods over `ledger`. */
-export function createQuotaTables(ctx: SqliteContext, ledger: QuotaLedger): QuotaStore {
+export function createQuotaTables(ctx: SqlContext, ledger: QuotaLedger): QuotaStore {
   return {
     async reserveQuota(input) {
       return ctx.write(async () => await ledger.reserve(input));

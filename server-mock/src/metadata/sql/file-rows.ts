@@ -5,10 +5,10 @@
 import type { NamespaceId } from 'sync-engine/protocol';
 import type { EntryRecord } from '../records.js';
 import { entryFromRow, type Row } from './row-mappers.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 export class FileRows {
-  constructor(private readonly ctx: SqliteContext) {}
+  constructor(private readonly ctx: SqlContext) {}
 
   /** The live row at `path`, if any. */
   async live(namespace: NamespaceId, path: string): Promise<EntryRecord | undefined> {

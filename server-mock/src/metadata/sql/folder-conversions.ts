@@ -12,7 +12,7 @@ import type {
   PinConvertedBlockInput,
   PinOutcome,
 } from '../share-store.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 interface ConversionRow {
   readonly id: string;
@@ -21,7 +21,7 @@ interface ConversionRow {
 }
 
 export class FolderConversions {
-  constructor(private readonly ctx: SqliteContext) {}
+  constructor(private readonly ctx: SqlContext) {}
 
   async begin(input: BeginFolderConversionInput): Promise<void> {
     const { ctx } = this;

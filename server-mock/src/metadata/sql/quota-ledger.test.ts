@@ -9,7 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BlockId, DeviceId, NamespaceId, RemotePath, UserId } from 'sync-engine/protocol';
-import { openSqliteMetadataStore, type SqliteMetadataStore } from './sqlite-metadata-store.js';
+import {
+  openSqliteMetadataStore,
+  type SqliteMetadataStore,
+} from '../sqlite/sqlite-metadata-store.js';
 
 const ANN = 'u_ann' as UserId;
 const BOB = 'u_bob' as UserId;

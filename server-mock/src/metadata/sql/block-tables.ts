@@ -6,10 +6,10 @@ import type { BlockMetadataStore } from '../block-metadata-store.js';
 import type { BlockRecord } from '../records.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import { blockFromRow, type Row } from './row-mappers.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 /** The block half of the store, over `ctx`; recorded blocks consume `quota` reservations. */
-export function createBlockTables(ctx: SqliteContext, quota: QuotaLedger): BlockMetadataStore {
+export function createBlockTables(ctx: SqlContext, quota: QuotaLedger): BlockMetadataStore {
   const has = async (namespace: string, id: string) =>
     (await ctx.stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?').get(namespace, id)) !==
     undefined;

@@ -4,7 +4,7 @@
 import type { UploadSessionRecord, UploadSessionStore } from '../upload-session-store.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import type { Row } from './row-mappers.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 function sessionFromRow(row: Row): UploadSessionRecord {
   return {
@@ -23,10 +23,7 @@ function sessionFromRow(row: Row): UploadSessionRecord {
   };
 }
 
-export function createUploadSessionTables(
-  ctx: SqliteContext,
-  quota: QuotaLedger,
-): UploadSessionStore {
+export function createUploadSessionTables(ctx: SqlContext, quota: QuotaLedger): UploadSessionStore {
   const insert = async (s: UploadSessionRecord) =>
     await ctx
       .stmt(

@@ -4,10 +4,10 @@
 import type { DeviceId, NamespaceId, UserId } from 'sync-engine/protocol';
 import type { AccountStore } from '../account-store.js';
 import { deviceFromRow, namespaceFromRow, userFromRow, type Row } from './row-mappers.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 async function insertNamespace(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   input: {
     id: NamespaceId;
     kind: 'root' | 'shared';
@@ -25,7 +25,7 @@ async function insertNamespace(
 }
 
 /** The account half of the store, over `ctx`. */
-export function createAccountTables(ctx: SqliteContext): AccountStore {
+export function createAccountTables(ctx: SqlContext): AccountStore {
   const getUserSync = async (id: UserId) => {
     const row = (await ctx.stmt('SELECT * FROM user WHERE id = ?').get(id)) as Row | undefined;
     return row && userFromRow(row);

@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BlockId, NamespaceId, UserId } from 'sync-engine/protocol';
-import { openSqliteMetadataStore, type SqliteMetadataStore } from './sqlite-metadata-store.js';
+import {
+  openSqliteMetadataStore,
+  type SqliteMetadataStore,
+} from '../sqlite/sqlite-metadata-store.js';
 
 const block = (n: number) => n.toString(16).padStart(64, '0') as BlockId;
 const ROOT = 'ns_root' as NamespaceId;

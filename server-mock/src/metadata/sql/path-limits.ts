@@ -8,7 +8,7 @@
  * the rows checked are the rows written.
  */
 import { MAX_PATH_BYTES, type NamespaceId } from 'sync-engine/protocol';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 /** A path about to be written, and the namespace mounted at it (a share's mount point). */
 export interface PathToWrite {
@@ -22,10 +22,10 @@ export function pathBytes(path: string): number {
 }
 
 /** Bytes of the longest live mount point of `namespace` in any root; 0 for a root namespace. */
-async function longestMountBytes(ctx: SqliteContext, namespace: NamespaceId): Promise<number> {
+async function longestMountBytes(ctx: SqlContext, namespace: NamespaceId): Promise<number> {
   const row = (await ctx
     .stmt(
-      `SELECT MAX(length(CAST(path AS BLOB))) AS bytes FROM file
+      `SELECT MAX(octet_length(path)) AS bytes FROM file
        WHERE mount_namespace = ? AND deleted = 0`,
     )
     .get(namespace)) as { bytes: number | null };
@@ -36,12 +36,9 @@ async function longestMountBytes(ctx: SqliteContext, namespace: NamespaceId): Pr
  * Bytes of the longest path in `namespace`, deleted rows included: a deleted file's history is
  * reached at the path where it was deleted, so it must stay a valid path too.
  */
-export async function deepestPathBytes(
-  ctx: SqliteContext,
-  namespace: NamespaceId,
-): Promise<number> {
+export async function deepestPathBytes(ctx: SqlContext, namespace: NamespaceId): Promise<number> {
   const row = (await ctx
-    .stmt('SELECT MAX(length(CAST(path AS BLOB))) AS bytes FROM file WHERE namespace_id = ?')
+    .stmt('SELECT MAX(octet_length(path)) AS bytes FROM file WHERE namespace_id = ?')
     .get(namespace)) as { bytes: number | null };
   return row.bytes ?? 0;
 }
@@ -52,7 +49,7 @@ export async function deepestPathBytes(
  * namespace's deepest path below it.
  */
 export async function pathLengthProblem(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   namespace: NamespaceId,
   paths: readonly PathToWrite[],
 ): Promise<string | undefined> {

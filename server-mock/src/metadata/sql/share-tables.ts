@@ -12,7 +12,7 @@ import type { FileRows } from './file-rows.js';
 import { FolderConversions } from './folder-conversions.js';
 import type { Row } from './row-mappers.js';
 import { blocksUnderSync, convertFolderSync } from './share-conversion.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 import { blocksOfSync, unshareFolderSync } from './unshare-conversion.js';
 
 function shareFromRow(row: Row): ShareRecord {
@@ -27,7 +27,7 @@ function shareFromRow(row: Row): ShareRecord {
 }
 
 export function createShareTables(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   parts: { rows: FileRows; log: ChangeLog },
 ): ShareStore {
   const { rows, log } = parts;

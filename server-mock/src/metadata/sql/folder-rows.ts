@@ -10,11 +10,11 @@ import { createId } from '../../new-ids.js';
 import type { EntryRecord } from '../records.js';
 import type { ChangeLog } from './change-log.js';
 import type { FileRows } from './file-rows.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 export class FolderRows {
   constructor(
-    private readonly ctx: SqliteContext,
+    private readonly ctx: SqlContext,
     private readonly rows: FileRows,
     private readonly log: ChangeLog,
   ) {}

@@ -9,10 +9,10 @@
 import type { ChangeSnapshot, ChangeSnapshotInput } from '../file-store.js';
 import type { JournalRecord } from '../records.js';
 import { entryFromRow, journalFromRow, namespaceFromRow, type Row } from './row-mappers.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 export async function readChangeSnapshot(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   input: ChangeSnapshotInput,
 ): Promise<ChangeSnapshot> {
   return ctx.read(async (): Promise<ChangeSnapshot> => {

@@ -9,11 +9,11 @@ import type { ConvertFolderInput, ConvertFolderOutcome } from '../share-store.js
 import type { ChangeLog } from './change-log.js';
 import type { FileRows } from './file-rows.js';
 import type { FolderConversions } from './folder-conversions.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 /** Distinct blocks named by any version of any file (live or deleted) below `folder`. */
 export async function blocksUnderSync(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   namespace: NamespaceId,
   folder: string,
 ): Promise<BlockId[]> {
@@ -33,7 +33,7 @@ export async function blocksUnderSync(
  * distinct block per version, as commits count them), and the versions themselves.
  */
 export async function moveVersionsSync(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   input: { fileId: string; from: NamespaceId; to: NamespaceId },
 ): Promise<void> {
   const versions = (await ctx
@@ -55,7 +55,7 @@ export async function moveVersionsSync(
 }
 
 export async function convertFolderSync(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   deps: { rows: FileRows; log: ChangeLog; conversions: FolderConversions },
   input: ConvertFolderInput,
 ): Promise<ConvertFolderOutcome> {

@@ -12,12 +12,12 @@ import {
   type UserId,
 } from 'sync-engine/protocol';
 import type { AccessOutcome, ResolvedTarget, WriteAccess } from '../write-access.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 type Role = ResolvedTarget['role'];
 
 export class WriteAccessGuard {
-  constructor(private readonly ctx: SqliteContext) {}
+  constructor(private readonly ctx: SqlContext) {}
 
   /** Undefined when every target still resolves as expected with the role it needs. */
   async check(access: WriteAccess | undefined): Promise<AccessOutcome | undefined> {

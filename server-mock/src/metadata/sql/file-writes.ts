@@ -16,7 +16,7 @@ import type { ChangeLog } from './change-log.js';
 import type { FileRows } from './file-rows.js';
 import type { FolderRows } from './folder-rows.js';
 import { pathLengthProblem } from './path-limits.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 export class FileWrites {
   private readonly rows: FileRows;
@@ -24,7 +24,7 @@ export class FileWrites {
   private readonly folders: FolderRows;
 
   constructor(
-    private readonly ctx: SqliteContext,
+    private readonly ctx: SqlContext,
     parts: { rows: FileRows; log: ChangeLog; folders: FolderRows },
   ) {
     this.rows = parts.rows;

@@ -10,10 +10,10 @@ import type { ChangeLog } from './change-log.js';
 import type { FileRows } from './file-rows.js';
 import type { FolderConversions } from './folder-conversions.js';
 import { moveVersionsSync } from './share-conversion.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { SqlContext } from './sql-context.js';
 
 /** Distinct blocks named by any version of any file of `namespace`. */
-export async function blocksOfSync(ctx: SqliteContext, namespace: NamespaceId): Promise<BlockId[]> {
+export async function blocksOfSync(ctx: SqlContext, namespace: NamespaceId): Promise<BlockId[]> {
   return (
     (await ctx
       .stmt(
@@ -25,7 +25,7 @@ export async function blocksOfSync(ctx: SqliteContext, namespace: NamespaceId): 
 }
 
 export async function unshareFolderSync(
-  ctx: SqliteContext,
+  ctx: SqlContext,
   deps: { rows: FileRows; log: ChangeLog; conversions: FolderConversions },
   input: UnshareFolderInput,
 ): Promise<UnshareFolderOutcome> {

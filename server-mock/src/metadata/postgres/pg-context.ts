@@ -1,0 +1,220 @@
+/**
+ * SqlContext on a PostgreSQL connection pool (`pg`), for several server instances sharing one
+ * database. Statements are the SQLite ones translated (sql-dialect.ts). A write transaction
+ * takes one transaction-level advisory lock first, so writers are serialised across every
+ * instance as SQLite's single writer is, and the modules' read-then-write logic (first writer
+ * wins, quota checks, journal positions) holds unchanged under READ COMMITTED: each statement
+ * sees everything committed before it and no other writer runs meanwhile. Reads outside a
+ * write go to the pool; `read` is one REPEATABLE READ snapshot. Commits are durable when they
+ * return (synchronous_commit on). A connection that fails is StoreUnavailableError (503).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pg from 'pg';
+import { StoreUnavailableError } from '../../store-unavailable.js';
+import type { SqlContext, SqlStatement } from '../sql/sql-context.js';
+import { PG_MIGRATIONS } from './pg-schema.js';
+import { toPostgres } from './sql-dialect.js';
+
+/** The advisory lock every write transaction holds (an arbitrary constant: "Ferry writes"). */
+const WRITE_LOCK = 0x46_65_72_72; // "Ferr"
+/** The advisory lock held while migrating (instances starting together). */
+const MIGRATE_LOCK = 0x46_65_72_6d;
+
+interface Transaction {
+  readonly client: pg.PoolClient;
+  savepoints: number;
+}
+
+/** BIGINT (20) and NUMERIC (1700: SUM of BIGINTs) as numbers; every value here is below 2^53. */
+const TYPES = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 || oid === 1700
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** SQLSTATE classes of a server or connection that is away (not of a bad statement). */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string')
+    return error instanceof Error && /Connection terminated|connect|timeout/i.test(error.message);
+  return (
+    code.startsWith('08') || // connection exception
+    code === '57P01' || // admin shutdown
+    code === '57P02' || // crash shutdown
+    code === '57P03' || // cannot connect now (starting up, recovering)
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EPIPE'
+  );
+}
+
+function asStoreError(error: unknown): unknown {
+  if (!isUnavailable(error)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StoreUnavailableError('metadata', `PostgreSQL: ${reason}`, { cause: error });
+}
+
+/** pg sends Buffers as bytea; a plain Uint8Array would be sent as a list of numbers. */
+function paramsOf(params: readonly unknown[]): unknown[] {
+  return params.map((value) =>
+    value instanceof Uint8Array && !Buffer.isBuffer(value)
+      ? Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+      : value,
+  );
+}
+
+export interface PgContextOptions {
+  /** `postgres://user@host:port/db`; the password from PGPASSWORD (or a .pgpass file). */
+  readonly url: string;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+}
+
+export class PgContext implements SqlContext {
+  readonly pool: pg.Pool;
+  private readonly current = new AsyncLocalStorage<Transaction>();
+  private readonly statements = new Map<string, SqlStatement>();
+
+  constructor(options: PgContextOptions) {
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types: TYPES,
+      connectionTimeoutMillis: 5000,
+    });
+    // An idle connection the server dropped (a restart): the pool replaces it; nothing to do.
+    this.pool.on('error', () => undefined);
+  }
+
+  stmt(sql: string): SqlStatement {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.statementOf(toPostgres(sql));
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  prepareOnce(sql: string): SqlStatement {
+    return this.statementOf(toPostgres(sql));
+  }
+
+  async write<T>(work: () => Promise<T>): Promise<T> {
+    const inside = this.current.getStore();
+    if (inside !== undefined) return this.savepoint(inside, work);
+    return this.transaction(`BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`, work);
+  }
+
+  async read<T>(work: () => Promise<T>): Promise<T> {
+    if (this.current.getStore() !== undefined) return work();
+    return this.transaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+  }
+
+  /** Brings the schema to the latest version (one instance at a time). */
+  async migrate(): Promise<void> {
+    const client = await this.connect();
+    try {
+      await client.query(`SELECT pg_advisory_lock(${MIGRATE_LOCK})`);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS ferry_schema (version INTEGER NOT NULL, migrated_ms BIGINT NOT NULL)',
+      );
+      const { rows } = await client.query<{ version: number }>(
+        'SELECT COALESCE(MAX(version), 0) AS version FROM ferry_schema',
+      );
+      const at = rows[0]?.version ?? 0;
+      const latest = PG_MIGRATIONS.at(-1)?.version ?? 0;
+      if (at > latest) {
+        throw new Error(`the database is at schema ${at}, newer than this server's ${latest}`);
+      }
+      for (const migration of PG_MIGRATIONS) {
+        if (migration.version <= at) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(migration.sql);
+          await client.query('INSERT INTO ferry_schema (version, migrated_ms) VALUES ($1, $2)', [
+            migration.version,
+            Date.now(),
+          ]);
+          await client.query('COMMIT');
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      }
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(${MIGRATE_LOCK})`).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async isHealthy(): Promise<boolean> {
+    try {
+      await this.pool.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
+  private async transaction<T>(begin: string, work: () => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    let broken = false;
+    try {
+      await client.query(begin);
+      const result = await this.current.run({ client, savepoints: 0 }, work);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw asStoreError(error);
+    } finally {
+      // A connection that could not even roll back is dropped, not reused.
+      client.release(broken);
+    }
+  }
+
+  private async savepoint<T>(transaction: Transaction, work: () => Promise<T>): Promise<T> {
+    const name = `s${++transaction.savepoints}`;
+    await transaction.client.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await work();
+      await transaction.client.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await transaction.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      await transaction.client.query(`RELEASE SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+
+  private async query(text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    const executor = this.current.getStore()?.client ?? this.pool;
+    try {
+      return await executor.query(text, paramsOf(params));
+    } catch (error) {
+      throw asStoreError(error);
+    }
+  }
+
+  private statementOf(text: string): SqlStatement {
+    return {
+      get: async (...params) => (await this.query(text, params)).rows[0],
+      all: async (...params) => (await this.query(text, params)).rows,
+      run: async (...params) => ({ changes: (await this.query(text, params)).rowCount ?? 0 }),
+    };
+  }
+}
