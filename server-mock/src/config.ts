@@ -9,8 +9,10 @@ import { ServerError } from './errors.js';
 import {
   parseBlocksLocation,
   parseBusLocation,
+  parseMetadataLocation,
   type BlocksLocation,
   type BusLocation,
+  type MetadataLocation,
 } from './store-locations.js';
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
@@ -60,6 +62,8 @@ export interface ServerOptions {
   readonly codecWorkers?: number;
   /** Answers kept by the metadata read cache (0 turns it off, e.g. with several instances). */
   readonly metadataCacheEntries?: number;
+  /** Where metadata lives: `sqlite` (under dataDir, the default) or `postgres://USER@HOST:PORT/DB`. */
+  readonly metadata?: string;
   /** Where blocks live: `local` (under dataDir, the default) or `s3://BUCKET?…` (store-locations.ts). */
   readonly blocks?: string;
   /** A second block store every block is also written to, read when the first fails. */
@@ -95,6 +99,7 @@ export interface ServerConfig {
   readonly loginWindowMs: number;
   readonly codecWorkers: number;
   readonly metadataCacheEntries: number;
+  readonly metadata: MetadataLocation;
   readonly blocks: BlocksLocation;
   readonly blocksReplica: BlocksLocation | undefined;
   readonly bus: BusLocation;
@@ -210,6 +215,10 @@ export function resolveServerConfig(
     codecWorkers: options.codecWorkers ?? readInteger(env, 'FERRY_CODEC_WORKERS') ?? 2,
     metadataCacheEntries:
       options.metadataCacheEntries ?? readInteger(env, 'FERRY_METADATA_CACHE_ENTRIES') ?? 10_000,
+    metadata: parseMetadataLocation(
+      options.metadata ?? (env.FERRY_METADATA || 'sqlite'),
+      'metadata (FERRY_METADATA)',
+    ),
     blocks: parseBlocksLocation(
       options.blocks ?? (env.FERRY_BLOCKS || 'local'),
       'blocks (FERRY_BLOCKS)',

@@ -4,7 +4,6 @@
  * and owns their shutdown. Imports from sync-engine only its protocol/ and blocks/ entries.
  */
 import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { createBlockCodecPool } from 'sync-engine/blocks';
 import { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import type { BlockStore } from './blocks/index.js';
@@ -18,10 +17,9 @@ import { NamespaceKeyring } from './keys/namespace-keyring.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
 import { withMetadataCache } from './metadata/cached-metadata-store.js';
 import { withJournalPublishing } from './metadata/journaled-writes.js';
-import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import type { NotificationBus } from './notify/index.js';
-import { openBlockStores, openBus } from './open-components.js';
+import { openBlockStores, openBus, openMetadataStore } from './open-components.js';
 import { startPolicyTimer, StoragePolicy } from './policy/index.js';
 import type { ServerContext } from './server-context.js';
 
@@ -77,11 +75,17 @@ export async function startServer(
   const bus = openedBus.component;
   // Every journaled write publishes its wake-up on the bus (journaled-writes.ts), after the
   // cache has forgotten what the write changed.
+  let opened: MetadataStore;
+  try {
+    opened = components.store ?? (await openMetadataStore(config));
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
   const store = withJournalPublishing(
-    withMetadataCache(
-      components.store ?? openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db')),
-      config.metadataCacheEntries,
-    ),
+    // Several instances share PostgreSQL, and one instance's cache would not see the others'
+    // writes: the cache is for the embedded store only.
+    withMetadataCache(opened, config.metadata.kind === 'sqlite' ? config.metadataCacheEntries : 0),
     bus,
   );
   let openedBlocks;

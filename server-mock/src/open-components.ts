@@ -1,5 +1,5 @@
 /**
- * The block store and the bus the configuration names (store-locations.ts), each with the
+ * The metadata store, the block store and the bus the configuration names (store-locations.ts), each with the
  * probe /healthz asks. The embedded defaults live under the data folder and are always up.
  */
 import path from 'node:path';
@@ -7,6 +7,9 @@ import { LocalDirBlockStore, type BlockStore } from './blocks/index.js';
 import { ReplicatedBlockStore } from './blocks/replicated-block-store.js';
 import { S3BlockStore } from './blocks/s3-block-store.js';
 import type { ServerConfig } from './config.js';
+import type { MetadataStore } from './metadata/metadata-store.js';
+import { openPostgresMetadataStore } from './metadata/postgres/postgres-metadata-store.js';
+import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
 import {
   InProcessNotificationBus,
   RedisNotificationBus,
@@ -16,6 +19,14 @@ import type { BlocksLocation } from './store-locations.js';
 import type { HealthProbe } from './store-unavailable.js';
 
 const ALWAYS_UP = async () => true;
+
+/** SQLite under the data folder, or PostgreSQL (connected and migrated). */
+export async function openMetadataStore(config: ServerConfig): Promise<MetadataStore> {
+  if (config.metadata.kind === 'sqlite') {
+    return openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db'));
+  }
+  return openPostgresMetadataStore({ url: config.metadata.url });
+}
 
 interface Opened<T> {
   readonly component: T;

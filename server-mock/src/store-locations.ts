@@ -19,6 +19,9 @@ export type BlocksLocation =
       readonly coldStorageClass?: StorageClass;
     };
 
+export type MetadataLocation =
+  { readonly kind: 'sqlite' } | { readonly kind: 'postgres'; readonly url: string };
+
 export type BusLocation =
   { readonly kind: 'local' } | { readonly kind: 'redis'; readonly url: string };
 
@@ -103,6 +106,25 @@ export function parseBlocksLocation(raw: string, setting: string): BlocksLocatio
     ...(prefix === undefined ? {} : { prefix }),
     ...(cold === undefined ? {} : { coldStorageClass: cold as StorageClass }),
   };
+}
+
+/**
+ * `sqlite` (`<dataDir>/metadata.db`) or `postgres://USER@HOST:PORT/DB`; the password comes
+ * from PGPASSWORD or a .pgpass file, never the URL.
+ */
+export function parseMetadataLocation(raw: string, setting: string): MetadataLocation {
+  if (raw === 'sqlite') return { kind: 'sqlite' };
+  const url = parseUrl(raw, setting);
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    refuse(setting, 'must be "sqlite" or postgres://USER@HOST:PORT/DB');
+  }
+  if (url.password !== '') {
+    refuse(setting, 'the PostgreSQL password comes from PGPASSWORD or ~/.pgpass, not the URL');
+  }
+  if (url.hostname === '' || url.pathname.length < 2) {
+    refuse(setting, 'the PostgreSQL URL needs a host and a database: postgres://USER@HOST:PORT/DB');
+  }
+  return { kind: 'postgres', url: url.href };
 }
 
 /** `local` or a `redis://` (`rediss://` for TLS) URL. */

@@ -19,6 +19,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pg from 'pg';
+import { databaseOf } from './services/test-databases.js';
 
 /** The database file of a server's data dir (see startServer). */
 export const METADATA_DB_FILE = 'metadata.db';
@@ -85,6 +87,53 @@ function readDatabase(
   }
 }
 
+/** The same, of a server whose metadata is on PostgreSQL (the PostgreSQL test project). */
+async function readPostgres(
+  url: string,
+  ignored: IgnoredColumns,
+): Promise<Pick<StoreSnapshot, 'schema' | 'tables'>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const columns = (
+      await client.query<{ table_name: string; column_name: string; data_type: string }>(
+        `SELECT table_name, column_name, data_type FROM information_schema.columns
+         WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`,
+      )
+    ).rows;
+    const byTable = new Map<string, string[]>();
+    for (const column of columns) {
+      if ((ignored[column.table_name] ?? []).includes(column.column_name)) continue;
+      byTable.set(column.table_name, [
+        ...(byTable.get(column.table_name) ?? []),
+        column.column_name,
+      ]);
+    }
+    const tables: Record<string, Record<string, unknown>[]> = {};
+    for (const [name, names] of byTable) {
+      const list = names.map(quoteIdentifier).join(', ');
+      const rows = (
+        await client.query<Record<string, unknown>>(
+          `SELECT ${list} FROM ${quoteIdentifier(name)} ORDER BY ${list}`,
+        )
+      ).rows;
+      tables[name] = rows.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toComparable(v)])),
+      );
+    }
+    const schema = [...new Set(columns.map((c) => c.table_name))].map(
+      (table) =>
+        `table ${table}: ${columns
+          .filter((c) => c.table_name === table)
+          .map((c) => `${c.column_name} ${c.data_type}`)
+          .join(', ')}`,
+    );
+    return { schema, tables };
+  } finally {
+    await client.end();
+  }
+}
+
 function isDatabaseFile(relative: string): boolean {
   return [METADATA_DB_FILE, `${METADATA_DB_FILE}-wal`, `${METADATA_DB_FILE}-shm`].includes(
     relative,
@@ -119,9 +168,11 @@ export async function takeStoreSnapshot(
   dataDir: string,
   options: { ignoredColumns?: IgnoredColumns } = {},
 ): Promise<StoreSnapshot> {
-  const database = readDatabase(
-    path.join(dataDir, METADATA_DB_FILE),
-    options.ignoredColumns ?? DEFAULT_IGNORED_COLUMNS,
-  );
+  const ignored = options.ignoredColumns ?? DEFAULT_IGNORED_COLUMNS;
+  const postgres = databaseOf(dataDir);
+  const database =
+    postgres === undefined
+      ? readDatabase(path.join(dataDir, METADATA_DB_FILE), ignored)
+      : await readPostgres(postgres, ignored);
   return { ...database, files: await readFiles(dataDir) };
 }

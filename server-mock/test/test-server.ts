@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LoginResponse, NamespaceId } from 'sync-engine/protocol';
 import type { MetadataStore } from '../src/metadata/metadata-store.js';
+import { databaseFor } from './services/test-databases.js';
 import {
   startServer,
   type RunningServer,
@@ -153,6 +154,11 @@ function makeClient(
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'ferry-server-test-')));
   const { keepDataDir, openStore, ...serverOptions } = options;
+  // The "server on PostgreSQL" project: every server on a fresh database of the run's PostgreSQL.
+  const postgres = process.env.FERRY_TEST_POSTGRES_URL;
+  if (postgres !== undefined && !openStore && options.components?.store === undefined) {
+    serverOptions.metadata ??= await databaseFor(dataDir, postgres);
+  }
   const components = openStore
     ? { ...options.components, store: openStore(path.join(dataDir, 'metadata.db')) }
     : options.components;
@@ -160,7 +166,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     {
       port: 0,
       host: '127.0.0.1',
-      logLevel: 'silent',
+      logLevel: (process.env.FERRY_TEST_LOG_LEVEL as 'silent') ?? 'silent',
       scryptCost: 2 ** 10,
       codecWorkers: 1,
       policyIntervalMs: 0,

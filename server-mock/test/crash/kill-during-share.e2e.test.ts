@@ -8,15 +8,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NamespaceId } from 'sync-engine/protocol';
 import { CONVERSION_IDLE_TIMEOUT_MS } from '../../src/sharing/convert-blocks.js';
 import { openFaultyBlockStore } from '../faulty-block-store.js';
-import { METADATA_DB_FILE } from '../store-snapshot.js';
 import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { registerCrashClient } from './crash-client.js';
+import { countRows as count } from '../services/test-databases.js';
 import { spawnServerProcess, type ServerProcess } from './server-process.js';
 
 const FILES = 120;
@@ -33,20 +32,10 @@ afterAll(async () => {
 
 const content = (i: number) => seededBytes('random', i + 1, 700 + i);
 
-/** Counts rows with a read-only connection (it sees the last committed state, WAL included). */
-function count(dir: string, sql: string): number {
-  const db = new Database(path.join(dir, METADATA_DB_FILE), { readonly: true });
-  try {
-    return (db.prepare(sql).get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+async function waitFor(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (condition()) return true;
+    if (await condition()) return true;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return false;
@@ -77,7 +66,7 @@ describe('server killed during a share conversion', () => {
       .catch(() => undefined);
     const dir = dataDir;
     const pinnedSome = await waitFor(
-      () => count(dir, 'SELECT COUNT(*) AS n FROM conversion_block') >= 3,
+      async () => (await count(dir, 'SELECT COUNT(*) AS n FROM conversion_block')) >= 3,
       20_000,
     );
     await child.kill();
@@ -85,9 +74,9 @@ describe('server killed during a share conversion', () => {
     await sharing;
     expect(pinnedSome).toBe(true);
     // Killed mid-way: a conversion with some blocks pinned, and the folder not converted.
-    expect(count(dir, 'SELECT COUNT(*) AS n FROM folder_conversion')).toBe(1);
-    expect(count(dir, 'SELECT COUNT(*) AS n FROM conversion_block')).toBeLessThan(FILES);
-    expect(count(dir, "SELECT COUNT(*) AS n FROM namespace WHERE kind = 'shared'")).toBe(1);
+    expect(await count(dir, 'SELECT COUNT(*) AS n FROM folder_conversion')).toBe(1);
+    expect(await count(dir, 'SELECT COUNT(*) AS n FROM conversion_block')).toBeLessThan(FILES);
+    expect(await count(dir, "SELECT COUNT(*) AS n FROM namespace WHERE kind = 'shared'")).toBe(1);
 
     let nowMs = Date.now();
     const blocks = await openFaultyBlockStore(dir);
@@ -106,14 +95,14 @@ describe('server killed during a share conversion', () => {
 
     // Within the idle timeout the pins hold (its server might only be slow).
     await restarted.server.runPolicy();
-    expect(count(dir, 'SELECT COUNT(*) AS n FROM folder_conversion')).toBe(1);
+    expect(await count(dir, 'SELECT COUNT(*) AS n FROM folder_conversion')).toBe(1);
     nowMs += CONVERSION_IDLE_TIMEOUT_MS + 1;
     await restarted.server.runPolicy();
     for (const table of ['folder_conversion', 'conversion_block']) {
-      expect(count(dir, `SELECT COUNT(*) AS n FROM ${table}`), table).toBe(0);
+      expect(await count(dir, `SELECT COUNT(*) AS n FROM ${table}`), table).toBe(0);
     }
-    expect(count(dir, "SELECT COUNT(*) AS n FROM namespace WHERE kind = 'shared'")).toBe(0);
-    expect(count(dir, 'SELECT COUNT(*) AS n FROM block')).toBe(FILES);
+    expect(await count(dir, "SELECT COUNT(*) AS n FROM namespace WHERE kind = 'shared'")).toBe(0);
+    expect(await count(dir, 'SELECT COUNT(*) AS n FROM block')).toBe(FILES);
     const stored: NamespaceId[] = [];
     for await (const namespace of blocks.listNamespaces()) stored.push(namespace);
     expect(stored).toEqual([annAgain.rootNamespace]);

@@ -3,6 +3,7 @@
  * its memory without counting the load generator). Loopback only.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { databaseFor } from '../services/test-databases.js';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../../src/index.js';
@@ -81,9 +82,16 @@ function lineReader(child: ChildProcess) {
 
 /** Starts the server in a child process and resolves once it listens on 127.0.0.1. */
 export async function spawnServerProcess(options: SpawnServerOptions): Promise<ServerProcess> {
+  // The "server on PostgreSQL" project: the data dir's database (the same one after a restart).
+  const postgres = process.env.FERRY_TEST_POSTGRES_URL;
+  const metadata =
+    postgres !== undefined && options.server?.metadata === undefined
+      ? { metadata: await databaseFor(options.dataDir, postgres) }
+      : {};
   const serverOptions: ServerOptions = {
     logLevel: 'silent',
     policyIntervalMs: 0,
+    ...metadata,
     ...options.server,
     dataDir: options.dataDir,
     port: options.port ?? 0,

@@ -7,9 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METADATA_DB_FILE } from '../store-snapshot.js';
+import { takeStoreSnapshot } from '../store-snapshot.js';
 import { commitContent, utf8 } from '../test-blocks.js';
 import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 
@@ -31,27 +30,17 @@ async function collectSecrets(): Promise<Map<string, string>> {
   found.set('master key (file text)', masterKey.toString('utf8').trim());
   found.set('master key (hex)', masterKey.toString('hex'));
   found.set('master key (base64)', masterKey.toString('base64'));
-  const db = new Database(path.join(server.dataDir, METADATA_DB_FILE), { readonly: true });
-  try {
-    for (const row of db.prepare('SELECT token_hash FROM device').all() as {
-      token_hash: Buffer;
-    }[]) {
-      found.set(`token hash ${row.token_hash.toString('hex')}`, row.token_hash.toString('hex'));
-      found.set(
-        `token hash b64 ${row.token_hash.toString('hex')}`,
-        row.token_hash.toString('base64'),
-      );
-    }
-    for (const row of db.prepare('SELECT wrapped_key FROM namespace_key').all() as {
-      wrapped_key: Buffer;
-    }[]) {
-      found.set(
-        `wrapped key ${row.wrapped_key.toString('hex')}`,
-        row.wrapped_key.toString('base64'),
-      );
-    }
-  } finally {
-    db.close();
+  // Read as the store snapshot reads it, so the same test covers SQLite and PostgreSQL.
+  const { tables } = await takeStoreSnapshot(server.dataDir, { ignoredColumns: {} });
+  const bytesOf = (value: unknown) => Buffer.from(String(value).slice(2, -1), 'hex');
+  for (const row of tables.device ?? []) {
+    const hash = bytesOf(row.token_hash);
+    found.set(`token hash ${hash.toString('hex')}`, hash.toString('hex'));
+    found.set(`token hash b64 ${hash.toString('hex')}`, hash.toString('base64'));
+  }
+  for (const row of tables.namespace_key ?? []) {
+    const wrapped = bytesOf(row.wrapped_key);
+    found.set(`wrapped key ${wrapped.toString('hex')}`, wrapped.toString('base64'));
   }
   return found;
 }

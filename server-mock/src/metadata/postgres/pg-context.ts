@@ -13,7 +13,16 @@ import pg from 'pg';
 import { StoreUnavailableError } from '../../store-unavailable.js';
 import type { SqlContext, SqlStatement } from '../sql/sql-context.js';
 import { PG_MIGRATIONS } from './pg-schema.js';
-import { toPostgres } from './sql-dialect.js';
+import { toPostgres, type PgStatementText } from './sql-dialect.js';
+
+/** What a statement that finds no row answers. */
+const NOTHING = {
+  rows: [],
+  rowCount: 0,
+  command: '',
+  oid: 0,
+  fields: [],
+} as unknown as pg.QueryResult;
 
 /** The advisory lock every write transaction holds (an arbitrary constant: "Ferry writes"). */
 const WRITE_LOCK = 0x46_65_72_72; // "Ferr"
@@ -202,6 +211,12 @@ export class PgContext implements SqlContext {
   }
 
   private async query(text: string, params: readonly unknown[]): Promise<pg.QueryResult> {
+    // PostgreSQL text cannot hold NUL, so no stored value equals a string with one (SQLite's
+    // answer to a hostile id such as "%00"): a read or a change keyed by it finds nothing.
+    if (params.some((value) => typeof value === 'string' && value.includes('\u0000'))) {
+      if (/^\s*(SELECT|UPDATE|DELETE)\b/i.test(text)) return NOTHING;
+      throw new Error('a text value with a NUL character cannot be stored');
+    }
     const executor = this.current.getStore()?.client ?? this.pool;
     try {
       return await executor.query(text, paramsOf(params));
@@ -210,11 +225,19 @@ export class PgContext implements SqlContext {
     }
   }
 
-  private statementOf(text: string): SqlStatement {
+  private statementOf({ text, names }: PgStatementText): SqlStatement {
+    // Named parameters arrive as one object (better-sqlite3's convention): ordered by name.
+    const valuesOf = (params: readonly unknown[]) => {
+      if (names === undefined) return params;
+      const named = (params[0] ?? {}) as Record<string, unknown>;
+      return names.map((name) => named[name]);
+    };
     return {
-      get: async (...params) => (await this.query(text, params)).rows[0],
-      all: async (...params) => (await this.query(text, params)).rows,
-      run: async (...params) => ({ changes: (await this.query(text, params)).rowCount ?? 0 }),
+      get: async (...params) => (await this.query(text, valuesOf(params))).rows[0],
+      all: async (...params) => (await this.query(text, valuesOf(params))).rows,
+      run: async (...params) => ({
+        changes: (await this.query(text, valuesOf(params))).rowCount ?? 0,
+      }),
     };
   }
 }

@@ -47,7 +47,20 @@ describe('SQLite statements in PostgreSQL', () => {
       'SELECT u.name FROM file_version v JOIN "user" u ON u.id = v.author_id',
     ],
     ['SELECT user_id FROM device WHERE id = ?', 'SELECT user_id FROM device WHERE id = $1'],
+    [
+      'SELECT last_seq AS lastSeq, pruned_seq AS prunedSeq, x AS seq FROM namespace',
+      'SELECT last_seq AS "lastSeq", pruned_seq AS "prunedSeq", x AS seq FROM namespace',
+    ],
   ])('%s', (sqlite, postgres) => {
-    expect(toPostgres(sqlite)).toBe(postgres);
+    expect(toPostgres(sqlite).text).toBe(postgres);
+  });
+
+  it('numbers named parameters once each, and names them in order', () => {
+    expect(
+      toPostgres("UPDATE e SET a = @root, p = @prefix || path WHERE n = @root AND x = '@no'"),
+    ).toEqual({
+      text: "UPDATE e SET a = $1, p = $2 || path WHERE n = $1 AND x = '@no'",
+      names: ['root', 'prefix'],
+    });
   });
 });
