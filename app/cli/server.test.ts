@@ -91,6 +91,8 @@ describe('ferry server', () => {
     [['--blocks', 's3://Not_A_Bucket'], 1, 'is not an S3 bucket name'],
     [['--blocks-replica', 'ftp://elsewhere'], 1, 'must be "local" or s3://'],
     [['--bus', 'http://127.0.0.1:6379'], 1, 'must be "local" or redis://'],
+    [['--metadata', 'postgres://u:hunter2@127.0.0.1/ferry'], 1, 'password comes from PGPASSWORD'],
+    [['--metadata', 'mysql://127.0.0.1/ferry'], 1, 'must be "sqlite" or postgres://'],
   ])('refuses %j before creating anything', async (flags, exitCode, message) => {
     dir = await mkdtemp(path.join(tmpdir(), 'ferry-cli-server-'));
     const dataDir = path.join(dir, 'data');

@@ -16,6 +16,7 @@ interface ServerFlags {
   tlsKey?: string;
   logLevel?: ServerOptions['logLevel'];
   publicUrl?: string;
+  metadata?: string;
   blocks?: string;
   blocksReplica?: string;
   bus?: string;
@@ -57,7 +58,7 @@ export function registerServerCommand(program: Command): void {
   program
     .command('server')
     .description(
-      'start the Ferry reference server (SQLite metadata; blocks on local disk or S3; one instance or several over Redis)',
+      'start the Ferry reference server (metadata in SQLite or PostgreSQL, blocks on disk or S3, several instances over Redis)',
     )
     .option('--data <dir>', 'data folder (database, blocks, master key); env FERRY_DATA_DIR')
     .option('--port <n>', 'TCP port, 0 for any free one (default 8787); env FERRY_PORT', parsePort)
@@ -67,6 +68,10 @@ export function registerServerCommand(program: Command): void {
     .option(
       '--public-url <url>',
       'base URL clients reach this server at (default: the listening address); env FERRY_PUBLIC_URL',
+    )
+    .option(
+      '--metadata <where>',
+      'metadata: sqlite (default) or postgres://USER@HOST:PORT/DB (password: PGPASSWORD); env FERRY_METADATA',
     )
     .option(
       '--blocks <where>',
@@ -103,6 +108,7 @@ export function registerServerCommand(program: Command): void {
         tlsKeyFile: flags.tlsKey,
         logLevel: flags.logLevel,
         publicUrl: flags.publicUrl,
+        metadata: flags.metadata,
         blocks: flags.blocks,
         blocksReplica: flags.blocksReplica,
         bus: flags.bus,

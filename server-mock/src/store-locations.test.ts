@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { resolveServerConfig } from './config.js';
-import { parseBlocksLocation, parseBusLocation, withoutPassword } from './store-locations.js';
+import {
+  parseBlocksLocation,
+  parseBusLocation,
+  parseMetadataLocation,
+  withoutPassword,
+} from './store-locations.js';
 
 describe('store locations', () => {
   it('reads an s3:// URL with its parameters, and local', () => {
@@ -49,6 +54,24 @@ describe('store locations', () => {
     ['redis://', 'needs a host'],
   ])('refuses bus %s', (raw, message) => {
     expect(() => parseBusLocation(raw, 'bus')).toThrow(message);
+  });
+
+  it.each([
+    ['sqlite', { kind: 'sqlite' }],
+    [
+      'postgres://ferry@db.internal:5432/ferry',
+      { kind: 'postgres', url: 'postgres://ferry@db.internal:5432/ferry' },
+    ],
+  ])('reads metadata %s', (raw, location) => {
+    expect(parseMetadataLocation(raw, 'metadata')).toEqual(location);
+  });
+
+  it.each([
+    ['postgres://u:secret@db/ferry', 'password comes from PGPASSWORD'],
+    ['postgres://db', 'needs a host and a database'],
+    ['mysql://db/ferry', 'must be "sqlite" or postgres://'],
+  ])('refuses metadata %s', (raw, message) => {
+    expect(() => parseMetadataLocation(raw, 'metadata')).toThrow(message);
   });
 
   it('reads FERRY_BLOCKS, FERRY_BLOCKS_REPLICA and FERRY_BUS; options win', () => {
