@@ -25,6 +25,7 @@ export default defineConfig({
             'server-mock/src/metadata/sqlite/**',
             'server-mock/src/metadata/postgres/**',
             'server-mock/test/services/**',
+            'server-mock/test/scale/**',
           ],
           globalSetup: ['./server-mock/test/services/postgres-global-setup.ts'],
         },

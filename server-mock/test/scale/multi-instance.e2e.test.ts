@@ -1,0 +1,285 @@
+/**
+ * The server as the seed runs it: three API instances behind HAProxy sharing PostgreSQL (metadata),
+ * two S3-compatible stores (a primary and a replica) and Redis (wake-ups), all real and on
+ * loopback; two real `ferry sync` clients (child processes, a device each) write files through the
+ * balancer while the test takes things away one at a time: an API instance (SIGKILL, then back),
+ * Redis (killed and restarted), PostgreSQL (crashed and restarted: requests answer 503 meanwhile)
+ * and the primary object store (gone for good, the replica serves). After each, both folders
+ * converge to every file written so far, byte for byte. The test prints what it did and when,
+ * and what each client saw.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnServerProcess, type ServerProcess } from '../crash/server-process.js';
+import { startHaproxy, type HaproxyService } from '../services/haproxy-service.js';
+import { startPostgres, type PostgresService } from '../services/postgres-service.js';
+import { startRedis, type RedisService } from '../services/redis-service.js';
+import { S3RVER_CREDENTIALS, startS3, type S3Service } from '../services/s3-service.js';
+
+const FERRY = fileURLToPath(new URL('../../../app/bin/ferry.mjs', import.meta.url));
+const PASSWORD = 'scale-out correct horse';
+/** Longest wait for the two folders to agree after a failure. */
+const CONVERGE_MS = Number(process.env.FERRY_SCALE_CONVERGE_MS ?? 90_000);
+
+let root: string;
+let postgres: PostgresService;
+let redis: RedisService;
+let primary: S3Service;
+let replica: S3Service;
+let balancer: HaproxyService;
+const instances: ServerProcess[] = [];
+const dataDirs: string[] = [];
+const started = Date.now();
+/** Says what the test did and when (the run's log is the test's record). */
+function note(what: string): void {
+  console.log(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`);
+}
+
+interface Client {
+  readonly name: string;
+  readonly folder: string;
+  readonly home: string;
+  /** Engine states seen, in order, without repeats (`idle`, `syncing`, `offline`…). */
+  readonly states: string[];
+  child?: ChildProcessWithoutNullStreams;
+}
+
+function ferryEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('FERRY_') && !key.startsWith('AWS_')) env[key] = value;
+  }
+  return { ...env, CI: 'true', FERRY_PASSWORD: PASSWORD, HOME: path.join(root, 'os-home') };
+}
+
+async function ferry(client: Client, args: readonly string[]): Promise<string> {
+  const child = spawn(process.execPath, [FERRY, ...args, '--home', client.home], {
+    env: ferryEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`ferry ${args.join(' ')} exited ${code}: ${out}`);
+  return out;
+}
+
+function startSync(client: Client): void {
+  const child = spawn(
+    process.execPath,
+    [FERRY, 'sync', '--json', '--folder', client.folder, '--home', client.home],
+    { env: ferryEnv(), stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  child.stdin.end();
+  child.stderr.resume();
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      const event = JSON.parse(line) as { type?: string; state?: string };
+      if (
+        event.type === 'state' &&
+        event.state !== undefined &&
+        event.state !== client.states.at(-1)
+      )
+        client.states.push(event.state);
+    } catch {
+      // not an event line
+    }
+  });
+  client.child = child;
+}
+
+/** Every file under `folder` (Ferry's own `.ferry` aside): path → SHA-256. */
+async function treeOf(folder: string): Promise<Map<string, string>> {
+  const tree = new Map<string, string>();
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const relative = path.relative(folder, full).split(path.sep).join('/');
+    if (relative.startsWith('.ferry/') || relative.includes('conflicted copy')) continue;
+    tree.set(
+      relative,
+      createHash('sha256')
+        .update(await readFile(full))
+        .digest('hex'),
+    );
+  }
+  return tree;
+}
+
+const written = new Map<string, string>();
+
+async function writeOn(client: Client, name: string, bytes: number): Promise<void> {
+  const content = randomBytes(bytes);
+  await mkdir(path.dirname(path.join(client.folder, name)), { recursive: true });
+  await writeFile(path.join(client.folder, name), content);
+  written.set(name, createHash('sha256').update(content).digest('hex'));
+}
+
+/** Waits until both folders hold exactly every file written so far; how long it took. */
+async function converged(a: Client, b: Client, after: string): Promise<void> {
+  const start = Date.now();
+  const want = JSON.stringify([...written].sort());
+  for (;;) {
+    const [ta, tb] = await Promise.all([treeOf(a.folder), treeOf(b.folder)]);
+    if (JSON.stringify([...ta].sort()) === want && JSON.stringify([...tb].sort()) === want) break;
+    if (Date.now() - start > CONVERGE_MS) {
+      const missing = (tree: Map<string, string>) =>
+        [...written].filter(([name, hash]) => tree.get(name) !== hash).map(([name]) => name);
+      throw new Error(
+        `not converged ${CONVERGE_MS} ms after ${after}: A lacks ${missing(ta).join(', ')}; B lacks ${missing(tb).join(', ')}; A saw ${a.states.join('>')}, B saw ${b.states.join('>')}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  note(`converged after ${after}: ${written.size} files on both, in ${Date.now() - start} ms`);
+}
+
+async function startInstance(i: number, masterKey: string, port?: number): Promise<ServerProcess> {
+  return spawnServerProcess({
+    dataDir: dataDirs[i]!,
+    ...(port === undefined ? {} : { port }),
+    server: {
+      metadata: postgres.url,
+      blocks: `s3://ferry-blocks?endpoint=${encodeURIComponent(primary.endpoint)}`,
+      blocksReplica: `s3://ferry-blocks?endpoint=${encodeURIComponent(replica.endpoint)}`,
+      bus: redis.url,
+      masterKey,
+      scryptCost: 2 ** 10,
+      codecWorkers: 1,
+      // One instance runs the storage policy (its GC lock is per instance, docs/server.md).
+      policyIntervalMs: 0,
+    },
+  });
+}
+
+const a: Client = { name: 'A', folder: '', home: '', states: [] };
+const b: Client = { name: 'B', folder: '', home: '', states: [] };
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'ferry-scale-'));
+  await mkdir(path.join(root, 'os-home'));
+  [postgres, redis, primary, replica] = await Promise.all([
+    startPostgres(),
+    startRedis(),
+    startS3(),
+    startS3(),
+  ]);
+  // The AWS SDK's usual variables reach the server processes through the environment.
+  process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
+  const masterKey = randomBytes(32).toString('hex');
+  for (let i = 0; i < 3; i++) dataDirs.push(path.join(root, `instance-${i}`));
+  // The first creates the schema and the buckets; the others find them.
+  instances.push(await startInstance(0, masterKey));
+  instances.push(...(await Promise.all([1, 2].map((i) => startInstance(i, masterKey)))));
+  balancer = await startHaproxy(instances.map((instance) => instance.port));
+  note(`3 instances on ports ${instances.map((i) => i.port).join(', ')} behind ${balancer.url}`);
+  Object.assign(a, { folder: path.join(root, 'A-folder'), home: path.join(root, 'A-home') });
+  Object.assign(b, { folder: path.join(root, 'B-folder'), home: path.join(root, 'B-home') });
+  await ferry(a, [
+    'signup',
+    '--server',
+    balancer.url,
+    '--email',
+    'sam@scale.example',
+    '--name',
+    'Sam',
+    '--device',
+    'A',
+  ]);
+  await ferry(b, [
+    'login',
+    '--server',
+    balancer.url,
+    '--email',
+    'sam@scale.example',
+    '--device',
+    'B',
+  ]);
+  startSync(a);
+  startSync(b);
+  (globalThis as { masterKey?: string }).masterKey = masterKey;
+}, 180_000);
+
+afterAll(async () => {
+  for (const client of [a, b]) client.child?.kill('SIGKILL');
+  await balancer?.stop();
+  await Promise.all(instances.map((instance) => instance.kill().catch(() => undefined)));
+  await Promise.all([postgres?.stop(), redis?.stop(), primary?.close(), replica?.close()]);
+  if (root) await rm(root, { recursive: true, force: true });
+  console.log(
+    `timeline:\n${timeline.join('\n')}\nA saw: ${a.states.join(' > ')}\nB saw: ${b.states.join(' > ')}`,
+  );
+}, 120_000);
+
+describe('three instances behind a balancer, on PostgreSQL, S3 and Redis', () => {
+  it('keeps two clients converging while an instance, Redis, PostgreSQL and the primary store fail', async () => {
+    const masterKey = (globalThis as { masterKey?: string }).masterKey!;
+    await writeOn(a, 'start/a1.bin', 200_000);
+    await writeOn(b, 'start/b1.txt', 3_000);
+    await converged(a, b, 'the first writes');
+
+    await instances[0]!.kill();
+    note(`killed instance 0 (port ${instances[0]!.port}, SIGKILL)`);
+    await writeOn(a, 'instance-down/a2.bin', 300_000);
+    await writeOn(b, 'instance-down/b2.txt', 5_000);
+    await converged(a, b, 'instance 0 was killed');
+    instances[0] = await startInstance(0, masterKey, instances[0]!.port);
+    note('restarted instance 0 on the same port');
+
+    await redis.kill();
+    note('killed Redis');
+    await writeOn(a, 'redis-down/a3.txt', 2_000);
+    await redis.start();
+    note('restarted Redis');
+    await writeOn(b, 'redis-back/b3.bin', 100_000);
+    await converged(a, b, 'Redis was restarted');
+
+    await postgres.kill();
+    note('crashed PostgreSQL (immediate stop)');
+    const during = await fetch(`${balancer.url}/healthz`);
+    note(`balancer /healthz while PostgreSQL is down: ${during.status}`);
+    expect(during.status).toBe(503);
+    await writeOn(a, 'postgres-down/a4.bin', 150_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await postgres.start();
+    note('restarted PostgreSQL');
+    await writeOn(b, 'postgres-back/b4.txt', 4_000);
+    await converged(a, b, 'PostgreSQL was restarted');
+
+    await primary.stop();
+    note('stopped the primary object store for good');
+    await writeOn(a, 'primary-gone/a5.bin', 250_000);
+    await writeOn(b, 'primary-gone/b5.txt', 1_000);
+    await converged(a, b, 'the primary store went away');
+    // Everything written before the loss is still readable: B's folder came from the replica
+    // for the new files, and a fresh device downloads the whole tree now.
+    const c: Client = {
+      name: 'C',
+      folder: path.join(root, 'C-folder'),
+      home: path.join(root, 'C-home'),
+      states: [],
+    };
+    await ferry(c, [
+      'login',
+      '--server',
+      balancer.url,
+      '--email',
+      'sam@scale.example',
+      '--device',
+      'C',
+    ]);
+    await ferry(c, ['sync', '--once', '--folder', c.folder]);
+    const tc = await treeOf(c.folder);
+    expect([...tc].sort()).toEqual([...written].sort());
+    note(`a new device C downloaded all ${tc.size} files with the primary store gone`);
+  }, 900_000);
+});
