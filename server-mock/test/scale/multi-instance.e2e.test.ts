@@ -10,32 +10,22 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnServerProcess, type ServerProcess } from '../crash/server-process.js';
-import { startHaproxy, type HaproxyService } from '../services/haproxy-service.js';
-import { startPostgres, type PostgresService } from '../services/postgres-service.js';
-import { startRedis, type RedisService } from '../services/redis-service.js';
-import { S3RVER_CREDENTIALS, startS3, type S3Service } from '../services/s3-service.js';
+import { startScaleCluster, type ScaleCluster } from './scale-cluster.js';
 
 const FERRY = fileURLToPath(new URL('../../../app/bin/ferry.mjs', import.meta.url));
 const PASSWORD = 'scale-out correct horse';
 /** Longest wait for the two folders to agree after a failure. */
 const CONVERGE_MS = Number(process.env.FERRY_SCALE_CONVERGE_MS ?? 90_000);
 
+let cluster: ScaleCluster;
 let root: string;
-let postgres: PostgresService;
-let redis: RedisService;
-let primary: S3Service;
-let replica: S3Service;
-let balancer: HaproxyService;
-const instances: ServerProcess[] = [];
-const dataDirs: string[] = [];
 const started = Date.now();
+
 /** Says what the test did and when (the run's log is the test's record). */
 function note(what: string): void {
   console.log(`[+${((Date.now() - started) / 1000).toFixed(1)}s] ${what}`);
@@ -142,45 +132,14 @@ async function converged(a: Client, b: Client, after: string): Promise<void> {
   note(`converged after ${after}: ${written.size} files on both, in ${Date.now() - start} ms`);
 }
 
-async function startInstance(i: number, masterKey: string, port?: number): Promise<ServerProcess> {
-  return spawnServerProcess({
-    dataDir: dataDirs[i]!,
-    ...(port === undefined ? {} : { port }),
-    server: {
-      metadata: postgres.url,
-      blocks: `s3://ferry-blocks?endpoint=${encodeURIComponent(primary.endpoint)}`,
-      blocksReplica: `s3://ferry-blocks?endpoint=${encodeURIComponent(replica.endpoint)}`,
-      bus: redis.url,
-      masterKey,
-      scryptCost: 2 ** 10,
-      codecWorkers: 1,
-      // One instance runs the storage policy (its GC lock is per instance, docs/server.md).
-      policyIntervalMs: 0,
-    },
-  });
-}
-
 const a: Client = { name: 'A', folder: '', home: '', states: [] };
 const b: Client = { name: 'B', folder: '', home: '', states: [] };
 
 beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'ferry-scale-'));
+  cluster = await startScaleCluster();
+  root = cluster.root;
   await mkdir(path.join(root, 'os-home'));
-  [postgres, redis, primary, replica] = await Promise.all([
-    startPostgres(),
-    startRedis(),
-    startS3(),
-    startS3(),
-  ]);
-  // The AWS SDK's usual variables reach the server processes through the environment.
-  process.env.AWS_ACCESS_KEY_ID = S3RVER_CREDENTIALS.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = S3RVER_CREDENTIALS.secretAccessKey;
-  const masterKey = randomBytes(32).toString('hex');
-  for (let i = 0; i < 3; i++) dataDirs.push(path.join(root, `instance-${i}`));
-  // The first creates the schema and the buckets; the others find them.
-  instances.push(await startInstance(0, masterKey));
-  instances.push(...(await Promise.all([1, 2].map((i) => startInstance(i, masterKey)))));
-  balancer = await startHaproxy(instances.map((instance) => instance.port));
+  const { balancer, instances } = cluster;
   note(`3 instances on ports ${instances.map((i) => i.port).join(', ')} behind ${balancer.url}`);
   Object.assign(a, { folder: path.join(root, 'A-folder'), home: path.join(root, 'A-home') });
   Object.assign(b, { folder: path.join(root, 'B-folder'), home: path.join(root, 'B-home') });
@@ -206,21 +165,17 @@ beforeAll(async () => {
   ]);
   startSync(a);
   startSync(b);
-  (globalThis as { masterKey?: string }).masterKey = masterKey;
 }, 180_000);
 
 afterAll(async () => {
   for (const client of [a, b]) client.child?.kill('SIGKILL');
-  await balancer?.stop();
-  await Promise.all(instances.map((instance) => instance.kill().catch(() => undefined)));
-  await Promise.all([postgres?.stop(), redis?.stop(), primary?.close(), replica?.close()]);
-  if (root) await rm(root, { recursive: true, force: true });
+  await cluster?.close();
   console.log(`A saw: ${a.states.join(' > ')}\nB saw: ${b.states.join(' > ')}`);
 }, 120_000);
 
 describe('three instances behind a balancer, on PostgreSQL, S3 and Redis', () => {
   it('keeps two clients converging while an instance, Redis, PostgreSQL and the primary store fail', async () => {
-    const masterKey = (globalThis as { masterKey?: string }).masterKey!;
+    const { balancer, instances, redis, postgres, primary } = cluster;
     await writeOn(a, 'start/a1.bin', 200_000);
     await writeOn(b, 'start/b1.txt', 3_000);
     await converged(a, b, 'the first writes');
@@ -230,7 +185,7 @@ describe('three instances behind a balancer, on PostgreSQL, S3 and Redis', () =>
     await writeOn(a, 'instance-down/a2.bin', 300_000);
     await writeOn(b, 'instance-down/b2.txt', 5_000);
     await converged(a, b, 'instance 0 was killed');
-    instances[0] = await startInstance(0, masterKey, instances[0]!.port);
+    await cluster.restartInstance(0);
     note('restarted instance 0 on the same port');
 
     await redis.kill();
