@@ -27,6 +27,13 @@ export interface LongPollBenchOptions {
   readonly rounds: number;
   /** Makes one change visible to the committing user. */
   commit(): Promise<void>;
+  /**
+   * Where the polls are held, in turn (several instances); `baseUrl` when absent. The target's
+   * polls go to the first, so a commit made elsewhere measures a wake-up across instances.
+   */
+  readonly pollBaseUrls?: readonly string[];
+  /** Long-polls waiting now (summed over instances); this server's /metrics when absent. */
+  countActive?(): Promise<number>;
   /** The server's current RSS and main-thread heap, in bytes. */
   memory(): Promise<MemorySample>;
 }
@@ -57,16 +64,17 @@ const NO_SAMPLE: MemorySample = { rssBytes: 0, heapUsedBytes: 0, externalBytes: 
 
 type PollOutcome = Promise<{ doneAt: number; changes: boolean }>;
 
-async function activePolls(http: BenchHttp): Promise<number> {
+/** The `ferry_longpolls_active` gauge of the server `http` talks to. */
+export async function activePolls(http: BenchHttp): Promise<number> {
   const res = await http.request('GET', '/metrics');
   const match = /^ferry_longpolls_active(?:\{[^}]*\})? (\d+)/m.exec(res.body.toString('utf8'));
   return match ? Number(match[1]) : 0;
 }
 
-async function waitForActivePolls(http: BenchHttp, count: number): Promise<void> {
+async function waitForActivePolls(options: LongPollBenchOptions, count: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const active = await activePolls(http);
+    const active = await (options.countActive?.() ?? activePolls(options.http));
     if (active >= count) return;
     if (Date.now() > deadline) throw new Error(`only ${active} of ${count} long-polls are waiting`);
     // A /metrics scrape walks every open handle: do not scrape in a tight loop.
@@ -110,7 +118,7 @@ async function wakeRound(
   polls: PollOutcome[],
   open: number,
 ) {
-  await waitForActivePolls(options.http, open);
+  await waitForActivePolls(options, open);
   const sample = await options.memory();
   if (sample.rssBytes > phase.memory.rssBytes) phase.memory = sample;
   const committedAt = performance.now();
@@ -141,11 +149,12 @@ export async function measureTargetedWakeup(
 ): Promise<LongPollBenchResult> {
   const idle = options.pollers - options.targetPollers;
   const perUser = Math.ceil(idle / options.bystanderTokens.length);
-  const bystanders = options.bystanderTokens.map((token) =>
-    createBenchHttp({ baseUrl: options.baseUrl, token, maxSockets: perUser + 4 }),
+  const urls = options.pollBaseUrls ?? [options.baseUrl];
+  const bystanders = options.bystanderTokens.map((token, i) =>
+    createBenchHttp({ baseUrl: urls[i % urls.length]!, token, maxSockets: perUser + 4 }),
   );
   const target = createBenchHttp({
-    baseUrl: options.baseUrl,
+    baseUrl: urls[0]!,
     token: options.token,
     maxSockets: options.targetPollers + 4,
   });
