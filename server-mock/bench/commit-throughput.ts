@@ -25,6 +25,18 @@ export interface CommitBenchOptions {
   readonly fileBytes: number;
   /** The server's CPU time so far in ms (user + system, all threads), when it can be read. */
   serverCpuTimeMs?(): Promise<number>;
+  /**
+   * Further accounts committing at the same time (the seed's load comes from many users):
+   * worker w commits as account w mod (1 + their number), the first being `http`'s.
+   */
+  readonly otherAccounts?: readonly BenchAccount[];
+}
+
+/** Who commits: an HTTP client signed in as the account, its root namespace and key. */
+export interface BenchAccount {
+  readonly http: BenchHttp;
+  readonly namespace: NamespaceId;
+  readonly key: Uint8Array;
 }
 
 export interface CommitBenchResult extends LatencySummary {
@@ -76,30 +88,42 @@ async function commitOne(options: CommitBenchOptions, block: TestBlock, path: st
 /** Runs `count` commits with `concurrency` in flight and reports the rate. */
 export async function measureCommits(options: CommitBenchOptions): Promise<CommitBenchResult> {
   const runId = `${options.mode}-${Date.now().toString(36)}`;
-  const blocks: TestBlock[] = [];
-  if (options.mode === 'dedup') {
-    const block = await encodeOne(options.key, options.fileBytes, 7);
-    await commitOne(options, block, `/bench/${runId}/first.bin`);
-    blocks.push(block);
-  } else {
-    for (let i = 0; i < options.count; i++) {
-      blocks.push(await encodeOne(options.key, options.fileBytes, 1_000 + i + Date.now()));
+  const accounts: BenchAccount[] = [options, ...(options.otherAccounts ?? [])];
+  const blocksOf: TestBlock[][] = [];
+  for (const [n, account] of accounts.entries()) {
+    const blocks: TestBlock[] = [];
+    const as = { ...options, ...account };
+    if (options.mode === 'dedup') {
+      const block = await encodeOne(account.key, options.fileBytes, 7);
+      await commitOne(as, block, `/bench/${runId}/first.bin`);
+      blocks.push(block);
+    } else {
+      const each = Math.ceil(options.count / accounts.length);
+      for (let i = 0; i < each; i++) {
+        blocks.push(
+          await encodeOne(account.key, options.fileBytes, 1_000 + n * each + i + Date.now()),
+        );
+      }
     }
+    blocksOf.push(blocks);
   }
   const latencies: number[] = [];
   const cpuBefore = await options.serverCpuTimeMs?.();
   let next = 0;
   const started = performance.now();
   const deadline = started + options.maxMs;
-  async function worker(): Promise<void> {
+  async function worker(w: number): Promise<void> {
+    const account = w % accounts.length;
+    const as = { ...options, ...accounts[account]! };
+    const blocks = blocksOf[account]!;
     while (next < options.count && performance.now() < deadline) {
       const i = next++;
       const t0 = performance.now();
-      await commitOne(options, blocks[i % blocks.length]!, `/bench/${runId}/f-${i}.bin`);
+      await commitOne(as, blocks[i % blocks.length]!, `/bench/${runId}/f-${i}.bin`);
       latencies.push(performance.now() - t0);
     }
   }
-  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  await Promise.all(Array.from({ length: options.concurrency }, (_, w) => worker(w)));
   const seconds = (performance.now() - started) / 1000;
   const cpuAfter = await options.serverCpuTimeMs?.();
   const cpuMs =

@@ -1,12 +1,13 @@
 /**
- * Scale-out benchmark: `npm run bench:scale [-- --json] [--instances 3] [--concurrency 64]
+ * Scale-out benchmark: `npm run bench:scale [-- --json] [--instances 3] [--concurrency 64] [--users 16]
  * [--dedup-count 5000] [--upload-count 300] [--pollers 10000] [--bystanders 50]
  * [--target-pollers 10] [--rounds 20] [--max-seconds 30]`.
  *
  * The seed's peak on this machine: API instances (child processes) behind HAProxy on a real
  * PostgreSQL, Redis and two S3-compatible stores (scale-cluster.ts), all on loopback. Measures
- * (a) commits/s of 500 KB files through the balancer, with a dedup hit (the goal: 480/s across
- * three instances) and with a fresh block each, p50/p99, and each instance's memory; (b) with
+ * (a) commits/s of 500 KB files through the balancer by `users` accounts at once, with a dedup
+ * hit (the goal: 480/s across three instances) and with a fresh block each, p50/p99, and each
+ * instance's memory; (b) with
  * N idle long-polls spread over the instances, the wake-up latency of one user's polls held by
  * one instance for a commit made through another (across Redis), and each instance's memory.
  * Every process shares this machine's cores with the load generator. MB = 10^6 bytes.
@@ -18,7 +19,7 @@ import { registerCrashClient } from '../test/crash/crash-client.js';
 import { startScaleCluster, type ScaleCluster } from '../test/scale/scale-cluster.js';
 import { encodeContent } from '../test/test-blocks.js';
 import { createBenchHttp } from './bench-http.js';
-import { measureCommits } from './commit-throughput.js';
+import { measureCommits, type BenchAccount } from './commit-throughput.js';
 import { activePolls, measureTargetedWakeup } from './longpoll-latency.js';
 
 const { values } = parseArgs({
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     instances: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '64' },
+    users: { type: 'string', default: '16' },
     'dedup-count': { type: 'string', default: '5000' },
     'upload-count': { type: 'string', default: '300' },
     pollers: { type: 'string', default: '10000' },
@@ -53,17 +55,26 @@ async function instanceMemory(cluster: ScaleCluster): Promise<number[]> {
 }
 
 async function commitPhase(cluster: ScaleCluster): Promise<void> {
-  const client = await registerCrashClient(cluster.balancer.url, 'bench@scale.example');
-  const http = createBenchHttp({
-    baseUrl: cluster.balancer.url,
-    token: client.token,
-    maxSockets: Number(values.concurrency),
-  });
-  try {
-    const base = {
-      http,
+  const users = Math.max(1, Number(values.users));
+  const perUser = Math.ceil(Number(values.concurrency) / users) + 2;
+  const accounts: BenchAccount[] = [];
+  for (let i = 0; i < users; i++) {
+    const client = await registerCrashClient(cluster.balancer.url, `bench-${i}@scale.example`);
+    accounts.push({
+      http: createBenchHttp({
+        baseUrl: cluster.balancer.url,
+        token: client.token,
+        maxSockets: perUser,
+      }),
       namespace: client.rootNamespace,
       key: await client.keyOf(),
+    });
+  }
+  try {
+    const [first, ...others] = accounts;
+    const base = {
+      ...first!,
+      otherAccounts: others,
       concurrency: Number(values.concurrency),
       maxMs: Number(values['max-seconds']) * 1000,
       fileBytes: 500_000,
@@ -76,13 +87,14 @@ async function commitPhase(cluster: ScaleCluster): Promise<void> {
       report({
         ...measured,
         name: `scale.commit.${mode}`,
+        users,
         instances: cluster.instances.length,
         instanceRssMB: await instanceMemory(cluster),
         ...(mode === 'dedup' ? { goalPerSec: 480, met: measured.commitsPerSec >= 480 } : {}),
       });
     }
   } finally {
-    http.close();
+    accounts.forEach((account) => account.http.close());
   }
 }
 
@@ -165,7 +177,7 @@ async function main(): Promise<void> {
   });
   const cluster = await startScaleCluster({
     instances: Number(values.instances),
-    server: { codecWorkers: 1 },
+    server: { codecWorkers: 1, logLevel: process.env.FERRY_TEST_SERVER_LOG ? 'error' : 'silent' },
   });
   try {
     await commitPhase(cluster);

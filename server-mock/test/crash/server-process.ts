@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { databaseFor } from '../services/test-databases.js';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { ServerOptions } from '../../src/index.js';
 
@@ -102,6 +102,14 @@ export async function spawnServerProcess(options: SpawnServerOptions): Promise<S
     [...(options.nodeArgs ?? []), '--import', 'tsx', MAIN, JSON.stringify(serverOptions)],
     { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // A debugging aid: FERRY_TEST_SERVER_LOG=FILE appends the child's output (its logs) there.
+  const logFile = process.env.FERRY_TEST_SERVER_LOG;
+  if (logFile !== undefined) {
+    child.stdout?.on(
+      'data',
+      (chunk: Buffer) => void appendFile(logFile, chunk).catch(() => undefined),
+    );
+  }
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4000);

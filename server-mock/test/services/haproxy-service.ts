@@ -1,6 +1,6 @@
 /**
  * A load balancer for tests: Debian's HAProxy on a free loopback port in front of `backends`,
- * round robin, each backend probed on `GET /healthz` every 300 ms (out after 2 failures, back
+ * round robin, each backend probed on `GET /healthz` every 300 ms (out after 3 failures, back
  * after 1 success), a request whose connection fails retried on another backend. Long-polls
  * are held up to 120 s.
  */
@@ -28,7 +28,9 @@ function configOf(port: number, backends: readonly number[]): string {
     '  retries 3',
     '  option redispatch',
     '  option httpchk GET /healthz',
-    '  default-server inter 300 fall 2 rise 1',
+    // A busy instance answers its probe late, not never: 3 s before a probe counts as failed.
+    '  timeout check 3s',
+    '  default-server inter 300 fall 3 rise 1',
     'frontend ferry',
     `  bind 127.0.0.1:${port}`,
     '  default_backend api',
