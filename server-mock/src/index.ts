@@ -7,7 +7,6 @@ import { mkdir } from 'node:fs/promises';
 import { createBlockCodecPool } from 'sync-engine/blocks';
 import { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import type { BlockStore } from './blocks/index.js';
-import { KeyedLock } from './blocks/keyed-lock.js';
 import { resolveServerConfig, type ServerConfig, type ServerOptions } from './config.js';
 import { ServerError } from './errors.js';
 import { buildApp } from './http/build-app.js';
@@ -19,7 +18,7 @@ import { withMetadataCache } from './metadata/cached-metadata-store.js';
 import { withJournalPublishing } from './metadata/journaled-writes.js';
 import { ServerMetrics } from './metrics/server-metrics.js';
 import type { NotificationBus } from './notify/index.js';
-import { openBlockStores, openBus, openMetadataStore } from './open-components.js';
+import { openBlockLock, openBlockStores, openBus, openMetadataStore } from './open-components.js';
 import { startPolicyTimer, StoragePolicy } from './policy/index.js';
 import type { ServerContext } from './server-context.js';
 
@@ -101,6 +100,7 @@ export async function startServer(
     throw error;
   }
   const blocks = openedBlocks.component;
+  const blockLock = openBlockLock(config);
   const shutdown = new AbortController();
   // Set once listening (the port may be 0 until then); see ServerContext.publicBaseUrl.
   let listeningUrl: string | undefined;
@@ -116,7 +116,7 @@ export async function startServer(
       maxAttempts: config.loginMaxAttempts,
       windowMs: config.loginWindowMs,
     }),
-    blockLock: new KeyedLock(),
+    blockLock,
     shutdownSignal: shutdown.signal,
     publicBaseUrl: () => config.publicUrl ?? listeningUrl,
     health: [
@@ -131,6 +131,7 @@ export async function startServer(
     await bus.close();
     await blocks.close();
     await store.close();
+    await blockLock.close?.();
   };
   const app = await buildApp(ctx, ROUTE_MODULES);
   try {

@@ -4,10 +4,12 @@
  */
 import path from 'node:path';
 import { LocalDirBlockStore, type BlockStore } from './blocks/index.js';
+import { KeyedLock, type BlockLock } from './blocks/keyed-lock.js';
 import { ReplicatedBlockStore } from './blocks/replicated-block-store.js';
 import { S3BlockStore } from './blocks/s3-block-store.js';
 import type { ServerConfig } from './config.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
+import { PgBlockLock } from './metadata/postgres/pg-block-lock.js';
 import { openPostgresMetadataStore } from './metadata/postgres/postgres-metadata-store.js';
 import { openSqliteMetadataStore } from './metadata/sqlite/sqlite-metadata-store.js';
 import {
@@ -26,6 +28,13 @@ export async function openMetadataStore(config: ServerConfig): Promise<MetadataS
     return openSqliteMetadataStore(path.join(config.dataDir, 'metadata.db'));
   }
   return openPostgresMetadataStore({ url: config.metadata.url });
+}
+
+/** The block lock: in process for one instance (SQLite), across instances with PostgreSQL. */
+export function openBlockLock(config: ServerConfig): BlockLock & { close?(): Promise<void> } {
+  return config.metadata.kind === 'postgres'
+    ? new PgBlockLock(config.metadata.url)
+    : new KeyedLock();
 }
 
 interface Opened<T> {

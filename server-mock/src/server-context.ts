@@ -5,7 +5,7 @@
 import type { BlockCodecPool } from 'sync-engine/blocks';
 import type { LoginRateLimiter } from './auth/login-rate-limiter.js';
 import type { BlockStore } from './blocks/index.js';
-import type { KeyedLock } from './blocks/keyed-lock.js';
+import type { BlockLock } from './blocks/keyed-lock.js';
 import type { ServerConfig } from './config.js';
 import type { NamespaceKeyring } from './keys/namespace-keyring.js';
 import type { MetadataStore } from './metadata/metadata-store.js';
@@ -22,8 +22,11 @@ export interface ServerContext {
   readonly codec: BlockCodecPool;
   readonly metrics: ServerMetrics;
   readonly loginLimiter: LoginRateLimiter;
-  /** Held per block around "put bytes, then record the row", and by GC around deletion. */
-  readonly blockLock: KeyedLock;
+  /**
+   * Held per block around "put bytes, then record the row", and by GC around deletion: in
+   * process with SQLite, across instances (advisory locks) with PostgreSQL.
+   */
+  readonly blockLock: BlockLock;
   /** Aborted when the server starts shutting down: long-polls return at once. */
   readonly shutdownSignal: AbortSignal;
   /**

@@ -2,7 +2,12 @@
  * Serialises async tasks per key inside one process: tasks on the same key run one after the
  * other in call order; tasks on different keys run concurrently.
  */
-export class KeyedLock {
+/** Runs tasks one at a time per key (ServerContext.blockLock: in process, or across instances). */
+export interface BlockLock {
+  run<T>(key: string, task: () => Promise<T>): Promise<T>;
+}
+
+export class KeyedLock implements BlockLock {
   /** Per key, a promise that settles when the last queued task on that key has finished. */
   private readonly tails = new Map<string, Promise<void>>();
 

@@ -12,7 +12,7 @@
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey, type BlockAddress } from '../blocks/block-address.js';
 import type { BlockStore } from '../blocks/block-store.js';
-import type { KeyedLock } from '../blocks/keyed-lock.js';
+import type { BlockLock } from '../blocks/keyed-lock.js';
 
 /**
  * What garbage collection needs from metadata (implemented by the metadata store's block
@@ -46,7 +46,7 @@ export interface GarbageCollectorOptions {
    * it, a re-upload of a block cannot interleave with its deletion (without it, a put that
    * finds the bytes still present could be followed by their deletion). One process only.
    */
-  readonly blockLock?: KeyedLock;
+  readonly blockLock?: BlockLock;
 }
 
 /** One run's inputs. */
@@ -78,7 +78,7 @@ export class GarbageCollector {
   private readonly references: BlockReferenceSource;
   private readonly graceMs: number;
   private readonly pageSize: number;
-  private readonly blockLock: KeyedLock | undefined;
+  private readonly blockLock: BlockLock | undefined;
   /** Orphan key → when a sweep first saw it unknown to metadata (epoch ms). */
   private readonly orphanFirstSeenMs = new Map<string, number>();
 

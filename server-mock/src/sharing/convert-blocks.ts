@@ -14,7 +14,7 @@ import type { BlockCodecPool } from 'sync-engine/blocks';
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey } from '../blocks/block-address.js';
 import type { BlockStore } from '../blocks/block-store.js';
-import type { KeyedLock } from '../blocks/keyed-lock.js';
+import type { BlockLock } from '../blocks/keyed-lock.js';
 import { ServerError } from '../errors.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 
@@ -24,7 +24,7 @@ export interface ConvertBlocksDeps {
   readonly blocks: Pick<BlockStore, 'get' | 'put'>;
   readonly codec: Pick<BlockCodecPool, 'decode' | 'encode'>;
   /** The per-block lock uploads and garbage collection take. */
-  readonly blockLock: KeyedLock;
+  readonly blockLock: BlockLock;
   /** Aborted at shutdown: the conversion stops between blocks. */
   readonly shutdownSignal: AbortSignal;
   readonly now: () => number;

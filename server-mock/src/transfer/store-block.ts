@@ -7,7 +7,7 @@
 import type { BlockId, NamespaceId } from 'sync-engine/protocol';
 import { blockAddressKey } from '../blocks/block-address.js';
 import type { BlockStore } from '../blocks/block-store.js';
-import type { KeyedLock } from '../blocks/keyed-lock.js';
+import type { BlockLock } from '../blocks/keyed-lock.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { ServerMetrics } from '../metrics/server-metrics.js';
 import type { QuotaReservation } from './quota-reservation.js';
@@ -17,14 +17,14 @@ export interface DiscardBlocksDeps {
   readonly store: Pick<MetadataStore, 'forgetUnreferencedBlock'>;
   readonly blocks: Pick<BlockStore, 'delete'>;
   /** The per-block lock garbage collection also takes. */
-  readonly blockLock: KeyedLock;
+  readonly blockLock: BlockLock;
 }
 
 /** What storing a block uses of the server (a ServerContext is one). */
 export interface StoreBlockDeps {
   readonly store: Pick<MetadataStore, 'hasBlock' | 'recordBlock'>;
   readonly blocks: Pick<BlockStore, 'put'>;
-  readonly blockLock: KeyedLock;
+  readonly blockLock: BlockLock;
   readonly metrics: Pick<ServerMetrics, 'blocksStored' | 'blockBytesStored'>;
   readonly now: () => number;
 }

@@ -56,7 +56,7 @@ export async function startScaleCluster(
         bus: redis.url,
         masterKey,
         scryptCost: 2 ** 10,
-        // The storage policy stays off: its GC lock is per instance (docs/server.md).
+        // The storage policy stays off: nothing here waits for thinning or GC.
         policyIntervalMs: 0,
         ...options.server,
       },
