@@ -234,5 +234,5 @@ describe('three instances behind a balancer, on PostgreSQL, S3 and Redis', () =>
     const tc = await treeOf(c.folder);
     expect([...tc].sort()).toEqual([...written].sort());
     note(`a new device C downloaded all ${tc.size} files with the primary store gone`);
-  }, 900_000);
+  }, 300_000);
 });

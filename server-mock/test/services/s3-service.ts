@@ -4,6 +4,7 @@
  * data (the "object store down" failure).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import S3rver from 's3rver';
@@ -31,7 +32,11 @@ export async function startS3(): Promise<S3Service> {
   const stop = async () => {
     const running = server;
     server = undefined;
-    await running?.close();
+    if (running === undefined) return;
+    // Gone means gone: the clients' open (keep-alive, in-flight) connections are cut too, or
+    // close() would wait for them.
+    (running as unknown as { httpServer?: Server }).httpServer?.closeAllConnections();
+    await running.close();
   };
   await start();
   return {
