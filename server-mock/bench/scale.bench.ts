@@ -14,11 +14,10 @@
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { seededBytes } from 'sync-engine/testkit';
 import { registerCrashClient } from '../test/crash/crash-client.js';
 import { startScaleCluster, type ScaleCluster } from '../test/scale/scale-cluster.js';
-import { encodeContent } from '../test/test-blocks.js';
 import { createBenchHttp } from './bench-http.js';
+import { printResult, storeWakeBlock } from './bench-report.js';
 import { measureCommits, type BenchAccount } from './commit-throughput.js';
 import { activePolls, measureTargetedWakeup } from './longpoll-latency.js';
 
@@ -38,15 +37,8 @@ const { values } = parseArgs({
   },
 });
 
-function report(result: { readonly name: string } & Record<string, unknown>): void {
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
-  }
-  const fields = Object.entries(result)
-    .filter(([k]) => k !== 'name')
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  process.stdout.write(`${result.name.padEnd(22)} ${fields.join('  ')}\n`);
+function report<T extends { readonly name: string }>(result: T): void {
+  printResult(result, values.json, 22);
 }
 
 async function instanceMemory(cluster: ScaleCluster): Promise<number[]> {
@@ -108,14 +100,7 @@ async function longPollPhase(cluster: ScaleCluster): Promise<void> {
     createBenchHttp({ baseUrl, token: committer.token, maxSockets: 2 }),
   );
   try {
-    const [block] = await encodeContent(seededBytes('random', 99, 1_000), key);
-    const put = await http.request(
-      'PUT',
-      `/blocks/${committer.rootNamespace}/${block!.id}`,
-      Buffer.from(block!.encoded),
-      { 'content-type': 'application/octet-stream' },
-    );
-    if (put.status !== 200) throw new Error(`PUT block: ${put.status}`);
+    const block = await storeWakeBlock(http, committer.rootNamespace, key);
     const bystanderTokens: string[] = [];
     for (let i = 0; i < Number(values.bystanders); i++) {
       const user = await registerCrashClient(cluster.balancer.url, `idle-${i}@scale.example`);
@@ -141,8 +126,8 @@ async function longPollPhase(cluster: ScaleCluster): Promise<void> {
       commit: async () => {
         await http.json('POST', '/files/commit', {
           path: `/bench/wake-${commits++}.bin`,
-          blocks: [block!.id],
-          size: block!.size,
+          blocks: [block.id],
+          size: block.size,
           modified: 1_700_000_000_000,
           parentRev: null,
         });

@@ -18,9 +18,8 @@ import { parseArgs } from 'node:util';
 import { registerCrashClient, type CrashClient } from '../test/crash/crash-client.js';
 import { spawnServerProcess, type ServerProcess } from '../test/crash/server-process.js';
 import type { BenchHttp } from './bench-http.js';
-import { encodeContent } from '../test/test-blocks.js';
-import { seededBytes } from 'sync-engine/testkit';
 import { createBenchHttp } from './bench-http.js';
+import { printResult, storeWakeBlock } from './bench-report.js';
 import { measureCommits } from './commit-throughput.js';
 import { measureFanOutWakeup, measureTargetedWakeup } from './longpoll-latency.js';
 
@@ -42,14 +41,7 @@ const { values } = parseArgs({
 });
 
 function report<T extends { readonly name: string }>(result: T): void {
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return;
-  }
-  const fields = Object.entries(result)
-    .filter(([k]) => k !== 'name')
-    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  process.stdout.write(`${result.name.padEnd(18)} ${fields.join('  ')}\n`);
+  printResult(result, values.json, 18);
 }
 
 interface Session {
@@ -126,14 +118,7 @@ async function commitPhase({ server, client, http, key }: Session): Promise<void
 }
 
 async function longPollPhase({ server, client, http, key }: Session): Promise<void> {
-  const [block] = await encodeContent(seededBytes('random', 99, 1_000), key);
-  const put = await http.request(
-    'PUT',
-    `/blocks/${client.rootNamespace}/${block!.id}`,
-    Buffer.from(block!.encoded),
-    { 'content-type': 'application/octet-stream' },
-  );
-  if (put.status !== 200) throw new Error(`PUT block: ${put.status}`);
+  const block = await storeWakeBlock(http, client.rootNamespace, key);
   const bystanderTokens: string[] = [];
   for (let i = 0; i < Number(values.bystanders); i++) {
     bystanderTokens.push((await registerCrashClient(server.url, `idle-${i}@test.example`)).token);
@@ -157,8 +142,8 @@ async function longPollPhase({ server, client, http, key }: Session): Promise<vo
     commit: async () => {
       await http.json('POST', '/files/commit', {
         path: `/bench/wake-${commits++}.bin`,
-        blocks: [block!.id],
-        size: block!.size,
+        blocks: [block.id],
+        size: block.size,
         modified: 1_700_000_000_000,
         parentRev: null,
       });

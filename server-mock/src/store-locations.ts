@@ -139,14 +139,3 @@ export function parseBusLocation(raw: string, setting: string): BusLocation {
     refuse(setting, 'the path of a Redis URL is a database number');
   return { kind: 'redis', url: url.href };
 }
-
-/** The URL without its password, for logs and /healthz. */
-export function withoutPassword(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.password !== '') url.password = '***';
-    return url.href;
-  } catch {
-    return '(unparsable)';
-  }
-}

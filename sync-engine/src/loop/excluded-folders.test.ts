@@ -7,7 +7,12 @@ import {
   type RemoteTestServer,
   type TestDevice,
 } from '../testkit/remote-test-server.js';
-import { createSyncDevice, readTree, type SyncDevice } from './sync-devices.fixture.js';
+import {
+  createSyncDevice,
+  readTree,
+  serverPaths,
+  type SyncDevice,
+} from './sync-devices.fixture.js';
 
 const tempDir = useTempDir('ferry-excluded-folders-');
 let server: RemoteTestServer;
@@ -44,21 +49,13 @@ afterEach(async () => {
   await server.close();
 });
 
-async function serverTree(): Promise<string[]> {
-  const entries = await ann.client.listFolder(
-    { path: '/', recursive: true },
-    AbortSignal.timeout(5000),
-  );
-  return entries.map((entry) => entry.path).sort();
-}
-
 describe('selective sync: top-level folders left out on one device', () => {
   it('excluding a folder frees its space here and deletes nothing on the server or elsewhere', async () => {
-    const before = await serverTree();
+    const before = await serverPaths(ann);
     b.sync.setExcludedFolders(['Photos']);
     expect((await b.syncOnce()).agreed).toBe(true);
     expect(await readTree(b.folder)).toEqual({ '/Docs': '/', '/Docs/plan.txt': 'plan' });
-    expect(await serverTree()).toEqual(before);
+    expect(await serverPaths(ann)).toEqual(before);
     expect((await a.syncOnce()).agreed).toBe(true);
     expect(await readTree(a.folder)).toEqual(START);
     // New files in the excluded folder are not downloaded; the rest still syncs.
@@ -98,7 +95,7 @@ describe('selective sync: top-level folders left out on one device', () => {
       '/Photos/new.jpg': 'new on B',
     });
     // Neither edit reached the server while the folder was excluded.
-    expect(await serverTree()).not.toContain('/Photos/new.jpg');
+    expect(await serverPaths(ann)).not.toContain('/Photos/new.jpg');
     b.sync.setExcludedFolders([]);
     expect((await b.syncOnce()).agreed).toBe(true);
     expect((await a.syncOnce()).agreed).toBe(true);

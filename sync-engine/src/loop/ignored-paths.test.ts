@@ -7,7 +7,12 @@ import {
   type RemoteTestServer,
   type TestDevice,
 } from '../testkit/remote-test-server.js';
-import { createSyncDevice, readTree, type SyncDevice } from './sync-devices.fixture.js';
+import {
+  createSyncDevice,
+  readTree,
+  serverPaths,
+  type SyncDevice,
+} from './sync-devices.fixture.js';
 
 const tempDir = useTempDir('ferry-ignored-paths-');
 let server: RemoteTestServer;
@@ -32,21 +37,13 @@ afterEach(async () => {
   await server.close();
 });
 
-async function serverPaths(): Promise<string[]> {
-  const entries = await ann.client.listFolder(
-    { path: '/', recursive: true },
-    AbortSignal.timeout(5000),
-  );
-  return entries.map((entry) => entry.path).sort();
-}
-
 describe('a synced path that becomes ignored is left alone, never deleted', () => {
   it('ignoring a synced folder keeps it on disk, on the server and on the other device', async () => {
     await writeFile(path.join(a.folder, '.ferryignore'), 'build/\n');
     const outcome = await a.syncOnce();
     expect(outcome.agreed).toBe(true);
     expect(a.synced.filter((line) => line.startsWith('delete'))).toEqual([]);
-    expect(await serverPaths()).toEqual([
+    expect(await serverPaths(ann)).toEqual([
       '/.ferryignore',
       '/build',
       '/build/out.bin',
@@ -73,7 +70,7 @@ describe('a synced path that becomes ignored is left alone, never deleted', () =
       '/build/out.bin': 'built on A',
       '/notes.txt': 'notes',
     });
-    expect(await serverPaths()).toEqual([
+    expect(await serverPaths(ann)).toEqual([
       '/.ferryignore',
       '/build',
       '/build/from-b.bin',

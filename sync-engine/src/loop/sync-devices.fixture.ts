@@ -87,3 +87,12 @@ export async function readTree(root: string, prefix = ''): Promise<Record<string
   }
   return tree;
 }
+
+/** Every path the server holds for `device`'s user (recursive from the top, sorted). */
+export async function serverPaths(device: TestDevice): Promise<string[]> {
+  const entries = await device.client.listFolder(
+    { path: '/', recursive: true },
+    AbortSignal.timeout(5000),
+  );
+  return entries.map((entry) => entry.path).sort();
+}
