@@ -2,8 +2,9 @@
  * Quota reservations a crash leaves behind do not hold quota forever (issue 7, item 2). A simple
  * upload reserves its declared length before it reads its body; if the server dies meanwhile the
  * reservation row stays in the database. On restart the embedded server drops every reservation
- * that is not an open resumable session's, and a reservation whose request never ends stops
- * counting once it expires (uploadSessionTtlMs) and is deleted by the storage policy.
+ * that is not an open resumable session's. A request's reservation is a lease its server renews
+ * while the request runs (REQUEST_LEASE_MS): once no server renews it (with shared metadata, the
+ * instance that held it crashed) it stops counting, and the storage policy deletes it.
  */
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { seededBytes } from 'sync-engine/testkit';
 import { startTestServer, type TestServer } from '../test-server.js';
 import { registerCrashClient, type CrashClient } from './crash-client.js';
 import { countRows } from '../services/test-databases.js';
+import { REQUEST_LEASE_MS } from '../../src/transfer/quota-reservation.js';
 import { spawnServerProcess, type ServerProcess } from './server-process.js';
 
 const QUOTA = 3 * 1024 * 1024;
@@ -78,7 +80,7 @@ describe('quota reserved by a request that never finished', () => {
     proc = await spawnServerProcess({ dataDir, port: proc.port, server: SERVER });
     if (process.env.FERRY_TEST_POSTGRES_URL !== undefined) {
       // Shared metadata: at start an instance cannot tell a dead request's reservation from a
-      // live one of another instance, so it stays until it expires (the next test).
+      // live one of another instance, so it stays until its lease runs out (the next test).
       expect((await probe(client)).status).toBe(507);
       return;
     }
@@ -91,18 +93,15 @@ describe('quota reserved by a request that never finished', () => {
     expect(full.status).toBe(200);
   });
 
-  it('stops counting when it expires, and the policy run deletes it', async () => {
+  it('stops counting when its lease runs out unrenewed, and the policy run deletes it', async () => {
     let now = 1_700_000_000_000;
-    server = await startTestServer({
-      ...SERVER,
-      uploadSessionTtlMs: 60_000,
-      components: { now: () => now },
-    });
+    server = await startTestServer({ ...SERVER, components: { now: () => now } });
     const client = await server.createUser('ann');
     expect((await client.json('POST', '/files/mkdir', { path: '/dir' })).status).toBe(200);
     await holdQuota(server.url, client.token, server.dataDir);
     expect((await probe(client)).status).toBe(507);
-    now += 60_001;
+    // The server's clock jumps past the lease before any renewal (one every 40 s of real time).
+    now += REQUEST_LEASE_MS + 1;
     expect((await probe(client)).status).toBe(409);
     expect(await reservationRows(server.dataDir)).toBe(1);
     await server.server.runPolicy();

@@ -109,13 +109,27 @@ export function createAccountTables(ctx: SqlContext): AccountStore {
     },
 
     async findDeviceByTokenHash(tokenHash) {
+      // One statement: every authenticated request runs it (a round trip each on PostgreSQL).
       const row = (await ctx
-        .stmt('SELECT * FROM device WHERE token_hash = ? AND revoked_ms IS NULL')
+        .stmt(
+          `SELECT d.*, u.email AS user_email, u.name AS user_name, u.password_hash AS user_password_hash,
+             u.quota_bytes AS user_quota_bytes, u.root_namespace AS user_root_namespace,
+             u.created_ms AS user_created_ms
+           FROM device d JOIN user u ON u.id = d.user_id
+           WHERE d.token_hash = ? AND d.revoked_ms IS NULL`,
+        )
         .get(Buffer.from(tokenHash))) as Row | undefined;
       if (!row) return undefined;
-      const device = deviceFromRow(row);
-      const user = await getUserSync(device.userId);
-      return user && { device, user };
+      const user = userFromRow({
+        id: row.user_id,
+        email: row.user_email,
+        name: row.user_name,
+        password_hash: row.user_password_hash,
+        quota_bytes: row.user_quota_bytes,
+        root_namespace: row.user_root_namespace,
+        created_ms: row.user_created_ms,
+      });
+      return { device: deviceFromRow(row), user };
     },
 
     async getDevice(id) {

@@ -38,32 +38,35 @@ export function createBlockTables(ctx: SqlContext, quota: QuotaLedger): BlockMet
     },
 
     async recordBlock(input) {
-      return ctx.write(async () => {
-        const inserted = await ctx
-          .stmt(
-            `INSERT OR IGNORE INTO block
+      return ctx.write(
+        async () => {
+          const inserted = await ctx
+            .stmt(
+              `INSERT OR IGNORE INTO block
                (namespace_id, id, plain_size, encoded_size, last_access_ms, created_ms)
              VALUES (?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            input.namespace,
-            input.id,
-            input.plainSize,
-            input.encodedSize,
-            input.nowMs,
-            input.nowMs,
-          );
-        if (inserted.changes === 0) return false;
-        await ctx
-          .stmt('UPDATE namespace SET used_bytes = used_bytes + ? WHERE id = ?')
-          .run(input.plainSize, input.namespace);
-        // Reserved bytes become used ones in the same transaction: never counted twice, never
-        // counted by neither.
-        if (input.reservation !== undefined) {
-          await quota.consume(input.reservation, input.namespace, input.plainSize);
-        }
-        return true;
-      });
+            )
+            .run(
+              input.namespace,
+              input.id,
+              input.plainSize,
+              input.encodedSize,
+              input.nowMs,
+              input.nowMs,
+            );
+          if (inserted.changes === 0) return false;
+          await ctx
+            .stmt('UPDATE namespace SET used_bytes = used_bytes + ? WHERE id = ?')
+            .run(input.plainSize, input.namespace);
+          // Reserved bytes become used ones in the same transaction: never counted twice, never
+          // counted by neither.
+          if (input.reservation !== undefined) {
+            await quota.consume(input.reservation, input.namespace, input.plainSize);
+          }
+          return true;
+        },
+        { namespaces: [input.namespace] },
+      );
     },
 
     async getBlock(namespace, id) {
@@ -74,13 +77,12 @@ export function createBlockTables(ctx: SqlContext, quota: QuotaLedger): BlockMet
     },
 
     async touchBlocks(namespace, ids, nowMs) {
-      await ctx.write(async () => {
-        for (const id of ids) {
-          await ctx
-            .stmt('UPDATE block SET last_access_ms = ? WHERE namespace_id = ? AND id = ?')
-            .run(nowMs, namespace, id);
-        }
-      });
+      await ctx
+        .stmt(
+          `UPDATE block SET last_access_ms = ?
+           WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))`,
+        )
+        .run(nowMs, namespace, JSON.stringify([...new Set(ids)]));
     },
 
     async setBlockTier(namespace, id, tier) {

@@ -66,6 +66,8 @@ export class ChangeLog {
     paths: { path: string; fromPath?: string },
     actor: Actor,
   ): Promise<void> {
+    // Events are read "after id N" across namespaces: ids must commit in order (sequenced).
+    await this.ctx.sequenced();
     await this.ctx
       .stmt(
         `INSERT INTO event (namespace_id, kind, path, from_path, actor_id, device_id, time_ms)

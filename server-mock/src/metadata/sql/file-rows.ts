@@ -18,6 +18,20 @@ export class FileRows {
     return row && entryFromRow(row);
   }
 
+  /** The live rows at `paths` (one statement), by path. */
+  async liveAt(
+    namespace: NamespaceId,
+    paths: readonly string[],
+  ): Promise<Map<string, EntryRecord>> {
+    const rows = (await this.ctx
+      .stmt(
+        `SELECT * FROM file WHERE namespace_id = ? AND deleted = 0
+         AND path IN (SELECT value FROM json_each(?))`,
+      )
+      .all(namespace, JSON.stringify(paths))) as Row[];
+    return new Map(rows.map((row) => [row.path as string, entryFromRow(row)]));
+  }
+
   /** The most recently deleted row of the given kind at `path`, to revive (history continues). */
   async tombstone(
     namespace: NamespaceId,

@@ -1,8 +1,15 @@
 /**
- * Commits, announces and folder creation: each one transaction over file, file_version, block
- * refcounts, journal and event.
+ * Commits, announces and folder creation over file, file_version, block refcounts, journal and
+ * event, each inside the write transaction its caller (sql-metadata-store.ts) holds.
  */
-import type { BlockId, FileBlock, NamespaceId, RemotePath, Rev } from 'sync-engine/protocol';
+import {
+  ancestorsOf,
+  type BlockId,
+  type FileBlock,
+  type NamespaceId,
+  type RemotePath,
+  type Rev,
+} from 'sync-engine/protocol';
 import { createId } from '../../new-ids.js';
 import type {
   AnnounceInput,
@@ -16,6 +23,7 @@ import type { ChangeLog } from './change-log.js';
 import type { FileRows } from './file-rows.js';
 import type { FolderRows } from './folder-rows.js';
 import { pathLengthProblem } from './path-limits.js';
+import { entryFromRow, type Row } from './row-mappers.js';
 import type { SqlContext } from './sql-context.js';
 
 export class FileWrites {
@@ -32,23 +40,26 @@ export class FileWrites {
     this.folders = parts.folders;
   }
 
+  /**
+   * Commits a file version (first writer wins). The caller holds the write transaction; every
+   * step is one statement, since on PostgreSQL each is a round trip under the owner's lock.
+   */
   async commit(input: CommitInput): Promise<CommitOutcome> {
-    return this.ctx.write(async () => await this.commitInTransaction(input));
-  }
-
-  private async commitInTransaction(input: CommitInput): Promise<CommitOutcome> {
     const { namespace, path, actor } = input;
     const distinct = [...new Set(input.blocks)];
-    const missing: BlockId[] = [];
-    for (const id of distinct) {
-      const held = await this.ctx
-        .stmt('SELECT 1 FROM block WHERE namespace_id = ? AND id = ?')
-        .get(namespace, id);
-      if (held === undefined) missing.push(id);
+    const held = (await this.ctx
+      .stmt(
+        'SELECT id FROM block WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))',
+      )
+      .all(namespace, JSON.stringify(distinct))) as Array<{ id: BlockId }>;
+    if (held.length < distinct.length) {
+      const found = new Set(held.map((row) => row.id));
+      return { kind: 'missing_blocks', missing: distinct.filter((id) => !found.has(id)) };
     }
-    if (missing.length > 0) return { kind: 'missing_blocks', missing };
 
-    const live = await this.rows.live(namespace, path);
+    const ancestors = ancestorsOf(path);
+    const lineage = await this.rows.liveAt(namespace, [...ancestors, path]);
+    const live = lineage.get(path);
     if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
     const tooLong = live ? undefined : await pathLengthProblem(this.ctx, namespace, [{ path }]);
     if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
@@ -57,24 +68,17 @@ export class FileWrites {
     if (live && !input.force && (input.parentRev ?? null) !== live.rev) {
       return { kind: 'rev_conflict', currentRev: live.rev };
     }
-    const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
+    const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs, lineage);
     if (blockedBy !== undefined) {
       return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
     }
 
-    const fileId =
-      live?.fileId ??
-      (await this.reviveOrCreateFile(namespace, path, actor.nowMs, input.reviveFileId));
     const rev = createId<Rev>('rev');
-    await this.insertVersion({ ...input, fileId, rev, distinct });
-    await this.ctx
-      .stmt(
-        `UPDATE file SET rev = ?, size = ?, content_hash = ?, modified_ms = ?, status = 'uploaded',
-           pending_blocks = NULL, deleted = 0, updated_ms = ? WHERE id = ?`,
-      )
-      .run(rev, input.size, input.contentHash, input.modifiedMs, actor.nowMs, fileId);
-    await this.enforceVersionLimit(fileId, input.versionLimit);
-    const entry = await this.rows.byId(fileId);
+    const entry = await this.writeContent(input, rev, live?.fileId);
+    const ordinal = await this.insertVersion({ ...input, fileId: entry.fileId, rev, distinct });
+    if (ordinal > Math.max(1, input.versionLimit)) {
+      await this.enforceVersionLimit(entry.fileId, input.versionLimit);
+    }
     const seq = await this.log.append(entry, { nowMs: actor.nowMs });
     const created = live === undefined || live.rev === null;
     const kind = input.restoredFrom ? 'file_restored' : created ? 'file_added' : 'file_edited';
@@ -82,13 +86,39 @@ export class FileWrites {
     return { kind: 'committed', entry, created, seq };
   }
 
-  /** Revives `preferred` (if it is a file deleted at `path`) or the last file deleted there. */
-  private async reviveOrCreateFile(
+  /**
+   * The file row with the commit's content: `fileId`'s (the live file), else `preferred` (if it
+   * is a file deleted at the path) or the last file deleted there revived, else a new row.
+   */
+  private async writeContent(input: CommitInput, rev: Rev, fileId?: string): Promise<EntryRecord> {
+    const { namespace, path, actor } = input;
+    const content = [rev, input.size, input.contentHash, input.modifiedMs, actor.nowMs] as const;
+    const target = fileId ?? (await this.deletedFileAt(namespace, path, input.reviveFileId));
+    if (target === undefined) {
+      const row = (await this.ctx
+        .stmt(
+          `INSERT INTO file (id, namespace_id, path, is_dir, rev, size, content_hash, modified_ms,
+             status, updated_ms) VALUES (?, ?, ?, 0, ?, ?, ?, ?, 'uploaded', ?) RETURNING *`,
+        )
+        .get(createId('file'), namespace, path, ...content)) as Row;
+      return entryFromRow(row);
+    }
+    const row = (await this.ctx
+      .stmt(
+        `UPDATE file SET rev = ?, size = ?, content_hash = ?, modified_ms = ?, status = 'uploaded',
+           pending_blocks = NULL, deleted = 0, updated_ms = ? WHERE id = ? RETURNING *`,
+      )
+      .get(...content, target)) as Row | undefined;
+    if (!row) throw new Error(`file row ${target} vanished inside its transaction`);
+    return entryFromRow(row);
+  }
+
+  /** `preferred` if it is a file deleted at `path`, else the last file deleted there. */
+  private async deletedFileAt(
     namespace: NamespaceId,
     path: RemotePath,
-    nowMs: number,
     preferred?: string,
-  ): Promise<string> {
+  ): Promise<string | undefined> {
     const wanted =
       preferred !== undefined &&
       (await this.ctx
@@ -97,7 +127,16 @@ export class FileWrites {
            AND is_dir = 0`,
         )
         .get(preferred, namespace, path)) !== undefined;
-    const old = wanted ? { fileId: preferred } : await this.rows.tombstone(namespace, path, false);
+    return wanted ? preferred : (await this.rows.tombstone(namespace, path, false))?.fileId;
+  }
+
+  /** Revives the last file deleted at `path`, or inserts a new row (no content yet). */
+  private async reviveOrCreateFile(
+    namespace: NamespaceId,
+    path: RemotePath,
+    nowMs: number,
+  ): Promise<string> {
+    const old = await this.rows.tombstone(namespace, path, false);
     if (old) {
       await this.ctx
         .stmt('UPDATE file SET deleted = 0, updated_ms = ? WHERE id = ?')
@@ -111,19 +150,19 @@ export class FileWrites {
     return fileId;
   }
 
+  /** Inserts the version with the next ordinal of its file (returned); takes its references. */
   private async insertVersion(
     input: CommitInput & { fileId: string; rev: Rev; distinct: readonly BlockId[] },
-  ): Promise<void> {
+  ): Promise<number> {
     const { ordinal } = (await this.ctx
-      .stmt('SELECT COALESCE(MAX(ordinal), 0) + 1 AS ordinal FROM file_version WHERE file_id = ?')
-      .get(input.fileId)) as { ordinal: number };
-    await this.ctx
       .stmt(
         `INSERT INTO file_version (rev, file_id, namespace_id, size, content_hash, blocks,
            modified_ms, device_id, author_id, committed_ms, ordinal)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+           (SELECT COALESCE(MAX(ordinal), 0) + 1 FROM file_version WHERE file_id = ?))
+         RETURNING ordinal`,
       )
-      .run(
+      .get(
         input.rev,
         input.fileId,
         input.namespace,
@@ -134,17 +173,16 @@ export class FileWrites {
         input.actor.deviceId,
         input.actor.userId,
         input.actor.nowMs,
-        ordinal,
-      );
+        input.fileId,
+      )) as { ordinal: number };
     // A version holds one reference per distinct block, whatever the repeats inside the file.
-    for (const id of input.distinct) {
-      await this.ctx
-        .stmt(
-          `UPDATE block SET refcount = refcount + 1, last_access_ms = ?
-           WHERE namespace_id = ? AND id = ?`,
-        )
-        .run(input.actor.nowMs, input.namespace, id);
-    }
+    await this.ctx
+      .stmt(
+        `UPDATE block SET refcount = refcount + 1, last_access_ms = ?
+         WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))`,
+      )
+      .run(input.actor.nowMs, input.namespace, JSON.stringify(input.distinct));
+    return ordinal;
   }
 
   /** Drops the oldest versions beyond `limit` (the current one is the newest, so it stays). */
@@ -171,43 +209,42 @@ export class FileWrites {
     await this.ctx.stmt('DELETE FROM file_version WHERE rev = ?').run(rev);
   }
 
+  /** Announces a file whose blocks are coming (pending). The caller holds the transaction. */
   async announce(input: AnnounceInput): Promise<CommitOutcome> {
-    return this.ctx.write(async () => {
-      const { namespace, path, actor } = input;
-      const live = await this.rows.live(namespace, path);
-      if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
-      const tooLong = live ? undefined : await pathLengthProblem(this.ctx, namespace, [{ path }]);
-      if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
-      if (blockedBy !== undefined) {
-        return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
-      }
-      let fileId: string | undefined = live?.fileId;
-      if (fileId === undefined) {
-        fileId = await this.reviveOrCreateFile(namespace, path, actor.nowMs);
-        // A new file has no content yet: size/modified describe what is coming.
-        await this.ctx
-          .stmt(
-            'UPDATE file SET rev = NULL, size = ?, content_hash = NULL, modified_ms = ? WHERE id = ?',
-          )
-          .run(input.size, input.modifiedMs, fileId);
-      }
+    const { namespace, path, actor } = input;
+    const live = await this.rows.live(namespace, path);
+    if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
+    const tooLong = live ? undefined : await pathLengthProblem(this.ctx, namespace, [{ path }]);
+    if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
+    const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
+    if (blockedBy !== undefined) {
+      return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
+    }
+    let fileId: string | undefined = live?.fileId;
+    if (fileId === undefined) {
+      fileId = await this.reviveOrCreateFile(namespace, path, actor.nowMs);
+      // A new file has no content yet: size/modified describe what is coming.
       await this.ctx
-        .stmt(`UPDATE file SET status = 'pending', pending_blocks = ?, updated_ms = ? WHERE id = ?`)
-        .run(
-          input.blocks === undefined
-            ? null
-            : JSON.stringify({
-                modified: input.modifiedMs,
-                blocks: input.blocks.map(({ id, size }) => ({ id, size })),
-              }),
-          actor.nowMs,
-          fileId,
-        );
-      const entry = await this.rows.byId(fileId);
-      const seq = await this.log.append(entry, { nowMs: actor.nowMs });
-      return { kind: 'committed', entry, created: live === undefined, seq };
-    });
+        .stmt(
+          'UPDATE file SET rev = NULL, size = ?, content_hash = NULL, modified_ms = ? WHERE id = ?',
+        )
+        .run(input.size, input.modifiedMs, fileId);
+    }
+    await this.ctx
+      .stmt(`UPDATE file SET status = 'pending', pending_blocks = ?, updated_ms = ? WHERE id = ?`)
+      .run(
+        input.blocks === undefined
+          ? null
+          : JSON.stringify({
+              modified: input.modifiedMs,
+              blocks: input.blocks.map(({ id, size }) => ({ id, size })),
+            }),
+        actor.nowMs,
+        fileId,
+      );
+    const entry = await this.rows.byId(fileId);
+    const seq = await this.log.append(entry, { nowMs: actor.nowMs });
+    return { kind: 'committed', entry, created: live === undefined, seq };
   }
 
   /** The live pending file at `path` with the block list its announce brought, if any. */
@@ -226,25 +263,23 @@ export class FileWrites {
     return { entry: await this.rows.byId(row.id), ...announced };
   }
 
+  /** Creates a folder and its missing ancestors. The caller holds the transaction. */
   async createFolder(
     namespace: NamespaceId,
     path: RemotePath,
     actor: Actor,
   ): Promise<MkdirOutcome> {
-    return this.ctx.write(async () => {
-      const live = await this.rows.live(namespace, path);
-      if (live?.isDir)
-        return { kind: 'exists', entry: live, seq: await this.log.lastSeq(namespace) };
-      if (live) return { kind: 'path_conflict', message: `a file exists at ${path}` };
-      const tooLong = await pathLengthProblem(this.ctx, namespace, [{ path }]);
-      if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
-      const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
-      if (blockedBy !== undefined) {
-        return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
-      }
-      const entry: EntryRecord = await this.folders.create(namespace, path, actor.nowMs);
-      await this.log.event(namespace, 'folder_created', { path }, actor);
-      return { kind: 'created', entry, seq: await this.log.lastSeq(namespace) };
-    });
+    const live = await this.rows.live(namespace, path);
+    if (live?.isDir) return { kind: 'exists', entry: live, seq: await this.log.lastSeq(namespace) };
+    if (live) return { kind: 'path_conflict', message: `a file exists at ${path}` };
+    const tooLong = await pathLengthProblem(this.ctx, namespace, [{ path }]);
+    if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
+    const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs);
+    if (blockedBy !== undefined) {
+      return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
+    }
+    const entry: EntryRecord = await this.folders.create(namespace, path, actor.nowMs);
+    await this.log.event(namespace, 'folder_created', { path }, actor);
+    return { kind: 'created', entry, seq: await this.log.lastSeq(namespace) };
   }
 }

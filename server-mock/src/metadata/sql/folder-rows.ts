@@ -42,14 +42,18 @@ export class FolderRows {
   /**
    * Makes sure every ancestor folder of `path` exists, creating missing ones top-down. Returns
    * the first ancestor that is a file (a path conflict), or undefined when all is well.
+   * `known`: the live rows at the ancestors, when the caller has just read them (liveAt).
    */
   async ensureAncestors(
     namespace: NamespaceId,
     path: RemotePath,
     nowMs: number,
+    known?: ReadonlyMap<string, EntryRecord>,
   ): Promise<string | undefined> {
-    for (const ancestor of ancestorsOf(path)) {
-      const entry = await this.rows.live(namespace, ancestor);
+    const ancestors = ancestorsOf(path);
+    const live = known ?? (await this.rows.liveAt(namespace, ancestors));
+    for (const ancestor of ancestors) {
+      const entry = live.get(ancestor);
       if (entry === undefined) await this.create(namespace, ancestor, nowMs);
       else if (!entry.isDir) return ancestor;
     }

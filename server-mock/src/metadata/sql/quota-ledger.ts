@@ -6,7 +6,7 @@
  */
 import type { NamespaceId, UserId } from 'sync-engine/protocol';
 import type { QuotaStore, ReserveQuotaInput, ReserveQuotaOutcome } from '../quota-store.js';
-import type { SqlContext } from './sql-context.js';
+import { NO_EXCLUSION, type SqlContext } from './sql-context.js';
 import type { WriteAccessGuard } from './write-access-guard.js';
 
 /** Reservations without a session: their requests ended with the server that held them. */
@@ -106,10 +106,12 @@ export class QuotaLedger {
 export function createQuotaTables(ctx: SqlContext, ledger: QuotaLedger): QuotaStore {
   return {
     async reserveQuota(input) {
-      return ctx.write(async () => await ledger.reserve(input));
+      return ctx.write(async () => await ledger.reserve(input), {
+        namespaces: [input.namespace],
+      });
     },
     async releaseQuota(id) {
-      await ctx.write(async () => await ledger.release(id));
+      await ctx.write(async () => await ledger.release(id), NO_EXCLUSION);
     },
     async reservedBytesOf(userId, nowMs) {
       return await ledger.reservedOf(userId, nowMs);

@@ -6,6 +6,20 @@
  * pass a connection around; a `write` inside a `write` is a savepoint.
  */
 
+/**
+ * What a scoped write may touch: reads and writes of rows of `namespaces` and of other
+ * namespaces with the same owners (their used bytes and quota reservations), reads of the writer's
+ * mount rows (changed only by unscoped writes), and sequenced() inserts. Writes of one owner
+ * stay serialised; an unscoped write still excludes every other. `namespaces: []` is a write
+ * of single statements that need no exclusion at all (releasing a quota reservation by id).
+ */
+export interface WriteScope {
+  readonly namespaces: readonly string[];
+}
+
+/** The scope of a write of single statements, which needs no writer excluded (WriteScope). */
+export const NO_EXCLUSION: WriteScope = { namespaces: [] };
+
 /** What a statement that changes rows reports. */
 export interface SqlRunResult {
   readonly changes: number;
@@ -24,12 +38,21 @@ export interface SqlContext {
   /** A statement whose text varies (IN lists of any length): prepared for one use. */
   prepareOnce(sql: string): SqlStatement;
   /**
-   * Runs `work` as one write transaction. Writers are serialised, as SQLite's one writer is:
-   * SQLite by `BEGIN IMMEDIATE` behind an in-process queue, PostgreSQL by a transaction-level
-   * advisory lock, so every module's read-then-write sees no other writer in between, on any
-   * instance. Nested: a savepoint (a throw rolls back only the inner part).
+   * Runs `work` as one write transaction. Without a scope, writers are serialised, as SQLite's
+   * one writer is: SQLite by `BEGIN IMMEDIATE` behind an in-process queue, PostgreSQL by a
+   * transaction-level advisory lock, so every module's read-then-write sees no other writer in
+   * between, on any instance. With a scope (WriteScope), PostgreSQL lets writes of different
+   * owners run at once; SQLite ignores it. Nested: a savepoint (a throw rolls back only the
+   * inner part) inside the outer write's locks; a nested scope must be within the outer one.
    */
-  write<T>(work: () => Promise<T>): Promise<T>;
+  write<T>(work: () => Promise<T>, scope?: WriteScope): Promise<T>;
+  /**
+   * Inside a write, before inserting rows numbered by a sequence shared by every namespace (the
+   * activity events, read back "after id N"): makes this transaction's numbers and its commit
+   * come in the same order as every other writer's, so a reader past N never misses a row that
+   * commits later with a smaller number. Held until the transaction ends; keep it near the end.
+   */
+  sequenced(): Promise<void>;
   /** Runs `work` on one consistent snapshot (a read-only transaction). */
   read<T>(work: () => Promise<T>): Promise<T>;
 }

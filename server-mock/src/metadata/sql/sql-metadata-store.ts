@@ -17,7 +17,7 @@ import { FileWrites } from './file-writes.js';
 import { FolderRows } from './folder-rows.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
 import { createQuotaTables, QuotaLedger } from './quota-ledger.js';
-import type { SqlContext } from './sql-context.js';
+import type { SqlContext, WriteScope } from './sql-context.js';
 import { createShareTables } from './share-tables.js';
 import { TreeWrites } from './tree-writes.js';
 import { createUploadSessionTables } from './upload-session-tables.js';
@@ -43,11 +43,16 @@ export function createSqlMetadataStore(ctx: SqlContext, lifecycle: StoreLifecycl
   const guard = new WriteAccessGuard(ctx);
   const quota = new QuotaLedger(ctx, guard);
   /**
-   * Runs a write only if `access` still holds, in one transaction with it: the write's own
-   * `ctx.write` nests as a savepoint, so no other writer can change the mounts in between.
+   * Runs a write only if `access` still holds, in one transaction with it (a savepoint inside a
+   * batch's), so no other writer can change the mounts in between. `scope`: see WriteScope.
    */
-  const guarded = async <T>(access: WriteAccess | undefined, write: () => Promise<T>) =>
-    ctx.write(async () => (await guard.check(access)) ?? (await write()));
+  const guarded = async <T>(
+    access: WriteAccess | undefined,
+    write: () => Promise<T>,
+    scope?: WriteScope,
+  ) => ctx.write(async () => (await guard.check(access)) ?? (await write()), scope);
+  // A commit or an announce touches its namespace's rows only (and its owner's, quota).
+  const within = (namespace: string): WriteScope => ({ namespaces: [namespace] });
 
   return {
     ...createAccountTables(ctx),
@@ -99,20 +104,23 @@ export function createSqlMetadataStore(ctx: SqlContext, lifecycle: StoreLifecycl
     },
 
     async commitFile(input) {
-      return await guarded(input.access, () => files.commit(input));
+      return await guarded(input.access, () => files.commit(input), within(input.namespace));
     },
     async commitFiles(inputs) {
       // Each guarded commit nests as a savepoint (a refusal writes nothing); the batch costs one
       // WAL commit and one write lock instead of one per file.
+      const scope = { namespaces: inputs.map((input) => input.namespace) };
       return ctx.write(async () => {
         const outcomes = [];
-        for (const input of inputs)
-          outcomes.push(await guarded(input.access, () => files.commit(input)));
+        for (const input of inputs) {
+          const commit = () => files.commit(input);
+          outcomes.push(await guarded(input.access, commit, within(input.namespace)));
+        }
         return outcomes;
-      });
+      }, scope);
     },
     async announceFile(input) {
-      return await guarded(input.access, () => files.announce(input));
+      return await guarded(input.access, () => files.announce(input), within(input.namespace));
     },
 
     async getAnnouncedBlocks(namespace, path) {

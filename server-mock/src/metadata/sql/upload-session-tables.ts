@@ -4,7 +4,7 @@
 import type { UploadSessionRecord, UploadSessionStore } from '../upload-session-store.js';
 import type { QuotaLedger } from './quota-ledger.js';
 import type { Row } from './row-mappers.js';
-import type { SqlContext } from './sql-context.js';
+import { NO_EXCLUSION, type SqlContext } from './sql-context.js';
 
 function sessionFromRow(row: Row): UploadSessionRecord {
   return {
@@ -48,19 +48,22 @@ export function createUploadSessionTables(ctx: SqlContext, quota: QuotaLedger): 
 
   return {
     async createUploadSession(s) {
-      return ctx.write(async () => {
-        const reserved = await quota.reserve({
-          id: s.id,
-          namespace: s.namespace,
-          bytes: s.totalBytes,
-          writerId: s.userId,
-          nowMs: s.createdMs,
-          expiresMs: s.expiresMs,
-        });
-        if (reserved.kind !== 'reserved') return reserved;
-        await insert(s);
-        return { kind: 'created' as const };
-      });
+      return ctx.write(
+        async () => {
+          const reserved = await quota.reserve({
+            id: s.id,
+            namespace: s.namespace,
+            bytes: s.totalBytes,
+            writerId: s.userId,
+            nowMs: s.createdMs,
+            expiresMs: s.expiresMs,
+          });
+          if (reserved.kind !== 'reserved') return reserved;
+          await insert(s);
+          return { kind: 'created' as const };
+        },
+        { namespaces: [s.namespace] },
+      );
     },
     async getUploadSession(id) {
       const row = (await ctx.stmt('SELECT * FROM upload_session WHERE id = ?').get(id)) as
@@ -76,7 +79,7 @@ export function createUploadSessionTables(ctx: SqlContext, quota: QuotaLedger): 
       await ctx.write(async () => {
         await ctx.stmt('DELETE FROM upload_session WHERE id = ?').run(id);
         await quota.release(id);
-      });
+      }, NO_EXCLUSION);
     },
     async listExpiredUploadSessions(nowMs, limit) {
       const rows = (await ctx

@@ -22,9 +22,8 @@ export class WriteAccessGuard {
   /** Undefined when every target still resolves as expected with the role it needs. */
   async check(access: WriteAccess | undefined): Promise<AccessOutcome | undefined> {
     if (access === undefined) return undefined;
-    const root = await this.rootOf(access.userId);
     for (const expected of access.targets) {
-      const now = await this.resolve(root, expected.userPath);
+      const { root, target: now } = await this.resolve(access.userId, expected.userPath);
       const isReadOnly = expected.needsWrite && now.role === 'viewer';
       const { userPath } = expected;
       if (now.namespace === expected.namespace && now.path === expected.path) {
@@ -76,25 +75,45 @@ export class WriteAccessGuard {
     return row?.mount_role;
   }
 
-  /** Like UserView.resolve: the mount at the path or one of its ancestors, else the root. */
-  private async resolve(root: NamespaceId, userPath: RemotePath): Promise<ResolvedTarget> {
-    for (const candidate of [...ancestorsOf(userPath), userPath]) {
-      const mount = (await this.ctx
-        .stmt(
-          `SELECT mount_namespace, mount_role FROM file
-           WHERE namespace_id = ? AND path = ? AND deleted = 0 AND mount_namespace IS NOT NULL`,
-        )
-        .get(root, candidate)) as
-        { mount_namespace: NamespaceId; mount_role: ShareRole } | undefined;
-      if (mount) {
-        return {
-          namespace: mount.mount_namespace,
-          path: (userPath.slice(candidate.length) || '/') as RemotePath,
-          role: mount.mount_role,
-          mountPath: candidate,
-        };
-      }
+  /**
+   * Like UserView.resolve: the mount at the path or one of its ancestors, else the root; with
+   * the user's root. One statement: it runs inside the commit's transaction, under its locks.
+   */
+  private async resolve(
+    userId: UserId,
+    userPath: RemotePath,
+  ): Promise<{ root: NamespaceId; target: ResolvedTarget }> {
+    const row = (await this.ctx
+      .stmt(
+        `SELECT u.root_namespace, f.path AS mount_path, f.mount_namespace, f.mount_role
+         FROM user u LEFT JOIN file f ON f.namespace_id = u.root_namespace AND f.deleted = 0
+           AND f.mount_namespace IS NOT NULL AND f.path IN (SELECT value FROM json_each(?))
+         WHERE u.id = ? ORDER BY f.path IS NULL, length(f.path) LIMIT 1`,
+      )
+      .get(JSON.stringify([...ancestorsOf(userPath), userPath]), userId)) as
+      | {
+          root_namespace: NamespaceId;
+          mount_path: RemotePath | null;
+          mount_namespace: NamespaceId | null;
+          mount_role: ShareRole | null;
+        }
+      | undefined;
+    if (!row) throw new Error(`no user ${userId}`);
+    const root = row.root_namespace;
+    if (row.mount_path === null || row.mount_namespace === null || row.mount_role === null) {
+      return {
+        root,
+        target: { namespace: root, path: userPath, role: 'owner', mountPath: '/' as RemotePath },
+      };
     }
-    return { namespace: root, path: userPath, role: 'owner', mountPath: '/' as RemotePath };
+    return {
+      root,
+      target: {
+        namespace: row.mount_namespace,
+        path: (userPath.slice(row.mount_path.length) || '/') as RemotePath,
+        role: row.mount_role,
+        mountPath: row.mount_path,
+      },
+    };
   }
 }

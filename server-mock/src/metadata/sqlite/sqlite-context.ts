@@ -43,10 +43,16 @@ export class SqliteContext implements SqlContext {
     return this.wrap(this.db.prepare(sql));
   }
 
+  // One writer at a time: a scope (which lets PostgreSQL run owners' writes at once) changes
+  // nothing here, and every write is already in commit order.
   async write<T>(work: () => Promise<T>): Promise<T> {
     const inside = this.current.getStore();
     if (inside !== undefined) return this.savepoint(inside, work);
     return this.exclusively('BEGIN IMMEDIATE', work);
+  }
+
+  async sequenced(): Promise<void> {
+    if (this.current.getStore() === undefined) throw new Error('sequenced() outside a write');
   }
 
   async read<T>(work: () => Promise<T>): Promise<T> {
