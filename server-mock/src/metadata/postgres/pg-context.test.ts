@@ -1,7 +1,7 @@
 /**
  * The write locks of PgContext on a real PostgreSQL, between two contexts (two instances):
  * scoped writes of different owners run at once, one owner's wait for each other, an unscoped
- * write waits for every scoped one, and sequenced() orders event ids across owners. A write
+ * write waits for every scoped one, and insertSequenced() numbers event ids in commit order. A write
  * "waits" when PostgreSQL shows its advisory lock request not granted (pg_locks), never after a
  * fixed delay.
  */
@@ -171,28 +171,71 @@ describe('PgContext write locks', () => {
     }
   });
 
-  it("orders sequenced inserts: a second owner's waits for the first's commit", async () => {
+  const insertEvent = (ctx: PgContext, namespace: string, path: string) =>
+    ctx.insertSequenced(
+      `INSERT INTO event (namespace_id, kind, path, from_path, actor_id, device_id, time_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      namespace,
+      'file_added',
+      path,
+      null,
+      namespace === BOB ? 'u_bob' : 'u_ann',
+      null,
+      1,
+    );
+  const eventIds = async (path: string) =>
+    (
+      await admin.query<{ id: number }>('SELECT id FROM event WHERE path = $1 ORDER BY id', [path])
+    ).rows.map((row) => Number(row.id));
+
+  it('numbers sequenced rows in commit order, without holding a lock until then', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    let sequencedAnn!: () => void;
-    const annSequenced = new Promise<void>((resolve) => (sequencedAnn = resolve));
+    let annInserted!: () => void;
+    const inserted = new Promise<void>((resolve) => (annInserted = resolve));
     const ann = one.write(
       async () => {
-        await one.sequenced();
-        sequencedAnn();
+        await insertEvent(one, ANN, '/order-ann');
+        annInserted();
         await gate;
       },
       { namespaces: [ANN] },
     );
-    await annSequenced;
-    const bob = two.write(async () => await two.sequenced(), { namespaces: [BOB] });
+    await inserted;
     try {
-      await someoneWaits();
-      expect(await settled(bob)).toBe(false);
+      // Bob's event is inserted after Ann's but commits first: it gets the smaller id.
+      await bounded(two.write(() => insertEvent(two, BOB, '/order-bob'), { namespaces: [BOB] }));
     } finally {
       release();
     }
-    await Promise.all([ann, bob]);
+    await ann;
+    const [bob] = await eventIds('/order-bob');
+    const [annId] = await eventIds('/order-ann');
+    expect(bob).toBeLessThan(annId!);
+  });
+
+  it('drops the sequenced rows of a rolled-back savepoint, and keeps hostile text as it is', async () => {
+    const hostile = "/it's \\ a $1 '); DROP TABLE event; --";
+    await one.write(
+      async () => {
+        await insertEvent(one, ANN, hostile);
+        await one
+          .write(
+            async () => {
+              await insertEvent(one, ANN, '/rolled-back');
+              throw new Error('refused');
+            },
+            { namespaces: [ANN] },
+          )
+          .catch(() => undefined);
+      },
+      { namespaces: [ANN] },
+    );
+    expect(await eventIds('/rolled-back')).toEqual([]);
+    expect(await eventIds(hostile)).toHaveLength(1);
+    await expect(
+      one.write(() => insertEvent(one, ANN, 'nul\u0000'), { namespaces: [ANN] }),
+    ).rejects.toThrow(/NUL/);
   });
 
   it('refuses a nested write that reaches beyond the scope around it', async () => {

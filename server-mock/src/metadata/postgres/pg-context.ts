@@ -6,8 +6,9 @@
  * statement sees everything committed before it and no conflicting writer runs meanwhile. An
  * unscoped write holds the writers' lock exclusively, as SQLite's single writer; a scoped write
  * (sql-context.ts WriteScope: a commit, a block upload) holds it shared plus one lock per owner
- * of its namespaces, so different users' commits run at once, and sequenced() takes one more
- * lock to the end of the transaction so activity event ids commit in order. Reads outside a
+ * of its namespaces, so different users' commits run at once; its activity events are inserted
+ * with the COMMIT under one more lock, held only for that round trip, so their ids commit in
+ * order. Reads outside a
  * write go to the pool; `read` is one REPEATABLE READ snapshot. Commits are durable when they
  * return (synchronous_commit on). A connection that fails is StoreUnavailableError (503).
  */
@@ -31,7 +32,7 @@ const NOTHING = {
 const WRITE_LOCK = 0x46_65_72_72; // "Ferr"
 /** Scoped writes' locks are (OWNER_LOCKS, hashtext(owner id)): a key space of their own. */
 const OWNER_LOCKS = 0x46_65_4f_77; // "FeOw"
-/** What sequenced() holds. */
+/** What a scoped write's COMMIT holds while it inserts its sequenced rows. */
 const SEQUENCE_LOCK = 0x46_65_53_71; // "FeSq"
 /** The advisory lock held while migrating (instances starting together). */
 const MIGRATE_LOCK = 0x46_65_72_6d;
@@ -41,7 +42,20 @@ interface Transaction {
   savepoints: number;
   /** The namespaces a scoped write may touch; undefined: everything (the exclusive lock). */
   readonly scope: ReadonlySet<string> | undefined;
-  sequenced: boolean;
+  /** insertSequenced() rows, sent with the COMMIT. */
+  readonly sequenced: string[];
+}
+
+/** A value as an SQL literal, for the statements sent with a COMMIT (simple protocol). */
+function literalOf(client: pg.PoolClient, value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'string') {
+    if (value.includes('\u0000'))
+      throw new Error('a text value with a NUL character cannot be stored');
+    return client.escapeLiteral(value);
+  }
+  throw new Error(`cannot send ${typeof value} as a literal`);
 }
 
 /** The locks a write takes first, in one round trip with BEGIN. */
@@ -155,12 +169,16 @@ export class PgContext implements SqlContext {
     );
   }
 
-  async sequenced(): Promise<void> {
+  async insertSequenced(sql: string, ...params: unknown[]): Promise<void> {
     const inside = this.current.getStore();
-    if (inside === undefined) throw new Error('sequenced() outside a write');
-    if (inside.scope === undefined || inside.sequenced) return;
-    inside.sequenced = true;
-    await this.query(`SELECT pg_advisory_xact_lock(${SEQUENCE_LOCK})`, []);
+    if (inside === undefined) throw new Error('insertSequenced() outside a write');
+    // Under the exclusive lock nobody else commits meanwhile: the row can go in at once.
+    if (inside.scope === undefined) return void (await this.stmt(sql).run(...params));
+    // The template's $n are its only dollar signs (statements of this module, no literals).
+    const { text } = toPostgres(sql);
+    inside.sequenced.push(
+      text.replace(/\$(\d+)/g, (_, n: string) => literalOf(inside.client, params[Number(n) - 1])),
+    );
   }
 
   async read<T>(work: () => Promise<T>): Promise<T> {
@@ -235,9 +253,17 @@ export class PgContext implements SqlContext {
     let broken = false;
     try {
       await client.query(begin(client));
-      const transaction: Transaction = { client, savepoints: 0, scope, sequenced: false };
+      const transaction: Transaction = { client, savepoints: 0, scope, sequenced: [] };
       const result = await this.current.run(transaction, work);
-      await client.query('COMMIT');
+      await client.query(
+        transaction.sequenced.length === 0
+          ? 'COMMIT'
+          : [
+              `SELECT pg_advisory_xact_lock(${SEQUENCE_LOCK})`,
+              ...transaction.sequenced,
+              'COMMIT',
+            ].join('; '),
+      );
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => (broken = true));
@@ -250,6 +276,7 @@ export class PgContext implements SqlContext {
 
   private async savepoint<T>(transaction: Transaction, work: () => Promise<T>): Promise<T> {
     const name = `s${++transaction.savepoints}`;
+    const sequencedBefore = transaction.sequenced.length;
     await transaction.client.query(`SAVEPOINT ${name}`);
     try {
       const result = await work();
@@ -258,6 +285,8 @@ export class PgContext implements SqlContext {
     } catch (error) {
       await transaction.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
       await transaction.client.query(`RELEASE SAVEPOINT ${name}`);
+      // What the rolled-back part meant to insert at the COMMIT goes with it.
+      transaction.sequenced.length = sequencedBefore;
       throw error;
     }
   }

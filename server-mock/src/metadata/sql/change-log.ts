@@ -66,22 +66,18 @@ export class ChangeLog {
     paths: { path: string; fromPath?: string },
     actor: Actor,
   ): Promise<void> {
-    // Events are read "after id N" across namespaces: ids must commit in order (sequenced).
-    await this.ctx.sequenced();
-    await this.ctx
-      .stmt(
-        `INSERT INTO event (namespace_id, kind, path, from_path, actor_id, device_id, time_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        namespace,
-        kind,
-        paths.path,
-        paths.fromPath ?? null,
-        actor.userId,
-        actor.deviceId,
-        actor.nowMs,
-      );
+    // Events are read "after id N" across namespaces: ids must commit in order.
+    await this.ctx.insertSequenced(
+      `INSERT INTO event (namespace_id, kind, path, from_path, actor_id, device_id, time_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      namespace,
+      kind,
+      paths.path,
+      paths.fromPath ?? null,
+      actor.userId,
+      actor.deviceId,
+      actor.nowMs,
+    );
   }
 
   /** The namespace's journal position. */

@@ -9,7 +9,7 @@
 /**
  * What a scoped write may touch: reads and writes of rows of `namespaces` and of other
  * namespaces with the same owners (their used bytes and quota reservations), reads of the writer's
- * mount rows (changed only by unscoped writes), and sequenced() inserts. Writes of one owner
+ * mount rows (changed only by unscoped writes), and insertSequenced() rows. Writes of one owner
  * stay serialised; an unscoped write still excludes every other. `namespaces: []` is a write
  * of single statements that need no exclusion at all (releasing a quota reservation by id).
  */
@@ -47,12 +47,14 @@ export interface SqlContext {
    */
   write<T>(work: () => Promise<T>, scope?: WriteScope): Promise<T>;
   /**
-   * Inside a write, before inserting rows numbered by a sequence shared by every namespace (the
-   * activity events, read back "after id N"): makes this transaction's numbers and its commit
-   * come in the same order as every other writer's, so a reader past N never misses a row that
-   * commits later with a smaller number. Held until the transaction ends; keep it near the end.
+   * Inside a write: an INSERT of a row numbered by a sequence shared by every namespace (the
+   * activity events, read back "after id N"), whose numbers must commit in the order they are
+   * drawn, so that a reader past N never misses a row that commits later with a smaller number.
+   * SQLite runs it at once (one writer). PostgreSQL, where scoped writes commit side by side,
+   * sends it with the COMMIT under a lock held only there, one round trip: nothing in the
+   * transaction may read the row back.
    */
-  sequenced(): Promise<void>;
+  insertSequenced(sql: string, ...params: unknown[]): Promise<void>;
   /** Runs `work` on one consistent snapshot (a read-only transaction). */
   read<T>(work: () => Promise<T>): Promise<T>;
 }

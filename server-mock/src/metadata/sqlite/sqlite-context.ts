@@ -51,8 +51,9 @@ export class SqliteContext implements SqlContext {
     return this.exclusively('BEGIN IMMEDIATE', work);
   }
 
-  async sequenced(): Promise<void> {
-    if (this.current.getStore() === undefined) throw new Error('sequenced() outside a write');
+  async insertSequenced(sql: string, ...params: unknown[]): Promise<void> {
+    if (this.current.getStore() === undefined) throw new Error('insertSequenced() outside a write');
+    await this.stmt(sql).run(...params);
   }
 
   async read<T>(work: () => Promise<T>): Promise<T> {
