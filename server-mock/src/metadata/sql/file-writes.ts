@@ -26,6 +26,16 @@ import { pathLengthProblem } from './path-limits.js';
 import { entryFromRow, type Row } from './row-mappers.js';
 import type { SqlContext } from './sql-context.js';
 
+/**
+ * Thrown inside a commit's transaction to undo what it wrote and answer `outcome` instead: the
+ * store catches it outside the transaction (or its batch's savepoint).
+ */
+export class CommitAbandoned extends Error {
+  constructor(readonly outcome: CommitOutcome) {
+    super(`commit abandoned: ${outcome.kind}`);
+  }
+}
+
 export class FileWrites {
   private readonly rows: FileRows;
   private readonly log: ChangeLog;
@@ -46,35 +56,29 @@ export class FileWrites {
    */
   async commit(input: CommitInput): Promise<CommitOutcome> {
     const { namespace, path, actor } = input;
-    const distinct = [...new Set(input.blocks)];
-    const held = (await this.ctx
-      .stmt(
-        'SELECT id FROM block WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))',
-      )
-      .all(namespace, JSON.stringify(distinct))) as Array<{ id: BlockId }>;
-    if (held.length < distinct.length) {
-      const found = new Set(held.map((row) => row.id));
-      return { kind: 'missing_blocks', missing: distinct.filter((id) => !found.has(id)) };
-    }
-
-    const ancestors = ancestorsOf(path);
-    const lineage = await this.rows.liveAt(namespace, [...ancestors, path]);
-    const live = lineage.get(path);
+    const target = await this.rows.commitTarget(namespace, path, ancestorsOf(path));
+    const live = target.live.get(path);
     if (live?.isDir) return { kind: 'path_conflict', message: `a folder exists at ${path}` };
-    const tooLong = live ? undefined : await pathLengthProblem(this.ctx, namespace, [{ path }]);
+    const tooLong = live
+      ? undefined
+      : await pathLengthProblem(this.ctx, namespace, [{ path }], target.mountPrefixBytes);
     if (tooLong !== undefined) return { kind: 'invalid_path', message: tooLong };
     // First writer wins: an edit must be based on the current revision. With no live file the
     // commit creates it (a concurrent delete loses to an edit, SPEC "Conflicts").
     if (live && !input.force && (input.parentRev ?? null) !== live.rev) {
       return { kind: 'rev_conflict', currentRev: live.rev };
     }
-    const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs, lineage);
+    const blockedBy = await this.folders.ensureAncestors(namespace, path, actor.nowMs, target.live);
     if (blockedBy !== undefined) {
       return { kind: 'path_conflict', message: `${blockedBy} is a file, not a folder` };
     }
 
     const rev = createId<Rev>('rev');
-    const entry = await this.writeContent(input, rev, live?.fileId);
+    const revived = input.reviveFileId
+      ? await this.deletedFileAt(namespace, path, input.reviveFileId)
+      : target.tombstone?.fileId;
+    const entry = await this.writeContent(input, rev, live?.fileId ?? revived);
+    const distinct = [...new Set(input.blocks)];
     const ordinal = await this.insertVersion({ ...input, fileId: entry.fileId, rev, distinct });
     if (ordinal > Math.max(1, input.versionLimit)) {
       await this.enforceVersionLimit(entry.fileId, input.versionLimit);
@@ -86,14 +90,10 @@ export class FileWrites {
     return { kind: 'committed', entry, created, seq };
   }
 
-  /**
-   * The file row with the commit's content: `fileId`'s (the live file), else `preferred` (if it
-   * is a file deleted at the path) or the last file deleted there revived, else a new row.
-   */
-  private async writeContent(input: CommitInput, rev: Rev, fileId?: string): Promise<EntryRecord> {
+  /** The commit's content written to `target` (the live file, or one revived), else a new row. */
+  private async writeContent(input: CommitInput, rev: Rev, target?: string): Promise<EntryRecord> {
     const { namespace, path, actor } = input;
     const content = [rev, input.size, input.contentHash, input.modifiedMs, actor.nowMs] as const;
-    const target = fileId ?? (await this.deletedFileAt(namespace, path, input.reviveFileId));
     if (target === undefined) {
       const row = (await this.ctx
         .stmt(
@@ -176,12 +176,21 @@ export class FileWrites {
         input.fileId,
       )) as { ordinal: number };
     // A version holds one reference per distinct block, whatever the repeats inside the file.
-    await this.ctx
+    // The blocks' presence is checked here, by what the update finds: the route found them all,
+    // so one missing now was collected since (the commit is undone, CommitAbandoned).
+    const referenced = (await this.ctx
       .stmt(
         `UPDATE block SET refcount = refcount + 1, last_access_ms = ?
-         WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?))`,
+         WHERE namespace_id = ? AND id IN (SELECT value FROM json_each(?)) RETURNING id`,
       )
-      .run(input.actor.nowMs, input.namespace, JSON.stringify(input.distinct));
+      .all(input.actor.nowMs, input.namespace, JSON.stringify(input.distinct))) as Array<{
+      id: BlockId;
+    }>;
+    if (referenced.length < input.distinct.length) {
+      const found = new Set(referenced.map((row) => row.id));
+      const missing = input.distinct.filter((id) => !found.has(id));
+      throw new CommitAbandoned({ kind: 'missing_blocks', missing });
+    }
     return ordinal;
   }
 

@@ -46,14 +46,16 @@ export async function deepestPathBytes(ctx: SqlContext, namespace: NamespaceId):
 /**
  * Why writing `paths` into `namespace` would put a path over MAX_PATH_BYTES in some member's
  * view (a message), or undefined when every one fits. A mount point among them carries its
- * namespace's deepest path below it.
+ * namespace's deepest path below it. `mountPrefixBytes`: the namespace's longest mount point,
+ * when the caller has just read it (FileRows.commitTarget).
  */
 export async function pathLengthProblem(
   ctx: SqlContext,
   namespace: NamespaceId,
   paths: readonly PathToWrite[],
+  mountPrefixBytes?: number,
 ): Promise<string | undefined> {
-  const prefix = await longestMountBytes(ctx, namespace);
+  const prefix = mountPrefixBytes ?? (await longestMountBytes(ctx, namespace));
   for (const { path, mount } of paths) {
     const below = mount ? await deepestPathBytes(ctx, mount) : 0;
     const bytes = prefix + pathBytes(path) + below;

@@ -6,6 +6,7 @@
  */
 import type { NamespaceId, Rev, UserId } from 'sync-engine/protocol';
 import type { EventRecord } from '../activity-store.js';
+import type { CommitInput, CommitOutcome } from '../file-store.js';
 import type { MetadataStore } from '../metadata-store.js';
 import { createAccountTables } from './account-tables.js';
 import type { WriteAccess } from '../write-access.js';
@@ -13,7 +14,7 @@ import { createBlockTables } from './block-tables.js';
 import { ChangeLog } from './change-log.js';
 import { readChangeSnapshot } from './change-snapshot.js';
 import { FileRows } from './file-rows.js';
-import { FileWrites } from './file-writes.js';
+import { CommitAbandoned, FileWrites } from './file-writes.js';
 import { FolderRows } from './folder-rows.js';
 import { entryFromRow, journalFromRow, versionFromRow, type Row } from './row-mappers.js';
 import { createQuotaTables, QuotaLedger } from './quota-ledger.js';
@@ -53,6 +54,15 @@ export function createSqlMetadataStore(ctx: SqlContext, lifecycle: StoreLifecycl
   ) => ctx.write(async () => (await guard.check(access)) ?? (await write()), scope);
   // A commit or an announce touches its namespace's rows only (and its owner's, quota).
   const within = (namespace: string): WriteScope => ({ namespaces: [namespace] });
+  /** A guarded commit; one abandoned inside (CommitAbandoned) is rolled back and answered. */
+  const commitGuarded = async (input: CommitInput): Promise<CommitOutcome> => {
+    try {
+      return await guarded(input.access, () => files.commit(input), within(input.namespace));
+    } catch (error) {
+      if (error instanceof CommitAbandoned) return error.outcome;
+      throw error;
+    }
+  };
 
   return {
     ...createAccountTables(ctx),
@@ -104,7 +114,7 @@ export function createSqlMetadataStore(ctx: SqlContext, lifecycle: StoreLifecycl
     },
 
     async commitFile(input) {
-      return await guarded(input.access, () => files.commit(input), within(input.namespace));
+      return await commitGuarded(input);
     },
     async commitFiles(inputs) {
       // Each guarded commit nests as a savepoint (a refusal writes nothing); the batch costs one
@@ -112,10 +122,7 @@ export function createSqlMetadataStore(ctx: SqlContext, lifecycle: StoreLifecycl
       const scope = { namespaces: inputs.map((input) => input.namespace) };
       return ctx.write(async () => {
         const outcomes = [];
-        for (const input of inputs) {
-          const commit = () => files.commit(input);
-          outcomes.push(await guarded(input.access, commit, within(input.namespace)));
-        }
+        for (const input of inputs) outcomes.push(await commitGuarded(input));
         return outcomes;
       }, scope);
     },
