@@ -1,6 +1,6 @@
 /**
  * Scale-out benchmark: `npm run bench:scale [-- --json] [--instances 3] [--concurrency 64] [--users 16]
- * [--dedup-count 5000] [--upload-count 300] [--pollers 10000] [--bystanders 50]
+ * [--warmup-count 2000] [--dedup-count 5000] [--upload-count 300] [--pollers 10000] [--bystanders 50]
  * [--target-pollers 10] [--rounds 20] [--max-seconds 30]`.
  *
  * The seed's peak on this machine: API instances (child processes) behind HAProxy on a real
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     instances: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '64' },
     users: { type: 'string', default: '16' },
+    'warmup-count': { type: 'string', default: '2000' },
     'dedup-count': { type: 'string', default: '5000' },
     'upload-count': { type: 'string', default: '300' },
     pollers: { type: 'string', default: '10000' },
@@ -71,6 +72,9 @@ async function commitPhase(cluster: ScaleCluster): Promise<void> {
       maxMs: Number(values['max-seconds']) * 1000,
       fileBytes: 500_000,
     };
+    // Not counted: the first commits of a fresh cluster run while every connection still
+    // prepares its statements and the JIT compiles the hot paths.
+    await measureCommits({ ...base, mode: 'dedup', count: Number(values['warmup-count']) });
     for (const [mode, count] of [
       ['dedup', Number(values['dedup-count'])],
       ['upload', Number(values['upload-count'])],
