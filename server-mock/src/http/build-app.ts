@@ -14,6 +14,7 @@ import { createAuthenticate } from './authenticate.js';
 import { installDurableReplies } from './durable-replies.js';
 import { registerAuthRoutes } from './auth-routes.js';
 import { installErrorHandling } from './error-handler.js';
+import { installRequestSignals } from './request-signals.js';
 import { registerOperationsRoutes } from './operations-routes.js';
 
 /**
@@ -101,6 +102,7 @@ export async function buildApp(
     },
   });
   installErrorHandling(app);
+  installRequestSignals(app);
   installDurableReplies(app, ctx);
   ctx.metrics.countConnectionBytes(app.server);
   app.addHook('onResponse', async (request, reply) => {

@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { httpStatusOf, type WireErrorBody, type WireErrorCode } from 'sync-engine/protocol';
 import { ServerError } from '../errors.js';
+import { RequestAbandonedError } from '../request-signal.js';
 import { StoreUnavailableError } from '../store-unavailable.js';
 
 /** Retry-After of a 503 for a store that cannot be reached (a restart takes seconds). */
@@ -51,6 +52,11 @@ export function toServerError(error: unknown, request: FastifyRequest): ServerEr
   if (error instanceof ServerError) {
     if (error.code === 'internal_error') request.log.error({ err: error }, error.message);
     return error;
+  }
+  if (error instanceof RequestAbandonedError) {
+    // Nobody reads this answer: the client left (request-signal.ts).
+    request.log.info(error.message);
+    return new ServerError('unavailable', error.message, { cause: error });
   }
   if (error instanceof StoreUnavailableError) {
     request.log.warn({ err: error }, error.message);

@@ -2,9 +2,12 @@
  * Where the server keeps metadata: accounts, devices, namespaces and their keys, files and their
  * immutable versions, blocks, the per-namespace journal and activity. Async, so that a PostgreSQL
  * implementation can follow the SQLite one (SPEC "Scale-out"). Every method that writes several
- * rows does so in one transaction: a crash leaves all or none.
+ * rows does so in one transaction: a crash leaves all or none. No method takes an AbortSignal:
+ * the signal of the request being served reaches the database contexts implicitly
+ * (request-signal.ts), and a request whose client left starts no more statements.
  *
- * Implementations: SqliteMetadataStore (embedded default).
+ * Implementations: SqliteMetadataStore (embedded default) and PostgresMetadataStore, one code
+ * (sql/sql-metadata-store.ts) over their contexts; both pass metadata-store.contract.ts.
  */
 import type { AccountStore } from './account-store.js';
 import type { ActivityStore } from './activity-store.js';

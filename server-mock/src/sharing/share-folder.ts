@@ -27,6 +27,7 @@ import {
   type BlockConversion,
   type ConvertBlocksDeps,
 } from './convert-blocks.js';
+import { evenIfAbandoned } from '../request-signal.js';
 
 const MAX_CONVERT_ATTEMPTS = 5;
 
@@ -111,7 +112,7 @@ async function convertFolder(
   } finally {
     // Whatever stopped it: drop its pins and the unused namespace now rather than wait for
     // the storage policy to find it idle.
-    if (!isDone) await deps.store.abandonFolderConversion(conversion.id);
+    if (!isDone) await evenIfAbandoned(() => deps.store.abandonFolderConversion(conversion.id));
   }
 }
 

@@ -24,6 +24,7 @@ import {
   type BlockConversion,
   type ConvertBlocksDeps,
 } from './convert-blocks.js';
+import { evenIfAbandoned } from '../request-signal.js';
 
 const MAX_UNSHARE_ATTEMPTS = 5;
 
@@ -107,7 +108,7 @@ export async function unshareFolder(
     });
   } finally {
     // Its pins go now (the blocks it wrote back become garbage unless a version names them).
-    if (!isDone) await deps.store.abandonFolderConversion(conversion.id);
+    if (!isDone) await evenIfAbandoned(() => deps.store.abandonFolderConversion(conversion.id));
   }
 }
 

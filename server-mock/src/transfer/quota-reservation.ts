@@ -16,6 +16,7 @@ import { assertNever, ServerError } from '../errors.js';
 import type { MetadataStore } from '../metadata/metadata-store.js';
 import type { QuotaRefusal } from '../metadata/quota-store.js';
 import { createId } from '../new-ids.js';
+import { evenIfAbandoned } from '../request-signal.js';
 
 /** What a reservation uses of the server (a ServerContext is one). */
 export interface QuotaReservationDeps {
@@ -102,7 +103,8 @@ export class QuotaReservation {
     clearInterval(this.renewal);
     this.renewal = undefined;
     this.heldIn = undefined;
-    await this.deps.store.releaseQuota(this.id);
+    // Also when the client left (request-signal.ts): what it held goes back now.
+    await evenIfAbandoned(() => this.deps.store.releaseQuota(this.id));
   }
 
   private async reserve(namespace: NamespaceId, bytes: number) {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NamespaceId, UserId } from 'sync-engine/protocol';
 import { startPostgres, type PostgresService } from '../../../test/services/postgres-service.js';
 import { createSqlMetadataStore } from '../sql/sql-metadata-store.js';
+import { RequestAbandonedError, runForRequest } from '../../request-signal.js';
 import { PgContext } from './pg-context.js';
 
 let postgres: PostgresService;
@@ -259,5 +260,27 @@ describe('PgContext write locks', () => {
     expect(await one.write(async () => 'ran', { namespaces: [hostile] })).toBe('ran');
     const { rows } = await admin.query('SELECT count(*)::int AS n FROM namespace');
     expect(rows[0].n).toBe(3);
+  });
+
+  it('starts nothing for a request whose client left, and rolls back one that leaves midway', async () => {
+    const gone = new AbortController();
+    gone.abort();
+    await expect(
+      runForRequest(gone.signal, () => one.write(async () => 'ran', { namespaces: [ANN] })),
+    ).rejects.toBeInstanceOf(RequestAbandonedError);
+    const leaving = new AbortController();
+    await expect(
+      runForRequest(leaving.signal, () =>
+        one.write(async () => {
+          await one.stmt(`UPDATE namespace SET used_bytes = 12345 WHERE id = ?`).run(ANN);
+          leaving.abort();
+          await one.stmt('SELECT 1').get();
+        }),
+      ),
+    ).rejects.toBeInstanceOf(RequestAbandonedError);
+    const { rows } = await admin.query('SELECT used_bytes FROM namespace WHERE id = $1', [ANN]);
+    expect(Number(rows[0].used_bytes)).toBe(0);
+    // No connection is left checked out.
+    expect(one.pool.totalCount - one.pool.idleCount).toBe(0);
   });
 });

@@ -14,6 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { RequestAbandonedError, requestSignal, throwIfAbandoned } from '../../request-signal.js';
 import { StoreUnavailableError } from '../../store-unavailable.js';
 import type { SqlContext, SqlStatement, WriteScope } from '../sql/sql-context.js';
 import { PG_MIGRATIONS } from './pg-schema.js';
@@ -236,12 +237,21 @@ export class PgContext implements SqlContext {
     await this.pool.end();
   }
 
+  /** A pooled connection; none for a request whose client left (request-signal.ts). */
   private async connect(): Promise<pg.PoolClient> {
+    throwIfAbandoned();
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw asStoreError(error);
     }
+    // It may have waited for a free connection while the client went away.
+    if (requestSignal()?.aborted) {
+      client.release();
+      throw new RequestAbandonedError();
+    }
+    return client;
   }
 
   private async transaction<T>(
@@ -302,6 +312,9 @@ export class PgContext implements SqlContext {
       if (/^\s*(SELECT|UPDATE|DELETE)\b/i.test(text)) return NOTHING;
       throw new Error('a text value with a NUL character cannot be stored');
     }
+    // A request whose client left starts no more statements; inside a transaction this throw
+    // rolls it back (nothing half-written).
+    throwIfAbandoned();
     const executor = this.current.getStore()?.client ?? this.pool;
     try {
       const values = paramsOf(params);

@@ -11,6 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import type { SqlContext, SqlStatement } from '../sql/sql-context.js';
 import { migrateDatabase } from './migrations/index.js';
+import { throwIfAbandoned } from '../../request-signal.js';
 
 interface OpenTransaction {
   savepoints: number;
@@ -74,6 +75,8 @@ export class SqliteContext implements SqlContext {
     };
     this.open = transaction;
     try {
+      // It may have waited its turn while its client went away (request-signal.ts).
+      throwIfAbandoned();
       this.db.exec(begin);
       try {
         const result = await this.current.run(transaction, work);
@@ -104,9 +107,13 @@ export class SqliteContext implements SqlContext {
     }
   }
 
-  /** Waits while another async context's transaction holds the connection. */
+  /**
+   * Waits while another async context's transaction holds the connection; then refuses to
+   * start a statement for a request whose client left (inside a transaction: rolled back).
+   */
   private async turn(): Promise<void> {
     while (this.open !== undefined && this.current.getStore() !== this.open) await this.open.ended;
+    throwIfAbandoned();
   }
 
   private wrap(statement: Database.Statement): SqlStatement {
