@@ -258,6 +258,7 @@ describe('PgContext write locks', () => {
   it('takes a namespace id as a value, never as SQL', async () => {
     const hostile = "x'); SELECT pg_sleep(10); --";
     expect(await one.write(async () => 'ran', { namespaces: [hostile] })).toBe('ran');
+    expect(await one.write(async () => 'ran', { namespaces: ['ns\u0000x', ANN] })).toBe('ran');
     const { rows } = await admin.query('SELECT count(*)::int AS n FROM namespace');
     expect(rows[0].n).toBe(3);
   });

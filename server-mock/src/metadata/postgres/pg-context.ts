@@ -63,7 +63,8 @@ function literalOf(client: pg.PoolClient, value: unknown): string {
 function beginWrite(client: pg.PoolClient, scope: WriteScope | undefined): string {
   if (scope === undefined) return `BEGIN; SELECT pg_advisory_xact_lock(${WRITE_LOCK})`;
   const shared = `BEGIN; SELECT pg_advisory_xact_lock_shared(${WRITE_LOCK})`;
-  const namespaces = [...new Set(scope.namespaces)];
+  // An id with a NUL cannot name a stored row (PostgreSQL text holds none), nor go into SQL.
+  const namespaces = [...new Set(scope.namespaces)].filter((id) => !id.includes('\u0000'));
   if (namespaces.length === 0) return shared;
   // Owners in one order (their keys ascending) for every writer: no two wait on each other.
   const ids = namespaces.map((id) => client.escapeLiteral(id)).join(', ');
