@@ -3,6 +3,7 @@
  * several instances and a broker can show (a publish on one instance wakes a subscriber of
  * another within 100 ms; a Redis restart loses no wake-up for a waiter that keeps waiting).
  */
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedis, type RedisService } from '../../test/services/redis-service.js';
 import { waitForChange } from './long-poll-waiter.js';
@@ -36,6 +37,7 @@ describe('RedisNotificationBus across instances', () => {
   it('wakes a long-poll held by instance A within 100 ms of a publish on instance B', async () => {
     const a = await openBus('shared1:');
     const b = await openBus('shared1:');
+    const probe = new Redis(redis.url);
     try {
       const delays: number[] = [];
       for (let round = 0; round < 20; round++) {
@@ -49,8 +51,18 @@ describe('RedisNotificationBus across instances', () => {
           delays.push(performance.now() - published);
           return value;
         });
-        // The subscription is in place once waitForChange has subscribed: give it that turn.
-        await vi.waitFor(() => expect(a.stats().topics).toBe(1), { interval: 1 });
+        // Publish once Redis holds A's subscription (A counting the topic is not enough: its
+        // SUBSCRIBE may still be on the way, and a message before it reaches nobody).
+        await vi.waitFor(
+          async () => {
+            const [, count] = (await probe.pubsub('NUMSUB', `shared1:ns-${round}`)) as [
+              string,
+              number,
+            ];
+            expect(count).toBe(1);
+          },
+          { interval: 1 },
+        );
         published = performance.now();
         await b.publish({ topic: `ns-${round}`, seq: round + 1 });
         expect(await woken).toBe(true);
@@ -58,6 +70,7 @@ describe('RedisNotificationBus across instances', () => {
       delays.sort((x, y) => x - y);
       expect(delays.at(-1)).toBeLessThan(100);
     } finally {
+      probe.disconnect();
       await a.close();
       await b.close();
     }
