@@ -42,3 +42,17 @@ export async function storeWakeBlock(
   if (put.status !== 200) throw new Error(`PUT block: ${put.status}`);
   return block!;
 }
+
+/** A commit of the wake-up block under a new path at each call: what wakes the polls. */
+export function wakeCommitter(http: BenchHttp, block: TestBlock): () => Promise<void> {
+  let commits = 0;
+  return async () => {
+    await http.json('POST', '/files/commit', {
+      path: `/bench/wake-${commits++}.bin`,
+      blocks: [block.id],
+      size: block.size,
+      modified: 1_700_000_000_000,
+      parentRev: null,
+    });
+  };
+}

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { registerCrashClient } from '../test/crash/crash-client.js';
 import { startScaleCluster, type ScaleCluster } from '../test/scale/scale-cluster.js';
 import { createBenchHttp } from './bench-http.js';
-import { printResult, storeWakeBlock } from './bench-report.js';
+import { printResult, storeWakeBlock, wakeCommitter } from './bench-report.js';
 import { measureCommits, type BenchAccount } from './commit-throughput.js';
 import { activePolls, measureTargetedWakeup } from './longpoll-latency.js';
 
@@ -110,7 +110,6 @@ async function longPollPhase(cluster: ScaleCluster): Promise<void> {
       const user = await registerCrashClient(cluster.balancer.url, `idle-${i}@scale.example`);
       bystanderTokens.push(user.token);
     }
-    let commits = 0;
     let peak: number[] = [];
     const targeted = await measureTargetedWakeup({
       baseUrl: urls[0]!,
@@ -127,15 +126,7 @@ async function longPollPhase(cluster: ScaleCluster): Promise<void> {
         peak = await instanceMemory(cluster);
         return { rssBytes: Math.max(...peak) * 1e6, heapUsedBytes: 0, externalBytes: 0 };
       },
-      commit: async () => {
-        await http.json('POST', '/files/commit', {
-          path: `/bench/wake-${commits++}.bin`,
-          blocks: [block.id],
-          size: block.size,
-          modified: 1_700_000_000_000,
-          parentRev: null,
-        });
-      },
+      commit: wakeCommitter(http, block),
     });
     report({
       name: targeted.name,

@@ -19,7 +19,7 @@ import { registerCrashClient, type CrashClient } from '../test/crash/crash-clien
 import { spawnServerProcess, type ServerProcess } from '../test/crash/server-process.js';
 import type { BenchHttp } from './bench-http.js';
 import { createBenchHttp } from './bench-http.js';
-import { printResult, storeWakeBlock } from './bench-report.js';
+import { printResult, storeWakeBlock, wakeCommitter } from './bench-report.js';
 import { measureCommits } from './commit-throughput.js';
 import { measureFanOutWakeup, measureTargetedWakeup } from './longpoll-latency.js';
 
@@ -123,7 +123,6 @@ async function longPollPhase({ server, client, http, key }: Session): Promise<vo
   for (let i = 0; i < Number(values.bystanders); i++) {
     bystanderTokens.push((await registerCrashClient(server.url, `idle-${i}@test.example`)).token);
   }
-  let commits = 0;
   const pollOptions = {
     baseUrl: server.url,
     token: client.token,
@@ -139,15 +138,7 @@ async function longPollPhase({ server, client, http, key }: Session): Promise<vo
         externalBytes: usage.external,
       };
     },
-    commit: async () => {
-      await http.json('POST', '/files/commit', {
-        path: `/bench/wake-${commits++}.bin`,
-        blocks: [block.id],
-        size: block.size,
-        modified: 1_700_000_000_000,
-        parentRev: null,
-      });
-    },
+    commit: wakeCommitter(http, block),
   };
   // Fan-out first: its polls all answer before the targeted phase counts open polls.
   report(await measureFanOutWakeup({ ...pollOptions, rounds: Number(values['fanout-rounds']) }));

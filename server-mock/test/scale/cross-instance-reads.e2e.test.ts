@@ -8,22 +8,20 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListResponse } from 'sync-engine/protocol';
-import { startPostgres, type PostgresService } from '../services/postgres-service.js';
+import { postgresForSuite } from '../services/postgres-for-suite.js';
 import { startTestServer, type TestClient, type TestServer } from '../test-server.js';
 
-let postgres: PostgresService;
+const postgres = postgresForSuite();
 let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  const shared = { metadata: postgres.url, masterKey: randomBytes(32).toString('hex') };
+  const shared = { metadata: postgres().url, masterKey: randomBytes(32).toString('hex') };
   a = await startTestServer(shared);
   b = await startTestServer(shared);
 }, 60_000);
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
-  await postgres?.stop();
 });
 
 /** The same device, its calls sent to `server`. */

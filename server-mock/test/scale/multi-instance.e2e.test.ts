@@ -14,7 +14,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startScaleCluster, type ScaleCluster } from './scale-cluster.js';
 
 const FERRY = fileURLToPath(new URL('../../../app/bin/ferry.mjs', import.meta.url));
@@ -201,8 +201,13 @@ describe('three instances behind a balancer, on PostgreSQL, S3 and Redis', () =>
     const during = await fetch(`${balancer.url}/healthz`);
     note(`balancer /healthz while PostgreSQL is down: ${during.status}`);
     expect(during.status).toBe(503);
+    const seenBefore = a.states.length;
     await writeOn(a, 'postgres-down/a4.bin', 150_000);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Back only once A was refused meanwhile: its round stopped on the 503 (offline).
+    await vi.waitFor(() => expect(a.states.slice(seenBefore)).toContain('offline'), {
+      timeout: 60_000,
+    });
+    note('A went offline on the 503s');
     await postgres.start();
     note('restarted PostgreSQL');
     await writeOn(b, 'postgres-back/b4.txt', 4_000);

@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { startPostgres, type PostgresService } from './postgres-service.js';
+import { postgresForSuite } from './postgres-for-suite.js';
 
-let postgres: PostgresService;
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await postgres?.stop();
-});
+const postgres = postgresForSuite();
 
 describe('the PostgreSQL test service', () => {
   it('answers on loopback and keeps a committed row across a crash and restart', async () => {
-    const client = new pg.Client({ connectionString: postgres.url });
+    const client = new pg.Client({ connectionString: postgres().url });
     await client.connect();
     await client.query('CREATE TABLE kept (id int PRIMARY KEY)');
     await client.query('INSERT INTO kept VALUES (1)');
     await client.end();
-    await postgres.restart();
-    const again = new pg.Client({ connectionString: postgres.url });
+    await postgres().restart();
+    const again = new pg.Client({ connectionString: postgres().url });
     await again.connect();
     expect((await again.query('SELECT id FROM kept')).rows).toEqual([{ id: 1 }]);
     await again.end();

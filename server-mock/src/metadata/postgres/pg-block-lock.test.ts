@@ -2,25 +2,19 @@
  * The block lock across instances, on a real PostgreSQL: two locks (two instances) exclude each
  * other on one key and not on two, and a PostgreSQL that is away is a 503, not a free pass.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresService } from '../../../test/services/postgres-service.js';
+import { describe, expect, it } from 'vitest';
+import { postgresForSuite } from '../../../test/services/postgres-for-suite.js';
 import { StoreUnavailableError } from '../../store-unavailable.js';
 import { PgBlockLock } from './pg-block-lock.js';
 
-let postgres: PostgresService;
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await postgres?.stop();
-});
+const postgres = postgresForSuite();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('PgBlockLock', () => {
   it('lets one instance at a time hold a key, and different keys at once', async () => {
-    const one = new PgBlockLock(postgres.url);
-    const two = new PgBlockLock(postgres.url);
+    const one = new PgBlockLock(postgres().url);
+    const two = new PgBlockLock(postgres().url);
     try {
       const order: string[] = [];
       let releaseFirst!: () => void;
@@ -45,14 +39,14 @@ describe('PgBlockLock', () => {
   });
 
   it('answers unavailable while PostgreSQL is down', async () => {
-    const lock = new PgBlockLock(postgres.url);
-    await postgres.kill();
+    const lock = new PgBlockLock(postgres().url);
+    await postgres().kill();
     try {
       await expect(lock.run('ns/x', async () => 'ran')).rejects.toBeInstanceOf(
         StoreUnavailableError,
       );
     } finally {
-      await postgres.start();
+      await postgres().start();
       await lock.close();
     }
   }, 60_000);

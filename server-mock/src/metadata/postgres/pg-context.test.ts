@@ -8,12 +8,12 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NamespaceId, UserId } from 'sync-engine/protocol';
-import { startPostgres, type PostgresService } from '../../../test/services/postgres-service.js';
+import { postgresForSuite } from '../../../test/services/postgres-for-suite.js';
 import { createSqlMetadataStore } from '../sql/sql-metadata-store.js';
 import { RequestAbandonedError, runForRequest } from '../../request-signal.js';
 import { PgContext } from './pg-context.js';
 
-let postgres: PostgresService;
+const postgres = postgresForSuite();
 let url: string;
 let one: PgContext;
 let two: PgContext;
@@ -24,8 +24,7 @@ const ANN_SHARE = 'ns_ann_share' as NamespaceId;
 const BOB = 'ns_bob' as NamespaceId;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  url = postgres.url;
+  url = postgres().url;
   one = new PgContext({ url });
   two = new PgContext({ url });
   await one.migrate();
@@ -69,7 +68,6 @@ afterAll(async () => {
   );
   await admin?.end();
   await Promise.all([one?.close(), two?.close()]);
-  await postgres?.stop();
 });
 
 /** A write that holds its locks until `release()`. */

@@ -4,18 +4,12 @@
  * each side, both have the same tables, the same columns in each and the same named indexes.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startPostgres, type PostgresService } from '../../../test/services/postgres-service.js';
+import { expect, it } from 'vitest';
+import { postgresForSuite } from '../../../test/services/postgres-for-suite.js';
 import { openSqliteContext } from '../sqlite/sqlite-context.js';
 import { PgContext } from './pg-context.js';
 
-let postgres: PostgresService;
-beforeAll(async () => {
-  postgres = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await postgres?.stop();
-});
+const postgres = postgresForSuite();
 
 type Shape = Record<string, { columns: string[]; indexes: string[] }>;
 
@@ -80,5 +74,5 @@ async function postgresShape(url: string): Promise<Shape> {
 it('has the tables, columns and indexes the SQLite migrations build', async () => {
   const expected = sqliteShape();
   expect(Object.keys(expected).length).toBeGreaterThan(5);
-  expect(await postgresShape(postgres.url)).toEqual(expected);
+  expect(await postgresShape(postgres().url)).toEqual(expected);
 });

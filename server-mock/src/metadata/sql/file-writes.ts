@@ -74,9 +74,13 @@ export class FileWrites {
     }
 
     const rev = createId<Rev>('rev');
-    const revived = input.reviveFileId
-      ? await this.deletedFileAt(namespace, path, input.reviveFileId)
-      : target.tombstone?.fileId;
+    // With no live file: the one a restore names, if it was deleted here, else the last one.
+    const revived =
+      live === undefined &&
+      input.reviveFileId !== undefined &&
+      (await this.isDeletedFileAt(namespace, path, input.reviveFileId))
+        ? input.reviveFileId
+        : target.tombstone?.fileId;
     const entry = await this.writeContent(input, rev, live?.fileId ?? revived);
     const distinct = [...new Set(input.blocks)];
     const ordinal = await this.insertVersion({ ...input, fileId: entry.fileId, rev, distinct });
@@ -113,21 +117,19 @@ export class FileWrites {
     return entryFromRow(row);
   }
 
-  /** `preferred` if it is a file deleted at `path`, else the last file deleted there. */
-  private async deletedFileAt(
+  /** Whether `fileId` is a file deleted at `path`. */
+  private async isDeletedFileAt(
     namespace: NamespaceId,
     path: RemotePath,
-    preferred?: string,
-  ): Promise<string | undefined> {
-    const wanted =
-      preferred !== undefined &&
-      (await this.ctx
-        .stmt(
-          `SELECT 1 FROM file WHERE id = ? AND namespace_id = ? AND path = ? AND deleted = 1
-           AND is_dir = 0`,
-        )
-        .get(preferred, namespace, path)) !== undefined;
-    return wanted ? preferred : (await this.rows.tombstone(namespace, path, false))?.fileId;
+    fileId: string,
+  ): Promise<boolean> {
+    const row = await this.ctx
+      .stmt(
+        `SELECT 1 FROM file WHERE id = ? AND namespace_id = ? AND path = ? AND deleted = 1
+         AND is_dir = 0`,
+      )
+      .get(fileId, namespace, path);
+    return row !== undefined;
   }
 
   /** Revives the last file deleted at `path`, or inserts a new row (no content yet). */
